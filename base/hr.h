@@ -1,0 +1,101 @@
+/* base/hr.h - the leaf every Herald module uses: error type, capped string
+ * builder, byte slices, logging, small parsers and the clock.
+ * libc only. Thread-safe: nothing here keeps mutable state except hr_log_max,
+ * which is set once at start-up. */
+#ifndef HERALD_HR_H
+#define HERALD_HR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HERALD_VERSION "0.1.0"
+
+enum hr_rc { /* 0 is success, the rest fit a switch */
+             HR_OK = 0,
+             HR_EINVAL,
+             HR_ENOTFOUND,
+             HR_EEXIST,
+             HR_ETOOBIG,
+             HR_ESIG,
+             HR_EFORBIDDEN,
+             HR_ENET,
+             HR_ESCHEMA,
+             HR_EIO,
+             HR_ENOMEM,
+             HR_EINTERNAL,
+             HR_EGONE,
+             HR_ELIMIT
+};
+
+struct hr_err {
+    enum hr_rc code;
+    char msg[256]; /* one line, operator-safe: never keys, tokens or bodies */
+};
+
+/* Fills *err (if non-NULL) with CODE and the formatted one-line message; returns CODE.
+ * CR and LF in the message are replaced by spaces. */
+int hr_fail(struct hr_err *err, enum hr_rc code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *hr_rc_name(enum hr_rc rc); /* static string, e.g. "EINVAL" */
+
+/* Peer bytes: never assumed NUL-terminated. */
+struct hr_slice {
+    const char *p;
+    size_t len;
+};
+
+/* Capped, NUL-terminated string builder. Errors are sticky in .err (HR_ENOMEM or
+ * HR_ETOOBIG when LIMIT would be passed); check once at the end. */
+struct hr_buf {
+    char *data;
+    size_t len, cap, limit;
+    int err;
+};
+void hr_buf_init(struct hr_buf *b, size_t limit);
+void hr_buf_add(struct hr_buf *b, const char *p, size_t n);
+void hr_buf_adds(struct hr_buf *b, const char *s);
+void hr_buf_addf(struct hr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *hr_buf_take(struct hr_buf *b); /* caller frees; b is reset (NULL on error) */
+void hr_buf_fini(struct hr_buf *b);
+
+/* HTML escaping of untrusted text (& < > " '). */
+void hr_buf_add_html(struct hr_buf *b, const char *p, size_t n);
+
+/* Logging: one stderr line per event, "TIME level mod: message". */
+enum hr_level { HR_LOG_ERR, HR_LOG_WARN, HR_LOG_INFO, HR_LOG_DEBUG };
+extern enum hr_level hr_log_max;
+void hr_log_(enum hr_level lv, const char *mod, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+#define hr_log(lv, mod, ...)                                                                       \
+    do {                                                                                           \
+        if ((lv) <= hr_log_max)                                                                    \
+            hr_log_((lv), (mod), __VA_ARGS__);                                                     \
+    } while (0)
+
+/* Parses all of S (decimal, no sign, no spaces) into *OUT, at most MAX.
+ * HR_EINVAL on anything else. */
+int hr_parse_u64(const char *s, uint64_t max, uint64_t *out);
+int hr_parse_u64_slice(struct hr_slice s, uint64_t max, uint64_t *out);
+
+int64_t hr_now_ms(void);   /* wall clock, Unix ms */
+int64_t hr_mono_ms(void);  /* monotonic ms, for timeouts */
+/* RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); OUT holds 30 bytes. */
+void hr_http_date(int64_t unix_ms, char out[32]);
+/* Parses an IMF-fixdate (also RFC 850 and asctime forms) into Unix ms. */
+int hr_http_date_parse(const char *s, int64_t *out_ms);
+/* ISO 8601 UTC, second precision: "2026-01-02T03:04:05Z". */
+void hr_iso8601(int64_t unix_ms, char out[32]);
+
+bool hr_slice_eq(struct hr_slice a, const char *s);
+bool hr_slice_ieq(struct hr_slice a, const char *s); /* ASCII case-insensitive */
+bool hr_streq_ci(const char *a, const char *b);
+
+/* Valid UTF-8 (no overlongs, no surrogates, no NUL)? */
+bool hr_utf8_valid(const char *p, size_t n);
+
+/* Account names: 1..30 chars of [a-z0-9_], starting with a letter or digit. */
+bool hr_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,192 @@
+/* base/util.c - small parsers, the clock, dates, UTF-8 and name checks. */
+#include "base/hr.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+int hr_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end = NULL;
+    unsigned long long v;
+
+    if (s == NULL || *s < '0' || *s > '9')
+        return HR_EINVAL;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v > max)
+        return HR_EINVAL;
+    *out = (uint64_t)v;
+    return HR_OK;
+}
+
+int hr_parse_u64_slice(struct hr_slice s, uint64_t max, uint64_t *out)
+{
+    char tmp[24];
+
+    if (s.len == 0 || s.len >= sizeof tmp)
+        return HR_EINVAL;
+    memcpy(tmp, s.p, s.len);
+    tmp[s.len] = '\0';
+    return hr_parse_u64(tmp, max, out);
+}
+
+int64_t hr_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t hr_mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *const wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+void hr_http_date(int64_t unix_ms, char out[32])
+{
+    time_t t = (time_t)(unix_ms / 1000);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    /* format by hand: strftime's %a/%b follow the locale */
+    snprintf(out, 32, "%s, %02d %s %04d %02d:%02d:%02d GMT", wdays[tm.tm_wday], tm.tm_mday,
+             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void hr_iso8601(int64_t unix_ms, char out[32])
+{
+    time_t t = (time_t)(unix_ms / 1000);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    /* tm fields are in range after gmtime_r; the cast keeps gcc's truncation check quiet */
+    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static int month_index(const char *m)
+{
+    for (int i = 0; i < 12; i++)
+        if (strncmp(m, months[i], 3) == 0)
+            return i;
+    return -1;
+}
+
+/* days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm) */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* RFC 7231 §7.1.1.1: IMF-fixdate is what senders use; we accept only it, strictly,
+ * since every ActivityPub implementation signs an IMF-fixdate Date header. */
+int hr_http_date_parse(const char *s, int64_t *out_ms)
+{
+    char wd[4], mon[4], gmt[4];
+    int day, year, hh, mm, ss, n = 0, mi;
+
+    if (s == NULL || strlen(s) != 29)
+        return HR_EINVAL;
+    if (sscanf(s, "%3s, %2d %3s %4d %2d:%2d:%2d %3s%n", wd, &day, mon, &year, &hh, &mm, &ss, gmt,
+               &n) != 8 ||
+        n != 29)
+        return HR_EINVAL;
+    mi = month_index(mon);
+    if (mi < 0 || strcmp(gmt, "GMT") != 0 || day < 1 || day > 31 || year < 1970 || hh > 23 ||
+        mm > 59 || ss > 60 || hh < 0 || mm < 0 || ss < 0)
+        return HR_EINVAL;
+    *out_ms = (days_from_civil(year, (unsigned)mi + 1, (unsigned)day) * 86400 + hh * 3600 +
+               mm * 60 + ss) *
+              1000;
+    return HR_OK;
+}
+
+bool hr_slice_eq(struct hr_slice a, const char *s)
+{
+    size_t n = strlen(s);
+    return a.len == n && memcmp(a.p, s, n) == 0;
+}
+
+bool hr_slice_ieq(struct hr_slice a, const char *s)
+{
+    size_t n = strlen(s);
+    return a.len == n && strncasecmp(a.p, s, n) == 0;
+}
+
+bool hr_streq_ci(const char *a, const char *b)
+{
+    return strcasecmp(a, b) == 0;
+}
+
+bool hr_utf8_valid(const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned c = s[i];
+        size_t len;
+        uint32_t cp;
+        if (c == 0)
+            return false;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + len > n)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+bool hr_name_valid(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+
+    if (n == 0 || n > 30)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '_' && i > 0)))
+            return false;
+    }
+    return true;
+}

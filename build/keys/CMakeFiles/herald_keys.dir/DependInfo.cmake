@@ -1,0 +1,21 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/keys/codec.c" "keys/CMakeFiles/herald_keys.dir/codec.c.o" "gcc" "keys/CMakeFiles/herald_keys.dir/codec.c.o.d"
+  "/work/main/keys/keys.c" "keys/CMakeFiles/herald_keys.dir/keys.c.o" "gcc" "keys/CMakeFiles/herald_keys.dir/keys.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/main/build/base/CMakeFiles/herald_base.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

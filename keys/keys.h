@@ -1,0 +1,53 @@
+/* keys/keys.h - key generation, encodings, signatures and digests (OpenSSL underneath;
+ * nobody else includes OpenSSL). Private keys travel only as PEM strings between the
+ * store and this module; they are never logged or put in an error message.
+ * All functions are thread-safe. Returned strings are heap-allocated; the caller frees
+ * (private PEM strings with keys_secret_free, which wipes them first). */
+#ifndef HERALD_KEYS_H
+#define HERALD_KEYS_H
+
+#include "base/hr.h"
+
+struct keys_key; /* opaque: a parsed public or private key, immutable, shareable by threads */
+
+/* RSA-2048 key pair as PKCS#8 private PEM and SubjectPublicKeyInfo public PEM. */
+int keys_rsa_generate(char **priv_pem, char **pub_pem, struct hr_err *err);
+/* Ed25519 key pair: PKCS#8 private PEM and the public key as FEP-521a Multikey
+ * publicKeyMultibase ("z" + base58btc(0xed 0x01 || 32-byte key)). */
+int keys_ed25519_generate(char **priv_pem, char **pub_multibase, struct hr_err *err);
+
+/* Parses a PEM private key (RSA or Ed25519). HR_EINVAL when it is not one. */
+int keys_private_load(const char *pem, struct keys_key **out, struct hr_err *err);
+/* Parses a PEM public key ("PUBLIC KEY" SPKI or "RSA PUBLIC KEY" PKCS#1). Refuses RSA keys
+ * under 2048 or over 8192 bits and exponents other than 3 and 65537 (HR_EINVAL). */
+int keys_public_load(const char *pem, size_t len, struct keys_key **out, struct hr_err *err);
+void keys_key_free(struct keys_key *key); /* NULL: no-op */
+bool keys_key_is_rsa(const struct keys_key *key);
+
+/* RSASSA-PKCS1-v1_5 with SHA-256 over DATA; *sig_b64 is standard base64 (caller frees). */
+int keys_rsa_sign(const struct keys_key *priv, const char *data, size_t len, char **sig_b64,
+                  struct hr_err *err);
+/* HR_OK when SIG_B64 (standard base64) is a valid RSASSA-PKCS1-v1_5 SHA-256 signature of
+ * DATA; HR_ESIG when not; HR_EINVAL when SIG_B64 is not base64. */
+int keys_rsa_verify(const struct keys_key *pub, const char *data, size_t len,
+                    struct hr_slice sig_b64, struct hr_err *err);
+/* Ed25519 sign/verify over raw bytes; signature as raw 64 bytes. */
+int keys_ed25519_sign(const struct keys_key *priv, const void *data, size_t len,
+                      unsigned char sig[64], struct hr_err *err);
+int keys_ed25519_verify_multibase(const char *pub_multibase, const void *data, size_t len,
+                                  const unsigned char sig[64], struct hr_err *err);
+
+/* SHA-256 of DATA: raw, standard base64 (45 bytes incl. NUL), lowercase hex (65 bytes). */
+void keys_sha256(const void *data, size_t len, unsigned char out[32]);
+void keys_sha256_b64(const void *data, size_t len, char out[48]);
+void keys_sha256_hex(const void *data, size_t len, char out[65]);
+/* Standard base64 with padding; decode refuses anything else (HR_EINVAL) and
+ * whitespace. decode writes at most CAP bytes (HR_ETOOBIG past it). */
+char *keys_base64_encode(const void *data, size_t len); /* caller frees; NULL on ENOMEM */
+int keys_base64_decode(struct hr_slice in, unsigned char *out, size_t cap, size_t *out_len);
+/* N cryptographically random bytes as lowercase hex (2N chars + NUL in OUT). */
+int keys_random_hex(size_t n, char *out, size_t out_size);
+
+void keys_secret_free(char *s); /* wipes with OPENSSL_cleanse, then frees; NULL: no-op */
+
+#endif

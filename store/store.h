@@ -1,0 +1,160 @@
+/* store/store.h - Herald's durable state (LMDB underneath; nobody else sees it).
+ * A struct store is shared by all threads of a process, and several processes (the
+ * server and the CLI) may open the same directory at once. A struct store_txn belongs to
+ * the thread that began it and ends (commit or abort) in the function that began it;
+ * never hold one across network I/O, signing or JSON building. A commit is durable
+ * (synchronous) when it returns HR_OK.
+ * Strings returned inside records are heap copies owned by the record (free with the
+ * matching _fini); nothing points into LMDB's map once a function returns. */
+#ifndef HERALD_STORE_H
+#define HERALD_STORE_H
+
+#include "base/hr.h"
+
+#define STORE_SCHEMA 1
+
+struct store;
+struct store_txn;
+enum store_mode { STORE_READ, STORE_WRITE };
+
+enum { STORE_CREATE = 1 }; /* store_open flag: create DIR (0700) when missing */
+
+/* Opens the environment in DIR (the data directory). MAP_MB is the map size in MiB.
+ * Errors: HR_ENOTFOUND (no such directory and no STORE_CREATE, or no store in it),
+ * HR_ESCHEMA (written by a newer Herald), HR_EIO. */
+int store_open(const char *dir, unsigned flags, size_t map_mb, struct store **out,
+               struct hr_err *err);
+void store_close(struct store *st); /* NULL: no-op */
+int store_txn_begin(struct store *st, enum store_mode mode, struct store_txn **out,
+                    struct hr_err *err);
+int store_txn_commit(struct store_txn *txn, struct hr_err *err); /* always frees txn */
+void store_txn_abort(struct store_txn *txn);                     /* frees; NULL: no-op */
+unsigned store_schema_version(struct store_txn *txn);
+
+/* Monotonic sequence shared by the whole store (outbox order, delivery ids, inbound). */
+int store_seq_next(struct store_txn *txn, uint64_t *out, struct hr_err *err);
+
+/* ---- accounts ---- */
+struct store_account {
+    char *name, *kind, *display_name, *summary;
+    int64_t created_ms;
+    char *rsa_pub_pem, *rsa_priv_pem;  /* RSA-2048 for HTTP signatures */
+    char *ed_pub_multibase, *ed_priv_pem; /* Ed25519 for object proofs */
+};
+void store_account_fini(struct store_account *a); /* wipes private keys */
+/* HR_EEXIST when NAME exists. */
+int store_account_add(struct store_txn *txn, const struct store_account *a, struct hr_err *err);
+int store_account_get(struct store_txn *txn, const char *name, struct store_account *out,
+                      struct hr_err *err); /* HR_ENOTFOUND */
+/* Calls CB for each account in name order; a non-zero return from CB stops and is returned. */
+int store_account_each(struct store_txn *txn,
+                       int (*cb)(const struct store_account *a, void *ctx), void *ctx,
+                       struct hr_err *err);
+
+/* ---- objects (our Notes, Creates, Accepts), keyed by their full id URL ---- */
+struct store_object {
+    char *id, *account, *type;
+    int64_t published_ms;
+    char *json;
+    size_t json_len;
+};
+void store_object_fini(struct store_object *o);
+int store_object_put(struct store_txn *txn, const struct store_object *o, struct hr_err *err);
+int store_object_get(struct store_txn *txn, const char *id, struct store_object *out,
+                     struct hr_err *err); /* HR_ENOTFOUND */
+
+/* ---- outbox: account + sequence -> activity id, newest first ---- */
+int store_outbox_add(struct store_txn *txn, const char *account, const char *activity_id,
+                     uint64_t *seq_out, struct hr_err *err);
+/* Walks ACCOUNT's outbox newest first, starting strictly below BEFORE (0: from the newest),
+ * at most LIMIT entries. */
+int store_outbox_page(struct store_txn *txn, const char *account, uint64_t before, size_t limit,
+                      int (*cb)(uint64_t seq, const char *activity_id, void *ctx), void *ctx,
+                      struct hr_err *err);
+uint64_t store_outbox_count(struct store_txn *txn, const char *account);
+
+/* ---- followers of our accounts ---- */
+struct store_follower {
+    char *actor, *inbox, *shared_inbox, *follow_id;
+    int64_t created_ms;
+};
+void store_follower_fini(struct store_follower *f);
+/* Idempotent: replaces the record when ACTOR already follows ACCOUNT. *added (may be NULL)
+ * says whether it is a new follower. */
+int store_follower_put(struct store_txn *txn, const char *account, const struct store_follower *f,
+                       bool *added, struct hr_err *err);
+int store_follower_get(struct store_txn *txn, const char *account, const char *actor,
+                       struct store_follower *out, struct hr_err *err);
+/* HR_ENOTFOUND when ACTOR does not follow ACCOUNT. */
+int store_follower_del(struct store_txn *txn, const char *account, const char *actor,
+                       struct hr_err *err);
+/* Removes ACTOR from the followers of every account; *removed counts them. */
+int store_follower_del_everywhere(struct store_txn *txn, const char *actor, size_t *removed,
+                                  struct hr_err *err);
+/* Followers of ACCOUNT in actor order, strictly after AFTER (NULL: from the start). */
+int store_follower_each(struct store_txn *txn, const char *account, const char *after,
+                        size_t limit, int (*cb)(const struct store_follower *f, void *ctx),
+                        void *ctx, struct hr_err *err);
+uint64_t store_follower_count(struct store_txn *txn, const char *account);
+
+/* ---- remote actors (cache) ---- */
+struct store_remote_actor {
+    char *id, *key_id, *key_pem, *inbox, *shared_inbox;
+    int64_t fetched_ms;
+};
+void store_remote_actor_fini(struct store_remote_actor *r);
+/* Stores the actor and indexes its key id. */
+int store_remote_actor_put(struct store_txn *txn, const struct store_remote_actor *r,
+                           struct hr_err *err);
+int store_remote_actor_get(struct store_txn *txn, const char *id, struct store_remote_actor *out,
+                           struct hr_err *err);
+int store_remote_actor_by_key(struct store_txn *txn, const char *key_id,
+                              struct store_remote_actor *out, struct hr_err *err);
+int store_remote_actor_del(struct store_txn *txn, const char *id, struct hr_err *err);
+
+/* ---- delivery jobs, ordered by due time ---- */
+struct store_delivery {
+    uint64_t id;
+    int64_t due_ms, created_ms;
+    uint32_t attempts;
+    char *inbox;        /* where to POST */
+    char *account;      /* which of our accounts signs */
+    char *activity_id;  /* body = the stored object with this id */
+    char *recipient;    /* follower actor this job serves (for 410 handling), may be "" */
+};
+void store_delivery_fini(struct store_delivery *d);
+/* Adds a job due at D->due_ms; D->id is ignored and the new id returned in *id_out. */
+int store_delivery_add(struct store_txn *txn, const struct store_delivery *d, uint64_t *id_out,
+                       struct hr_err *err);
+/* Claims up to MAX jobs due at NOW_MS or earlier: each is moved to due NOW_MS + LEASE_MS
+ * (so a crashed worker's jobs come back) and returned in OUT (caller frees each with
+ * store_delivery_fini and the array with free). */
+int store_delivery_claim(struct store_txn *txn, int64_t now_ms, int64_t lease_ms, size_t max,
+                         struct store_delivery **out, size_t *n_out, struct hr_err *err);
+/* Removes job ID (done or given up). HR_ENOTFOUND when it is not there. */
+int store_delivery_del(struct store_txn *txn, uint64_t id, struct hr_err *err);
+/* Reschedules job ID to DUE_MS with ATTEMPTS. */
+int store_delivery_retry(struct store_txn *txn, uint64_t id, int64_t due_ms, uint32_t attempts,
+                         struct hr_err *err);
+/* Due time of the earliest job, or INT64_MAX when the queue is empty. */
+int64_t store_delivery_next_due(struct store_txn *txn);
+uint64_t store_delivery_count(struct store_txn *txn);
+
+/* ---- inbound activity ids already processed ---- */
+/* HR_EEXIST when ID was seen (then *digest_out, if non-NULL, gets the stored digest). */
+int store_seen_put(struct store_txn *txn, const char *id, const char *digest, int64_t now_ms,
+                   char digest_out[65], struct hr_err *err);
+bool store_seen_has(struct store_txn *txn, const char *id);
+
+/* ---- inbound activities kept for later processing (other types) ---- */
+int store_inbound_add(struct store_txn *txn, const char *account, const char *actor,
+                      const char *type, const char *json, size_t len, struct hr_err *err);
+uint64_t store_inbound_count(struct store_txn *txn);
+
+/* ---- counts of everything, for tests and stats ---- */
+struct store_stats {
+    uint64_t accounts, objects, followers, remote_actors, deliveries, seen, inbound;
+};
+int store_stats_get(struct store_txn *txn, struct store_stats *out, struct hr_err *err);
+
+#endif
