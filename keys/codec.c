@@ -71,8 +71,8 @@ char *keys_base64_encode(const void *data, size_t len)
 
 static bool b64_alphabet(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '+' || c == '/';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/';
 }
 
 /* Value of one base64 digit (the caller has checked the alphabet). */

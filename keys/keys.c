@@ -26,6 +26,7 @@
 
 struct keys_key {
     EVP_PKEY *pkey;
+    bool is_private; /* loaded by keys_private_load: may sign */
 };
 
 /* Turns a failed OpenSSL call into CODE + message; the queue is emptied so the next
@@ -39,13 +40,14 @@ static int ossl_fail(struct hr_err *err, enum hr_rc code, const char *what)
     return hr_fail(err, code, "%s%s%s", what, reason ? ": " : "", reason ? reason : "");
 }
 
-static int key_wrap(EVP_PKEY *pkey, struct keys_key **out, struct hr_err *err)
+static int key_wrap(EVP_PKEY *pkey, bool is_private, struct keys_key **out, struct hr_err *err)
 {
     struct keys_key *k = malloc(sizeof *k);
 
     if (k == NULL)
         return hr_fail(err, HR_ENOMEM, "key");
     k->pkey = pkey;
+    k->is_private = is_private;
     *out = k;
     return HR_OK;
 }
@@ -317,7 +319,7 @@ int keys_private_load(const char *pem, struct keys_key **out, struct hr_err *err
     else
         rc = type_check(pkey, err);
     if (rc == HR_OK)
-        rc = key_wrap(pkey, out, err);
+        rc = key_wrap(pkey, true, out, err);
     if (rc == HR_OK)
         pkey = NULL;
     EVP_PKEY_free(pkey);
@@ -388,7 +390,7 @@ int keys_public_load(const char *pem, size_t len, struct keys_key **out, struct 
     if (rc == HR_OK)
         rc = type_check(pkey, err);
     if (rc == HR_OK)
-        rc = key_wrap(pkey, out, err);
+        rc = key_wrap(pkey, false, out, err);
     if (rc == HR_OK)
         pkey = NULL;
     EVP_PKEY_free(pkey);
@@ -440,8 +442,8 @@ int keys_rsa_sign(const struct keys_key *priv, const char *data, size_t len, cha
     char *b64;
     int rc;
 
-    if (!keys_key_is_rsa(priv))
-        return hr_fail(err, HR_EINVAL, "RSA signing needs an RSA key");
+    if (!keys_key_is_rsa(priv) || !priv->is_private)
+        return hr_fail(err, HR_EINVAL, "RSA signing needs an RSA private key");
     rc = pkey_sign(priv->pkey, "SHA256", data, len, sig, &n, err);
     if (rc != HR_OK)
         return rc;
@@ -474,8 +476,8 @@ int keys_ed25519_sign(const struct keys_key *priv, const void *data, size_t len,
 {
     size_t n = 64;
 
-    if (priv == NULL || !EVP_PKEY_is_a(priv->pkey, "ED25519"))
-        return hr_fail(err, HR_EINVAL, "Ed25519 signing needs an Ed25519 key");
+    if (priv == NULL || !priv->is_private || !EVP_PKEY_is_a(priv->pkey, "ED25519"))
+        return hr_fail(err, HR_EINVAL, "Ed25519 signing needs an Ed25519 private key");
     return pkey_sign(priv->pkey, NULL, data, len, sig, &n, err);
 }
 

@@ -1,9 +1,387 @@
-/* server/cli.c - the herald command line (placeholder while the core lands). */
+/* server/cli.c - the herald command line. Every command gives one line on stderr and a
+ * non-zero exit on bad input: 1 for errors, 2 for usage. */
 #include "server/cli.h"
+#include "agency/agency.h"
+#include "server/server.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: herald [--data DIR] COMMAND ...\n"
+    "\n"
+    "  init --domain HOST [--base-url URL]    create the data directory (default ./herald-data)\n"
+    "  account add NAME --kind agency|department|official|service [--name TEXT] [--summary TEXT]\n"
+    "  account list [--json]\n"
+    "  post NAME TEXT                         publish a post now\n"
+    "  followers NAME [--json]                list an account's followers\n"
+    "  stats [--json]                         counts of what is stored\n"
+    "  serve [--listen ADDR:PORT]             run the server (SIGTERM stops it)\n"
+    "  help | --version\n";
+
+static int fail(const struct hr_err *err)
+{
+    fprintf(stderr, "herald: %s\n", err->msg);
+    return 1;
+}
+
+static int usage(const char *msg)
+{
+    fprintf(stderr, "herald: %s (see 'herald help')\n", msg);
+    return EXIT_USAGE;
+}
+
+/* Option value after ARGV[*i] named NAME; NULL and a usage error when missing. */
+static const char *opt_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static void app_close(struct app *app)
+{
+    fed_free(app->fed);
+    store_close(app->st);
+    app->fed = NULL;
+    app->st = NULL;
+}
+
+/* Opens DIR's store and config for every command but init. */
+static int app_open(struct app *app, struct hr_err *err)
+{
+    char path[4096];
+    struct fed_config fc;
+    int rc;
+
+    config_defaults(&app->cfg);
+    rc = store_open(app->data_dir, 0, 0, &app->st, err);
+    if (rc != HR_OK)
+        return rc;
+    snprintf(path, sizeof path, "%s/herald.conf", app->data_dir);
+    rc = config_load(path, &app->cfg, err);
+    if (rc == HR_OK && (app->cfg.domain[0] == '\0' || app->cfg.base_url[0] == '\0'))
+        rc = hr_fail(err, HR_EINVAL, "%s must set domain and base_url", path);
+    if (rc == HR_OK) {
+        /* reopen with the configured map size */
+        store_close(app->st);
+        app->st = NULL;
+        rc = store_open(app->data_dir, 0, app->cfg.map_size_mb, &app->st, err);
+    }
+    if (rc == HR_OK) {
+        app_fed_config(app, &fc);
+        rc = fed_new(app->st, &fc, &app->fed, err);
+    }
+    if (rc != HR_OK)
+        app_close(app);
+    return rc;
+}
+
+static bool domain_valid(const char *d)
+{
+    size_t n = strlen(d);
+
+    if (n == 0 || n > 253)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((d[i] >= 'a' && d[i] <= 'z') || (d[i] >= '0' && d[i] <= '9') || d[i] == '-' ||
+              d[i] == '.' || d[i] == ':'))
+            return false;
+    return d[0] != '.' && d[0] != '-' && d[0] != ':';
+}
+
+static int cmd_init(struct app *app, int argc, char **argv)
+{
+    const char *domain = NULL, *base = NULL;
+    char base_buf[600], path[4096];
+    struct hr_err err = {0};
+    struct store *st = NULL;
+    struct stat sb;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--domain") == 0 && (domain = opt_value(argc, argv, &i)) != NULL)
+            continue;
+        if (strcmp(argv[i], "--base-url") == 0 && (base = opt_value(argc, argv, &i)) != NULL)
+            continue;
+        return usage("init takes --domain HOST [--base-url URL]");
+    }
+    if (domain == NULL)
+        return usage("init needs --domain HOST");
+    if (!domain_valid(domain))
+        return usage("--domain must be a lowercase host name (with :port if not 443)");
+    if (base == NULL) {
+        snprintf(base_buf, sizeof base_buf, "https://%s", domain);
+        base = base_buf;
+    }
+    if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) ||
+        base[strlen(base) - 1] == '/' || strlen(base) > 500)
+        return usage("--base-url must be http(s)://HOST[:PORT] without a trailing slash");
+    snprintf(path, sizeof path, "%s/herald.conf", app->data_dir);
+    if (stat(path, &sb) == 0) {
+        fprintf(stderr, "herald: %s is already initialised\n", app->data_dir);
+        return 1;
+    }
+    if (store_open(app->data_dir, STORE_CREATE, 0, &st, &err) != HR_OK)
+        return fail(&err);
+    store_close(st);
+    if (config_write_new(path, domain, base, &err) != HR_OK)
+        return fail(&err);
+    printf("initialised %s for %s (%s)\n", app->data_dir, domain, base);
+    return 0;
+}
+
+static int cmd_account_add(struct app *app, int argc, char **argv)
+{
+    const char *name = NULL, *kind = NULL, *display = NULL, *summary = NULL;
+    struct hr_err err = {0};
+    int rc;
+
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--kind") == 0 && (kind = opt_value(argc, argv, &i)) != NULL)
+            continue;
+        if (strcmp(argv[i], "--name") == 0 && (display = opt_value(argc, argv, &i)) != NULL)
+            continue;
+        if (strcmp(argv[i], "--summary") == 0 && (summary = opt_value(argc, argv, &i)) != NULL)
+            continue;
+        if (argv[i][0] != '-' && name == NULL) {
+            name = argv[i];
+            continue;
+        }
+        return usage("account add NAME --kind KIND [--name TEXT] [--summary TEXT]");
+    }
+    if (name == NULL || kind == NULL)
+        return usage("account add needs NAME and --kind");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = agency_account_add(app->st, name, kind, display, summary, &err);
+    if (rc == HR_OK)
+        printf("created @%s@%s (%s) %s/users/%s\n", name, app->cfg.domain, kind,
+               app->cfg.base_url, name);
+    app_close(app);
+    return rc == HR_OK ? 0 : fail(&err);
+}
+
+struct list_ctx {
+    json_t *arr;
+    const struct app *app;
+};
+
+static int list_one(const struct store_account *a, void *ctx)
+{
+    struct list_ctx *l = ctx;
+    char handle[300], actor[700];
+
+    snprintf(handle, sizeof handle, "@%s@%s", a->name, l->app->cfg.domain);
+    snprintf(actor, sizeof actor, "%s/users/%s", l->app->cfg.base_url, a->name);
+    if (l->arr != NULL)
+        json_array_append_new(l->arr, json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", a->name,
+                                                "kind", a->kind, "display_name", a->display_name,
+                                                "handle", handle, "actor", actor));
+    else
+        printf("%-20s %-10s %s  %s\n", a->name, a->kind, handle, a->display_name);
+    return HR_OK;
+}
+
+/* Prints J as one JSON document on stdout and frees it. */
+static int print_json(json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+
+    json_decref(j);
+    if (s == NULL)
+        return 1;
+    printf("%s\n", s);
+    free(s);
+    return 0;
+}
+
+static int cmd_account_list(struct app *app, int argc, char **argv)
+{
+    struct list_ctx l = {.app = app};
+    struct store_txn *txn = NULL;
+    struct hr_err err = {0};
+    bool as_json = argc > 2 && strcmp(argv[2], "--json") == 0;
+    int rc;
+
+    if (argc > 3 || (argc == 3 && !as_json))
+        return usage("account list [--json]");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    l.arr = as_json ? json_array() : NULL;
+    rc = store_txn_begin(app->st, STORE_READ, &txn, &err);
+    if (rc == HR_OK)
+        rc = store_account_each(txn, list_one, &l, &err);
+    store_txn_abort(txn);
+    app_close(app);
+    if (rc != HR_OK) {
+        json_decref(l.arr);
+        return fail(&err);
+    }
+    return as_json ? print_json(l.arr) : 0;
+}
+
+static int cmd_account(struct app *app, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "add") == 0)
+        return cmd_account_add(app, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "list") == 0)
+        return cmd_account_list(app, argc, argv);
+    return usage("account add|list");
+}
+
+static int cmd_post(struct app *app, int argc, char **argv)
+{
+    struct hr_err err = {0};
+    char *id = NULL;
+    int rc;
+
+    if (argc != 3)
+        return usage("post NAME TEXT");
+    if (!hr_name_valid(argv[1])) {
+        fprintf(stderr, "herald: bad account name '%.40s'\n", argv[1]);
+        return 1;
+    }
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = fed_publish_note(app->fed, argv[1], argv[2], &id, &err);
+    app_close(app);
+    if (rc != HR_OK)
+        return fail(&err);
+    printf("%s\n", id);
+    free(id);
+    return 0;
+}
+
+struct followers_ctx {
+    json_t *arr;
+};
+
+static int follower_one(const struct store_follower *f, void *ctx)
+{
+    struct followers_ctx *c = ctx;
+    char since[32];
+
+    hr_iso8601(f->created_ms, since);
+    if (c->arr != NULL)
+        json_array_append_new(c->arr, json_pack("{s:s,s:s,s:s,s:s}", "actor", f->actor, "inbox",
+                                                f->inbox, "shared_inbox", f->shared_inbox,
+                                                "since", since));
+    else
+        printf("%s  since %s\n", f->actor, since);
+    return HR_OK;
+}
+
+static int cmd_followers(struct app *app, int argc, char **argv)
+{
+    struct followers_ctx c = {0};
+    struct store_account a = {0};
+    struct store_txn *txn = NULL;
+    struct hr_err err = {0};
+    bool as_json = argc == 3 && strcmp(argv[2], "--json") == 0;
+    int rc;
+
+    if (argc < 2 || argc > 3 || (argc == 3 && !as_json))
+        return usage("followers NAME [--json]");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    c.arr = as_json ? json_array() : NULL;
+    rc = store_txn_begin(app->st, STORE_READ, &txn, &err);
+    if (rc == HR_OK)
+        rc = store_account_get(txn, argv[1], &a, &err);
+    if (rc == HR_OK)
+        rc = store_follower_each(txn, argv[1], NULL, SIZE_MAX, follower_one, &c, &err);
+    store_txn_abort(txn);
+    store_account_fini(&a);
+    app_close(app);
+    if (rc != HR_OK) {
+        json_decref(c.arr);
+        return fail(&err);
+    }
+    return as_json ? print_json(c.arr) : 0;
+}
+
+static int cmd_stats(struct app *app, int argc, char **argv)
+{
+    struct store_stats s = {0};
+    struct store_txn *txn = NULL;
+    struct hr_err err = {0};
+    int rc;
+
+    if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0))
+        return usage("stats [--json]");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = store_txn_begin(app->st, STORE_READ, &txn, &err);
+    if (rc == HR_OK)
+        rc = store_stats_get(txn, &s, &err);
+    store_txn_abort(txn);
+    app_close(app);
+    if (rc != HR_OK)
+        return fail(&err);
+    return print_json(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "accounts",
+                                (json_int_t)s.accounts, "objects", (json_int_t)s.objects,
+                                "followers", (json_int_t)s.followers, "remote_actors",
+                                (json_int_t)s.remote_actors, "deliveries",
+                                (json_int_t)s.deliveries, "seen", (json_int_t)s.seen, "inbound",
+                                (json_int_t)s.inbound));
+}
+
+static int cmd_serve(struct app *app, int argc, char **argv)
+{
+    const char *listen = NULL;
+    struct hr_err err = {0};
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--listen") == 0 && (listen = opt_value(argc, argv, &i)) != NULL)
+            continue;
+        return usage("serve [--listen ADDR:PORT]");
+    }
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = server_run(app, listen ? listen : app->cfg.listen, &err);
+    app_close(app);
+    return rc == HR_OK ? 0 : fail(&err);
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(struct app *app, int argc, char **argv);
+} commands[] = {
+    {"init", cmd_init},       {"account", cmd_account}, {"post", cmd_post},
+    {"followers", cmd_followers}, {"stats", cmd_stats}, {"serve", cmd_serve},
+};
 
 int cli_main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return 2;
+    struct app app = {.data_dir = getenv("HERALD_DATA")};
+    int i = 1;
+
+    if (app.data_dir == NULL || app.data_dir[0] == '\0')
+        app.data_dir = "./herald-data";
+    if (i + 1 < argc && strcmp(argv[i], "--data") == 0) {
+        app.data_dir = argv[i + 1];
+        i += 2;
+    }
+    if (i >= argc)
+        return usage("no command given");
+    if (strcmp(argv[i], "help") == 0 || strcmp(argv[i], "--help") == 0 ||
+        strcmp(argv[i], "-h") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "version") == 0) {
+        printf("herald %s\n", HERALD_VERSION);
+        return 0;
+    }
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        if (strcmp(argv[i], commands[c].name) == 0)
+            return commands[c].fn(&app, argc - i, argv + i);
+    fprintf(stderr, "herald: unknown command '%.40s' (see 'herald help')\n", argv[i]);
+    return EXIT_USAGE;
 }

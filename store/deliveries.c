@@ -38,6 +38,7 @@ static int job_put(struct store_txn *txn, const struct store_delivery *d, struct
     store_enc_str(&e, d->recipient);
     store_enc_u64(&e, d->attempts);
     store_enc_u64(&e, (uint64_t)d->created_ms);
+    store_enc_u64(&e, d->claimed ? 1 : 0);
     rc = e.b.err != HR_OK
              ? hr_fail(err, e.b.err, "deliveries: record too large")
              : store_db_put(txn, DB_DELIVERIES, key, sizeof key, e.b.data, e.b.len, 0, err);
@@ -66,6 +67,7 @@ static int job_decode(const MDB_val *k, const MDB_val *v, struct store_delivery 
     j.recipient = store_dec_str(&d);
     j.attempts = (uint32_t)store_dec_u64(&d);
     j.created_ms = (int64_t)store_dec_u64(&d);
+    j.claimed = store_dec_u64(&d) != 0;
     if (d.bad) {
         store_delivery_fini(&j);
         return hr_fail(err, HR_EIO, "deliveries: corrupt record");
@@ -78,7 +80,10 @@ int store_delivery_add(struct store_txn *txn, const struct store_delivery *d, ui
                        struct hr_err *err)
 {
     struct store_delivery j = *d;
-    int rc = store_seq_next(txn, &j.id, err);
+    int rc;
+
+    j.claimed = false;
+    rc = store_seq_next(txn, &j.id, err);
 
     if (rc == HR_OK)
         rc = job_put(txn, &j, err);
@@ -140,6 +145,7 @@ int store_delivery_retry(struct store_txn *txn, uint64_t id, int64_t due_ms, uin
     if (rc == HR_OK) {
         j.due_ms = due_ms;
         j.attempts = attempts;
+        j.claimed = false;
         rc = job_put(txn, &j, err);
     }
     store_delivery_fini(&j);
@@ -189,6 +195,7 @@ int store_delivery_claim(struct store_txn *txn, int64_t now_ms, int64_t lease_ms
         job_key(key, jobs[i].due_ms, jobs[i].id);
         rc = store_db_del(txn, DB_DELIVERIES, key, 16, err);
         jobs[i].due_ms = now_ms + lease_ms;
+        jobs[i].claimed = true;
         if (rc == HR_OK)
             rc = job_put(txn, &jobs[i], err);
     }
@@ -201,6 +208,27 @@ int store_delivery_claim(struct store_txn *txn, int64_t now_ms, int64_t lease_ms
     *out = jobs;
     *n_out = n;
     return HR_OK;
+}
+
+int store_delivery_release(struct store_txn *txn, int64_t now_ms, size_t *n_out,
+                           struct hr_err *err)
+{
+    struct store_delivery *jobs = NULL;
+    size_t n = 0, released = 0;
+    /* every job, due or not: a lease can reach well past now */
+    int rc = due_jobs(txn, INT64_MAX, store_delivery_count(txn), &jobs, &n, err);
+
+    for (size_t i = 0; i < n; i++) {
+        if (rc == HR_OK && jobs[i].claimed) {
+            rc = store_delivery_retry(txn, jobs[i].id, now_ms, jobs[i].attempts, err);
+            released++;
+        }
+        store_delivery_fini(&jobs[i]);
+    }
+    free(jobs);
+    if (rc == HR_OK && n_out != NULL)
+        *n_out = released;
+    return rc;
 }
 
 int64_t store_delivery_next_due(struct store_txn *txn)

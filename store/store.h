@@ -121,6 +121,7 @@ struct store_delivery {
     char *account;      /* which of our accounts signs */
     char *activity_id;  /* body = the stored object with this id */
     char *recipient;    /* follower actor this job serves (for 410 handling), may be "" */
+    bool claimed;       /* leased by a worker (set by claim, cleared by retry) */
 };
 void store_delivery_fini(struct store_delivery *d);
 /* Adds a job due at D->due_ms; D->id is ignored and the new id returned in *id_out. */
@@ -131,6 +132,11 @@ int store_delivery_add(struct store_txn *txn, const struct store_delivery *d, ui
  * store_delivery_fini and the array with free). */
 int store_delivery_claim(struct store_txn *txn, int64_t now_ms, int64_t lease_ms, size_t max,
                          struct store_delivery **out, size_t *n_out, struct hr_err *err);
+/* Makes every claimed job due at NOW_MS again: called by a worker that holds the data
+ * directory's worker lock at start-up, so jobs of a worker that died are not left waiting
+ * for their lease to run out. *n_out counts them. */
+int store_delivery_release(struct store_txn *txn, int64_t now_ms, size_t *n_out,
+                           struct hr_err *err);
 /* Removes job ID (done or given up). HR_ENOTFOUND when it is not there. */
 int store_delivery_del(struct store_txn *txn, uint64_t id, struct hr_err *err);
 /* Reschedules job ID to DUE_MS with ATTEMPTS. */

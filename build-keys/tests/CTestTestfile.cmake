@@ -4,3 +4,16 @@
 # 
 # This file includes the relevant testing commands required for 
 # testing this directory and lists subdirectories to be tested as well.
+add_test([=[unit.federation.digest]=] "/work/main/build-keys/tests/unit_federation_digest")
+set_tests_properties([=[unit.federation.digest]=] PROPERTIES  LABELS "unit" _BACKTRACE_TRIPLES "/work/main/tests/CMakeLists.txt;23;add_test;/work/main/tests/CMakeLists.txt;0;")
+add_test([=[unit.federation.http]=] "/work/main/build-keys/tests/unit_federation_http")
+set_tests_properties([=[unit.federation.http]=] PROPERTIES  LABELS "unit" _BACKTRACE_TRIPLES "/work/main/tests/CMakeLists.txt;23;add_test;/work/main/tests/CMakeLists.txt;0;")
+add_test([=[unit.federation.httpsig]=] "/work/main/build-keys/tests/unit_federation_httpsig")
+set_tests_properties([=[unit.federation.httpsig]=] PROPERTIES  LABELS "unit" _BACKTRACE_TRIPLES "/work/main/tests/CMakeLists.txt;23;add_test;/work/main/tests/CMakeLists.txt;0;")
+add_test([=[unit.federation.ssrf]=] "/work/main/build-keys/tests/unit_federation_ssrf")
+set_tests_properties([=[unit.federation.ssrf]=] PROPERTIES  LABELS "unit" _BACKTRACE_TRIPLES "/work/main/tests/CMakeLists.txt;23;add_test;/work/main/tests/CMakeLists.txt;0;")
+add_test([=[unit.keys.keys]=] "/work/main/build-keys/tests/unit_keys_keys")
+set_tests_properties([=[unit.keys.keys]=] PROPERTIES  LABELS "unit" _BACKTRACE_TRIPLES "/work/main/tests/CMakeLists.txt;23;add_test;/work/main/tests/CMakeLists.txt;0;")
+add_test([=[interop.test_fedify]=] "bash" "/work/main/tests/interop/test_fedify.sh")
+set_tests_properties([=[interop.test_fedify]=] PROPERTIES  ENVIRONMENT "HERALD_BIN=/work/main/build-keys/server/herald;HERALD_SRC=/work/main;HERALD_TOOLS=/work/main/build-keys/tests/tools" LABELS "interop" SKIP_RETURN_CODE "77" TIMEOUT "300" _BACKTRACE_TRIPLES "/work/main/tests/CMakeLists.txt;43;add_test;/work/main/tests/CMakeLists.txt;0;")
+subdirs("tools")

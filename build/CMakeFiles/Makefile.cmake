@@ -46,6 +46,8 @@ set(CMAKE_MAKEFILE_DEPENDS
   "/work/main/server/CMakeLists.txt"
   "/work/main/store/CMakeLists.txt"
   "/work/main/tests/CMakeLists.txt"
+  "/work/main/tests/tools/CMakeLists.txt"
+  "/work/main/tests/tools/mkactor"
   )
 
 # The corresponding makefile is:
@@ -64,6 +66,8 @@ set(CMAKE_MAKEFILE_PRODUCTS
   "agency/CMakeFiles/CMakeDirectoryInformation.cmake"
   "server/CMakeFiles/CMakeDirectoryInformation.cmake"
   "tests/CMakeFiles/CMakeDirectoryInformation.cmake"
+  "tests/tools/mkactor"
+  "tests/tools/CMakeFiles/CMakeDirectoryInformation.cmake"
   )
 
 # Dependency information for all targets:
@@ -74,4 +78,14 @@ set(CMAKE_DEPEND_INFO_FILES
   "federation/CMakeFiles/herald_federation.dir/DependInfo.cmake"
   "agency/CMakeFiles/herald_agency.dir/DependInfo.cmake"
   "server/CMakeFiles/herald.dir/DependInfo.cmake"
+  "tests/CMakeFiles/unit_federation_digest.dir/DependInfo.cmake"
+  "tests/CMakeFiles/unit_federation_http.dir/DependInfo.cmake"
+  "tests/CMakeFiles/unit_federation_httpsig.dir/DependInfo.cmake"
+  "tests/CMakeFiles/unit_federation_ssrf.dir/DependInfo.cmake"
+  "tests/CMakeFiles/unit_keys_keys.dir/DependInfo.cmake"
+  "tests/tools/CMakeFiles/freeport.dir/DependInfo.cmake"
+  "tests/tools/CMakeFiles/fakepeer.dir/DependInfo.cmake"
+  "tests/tools/CMakeFiles/jsonq.dir/DependInfo.cmake"
+  "tests/tools/CMakeFiles/sigclient.dir/DependInfo.cmake"
+  "tests/tools/CMakeFiles/sigcheck.dir/DependInfo.cmake"
   )

@@ -69,28 +69,28 @@ include agency/CMakeFiles/herald_agency.dir/progress.make
 # Include the compile flags for this target's objects.
 include agency/CMakeFiles/herald_agency.dir/flags.make
 
-agency/CMakeFiles/herald_agency.dir/agency_version.c.o: agency/CMakeFiles/herald_agency.dir/flags.make
-agency/CMakeFiles/herald_agency.dir/agency_version.c.o: /work/main/agency/agency_version.c
-agency/CMakeFiles/herald_agency.dir/agency_version.c.o: agency/CMakeFiles/herald_agency.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-keys/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object agency/CMakeFiles/herald_agency.dir/agency_version.c.o"
-	cd /work/main/build-keys/agency && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT agency/CMakeFiles/herald_agency.dir/agency_version.c.o -MF CMakeFiles/herald_agency.dir/agency_version.c.o.d -o CMakeFiles/herald_agency.dir/agency_version.c.o -c /work/main/agency/agency_version.c
+agency/CMakeFiles/herald_agency.dir/accounts.c.o: agency/CMakeFiles/herald_agency.dir/flags.make
+agency/CMakeFiles/herald_agency.dir/accounts.c.o: /work/main/agency/accounts.c
+agency/CMakeFiles/herald_agency.dir/accounts.c.o: agency/CMakeFiles/herald_agency.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build-keys/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object agency/CMakeFiles/herald_agency.dir/accounts.c.o"
+	cd /work/main/build-keys/agency && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT agency/CMakeFiles/herald_agency.dir/accounts.c.o -MF CMakeFiles/herald_agency.dir/accounts.c.o.d -o CMakeFiles/herald_agency.dir/accounts.c.o -c /work/main/agency/accounts.c
 
-agency/CMakeFiles/herald_agency.dir/agency_version.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_agency.dir/agency_version.c.i"
-	cd /work/main/build-keys/agency && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/agency/agency_version.c > CMakeFiles/herald_agency.dir/agency_version.c.i
+agency/CMakeFiles/herald_agency.dir/accounts.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_agency.dir/accounts.c.i"
+	cd /work/main/build-keys/agency && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/agency/accounts.c > CMakeFiles/herald_agency.dir/accounts.c.i
 
-agency/CMakeFiles/herald_agency.dir/agency_version.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_agency.dir/agency_version.c.s"
-	cd /work/main/build-keys/agency && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/agency/agency_version.c -o CMakeFiles/herald_agency.dir/agency_version.c.s
+agency/CMakeFiles/herald_agency.dir/accounts.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_agency.dir/accounts.c.s"
+	cd /work/main/build-keys/agency && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/agency/accounts.c -o CMakeFiles/herald_agency.dir/accounts.c.s
 
 # Object files for target herald_agency
 herald_agency_OBJECTS = \
-"CMakeFiles/herald_agency.dir/agency_version.c.o"
+"CMakeFiles/herald_agency.dir/accounts.c.o"
 
 # External object files for target herald_agency
 herald_agency_EXTERNAL_OBJECTS =
 
-agency/libherald_agency.a: agency/CMakeFiles/herald_agency.dir/agency_version.c.o
+agency/libherald_agency.a: agency/CMakeFiles/herald_agency.dir/accounts.c.o
 agency/libherald_agency.a: agency/CMakeFiles/herald_agency.dir/build.make
 agency/libherald_agency.a: agency/CMakeFiles/herald_agency.dir/link.txt
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build-keys/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Linking C static library libherald_agency.a"

@@ -8,7 +8,7 @@ set(CMAKE_DEPENDS_LANGUAGES
 
 # The set of dependency files which are needed:
 set(CMAKE_DEPENDS_DEPENDENCY_FILES
-  "/work/main/agency/agency_version.c" "agency/CMakeFiles/herald_agency.dir/agency_version.c.o" "gcc" "agency/CMakeFiles/herald_agency.dir/agency_version.c.o.d"
+  "/work/main/agency/accounts.c" "agency/CMakeFiles/herald_agency.dir/accounts.c.o" "gcc" "agency/CMakeFiles/herald_agency.dir/accounts.c.o.d"
   )
 
 # Targets to which this target links.

@@ -1,6 +1,6 @@
 file(REMOVE_RECURSE
-  "CMakeFiles/herald_agency.dir/agency_version.c.o"
-  "CMakeFiles/herald_agency.dir/agency_version.c.o.d"
+  "CMakeFiles/herald_agency.dir/accounts.c.o"
+  "CMakeFiles/herald_agency.dir/accounts.c.o.d"
   "libherald_agency.a"
   "libherald_agency.pdb"
 )

@@ -8,7 +8,16 @@ set(CMAKE_DEPENDS_LANGUAGES
 
 # The set of dependency files which are needed:
 set(CMAKE_DEPENDS_DEPENDENCY_FILES
-  "/work/main/federation/fed_version.c" "federation/CMakeFiles/herald_federation.dir/fed_version.c.o" "gcc" "federation/CMakeFiles/herald_federation.dir/fed_version.c.o.d"
+  "/work/main/federation/actors.c" "federation/CMakeFiles/herald_federation.dir/actors.c.o" "gcc" "federation/CMakeFiles/herald_federation.dir/actors.c.o.d"
+  "/work/main/federation/deliver.c" "federation/CMakeFiles/herald_federation.dir/deliver.c.o" "gcc" "federation/CMakeFiles/herald_federation.dir/deliver.c.o.d"
+  "/work/main/federation/docs.c" "federation/CMakeFiles/herald_federation.dir/docs.c.o" "gcc" "federation/CMakeFiles/herald_federation.dir/docs.c.o.d"
+  "/work/main/federation/fed.c" "federation/CMakeFiles/herald_federation.dir/fed.c.o" "gcc" "federation/CMakeFiles/herald_federation.dir/fed.c.o.d"
+  "/work/main/federation/http.c" "federation/CMakeFiles/herald_federation.dir/http.c.o" "gcc" "federation/CMakeFiles/herald_federation.dir/http.c.o.d"
+  "/work/main/federation/httpsig.c" "federation/CMakeFiles/herald_federation.dir/httpsig.c.o" "gcc" "federation/CMakeFiles/herald_federation.dir/httpsig.c.o.d"
+  "/work/main/federation/inbox.c" "federation/CMakeFiles/herald_federation.dir/inbox.c.o" "gcc" "federation/CMakeFiles/herald_federation.dir/inbox.c.o.d"
+  "/work/main/federation/publish.c" "federation/CMakeFiles/herald_federation.dir/publish.c.o" "gcc" "federation/CMakeFiles/herald_federation.dir/publish.c.o.d"
+  "/work/main/federation/ssrf.c" "federation/CMakeFiles/herald_federation.dir/ssrf.c.o" "gcc" "federation/CMakeFiles/herald_federation.dir/ssrf.c.o.d"
+  "/work/main/federation/text.c" "federation/CMakeFiles/herald_federation.dir/text.c.o" "gcc" "federation/CMakeFiles/herald_federation.dir/text.c.o.d"
   )
 
 # Targets to which this target links.

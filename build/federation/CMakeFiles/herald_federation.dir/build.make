@@ -69,31 +69,175 @@ include federation/CMakeFiles/herald_federation.dir/progress.make
 # Include the compile flags for this target's objects.
 include federation/CMakeFiles/herald_federation.dir/flags.make
 
-federation/CMakeFiles/herald_federation.dir/fed_version.c.o: federation/CMakeFiles/herald_federation.dir/flags.make
-federation/CMakeFiles/herald_federation.dir/fed_version.c.o: /work/main/federation/fed_version.c
-federation/CMakeFiles/herald_federation.dir/fed_version.c.o: federation/CMakeFiles/herald_federation.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object federation/CMakeFiles/herald_federation.dir/fed_version.c.o"
-	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT federation/CMakeFiles/herald_federation.dir/fed_version.c.o -MF CMakeFiles/herald_federation.dir/fed_version.c.o.d -o CMakeFiles/herald_federation.dir/fed_version.c.o -c /work/main/federation/fed_version.c
+federation/CMakeFiles/herald_federation.dir/actors.c.o: federation/CMakeFiles/herald_federation.dir/flags.make
+federation/CMakeFiles/herald_federation.dir/actors.c.o: /work/main/federation/actors.c
+federation/CMakeFiles/herald_federation.dir/actors.c.o: federation/CMakeFiles/herald_federation.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object federation/CMakeFiles/herald_federation.dir/actors.c.o"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT federation/CMakeFiles/herald_federation.dir/actors.c.o -MF CMakeFiles/herald_federation.dir/actors.c.o.d -o CMakeFiles/herald_federation.dir/actors.c.o -c /work/main/federation/actors.c
 
-federation/CMakeFiles/herald_federation.dir/fed_version.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_federation.dir/fed_version.c.i"
-	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/federation/fed_version.c > CMakeFiles/herald_federation.dir/fed_version.c.i
+federation/CMakeFiles/herald_federation.dir/actors.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_federation.dir/actors.c.i"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/federation/actors.c > CMakeFiles/herald_federation.dir/actors.c.i
 
-federation/CMakeFiles/herald_federation.dir/fed_version.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_federation.dir/fed_version.c.s"
-	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/federation/fed_version.c -o CMakeFiles/herald_federation.dir/fed_version.c.s
+federation/CMakeFiles/herald_federation.dir/actors.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_federation.dir/actors.c.s"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/federation/actors.c -o CMakeFiles/herald_federation.dir/actors.c.s
+
+federation/CMakeFiles/herald_federation.dir/deliver.c.o: federation/CMakeFiles/herald_federation.dir/flags.make
+federation/CMakeFiles/herald_federation.dir/deliver.c.o: /work/main/federation/deliver.c
+federation/CMakeFiles/herald_federation.dir/deliver.c.o: federation/CMakeFiles/herald_federation.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object federation/CMakeFiles/herald_federation.dir/deliver.c.o"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT federation/CMakeFiles/herald_federation.dir/deliver.c.o -MF CMakeFiles/herald_federation.dir/deliver.c.o.d -o CMakeFiles/herald_federation.dir/deliver.c.o -c /work/main/federation/deliver.c
+
+federation/CMakeFiles/herald_federation.dir/deliver.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_federation.dir/deliver.c.i"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/federation/deliver.c > CMakeFiles/herald_federation.dir/deliver.c.i
+
+federation/CMakeFiles/herald_federation.dir/deliver.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_federation.dir/deliver.c.s"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/federation/deliver.c -o CMakeFiles/herald_federation.dir/deliver.c.s
+
+federation/CMakeFiles/herald_federation.dir/docs.c.o: federation/CMakeFiles/herald_federation.dir/flags.make
+federation/CMakeFiles/herald_federation.dir/docs.c.o: /work/main/federation/docs.c
+federation/CMakeFiles/herald_federation.dir/docs.c.o: federation/CMakeFiles/herald_federation.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object federation/CMakeFiles/herald_federation.dir/docs.c.o"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT federation/CMakeFiles/herald_federation.dir/docs.c.o -MF CMakeFiles/herald_federation.dir/docs.c.o.d -o CMakeFiles/herald_federation.dir/docs.c.o -c /work/main/federation/docs.c
+
+federation/CMakeFiles/herald_federation.dir/docs.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_federation.dir/docs.c.i"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/federation/docs.c > CMakeFiles/herald_federation.dir/docs.c.i
+
+federation/CMakeFiles/herald_federation.dir/docs.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_federation.dir/docs.c.s"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/federation/docs.c -o CMakeFiles/herald_federation.dir/docs.c.s
+
+federation/CMakeFiles/herald_federation.dir/fed.c.o: federation/CMakeFiles/herald_federation.dir/flags.make
+federation/CMakeFiles/herald_federation.dir/fed.c.o: /work/main/federation/fed.c
+federation/CMakeFiles/herald_federation.dir/fed.c.o: federation/CMakeFiles/herald_federation.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object federation/CMakeFiles/herald_federation.dir/fed.c.o"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT federation/CMakeFiles/herald_federation.dir/fed.c.o -MF CMakeFiles/herald_federation.dir/fed.c.o.d -o CMakeFiles/herald_federation.dir/fed.c.o -c /work/main/federation/fed.c
+
+federation/CMakeFiles/herald_federation.dir/fed.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_federation.dir/fed.c.i"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/federation/fed.c > CMakeFiles/herald_federation.dir/fed.c.i
+
+federation/CMakeFiles/herald_federation.dir/fed.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_federation.dir/fed.c.s"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/federation/fed.c -o CMakeFiles/herald_federation.dir/fed.c.s
+
+federation/CMakeFiles/herald_federation.dir/http.c.o: federation/CMakeFiles/herald_federation.dir/flags.make
+federation/CMakeFiles/herald_federation.dir/http.c.o: /work/main/federation/http.c
+federation/CMakeFiles/herald_federation.dir/http.c.o: federation/CMakeFiles/herald_federation.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object federation/CMakeFiles/herald_federation.dir/http.c.o"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT federation/CMakeFiles/herald_federation.dir/http.c.o -MF CMakeFiles/herald_federation.dir/http.c.o.d -o CMakeFiles/herald_federation.dir/http.c.o -c /work/main/federation/http.c
+
+federation/CMakeFiles/herald_federation.dir/http.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_federation.dir/http.c.i"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/federation/http.c > CMakeFiles/herald_federation.dir/http.c.i
+
+federation/CMakeFiles/herald_federation.dir/http.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_federation.dir/http.c.s"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/federation/http.c -o CMakeFiles/herald_federation.dir/http.c.s
+
+federation/CMakeFiles/herald_federation.dir/httpsig.c.o: federation/CMakeFiles/herald_federation.dir/flags.make
+federation/CMakeFiles/herald_federation.dir/httpsig.c.o: /work/main/federation/httpsig.c
+federation/CMakeFiles/herald_federation.dir/httpsig.c.o: federation/CMakeFiles/herald_federation.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object federation/CMakeFiles/herald_federation.dir/httpsig.c.o"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT federation/CMakeFiles/herald_federation.dir/httpsig.c.o -MF CMakeFiles/herald_federation.dir/httpsig.c.o.d -o CMakeFiles/herald_federation.dir/httpsig.c.o -c /work/main/federation/httpsig.c
+
+federation/CMakeFiles/herald_federation.dir/httpsig.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_federation.dir/httpsig.c.i"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/federation/httpsig.c > CMakeFiles/herald_federation.dir/httpsig.c.i
+
+federation/CMakeFiles/herald_federation.dir/httpsig.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_federation.dir/httpsig.c.s"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/federation/httpsig.c -o CMakeFiles/herald_federation.dir/httpsig.c.s
+
+federation/CMakeFiles/herald_federation.dir/inbox.c.o: federation/CMakeFiles/herald_federation.dir/flags.make
+federation/CMakeFiles/herald_federation.dir/inbox.c.o: /work/main/federation/inbox.c
+federation/CMakeFiles/herald_federation.dir/inbox.c.o: federation/CMakeFiles/herald_federation.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object federation/CMakeFiles/herald_federation.dir/inbox.c.o"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT federation/CMakeFiles/herald_federation.dir/inbox.c.o -MF CMakeFiles/herald_federation.dir/inbox.c.o.d -o CMakeFiles/herald_federation.dir/inbox.c.o -c /work/main/federation/inbox.c
+
+federation/CMakeFiles/herald_federation.dir/inbox.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_federation.dir/inbox.c.i"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/federation/inbox.c > CMakeFiles/herald_federation.dir/inbox.c.i
+
+federation/CMakeFiles/herald_federation.dir/inbox.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_federation.dir/inbox.c.s"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/federation/inbox.c -o CMakeFiles/herald_federation.dir/inbox.c.s
+
+federation/CMakeFiles/herald_federation.dir/publish.c.o: federation/CMakeFiles/herald_federation.dir/flags.make
+federation/CMakeFiles/herald_federation.dir/publish.c.o: /work/main/federation/publish.c
+federation/CMakeFiles/herald_federation.dir/publish.c.o: federation/CMakeFiles/herald_federation.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object federation/CMakeFiles/herald_federation.dir/publish.c.o"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT federation/CMakeFiles/herald_federation.dir/publish.c.o -MF CMakeFiles/herald_federation.dir/publish.c.o.d -o CMakeFiles/herald_federation.dir/publish.c.o -c /work/main/federation/publish.c
+
+federation/CMakeFiles/herald_federation.dir/publish.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_federation.dir/publish.c.i"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/federation/publish.c > CMakeFiles/herald_federation.dir/publish.c.i
+
+federation/CMakeFiles/herald_federation.dir/publish.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_federation.dir/publish.c.s"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/federation/publish.c -o CMakeFiles/herald_federation.dir/publish.c.s
+
+federation/CMakeFiles/herald_federation.dir/ssrf.c.o: federation/CMakeFiles/herald_federation.dir/flags.make
+federation/CMakeFiles/herald_federation.dir/ssrf.c.o: /work/main/federation/ssrf.c
+federation/CMakeFiles/herald_federation.dir/ssrf.c.o: federation/CMakeFiles/herald_federation.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object federation/CMakeFiles/herald_federation.dir/ssrf.c.o"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT federation/CMakeFiles/herald_federation.dir/ssrf.c.o -MF CMakeFiles/herald_federation.dir/ssrf.c.o.d -o CMakeFiles/herald_federation.dir/ssrf.c.o -c /work/main/federation/ssrf.c
+
+federation/CMakeFiles/herald_federation.dir/ssrf.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_federation.dir/ssrf.c.i"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/federation/ssrf.c > CMakeFiles/herald_federation.dir/ssrf.c.i
+
+federation/CMakeFiles/herald_federation.dir/ssrf.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_federation.dir/ssrf.c.s"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/federation/ssrf.c -o CMakeFiles/herald_federation.dir/ssrf.c.s
+
+federation/CMakeFiles/herald_federation.dir/text.c.o: federation/CMakeFiles/herald_federation.dir/flags.make
+federation/CMakeFiles/herald_federation.dir/text.c.o: /work/main/federation/text.c
+federation/CMakeFiles/herald_federation.dir/text.c.o: federation/CMakeFiles/herald_federation.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object federation/CMakeFiles/herald_federation.dir/text.c.o"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT federation/CMakeFiles/herald_federation.dir/text.c.o -MF CMakeFiles/herald_federation.dir/text.c.o.d -o CMakeFiles/herald_federation.dir/text.c.o -c /work/main/federation/text.c
+
+federation/CMakeFiles/herald_federation.dir/text.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald_federation.dir/text.c.i"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/federation/text.c > CMakeFiles/herald_federation.dir/text.c.i
+
+federation/CMakeFiles/herald_federation.dir/text.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald_federation.dir/text.c.s"
+	cd /work/main/build/federation && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/federation/text.c -o CMakeFiles/herald_federation.dir/text.c.s
 
 # Object files for target herald_federation
 herald_federation_OBJECTS = \
-"CMakeFiles/herald_federation.dir/fed_version.c.o"
+"CMakeFiles/herald_federation.dir/actors.c.o" \
+"CMakeFiles/herald_federation.dir/deliver.c.o" \
+"CMakeFiles/herald_federation.dir/docs.c.o" \
+"CMakeFiles/herald_federation.dir/fed.c.o" \
+"CMakeFiles/herald_federation.dir/http.c.o" \
+"CMakeFiles/herald_federation.dir/httpsig.c.o" \
+"CMakeFiles/herald_federation.dir/inbox.c.o" \
+"CMakeFiles/herald_federation.dir/publish.c.o" \
+"CMakeFiles/herald_federation.dir/ssrf.c.o" \
+"CMakeFiles/herald_federation.dir/text.c.o"
 
 # External object files for target herald_federation
 herald_federation_EXTERNAL_OBJECTS =
 
-federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/fed_version.c.o
+federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/actors.c.o
+federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/deliver.c.o
+federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/docs.c.o
+federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/fed.c.o
+federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/http.c.o
+federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/httpsig.c.o
+federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/inbox.c.o
+federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/publish.c.o
+federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/ssrf.c.o
+federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/text.c.o
 federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/build.make
 federation/libherald_federation.a: federation/CMakeFiles/herald_federation.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Linking C static library libherald_federation.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Linking C static library libherald_federation.a"
 	cd /work/main/build/federation && $(CMAKE_COMMAND) -P CMakeFiles/herald_federation.dir/cmake_clean_target.cmake
 	cd /work/main/build/federation && $(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/herald_federation.dir/link.txt --verbose=$(VERBOSE)
 

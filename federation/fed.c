@@ -1,0 +1,308 @@
+/* federation/fed.c - the federation context, our keys, small URL and JSON helpers. */
+#include "federation/fed_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_or_empty(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+int fed_new(struct store *st, const struct fed_config *cfg, struct fed **out, struct hr_err *err)
+{
+    struct fed *fed = calloc(1, sizeof *fed);
+    int rc;
+
+    if (fed == NULL)
+        return hr_fail(err, HR_ENOMEM, "fed");
+    pthread_mutex_init(&fed->mu, NULL);
+    fed->st = st;
+    fed->cfg = *cfg;
+    fed->data_dir = dup_or_empty(cfg->data_dir);
+    fed->domain = dup_or_empty(cfg->domain);
+    fed->base_url = dup_or_empty(cfg->base_url);
+    if (fed->data_dir == NULL || fed->domain == NULL || fed->base_url == NULL) {
+        fed_free(fed);
+        return hr_fail(err, HR_ENOMEM, "fed");
+    }
+    fed->cfg.data_dir = fed->data_dir;
+    fed->cfg.domain = fed->domain;
+    fed->cfg.base_url = fed->base_url;
+    rc = fed_url_host(fed->base_url, fed->host, sizeof fed->host, err);
+    if (rc == HR_OK)
+        rc = fed_url_origin(fed->base_url, fed->origin, sizeof fed->origin, err);
+    if (rc != HR_OK) {
+        fed_free(fed);
+        return rc;
+    }
+    snprintf(fed->user_agent, sizeof fed->user_agent, "Herald/%s (+%s)", HERALD_VERSION,
+             fed->base_url);
+    *out = fed;
+    return HR_OK;
+}
+
+void fed_free(struct fed *fed)
+{
+    if (fed == NULL)
+        return;
+    fed_worker_stop(fed);
+    for (size_t i = 0; i < fed->n_keycache; i++)
+        keys_key_free(fed->keycache[i].key);
+    free(fed->keycache);
+    pthread_mutex_destroy(&fed->mu);
+    free(fed->data_dir);
+    free(fed->domain);
+    free(fed->base_url);
+    free(fed);
+}
+
+void fed_doc_fini(struct fed_doc *d)
+{
+    if (d == NULL)
+        return;
+    free(d->body);
+    d->body = NULL;
+}
+
+const char *fed_kind_type(const char *kind)
+{
+    static const struct {
+        const char *kind, *type;
+    } map[] = {
+        {"agency", "Organization"},
+        {"department", "Organization"},
+        {"official", "Person"},
+        {"service", "Service"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(kind, map[i].kind) == 0)
+            return map[i].type;
+    return NULL;
+}
+
+void fed_actor_url(const struct fed *fed, const char *name, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/users/%s", fed->base_url, name);
+}
+
+/* Our accounts' parsed signing keys, kept until fed_free: parsing a PEM costs more than
+ * the signature itself, and a fan-out signs hundreds of requests a second. */
+static const struct keys_key *keycache_find(struct fed *fed, const char *name)
+{
+    for (size_t i = 0; i < fed->n_keycache; i++)
+        if (strcmp(fed->keycache[i].name, name) == 0)
+            return fed->keycache[i].key;
+    return NULL;
+}
+
+static int keycache_add(struct fed *fed, const char *name, struct keys_key *key,
+                        const struct keys_key **out)
+{
+    const struct keys_key *have = keycache_find(fed, name);
+    struct fed_keycache_entry *grown;
+
+    if (have != NULL) { /* another thread won the race */
+        keys_key_free(key);
+        *out = have;
+        return HR_OK;
+    }
+    if (fed->n_keycache == fed->cap_keycache) {
+        size_t cap = fed->cap_keycache ? fed->cap_keycache * 2 : 16;
+        grown = realloc(fed->keycache, cap * sizeof *grown);
+        if (grown == NULL) {
+            keys_key_free(key);
+            return HR_ENOMEM;
+        }
+        fed->keycache = grown;
+        fed->cap_keycache = cap;
+    }
+    snprintf(fed->keycache[fed->n_keycache].name, sizeof fed->keycache[0].name, "%s", name);
+    fed->keycache[fed->n_keycache++].key = key;
+    *out = key;
+    return HR_OK;
+}
+
+int fed_account_key(struct fed *fed, const char *name, const struct keys_key **out,
+                    struct hr_err *err)
+{
+    struct store_account a = {0};
+    struct store_txn *txn = NULL;
+    struct keys_key *key = NULL;
+    const struct keys_key *have;
+    int rc;
+
+    pthread_mutex_lock(&fed->mu);
+    have = keycache_find(fed, name);
+    pthread_mutex_unlock(&fed->mu);
+    if (have != NULL) {
+        *out = have;
+        return HR_OK;
+    }
+    rc = store_txn_begin(fed->st, STORE_READ, &txn, err);
+    if (rc == HR_OK)
+        rc = store_account_get(txn, name, &a, err);
+    store_txn_abort(txn);
+    if (rc == HR_OK)
+        rc = keys_private_load(a.rsa_priv_pem, &key, err);
+    store_account_fini(&a);
+    if (rc != HR_OK)
+        return rc;
+    pthread_mutex_lock(&fed->mu);
+    rc = keycache_add(fed, name, key, out);
+    pthread_mutex_unlock(&fed->mu);
+    return rc == HR_OK ? HR_OK : hr_fail(err, rc, "key cache");
+}
+
+static int first_account(const struct store_account *a, void *ctx)
+{
+    snprintf(ctx, 32, "%s", a->name);
+    return HR_EEXIST; /* stop after the first */
+}
+
+int fed_default_signer(struct fed *fed, struct fed_signer *out, char *key_id, size_t cap)
+{
+    struct store_txn *txn = NULL;
+    char name[32] = "";
+    int rc = store_txn_begin(fed->st, STORE_READ, &txn, NULL);
+
+    if (rc == HR_OK)
+        store_account_each(txn, first_account, name, NULL);
+    store_txn_abort(txn);
+    if (name[0] == '\0')
+        return HR_ENOTFOUND;
+    rc = fed_account_key(fed, name, &out->key, NULL);
+    if (rc != HR_OK)
+        return rc;
+    snprintf(key_id, cap, "%s/users/%s#main-key", fed->base_url, name);
+    out->key_id = key_id;
+    return HR_OK;
+}
+
+bool fed_is_local(const struct fed *fed, const char *url)
+{
+    char origin[300];
+
+    if (fed_url_origin(url, origin, sizeof origin, NULL) != HR_OK)
+        return false;
+    return strcmp(origin, fed->origin) == 0;
+}
+
+bool fed_same_origin(const char *a, const char *b)
+{
+    char oa[300], ob[300];
+
+    if (a == NULL || b == NULL)
+        return false;
+    if (fed_url_origin(a, oa, sizeof oa, NULL) != HR_OK ||
+        fed_url_origin(b, ob, sizeof ob, NULL) != HR_OK)
+        return false;
+    return strcmp(oa, ob) == 0;
+}
+
+void fed_http_opts(const struct fed *fed, struct fed_http_opts *o)
+{
+    o->allow_private = fed->cfg.allow_private;
+    o->max_bytes = fed->cfg.fetch_max_bytes;
+    o->timeout_ms = fed->cfg.fetch_timeout_ms;
+    o->max_redirects = fed->cfg.fetch_max_redirects;
+    o->user_agent = fed->user_agent;
+}
+
+char *fed_json_dump(const json_t *j)
+{
+    return json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static size_t json_depth(const json_t *j, size_t limit)
+{
+    size_t best = 0, d;
+    const char *k;
+    json_t *v;
+    size_t i;
+
+    if (limit == 0)
+        return 1;
+    if (json_is_object(j)) {
+        json_object_foreach((json_t *)(uintptr_t)j, k, v)
+        {
+            d = json_depth(v, limit - 1);
+            if (d > best)
+                best = d;
+        }
+        return best + 1;
+    }
+    if (json_is_array(j)) {
+        json_array_foreach(j, i, v)
+        {
+            d = json_depth(v, limit - 1);
+            if (d > best)
+                best = d;
+        }
+        return best + 1;
+    }
+    return 0;
+}
+
+int fed_json_parse(const char *body, size_t len, size_t max_depth, json_t **out,
+                   struct hr_err *err)
+{
+    json_error_t jerr;
+    json_t *j;
+
+    if (!hr_utf8_valid(body, len))
+        return hr_fail(err, HR_EINVAL, "body is not valid UTF-8 (or contains NUL)");
+    /* jansson itself stops at 2048 levels; our own limit is checked after */
+    j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (j == NULL)
+        return hr_fail(err, HR_EINVAL, "malformed JSON at line %d: %s", jerr.line, jerr.text);
+    if (json_depth(j, max_depth + 1) > max_depth) {
+        json_decref(j);
+        return hr_fail(err, HR_EINVAL, "JSON nested deeper than %zu levels", max_depth);
+    }
+    *out = j;
+    return HR_OK;
+}
+
+const char *fed_json_id(const json_t *v)
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_object(v))
+        return json_string_value(json_object_get(v, "id"));
+    return NULL;
+}
+
+void fed_new_id(char out[40])
+{
+    char rnd[17];
+
+    if (keys_random_hex(8, rnd, sizeof rnd) != HR_OK)
+        snprintf(rnd, sizeof rnd, "%016llx", (unsigned long long)hr_mono_ms());
+    /* time first: ids sort by creation; 64 random bits: not guessable ahead of publication */
+    snprintf(out, 40, "%013lld%s", (long long)hr_now_ms(), rnd);
+}
+
+void fed_doc_json(struct fed_doc *doc, int status, json_t *body)
+{
+    doc->status = status;
+    doc->content_type = "application/activity+json";
+    doc->body = fed_json_dump(body);
+    if (doc->body == NULL) {
+        doc->status = 500;
+        doc->error = "internal";
+    }
+}
+
+void fed_doc_error(struct fed_doc *doc, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+
+    doc->status = status;
+    doc->error = code;
+    va_start(ap, fmt);
+    vsnprintf(doc->message, sizeof doc->message, fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,92 @@
+/* federation/fed.h - ActivityPub for Herald: documents (actor, WebFinger, NodeInfo,
+ * collections), publishing (Note + Create + delivery jobs in one transaction), the inbox
+ * (signature verification, origin rules, dispatch) and the delivery worker.
+ * One struct fed per process, shared by all threads. Returned strings are heap-allocated
+ * (caller frees). */
+#ifndef HERALD_FED_H
+#define HERALD_FED_H
+
+#include "base/hr.h"
+#include "store/store.h"
+
+struct fed_config {
+    const char *data_dir;   /* for the delivery wake-up socket */
+    const char *domain;     /* host[:port] of our handles: acct:NAME@DOMAIN */
+    const char *base_url;   /* scheme://host[:port], no trailing slash */
+    bool allow_private;     /* loopback testing: http and private addresses allowed */
+    int64_t signature_window_s;
+    size_t inbox_max_body;
+    size_t json_max_depth;
+    size_t fetch_max_bytes;
+    long fetch_timeout_ms;
+    int fetch_max_redirects;
+    int64_t key_refetch_interval_s;
+    int deliver_concurrency;
+    int deliver_per_host;
+    long deliver_timeout_ms;
+    int64_t deliver_give_up_s; /* retries stop this long after the job was created */
+};
+
+struct fed;
+int fed_new(struct store *st, const struct fed_config *cfg, struct fed **out, struct hr_err *err);
+void fed_free(struct fed *fed);
+
+/* A document answer: HTTP status, content type and body (or an error code and message). */
+struct fed_doc {
+    int status;
+    const char *content_type; /* static string */
+    char *body;               /* heap: the JSON/XML body, or NULL */
+    const char *error;        /* static error code for JSON errors, or NULL */
+    char message[256];
+    char etag[48];            /* strong ETag ("..."), or "" */
+};
+void fed_doc_fini(struct fed_doc *d);
+
+/* GET handlers. PATH is the request path (no query); QUERY values are raw (decoded by MHD).
+ * Every handler fills *doc; an unknown account/object is status 404. */
+void fed_webfinger(struct fed *fed, const char *resource, struct fed_doc *doc);
+void fed_nodeinfo_links(struct fed *fed, struct fed_doc *doc);
+void fed_nodeinfo(struct fed *fed, struct fed_doc *doc);
+void fed_host_meta(struct fed *fed, struct fed_doc *doc);
+void fed_actor(struct fed *fed, const char *name, struct fed_doc *doc);
+/* PAGE: NULL for the collection, "true" for the first page, or a cursor. */
+void fed_outbox(struct fed *fed, const char *name, const char *page, struct fed_doc *doc);
+void fed_followers(struct fed *fed, const char *name, const char *page, struct fed_doc *doc);
+void fed_following(struct fed *fed, const char *name, struct fed_doc *doc);
+/* An object of ours by its full id (BASE + PATH). */
+void fed_object(struct fed *fed, const char *path, struct fed_doc *doc);
+
+/* Publishing: stores the Note and its Create, adds it to NAME's outbox and queues one
+ * delivery per distinct inbox of NAME's followers, in one write transaction; then wakes the
+ * delivery worker (also across processes). *note_id: the Note's id (caller frees). */
+int fed_publish_note(struct fed *fed, const char *name, const char *text, char **note_id,
+                     struct hr_err *err);
+
+/* Inbox. */
+struct fed_inbox_req {
+    const char *account;  /* NULL for the shared inbox */
+    const char *method;   /* "POST" */
+    const char *target;   /* path + query as received */
+    const char *(*header)(void *ctx, const char *name); /* lowercase name -> value or NULL */
+    void *ctx;
+    const char *body;
+    size_t body_len;
+    const char *client;   /* client address, for logs */
+};
+struct fed_inbox_res {
+    int status;          /* 202 on success */
+    const char *error;   /* static code when status >= 400 */
+    char message[256];
+};
+void fed_inbox_post(struct fed *fed, const struct fed_inbox_req *req, struct fed_inbox_res *res);
+
+/* Delivery worker thread (inside herald serve). */
+int fed_worker_start(struct fed *fed, struct hr_err *err);
+void fed_worker_stop(struct fed *fed);
+/* Wakes a running worker (this process or another on the same data directory). */
+void fed_wake(struct fed *fed);
+
+/* Account kinds -> ActivityStreams actor types ("Organization", "Person", "Service"). */
+const char *fed_kind_type(const char *kind);
+
+#endif

@@ -1,0 +1,112 @@
+/* federation/fed_int.h - internals shared by the federation sources (never included outside). */
+#ifndef HERALD_FED_INT_H
+#define HERALD_FED_INT_H
+
+#include "federation/fed.h"
+#include "federation/http.h"
+#include "keys/keys.h"
+
+#include <jansson.h>
+#include <pthread.h>
+
+#define FED_AS_CONTEXT "https://www.w3.org/ns/activitystreams"
+#define FED_PUBLIC "https://www.w3.org/ns/activitystreams#Public"
+#define FED_ACCEPT_AP                                                                              \
+    "application/activity+json, application/ld+json; "                                          \
+    "profile=\"https://www.w3.org/ns/activitystreams\""
+#define FED_THROTTLE_SLOTS 1024
+
+struct fed_keycache_entry {
+    char name[32];
+    struct keys_key *key;
+};
+
+struct fed_throttle_entry {
+    uint64_t hash;
+    int64_t last_ms;
+};
+
+struct fed_worker;
+
+struct fed {
+    struct store *st;
+    struct fed_config cfg;
+    char *data_dir, *domain, *base_url;
+    char host[256];     /* host[:port] of base_url */
+    char origin[300];   /* scheme://host[:port] */
+    char user_agent[128];
+    pthread_mutex_t mu; /* guards keycache and throttle */
+    struct fed_keycache_entry *keycache;
+    size_t n_keycache, cap_keycache;
+    struct fed_throttle_entry throttle[FED_THROTTLE_SLOTS];
+    struct fed_worker *worker;
+};
+
+/* "BASE/users/NAME" and friends, into OUT. */
+void fed_actor_url(const struct fed *fed, const char *name, char *out, size_t cap);
+/* The signing key of our account NAME (cached; borrowed until fed_free). */
+int fed_account_key(struct fed *fed, const char *name, const struct keys_key **out,
+                    struct hr_err *err);
+/* The key our outbound GETs are signed with: the first account's (by name). */
+int fed_default_signer(struct fed *fed, struct fed_signer *out, char *key_id, size_t cap);
+/* true when URL's origin is ours */
+bool fed_is_local(const struct fed *fed, const char *url);
+/* true when both URLs parse and share scheme, host and port */
+bool fed_same_origin(const char *a, const char *b);
+void fed_http_opts(const struct fed *fed, struct fed_http_opts *o);
+
+/* Serialises J compactly (caller frees); NULL on ENOMEM. */
+char *fed_json_dump(const json_t *j);
+/* Parses BODY with duplicate keys refused and nesting at most MAX_DEPTH. */
+int fed_json_parse(const char *body, size_t len, size_t max_depth, json_t **out,
+                   struct hr_err *err);
+/* The id of a value that is either a string or an object with a string "id". */
+const char *fed_json_id(const json_t *v);
+
+/* Remote actors: the verified key of KEY_ID's owner. */
+struct fed_remote {
+    char *actor, *key_id, *key_pem, *inbox, *shared_inbox;
+    struct keys_key *key;
+    bool from_cache;
+};
+void fed_remote_fini(struct fed_remote *r);
+/* Resolves KEY_ID to its owner and public key: cache first unless REFRESH, else a signed
+ * GET of the key's document with every origin and id check. Nothing is stored here. */
+int fed_remote_resolve(struct fed *fed, const char *key_id, bool refresh, struct fed_remote *out,
+                       struct hr_err *err);
+/* Stores a verified remote actor in the cache (inside TXN). */
+int fed_remote_store(struct store_txn *txn, const struct fed_remote *r, struct hr_err *err);
+/* true when KEY_ID may be refetched now (at most once per key_refetch_interval_s); marks it. */
+bool fed_refetch_allowed(struct fed *fed, const char *key_id);
+
+/* Queues the delivery of the stored activity ACTIVITY_ID, signed by ACCOUNT, to INBOX. */
+int fed_enqueue(struct store_txn *txn, const char *account, const char *activity_id,
+                const char *inbox, const char *recipient, struct hr_err *err);
+
+/* Builds an Accept of FOLLOW by our account NAME, stores it and queues it to INBOX. */
+int fed_accept_queue(struct fed *fed, struct store_txn *txn, const char *name,
+                     const json_t *follow, const char *inbox, struct hr_err *err);
+
+/* A fresh object id suffix: time-ordered and unguessable enough for uniqueness. */
+void fed_new_id(char out[40]);
+
+/* Percent-encodes S for a query value (caller frees; NULL on ENOMEM). */
+char *fed_url_escape(const char *s);
+/* Validates URL as an absolute http(s) URL (curl_url); HR_EINVAL otherwise. */
+int fed_url_check(const char *url, struct hr_err *err);
+/* Text -> HTML paragraphs with escaped text and clickable http(s) links (caller frees). */
+char *fed_text_to_html(const char *text);
+
+/* A set of strings (distinct inboxes of a fan-out). */
+struct fed_strset {
+    char **slots;
+    size_t cap, n;
+};
+int fed_strset_add(struct fed_strset *s, const char *v); /* HR_EEXIST when present */
+void fed_strset_fini(struct fed_strset *s);
+
+void fed_doc_json(struct fed_doc *doc, int status, json_t *body);
+void fed_doc_error(struct fed_doc *doc, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

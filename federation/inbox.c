@@ -1,0 +1,359 @@
+/* federation/inbox.c - POST /inbox and /users/NAME/inbox. Everything is decided before the
+ * answer: a request that fails any check gets its error status and nothing is stored;
+ * a 202 means the activity was processed and committed (never "accepted, then dropped").
+ * Order: cheap checks on the bytes first (signature header, digest, date), then JSON,
+ * then the (possibly remote) key, then the origin rules, then one write transaction. */
+#include "federation/fed_int.h"
+#include "federation/httpsig.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct inbox_ctx {
+    struct fed *fed;
+    const struct fed_inbox_req *req;
+    struct fed_inbox_res *res;
+    struct fed_sig sig;
+    char key_id[2048];
+    json_t *act;            /* the parsed activity */
+    const char *id, *type, *actor;
+    struct fed_remote signer;
+    char digest[65];        /* sha256 hex of the body, for the seen table */
+};
+
+static int reject(struct inbox_ctx *c, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int reject(struct inbox_ctx *c, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+
+    c->res->status = status;
+    c->res->error = code;
+    va_start(ap, fmt);
+    vsnprintf(c->res->message, sizeof c->res->message, fmt, ap);
+    va_end(ap);
+    for (char *p = c->res->message; *p != '\0'; p++)
+        if (*p == '\r' || *p == '\n')
+            *p = ' ';
+    return HR_EINVAL;
+}
+
+static const char *hdr(struct inbox_ctx *c, const char *name)
+{
+    return c->req->header(c->req->ctx, name);
+}
+
+/* Signature (or Authorization: Signature ...) parsed, and covering what we require. */
+static int check_signature_header(struct inbox_ctx *c)
+{
+    const char *v = hdr(c, "signature");
+    const char *auth = hdr(c, "authorization");
+    struct hr_err err = {0};
+    struct hr_slice s;
+
+    if (v == NULL && auth != NULL && strncmp(auth, "Signature ", 10) == 0)
+        v = auth + 10;
+    if (v == NULL)
+        return reject(c, 401, "signature_missing", "request is not signed (HTTP Signature required)");
+    s.p = v;
+    s.len = strlen(v);
+    if (fed_sig_parse(s, &c->sig, &err) != HR_OK)
+        return reject(c, 400, "signature_malformed", "Signature header: %s", err.msg);
+    if (fed_sig_require(&c->sig, "POST", &err) != HR_OK)
+        return reject(c, 401, "signature_incomplete", "%s", err.msg);
+    if (c->sig.key_id.len >= sizeof c->key_id)
+        return reject(c, 400, "signature_malformed", "keyId too long");
+    memcpy(c->key_id, c->sig.key_id.p, c->sig.key_id.len);
+    c->key_id[c->sig.key_id.len] = '\0';
+    return HR_OK;
+}
+
+static int check_digest_and_date(struct inbox_ctx *c)
+{
+    const char *digest = hdr(c, "digest");
+    struct hr_err err = {0};
+    int rc;
+
+    if (digest == NULL)
+        return reject(c, 401, "digest_missing", "Digest header required on POST");
+    rc = fed_digest_check((struct hr_slice){digest, strlen(digest)}, c->req->body,
+                          c->req->body_len, &err);
+    if (rc != HR_OK)
+        return reject(c, 401, "digest_mismatch", "%s", err.msg);
+    rc = fed_sig_check_time(&c->sig, hdr(c, "date"), hr_now_ms(), c->fed->cfg.signature_window_s,
+                            &err);
+    if (rc != HR_OK)
+        return reject(c, 401, "date_out_of_window", "%s", err.msg);
+    return HR_OK;
+}
+
+static int parse_activity(struct inbox_ctx *c)
+{
+    struct hr_err err = {0};
+
+    if (fed_json_parse(c->req->body, c->req->body_len, c->fed->cfg.json_max_depth, &c->act,
+                       &err) != HR_OK)
+        return reject(c, 400, "malformed_json", "%s", err.msg);
+    if (!json_is_object(c->act))
+        return reject(c, 400, "not_an_object", "activity must be a JSON object");
+    c->id = json_string_value(json_object_get(c->act, "id"));
+    c->type = json_string_value(json_object_get(c->act, "type"));
+    c->actor = fed_json_id(json_object_get(c->act, "actor"));
+    if (c->id == NULL || fed_url_check(c->id, NULL) != HR_OK)
+        return reject(c, 400, "invalid_activity", "activity needs an http(s) id");
+    if (c->type == NULL || c->type[0] == '\0' || strlen(c->type) > 64)
+        return reject(c, 400, "invalid_activity", "activity needs a type");
+    if (c->actor == NULL || fed_url_check(c->actor, NULL) != HR_OK)
+        return reject(c, 400, "invalid_activity", "activity needs an actor URL");
+    return HR_OK;
+}
+
+/* Verify with the cached key; on failure refetch once (the peer may have rotated), at
+ * most once per keyId per key_refetch_interval_s (refetch floods are a DoS lever). */
+static int verify_signature(struct inbox_ctx *c)
+{
+    struct fed_sig_request sr = {.method = c->req->method, .target = c->req->target,
+                                 .header = c->req->header, .ctx = c->req->ctx};
+    struct hr_err err = {0};
+    int rc = fed_remote_resolve(c->fed, c->key_id, false, &c->signer, &err);
+
+    if (rc == HR_EFORBIDDEN)
+        return reject(c, 403, "origin", "%s", err.msg);
+    if (rc != HR_OK)
+        return reject(c, 401, "key_unavailable", "cannot obtain key %s: %s", c->key_id, err.msg);
+    rc = fed_sig_verify(&c->sig, &sr, c->signer.key, &err);
+    if (rc != HR_OK && c->signer.from_cache && fed_refetch_allowed(c->fed, c->key_id)) {
+        fed_remote_fini(&c->signer);
+        rc = fed_remote_resolve(c->fed, c->key_id, true, &c->signer, &err);
+        if (rc == HR_OK)
+            rc = fed_sig_verify(&c->sig, &sr, c->signer.key, &err);
+    }
+    if (rc != HR_OK)
+        return reject(c, 401, "signature_invalid", "signature does not verify: %s", err.msg);
+    if (strcmp(c->signer.actor, c->actor) != 0)
+        return reject(c, 401, "key_owner_mismatch", "signed by %s, but the actor is %s",
+                      c->signer.actor, c->actor);
+    return HR_OK;
+}
+
+/* FEP-fe34: ids must live on the signer's origin, and nothing remote may claim ours. */
+static int check_origin(struct inbox_ctx *c)
+{
+    const json_t *obj = json_object_get(c->act, "object");
+    const char *obj_id = fed_json_id(obj);
+
+    if (fed_is_local(c->fed, c->actor) || fed_is_local(c->fed, c->id))
+        return reject(c, 403, "origin", "remote activity claims an id on our host");
+    if (!fed_same_origin(c->id, c->actor))
+        return reject(c, 403, "origin", "activity id is not on the actor's origin");
+    if (!json_is_object(obj))
+        return HR_OK; /* a reference: handlers decide what it may point at */
+    if (obj_id != NULL && fed_is_local(c->fed, obj_id))
+        return reject(c, 403, "origin", "embedded object claims an id on our host");
+    if (obj_id != NULL && !fed_same_origin(obj_id, c->actor))
+        return reject(c, 403, "origin", "embedded object is not on the actor's origin");
+    return HR_OK;
+}
+
+/* ---- handlers: each runs inside the one write transaction ---- */
+
+/* Our account NAME when URL is its actor id. */
+static int local_account(struct inbox_ctx *c, const char *url, char name[32])
+{
+    char prefix[600];
+    size_t n;
+
+    snprintf(prefix, sizeof prefix, "%s/users/", c->fed->base_url);
+    n = strlen(prefix);
+    if (url == NULL || strncmp(url, prefix, n) != 0 || strlen(url + n) >= 32 ||
+        !hr_name_valid(url + n))
+        return HR_ENOTFOUND;
+    snprintf(name, 32, "%s", url + n);
+    return HR_OK;
+}
+
+static int on_follow(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err);
+static int on_undo(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err);
+static int on_delete(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err);
+static int on_create(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err);
+static int on_other(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err);
+
+static const struct {
+    const char *type;
+    int (*fn)(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err);
+} handlers[] = {
+    {"Follow", on_follow},
+    {"Undo", on_undo},
+    {"Delete", on_delete},
+    {"Create", on_create},
+    {"Update", on_create},
+};
+
+static int on_other(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
+{
+    return store_inbound_add(txn, c->req->account ? c->req->account : "", c->actor, c->type,
+                             c->req->body, c->req->body_len, err);
+}
+
+/* Follow: store the follower and queue a signed Accept, in the same transaction. */
+static int on_follow(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
+{
+    const char *target = fed_json_id(json_object_get(c->act, "object"));
+    struct store_follower f = {0};
+    struct store_account a = {0};
+    char name[32];
+    int rc;
+
+    if (local_account(c, target, name) != HR_OK ||
+        store_account_get(txn, name, &a, NULL) != HR_OK) {
+        reject(c, 404, "not_found", "Follow of an account that is not here");
+        return HR_ENOTFOUND;
+    }
+    store_account_fini(&a);
+    f.actor = c->signer.actor;
+    f.inbox = c->signer.inbox;
+    f.shared_inbox = c->signer.shared_inbox;
+    f.follow_id = (char *)(uintptr_t)c->id;
+    f.created_ms = hr_now_ms();
+    rc = store_follower_put(txn, name, &f, NULL, err);
+    if (rc == HR_OK)
+        rc = fed_accept_queue(c->fed, txn, name, c->act, c->signer.inbox, err);
+    return rc;
+}
+
+static int on_undo(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
+{
+    const json_t *obj = json_object_get(c->act, "object");
+    const char *type = json_string_value(json_object_get(obj, "type"));
+    const char *inner_actor = fed_json_id(json_object_get(obj, "actor"));
+    const char *target = fed_json_id(json_object_get(obj, "object"));
+    char name[32];
+    int rc;
+
+    if (!json_is_object(obj) || type == NULL || strcmp(type, "Follow") != 0)
+        return on_other(c, txn, err); /* Undo of Like/Announce: kept for later issues */
+    if (inner_actor == NULL || strcmp(inner_actor, c->actor) != 0) {
+        reject(c, 403, "origin", "Undo of someone else's Follow");
+        return HR_EFORBIDDEN;
+    }
+    if (local_account(c, target, name) != HR_OK) {
+        reject(c, 404, "not_found", "Undo of a Follow of an account that is not here");
+        return HR_ENOTFOUND;
+    }
+    rc = store_follower_del(txn, name, c->actor, err);
+    return rc == HR_ENOTFOUND ? HR_OK : rc; /* already gone: idempotent */
+}
+
+static int on_delete(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
+{
+    const char *obj = fed_json_id(json_object_get(c->act, "object"));
+    int rc;
+
+    if (obj == NULL || !fed_same_origin(obj, c->actor)) {
+        reject(c, 403, "origin", "Delete of an object on another origin");
+        return HR_EFORBIDDEN;
+    }
+    if (strcmp(obj, c->actor) != 0)
+        return on_other(c, txn, err); /* a post of theirs: for later issues */
+    rc = store_follower_del_everywhere(txn, c->actor, NULL, err);
+    if (rc == HR_OK) {
+        rc = store_remote_actor_del(txn, c->actor, NULL);
+        if (rc == HR_ENOTFOUND)
+            rc = HR_OK;
+    }
+    return rc;
+}
+
+/* Create/Update: the embedded object must be the actor's own. */
+static int on_create(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
+{
+    const json_t *obj = json_object_get(c->act, "object");
+    const char *by = fed_json_id(json_object_get(obj, "attributedTo"));
+
+    if (json_is_object(obj) && by != NULL && strcmp(by, c->actor) != 0) {
+        reject(c, 403, "origin", "object is attributed to another actor");
+        return HR_EFORBIDDEN;
+    }
+    if (json_is_string(obj) && !fed_same_origin(json_string_value(obj), c->actor)) {
+        reject(c, 403, "origin", "object is on another origin");
+        return HR_EFORBIDDEN;
+    }
+    return on_other(c, txn, err);
+}
+
+static int dispatch(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
+{
+    for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+        if (strcmp(c->type, handlers[i].type) == 0)
+            return handlers[i].fn(c, txn, err);
+    return on_other(c, txn, err);
+}
+
+/* One write transaction: dedupe by id, cache the verified signer, run the handler. */
+static int commit_activity(struct inbox_ctx *c)
+{
+    struct store_txn *txn = NULL;
+    struct hr_err err = {0};
+    int rc = store_txn_begin(c->fed->st, STORE_WRITE, &txn, &err);
+
+    if (rc == HR_OK) {
+        rc = store_seen_put(txn, c->id, c->digest, hr_now_ms(), NULL, NULL);
+        if (rc == HR_EEXIST) { /* a repeat: already processed, nothing to do */
+            store_txn_abort(txn);
+            c->res->status = 202;
+            return HR_OK;
+        }
+    }
+    if (rc == HR_OK)
+        rc = fed_remote_store(txn, &c->signer, &err);
+    if (rc == HR_OK)
+        rc = dispatch(c, txn, &err);
+    if (rc == HR_OK) {
+        rc = store_txn_commit(txn, &err);
+        txn = NULL;
+    }
+    store_txn_abort(txn);
+    if (rc == HR_OK) {
+        c->res->status = 202;
+        return HR_OK;
+    }
+    if (c->res->status == 0)
+        reject(c, 500, "internal", "could not store the activity");
+    hr_log(HR_LOG_ERR, "fed", "inbox store failed id=%s reason=%s", c->id, err.msg);
+    return rc;
+}
+
+void fed_inbox_post(struct fed *fed, const struct fed_inbox_req *req, struct fed_inbox_res *res)
+{
+    struct inbox_ctx c = {.fed = fed, .req = req, .res = res};
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    rc = check_signature_header(&c);
+    if (rc == HR_OK)
+        rc = check_digest_and_date(&c);
+    if (rc == HR_OK)
+        rc = parse_activity(&c);
+    if (rc == HR_OK)
+        rc = verify_signature(&c);
+    if (rc == HR_OK)
+        rc = check_origin(&c);
+    if (rc == HR_OK) {
+        keys_sha256_hex(req->body, req->body_len, c.digest);
+        rc = commit_activity(&c);
+    }
+    if (rc == HR_OK) {
+        fed_wake(fed);
+        hr_log(HR_LOG_INFO, "fed", "inbox accepted type=%s id=%s actor=%s", c.type, c.id,
+               c.actor);
+    } else {
+        hr_log(HR_LOG_WARN, "fed", "inbox rejected status=%d reason=%s client=%s key=%s: %s",
+               res->status, res->error, req->client ? req->client : "-",
+               c.key_id[0] ? c.key_id : "-", res->message);
+    }
+    fed_remote_fini(&c.signer);
+    json_decref(c.act);
+}

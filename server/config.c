@@ -1,0 +1,199 @@
+/* server/config.c - the configuration file. One table describes every key: its type,
+ * default, range and the comment init writes, so parser, defaults and docs agree. */
+#include "server/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum ctype { C_STR, C_BOOL, C_U64 };
+
+static const struct ckey {
+    const char *name;
+    enum ctype type;
+    size_t off, size;
+    const char *def;
+    uint64_t min, max;
+    const char *help;
+} keys[] = {
+#define S(f, d, h) {#f, C_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), d, 0, 0, h}
+#define B(f, d, h) {#f, C_BOOL, offsetof(struct config, f), 0, d, 0, 1, h}
+#define U(f, d, lo, hi, h) {#f, C_U64, offsetof(struct config, f), 0, d, lo, hi, h}
+    S(domain, "", "host of the handles: @NAME@DOMAIN (required)"),
+    S(base_url, "", "public URL peers reach us at, e.g. https://social.city.example (required)"),
+    S(listen, "127.0.0.1:8080", "address:port herald serve binds (behind the TLS proxy)"),
+    B(allow_private_network, "false",
+      "fetch and deliver to http:// and private/loopback addresses (loopback testing only)"),
+    U(signature_window, "3600", 30, 86400, "seconds a signed request's Date may differ from now"),
+    U(inbox_max_body, "262144", 1024, 16777216, "largest inbox POST body in bytes (413 beyond)"),
+    U(json_max_depth, "64", 4, 1000, "deepest JSON nesting accepted from peers"),
+    U(fetch_max_bytes, "1048576", 4096, 67108864, "largest remote document fetched, in bytes"),
+    U(fetch_timeout, "10000", 100, 120000, "milliseconds for one remote fetch"),
+    U(fetch_max_redirects, "2", 0, 10, "redirects followed by one remote fetch"),
+    U(key_refetch_interval, "300", 0, 86400,
+      "seconds between refetches of one keyId after a failed signature"),
+    U(deliver_concurrency, "64", 1, 4096, "deliveries in flight at once"),
+    U(deliver_per_host, "8", 1, 256, "deliveries in flight to one remote host"),
+    U(deliver_timeout, "15000", 100, 300000, "milliseconds for one delivery POST"),
+    U(deliver_give_up, "259200", 60, 2592000, "seconds after which a failing delivery is dropped"),
+    U(http_threads, "4", 1, 256, "threads answering HTTP requests"),
+    U(max_connections, "1024", 8, 65536, "open client connections at most"),
+    U(max_connections_per_ip, "64", 1, 65536, "open connections from one client address"),
+    U(connection_timeout, "30", 1, 3600, "seconds an idle or dribbling connection is kept"),
+    U(map_size_mb, "4096", 16, 1048576, "LMDB map size in MiB (address space, not disk)"),
+    S(log_level, "info", "error, warn, info or debug"),
+#undef S
+#undef B
+#undef U
+};
+
+static int set_value(struct config *c, const struct ckey *k, const char *v, const char *where,
+                     struct hr_err *err)
+{
+    char *field = (char *)c + k->off;
+    uint64_t n;
+
+    switch (k->type) {
+    case C_STR:
+        if (strlen(v) >= k->size)
+            return hr_fail(err, HR_EINVAL, "%s: value of '%s' is too long", where, k->name);
+        memcpy(field, v, strlen(v) + 1);
+        return HR_OK;
+    case C_BOOL:
+        if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+            return hr_fail(err, HR_EINVAL, "%s: '%s' must be true or false", where, k->name);
+        *(bool *)(void *)field = strcmp(v, "true") == 0;
+        return HR_OK;
+    case C_U64:
+        if (hr_parse_u64(v, k->max, &n) != HR_OK || n < k->min)
+            return hr_fail(err, HR_EINVAL, "%s: '%s' must be a whole number from %llu to %llu",
+                           where, k->name, (unsigned long long)k->min,
+                           (unsigned long long)k->max);
+        *(uint64_t *)(void *)field = n;
+        return HR_OK;
+    }
+    return HR_EINTERNAL;
+}
+
+void config_defaults(struct config *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        set_value(c, &keys[i], keys[i].def, "defaults", NULL);
+}
+
+static char *trim(char *s)
+{
+    char *e;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+        *--e = '\0';
+    return s;
+}
+
+static int parse_line(char *line, const char *where, struct config *c, struct hr_err *err)
+{
+    char *eq, *key, *val;
+
+    line = trim(line);
+    if (*line == '\0' || *line == '#')
+        return HR_OK;
+    eq = strchr(line, '=');
+    if (eq == NULL)
+        return hr_fail(err, HR_EINVAL, "%s: expected 'key = value'", where);
+    *eq = '\0';
+    key = trim(line);
+    val = trim(eq + 1);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(keys[i].name, key) == 0)
+            return set_value(c, &keys[i], val, where, err);
+    return hr_fail(err, HR_EINVAL, "%s: unknown key '%.64s'", where, key);
+}
+
+int config_parse(const char *text, const char *name, struct config *c, struct hr_err *err)
+{
+    char line[4096], where[600];
+    const char *p = text;
+    unsigned lineno = 0;
+    int rc = HR_OK;
+
+    while (*p != '\0' && rc == HR_OK) {
+        size_t n = strcspn(p, "\n");
+        lineno++;
+        snprintf(where, sizeof where, "%s line %u", name, lineno);
+        if (n >= sizeof line)
+            return hr_fail(err, HR_EINVAL, "%s: line too long", where);
+        memcpy(line, p, n);
+        line[n] = '\0';
+        if (memchr(p, '\0', n) != NULL)
+            return hr_fail(err, HR_EINVAL, "%s: NUL byte", where);
+        rc = parse_line(line, where, c, err);
+        p += n + (p[n] == '\n');
+    }
+    return rc;
+}
+
+int config_load(const char *path, struct config *c, struct hr_err *err)
+{
+    FILE *f = fopen(path, "r");
+    struct hr_buf b;
+    char chunk[4096];
+    size_t n;
+    int rc;
+
+    if (f == NULL)
+        return hr_fail(err, errno == ENOENT ? HR_ENOTFOUND : HR_EIO, "cannot read %s: %s", path,
+                       strerror(errno));
+    hr_buf_init(&b, 1u << 20);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        hr_buf_add(&b, chunk, n);
+    fclose(f);
+    if (b.err != HR_OK) {
+        hr_buf_fini(&b);
+        return hr_fail(err, HR_EINVAL, "%s is too large", path);
+    }
+    if (b.len > 0 && strlen(b.data) != b.len) {
+        hr_buf_fini(&b);
+        return hr_fail(err, HR_EINVAL, "%s contains a NUL byte", path);
+    }
+    rc = config_parse(b.data ? b.data : "", path, c, err);
+    hr_buf_fini(&b);
+    return rc;
+}
+
+int config_write_new(const char *path, const char *domain, const char *base_url,
+                     struct hr_err *err)
+{
+    struct hr_buf b;
+    int fd, rc = HR_OK;
+
+    hr_buf_init(&b, 65536);
+    hr_buf_adds(&b, "# Herald configuration: key = value; '#' starts a comment.\n"
+                    "# Every key is listed with its default; uncomment to change it.\n\n");
+    hr_buf_addf(&b, "# %s\ndomain = %s\n\n", keys[0].help, domain);
+    hr_buf_addf(&b, "# %s\nbase_url = %s\n\n", keys[1].help, base_url);
+    for (size_t i = 2; i < sizeof keys / sizeof keys[0]; i++)
+        hr_buf_addf(&b, "# %s\n# %s = %s\n\n", keys[i].help, keys[i].name, keys[i].def);
+    if (b.err != HR_OK) {
+        hr_buf_fini(&b);
+        return hr_fail(err, HR_ENOMEM, "config");
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rc = hr_fail(err, errno == EEXIST ? HR_EEXIST : HR_EIO, "cannot create %s: %s", path,
+                     strerror(errno));
+    } else {
+        if (write(fd, b.data, b.len) != (ssize_t)b.len || fsync(fd) != 0)
+            rc = hr_fail(err, HR_EIO, "cannot write %s: %s", path, strerror(errno));
+        close(fd);
+    }
+    hr_buf_fini(&b);
+    return rc;
+}

@@ -1,0 +1,43 @@
+/* server/config.h - DIR/herald.conf: "key = value" lines, '#' comments. Unknown keys,
+ * malformed lines and out-of-range values are errors that name the line. */
+#ifndef HERALD_CONFIG_H
+#define HERALD_CONFIG_H
+
+#include "base/hr.h"
+
+struct config {
+    char domain[256];
+    char base_url[512];
+    char listen[128];
+    bool allow_private_network;
+    uint64_t signature_window;     /* seconds */
+    uint64_t inbox_max_body;       /* bytes */
+    uint64_t json_max_depth;
+    uint64_t fetch_max_bytes;
+    uint64_t fetch_timeout;        /* ms */
+    uint64_t fetch_max_redirects;
+    uint64_t key_refetch_interval; /* seconds */
+    uint64_t deliver_concurrency;
+    uint64_t deliver_per_host;
+    uint64_t deliver_timeout;      /* ms */
+    uint64_t deliver_give_up;      /* seconds */
+    uint64_t http_threads;
+    uint64_t max_connections;
+    uint64_t max_connections_per_ip;
+    uint64_t connection_timeout;   /* seconds */
+    uint64_t map_size_mb;
+    char log_level[16];
+};
+
+/* Defaults for every key. */
+void config_defaults(struct config *c);
+/* Reads PATH over the defaults. HR_ENOTFOUND when missing, HR_EINVAL naming the line. */
+int config_load(const char *path, struct config *c, struct hr_err *err);
+/* Parses TEXT (the file's content) over *c; NAME is used in messages. */
+int config_parse(const char *text, const char *name, struct config *c, struct hr_err *err);
+/* Writes a fresh config with DOMAIN and BASE_URL set and every other key commented with
+ * its default. Refuses to overwrite (HR_EEXIST). */
+int config_write_new(const char *path, const char *domain, const char *base_url,
+                     struct hr_err *err);
+
+#endif

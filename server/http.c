@@ -1,0 +1,322 @@
+/* server/http.c - the HTTP front: libmicrohttpd with a thread pool, request bodies with a
+ * hard cap, replies with ETag/Cache-Control, SIGTERM handling, the delivery worker. */
+#include "server/http_int.h"
+#include "server/router.h"
+#include "keys/keys.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void app_fed_config(const struct app *app, struct fed_config *out)
+{
+    const struct config *c = &app->cfg;
+
+    *out = (struct fed_config){
+        .data_dir = app->data_dir,
+        .domain = c->domain,
+        .base_url = c->base_url,
+        .allow_private = c->allow_private_network,
+        .signature_window_s = (int64_t)c->signature_window,
+        .inbox_max_body = c->inbox_max_body,
+        .json_max_depth = c->json_max_depth,
+        .fetch_max_bytes = c->fetch_max_bytes,
+        .fetch_timeout_ms = (long)c->fetch_timeout,
+        .fetch_max_redirects = (int)c->fetch_max_redirects,
+        .key_refetch_interval_s = (int64_t)c->key_refetch_interval,
+        .deliver_concurrency = (int)c->deliver_concurrency,
+        .deliver_per_host = (int)c->deliver_per_host,
+        .deliver_timeout_ms = (long)c->deliver_timeout,
+        .deliver_give_up_s = (int64_t)c->deliver_give_up,
+    };
+}
+
+const char *http_header(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_arg(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool http_wants_json(struct http_req *r)
+{
+    const char *accept = http_header(r, "Accept");
+
+    if (accept == NULL)
+        return true;
+    if (strstr(accept, "application/activity+json") != NULL ||
+        strstr(accept, "application/ld+json") != NULL || strstr(accept, "application/json"))
+        return true;
+    return strstr(accept, "text/html") == NULL;
+}
+
+static bool etag_matches(struct http_req *r, const char *etag)
+{
+    const char *inm = http_header(r, "If-None-Match");
+
+    return inm != NULL && (strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL);
+}
+
+enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const char *body,
+                           const char *cache)
+{
+    size_t len = body ? strlen(body) : 0;
+    struct MHD_Response *resp;
+    char etag[48] = "", hex[65];
+    enum MHD_Result ret;
+
+    if (status == 200 && body != NULL) {
+        keys_sha256_hex(body, len, hex);
+        snprintf(etag, sizeof etag, "\"%.32s\"", hex);
+        if (etag_matches(r, etag)) {
+            status = MHD_HTTP_NOT_MODIFIED;
+            len = 0;
+        }
+    }
+    if (strcmp(r->method, "HEAD") == 0 || status == MHD_HTTP_NOT_MODIFIED)
+        len = 0;
+    resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)(body ? body : ""),
+                                           MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    if (ct != NULL)
+        MHD_add_response_header(resp, "Content-Type", ct);
+    if (etag[0] != '\0')
+        MHD_add_response_header(resp, "ETag", etag);
+    MHD_add_response_header(resp, "Cache-Control", cache ? cache : "no-store");
+    MHD_add_response_header(resp, "Vary", "Accept");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (ct != NULL && strncmp(ct, "text/html", 9) == 0)
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; img-src https:");
+    if (strncmp(r->url, "/.well-known/", 13) == 0 || strncmp(r->url, "/nodeinfo/", 10) == 0)
+        MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+    ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+    r->replied = true;
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+enum MHD_Result http_reply_error(struct http_req *r, int status, const char *code,
+                                 const char *msg)
+{
+    json_t *j = json_pack("{s:s,s:s}", "error", code, "message", msg ? msg : "");
+    char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    enum MHD_Result ret = http_reply(r, status, "application/json", body, NULL);
+
+    free(body);
+    json_decref(j);
+    return ret;
+}
+
+static void client_address(struct http_req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+    snprintf(r->client, sizeof r->client, "-");
+    if (sa != NULL && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->client,
+                  sizeof r->client);
+    else if (sa != NULL && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                  r->client, sizeof r->client);
+}
+
+/* First call of a request: set up its context; refuse a declared oversize body at once. */
+static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const char *url,
+                             const char *method, void **con_cls)
+{
+    struct http_req *r = calloc(1, sizeof *r);
+    const char *cl;
+    uint64_t n;
+
+    if (r == NULL)
+        return MHD_NO;
+    r->app = app;
+    r->conn = conn;
+    r->url = url;
+    r->method = method;
+    hr_buf_init(&r->body, app->cfg.inbox_max_body);
+    client_address(r);
+    *con_cls = r;
+    cl = http_header(r, "Content-Length");
+    if (cl != NULL && (hr_parse_u64(cl, UINT64_MAX, &n) != HR_OK || n > app->cfg.inbox_max_body)) {
+        r->too_big = true;
+        return http_reply_error(r, 413, "too_large", "request body over the limit");
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct http_req *r = *con_cls;
+
+    (void)version;
+    if (r == NULL)
+        return begin(cls, conn, url, method, con_cls);
+    if (*upload_data_size > 0) {
+        /* chunked bodies have no Content-Length: the cap is enforced as bytes arrive */
+        if (!r->too_big)
+            hr_buf_add(&r->body, upload_data, *upload_data_size);
+        if (r->body.err != HR_OK)
+            r->too_big = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->replied)
+        return MHD_YES;
+    if (r->too_big)
+        return http_reply_error(r, 413, "too_large", "request body over the limit");
+    return router_dispatch(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct http_req *r = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (r == NULL)
+        return;
+    hr_buf_fini(&r->body);
+    free(r);
+    *con_cls = NULL;
+}
+
+/* Parses "ADDR:PORT" or "[V6]:PORT" and binds a listening socket ourselves, so that "port
+ * in use" is a clear error before anything starts. */
+static int bind_listen(const char *listen_on, int *fd_out, struct hr_err *err)
+{
+    char host[128];
+    const char *colon = strrchr(listen_on, ':');
+    struct sockaddr_storage ss = {0};
+    socklen_t sl;
+    uint64_t port;
+    size_t hl;
+    int fd, one = 1;
+
+    if (colon == NULL || hr_parse_u64(colon + 1, 65535, &port) != HR_OK)
+        return hr_fail(err, HR_EINVAL, "listen address '%.60s' must be ADDR:PORT", listen_on);
+    hl = (size_t)(colon - listen_on);
+    if (hl >= 2 && listen_on[0] == '[' && listen_on[hl - 1] == ']') {
+        listen_on++;
+        hl -= 2;
+    }
+    if (hl == 0 || hl >= sizeof host)
+        return hr_fail(err, HR_EINVAL, "listen address '%.60s' has no host", listen_on);
+    memcpy(host, listen_on, hl);
+    host[hl] = '\0';
+    if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+        ((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+        ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+        sl = sizeof(struct sockaddr_in);
+    } else if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+        ((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+        ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+        sl = sizeof(struct sockaddr_in6);
+    } else {
+        return hr_fail(err, HR_EINVAL, "listen host '%s' must be an IP address", host);
+    }
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return hr_fail(err, HR_EIO, "socket: %s", strerror(errno));
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 1024) != 0) {
+        int e = errno;
+        close(fd);
+        return hr_fail(err, e == EADDRINUSE ? HR_EEXIST : HR_EIO, "cannot listen on %s: %s",
+                       listen_on, strerror(e));
+    }
+    *fd_out = fd;
+    return HR_OK;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+
+    (void)cls;
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    hr_log(HR_LOG_DEBUG, "http", "%s", line);
+}
+
+static struct MHD_Daemon *start_daemon(struct app *app, int fd)
+{
+    const struct config *c = &app->cfg;
+
+    return MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+            MHD_USE_TURBO,
+        0, NULL, NULL, on_request, app, MHD_OPTION_LISTEN_SOCKET, fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->http_threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)c->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)c->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)c->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+        NULL, MHD_OPTION_END);
+}
+
+static enum hr_level level_of(const char *s)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0)
+            return (enum hr_level)i;
+    return HR_LOG_INFO;
+}
+
+int server_run(struct app *app, const char *listen_on, struct hr_err *err)
+{
+    struct MHD_Daemon *d = NULL;
+    sigset_t set;
+    int fd = -1, sig = 0, rc;
+
+    hr_log_max = level_of(app->cfg.log_level);
+    signal(SIGPIPE, SIG_IGN);
+    /* every thread inherits the block; the main thread waits for the signal */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    rc = bind_listen(listen_on, &fd, err);
+    if (rc == HR_OK)
+        rc = fed_worker_start(app->fed, err);
+    if (rc == HR_OK) {
+        d = start_daemon(app, fd);
+        if (d == NULL)
+            rc = hr_fail(err, HR_EIO, "cannot start the HTTP server on %s", listen_on);
+    }
+    if (rc != HR_OK) {
+        if (fd >= 0)
+            close(fd);
+        fed_worker_stop(app->fed);
+        return rc;
+    }
+    hr_log(HR_LOG_INFO, "server", "listening on %s as %s (herald %s)", listen_on,
+           app->cfg.base_url, HERALD_VERSION);
+    sigwait(&set, &sig);
+    hr_log(HR_LOG_INFO, "server", "stopping on signal %d", sig);
+    MHD_stop_daemon(d); /* closes the listening socket it was given */
+    fed_worker_stop(app->fed);
+    return HR_OK;
+}

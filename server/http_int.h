@@ -1,0 +1,37 @@
+/* server/http_int.h - what the server sources share: the per-request context and reply helpers. */
+#ifndef HERALD_HTTP_INT_H
+#define HERALD_HTTP_INT_H
+
+#include "server/server.h"
+
+#include <microhttpd.h>
+
+/* Owns everything one request allocated; freed in the request-completed callback. */
+struct http_req {
+    struct app *app;
+    struct MHD_Connection *conn;
+    const char *method, *url;
+    struct hr_buf body;
+    bool too_big;
+    bool replied;
+    char client[64];
+};
+
+/* Queues a reply. CT: content type; BODY may be NULL (empty). CACHE: Cache-Control value or
+ * NULL. Adds a strong ETag and answers 304 to a matching If-None-Match on 200s. */
+enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const char *body,
+                           const char *cache);
+/* {"error": CODE, "message": MSG} */
+enum MHD_Result http_reply_error(struct http_req *r, int status, const char *code,
+                                 const char *msg);
+/* true when the client asked for ActivityStreams JSON (or anything but HTML) */
+bool http_wants_json(struct http_req *r);
+const char *http_header(struct http_req *r, const char *name);
+const char *http_arg(struct http_req *r, const char *name);
+
+/* HTML pages (server/pages.c). */
+enum MHD_Result pages_profile(struct http_req *r, const char *name);
+enum MHD_Result pages_note(struct http_req *r, const char *path);
+enum MHD_Result pages_index(struct http_req *r);
+
+#endif

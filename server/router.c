@@ -1,0 +1,177 @@
+/* server/router.c - routes by method and path. Account names in paths are validated
+ * before any lookup ([a-z0-9_], at most 30): "../", "%2F" and friends never reach the
+ * store or a file name. */
+#include "server/router.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_DOC "public, max-age=180"
+#define CACHE_COLL "public, max-age=30"
+#define CACHE_OBJ "public, max-age=300"
+
+static enum MHD_Result reply_doc(struct http_req *r, struct fed_doc *d, const char *cache)
+{
+    enum MHD_Result ret;
+
+    if (d->status >= 400 || d->body == NULL)
+        ret = http_reply_error(r, d->status ? d->status : 500, d->error ? d->error : "internal",
+                               d->message);
+    else
+        ret = http_reply(r, d->status, d->content_type, d->body, cache);
+    fed_doc_fini(d);
+    return ret;
+}
+
+/* "/users/NAME[/REST]": copies NAME, points *rest at "/REST" or "". */
+static bool users_path(const char *url, char name[32], const char **rest)
+{
+    const char *p, *end;
+    size_t n;
+
+    if (strncmp(url, "/users/", 7) != 0)
+        return false;
+    p = url + 7;
+    end = strchr(p, '/');
+    n = end ? (size_t)(end - p) : strlen(p);
+    if (n == 0 || n >= 32)
+        return false;
+    memcpy(name, p, n);
+    name[n] = '\0';
+    *rest = p + n;
+    return hr_name_valid(name);
+}
+
+/* "/notes/ID" or "/notes/ID/activity" with ID of [0-9a-f] */
+static bool note_path(const char *rest)
+{
+    const char *p;
+
+    if (strncmp(rest, "/notes/", 7) != 0 && strncmp(rest, "/accepts/", 9) != 0)
+        return false;
+    p = strchr(rest + 1, '/') + 1;
+    if (*p == '\0')
+        return false;
+    while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+        p++;
+    return *p == '\0' || strcmp(p, "/activity") == 0;
+}
+
+static const char *inbox_header(void *ctx, const char *name)
+{
+    return http_header(ctx, name);
+}
+
+static bool content_type_ok(struct http_req *r)
+{
+    const char *ct = http_header(r, "Content-Type");
+
+    if (ct == NULL)
+        return false;
+    return strncmp(ct, "application/activity+json", 25) == 0 ||
+           strncmp(ct, "application/ld+json", 19) == 0 || strncmp(ct, "application/json", 16) == 0;
+}
+
+static enum MHD_Result post_inbox(struct http_req *r, const char *account)
+{
+    struct fed_inbox_req req = {.account = account, .method = "POST", .target = r->url,
+                                .header = inbox_header, .ctx = r, .body = r->body.data ? r->body.data : "",
+                                .body_len = r->body.len, .client = r->client};
+    struct fed_inbox_res res;
+    struct fed_doc probe = {0};
+
+    if (account != NULL) {
+        fed_actor(r->app->fed, account, &probe); /* 404 before any signature work */
+        if (probe.status == 404)
+            return reply_doc(r, &probe, NULL);
+        fed_doc_fini(&probe);
+    }
+    if (!content_type_ok(r))
+        return http_reply_error(r, 415, "unsupported_media_type",
+                                "Content-Type must be application/activity+json");
+    fed_inbox_post(r->app->fed, &req, &res);
+    if (res.status == 202)
+        return http_reply(r, 202, "application/json", "{\"status\":\"accepted\"}", NULL);
+    return http_reply_error(r, res.status, res.error, res.message);
+}
+
+static enum MHD_Result get_users(struct http_req *r, const char *name, const char *rest)
+{
+    struct fed_doc d = {0};
+
+    if (rest[0] == '\0') {
+        if (!http_wants_json(r))
+            return pages_profile(r, name);
+        fed_actor(r->app->fed, name, &d);
+        return reply_doc(r, &d, CACHE_DOC);
+    }
+    if (strcmp(rest, "/outbox") == 0) {
+        fed_outbox(r->app->fed, name, http_arg(r, "page"), &d);
+        return reply_doc(r, &d, CACHE_COLL);
+    }
+    if (strcmp(rest, "/followers") == 0) {
+        fed_followers(r->app->fed, name, http_arg(r, "page"), &d);
+        return reply_doc(r, &d, CACHE_COLL);
+    }
+    if (strcmp(rest, "/following") == 0) {
+        fed_following(r->app->fed, name, &d);
+        return reply_doc(r, &d, CACHE_COLL);
+    }
+    if (note_path(rest)) {
+        if (!http_wants_json(r))
+            return pages_note(r, r->url);
+        fed_object(r->app->fed, r->url, &d);
+        return reply_doc(r, &d, CACHE_OBJ);
+    }
+    return http_reply_error(r, 404, "not_found", "no such page");
+}
+
+static enum MHD_Result get_route(struct http_req *r)
+{
+    struct fed_doc d = {0};
+    const char *rest;
+    char name[32];
+
+    if (strcmp(r->url, "/.well-known/webfinger") == 0) {
+        fed_webfinger(r->app->fed, http_arg(r, "resource"), &d);
+        return reply_doc(r, &d, CACHE_DOC);
+    }
+    if (strcmp(r->url, "/.well-known/nodeinfo") == 0) {
+        fed_nodeinfo_links(r->app->fed, &d);
+        return reply_doc(r, &d, CACHE_DOC);
+    }
+    if (strcmp(r->url, "/nodeinfo/2.1") == 0) {
+        fed_nodeinfo(r->app->fed, &d);
+        return reply_doc(r, &d, CACHE_COLL);
+    }
+    if (strcmp(r->url, "/.well-known/host-meta") == 0) {
+        fed_host_meta(r->app->fed, &d);
+        return reply_doc(r, &d, CACHE_DOC);
+    }
+    if (strncmp(r->url, "/@", 2) == 0 && hr_name_valid(r->url + 2))
+        return pages_profile(r, r->url + 2);
+    if (strcmp(r->url, "/") == 0)
+        return pages_index(r);
+    if (users_path(r->url, name, &rest))
+        return get_users(r, name, rest);
+    return http_reply_error(r, 404, "not_found", "no such page");
+}
+
+enum MHD_Result router_dispatch(struct http_req *r)
+{
+    const char *rest;
+    char name[32];
+
+    if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
+        return get_route(r);
+    if (strcmp(r->method, "POST") != 0)
+        return http_reply_error(r, 405, "method_not_allowed", "only GET, HEAD and POST");
+    if (strcmp(r->url, "/inbox") == 0)
+        return post_inbox(r, NULL);
+    if (users_path(r->url, name, &rest) && strcmp(rest, "/inbox") == 0)
+        return post_inbox(r, name);
+    if (strncmp(r->url, "/users/", 7) == 0 && strstr(r->url, "/inbox") != NULL)
+        return http_reply_error(r, 404, "not_found", "no such account");
+    return http_reply_error(r, 405, "method_not_allowed", "POST only to inboxes");
+}

@@ -1,0 +1,25 @@
+/* server/server.h - herald serve: the HTTP front (libmicrohttpd), routing, content
+ * negotiation, public pages; and the context the CLI hands to it. */
+#ifndef HERALD_SERVER_H
+#define HERALD_SERVER_H
+
+#include "base/hr.h"
+#include "federation/fed.h"
+#include "server/config.h"
+#include "store/store.h"
+
+struct app {
+    const char *data_dir;
+    struct config cfg;
+    struct store *st;
+    struct fed *fed;
+};
+
+/* Fills a federation config from the file config. */
+void app_fed_config(const struct app *app, struct fed_config *out);
+
+/* Runs the server on LISTEN (ADDR:PORT) until SIGTERM/SIGINT. HR_EEXIST when the port is
+ * in use, HR_EINVAL for a bad address. */
+int server_run(struct app *app, const char *listen, struct hr_err *err);
+
+#endif

@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# tests/interop/test_fedify.sh - Herald against an independent ActivityPub implementation:
+# a peer built on @fedify/fedify (pinned in package-lock.json, see peer.mjs).
+#
+# Checks, in order: WebFinger + actor as Fedify parses them; Follow -> Accept arriving
+# through Fedify's verified inbox; `herald followers` lists the peer; `herald post` ->
+# Create(Note) verified by Fedify, content HTML-escaped, attributed to the Herald actor;
+# Undo(Follow) -> follower gone; a later post is no longer delivered.
+#
+# Needs Node >= 20 and npm (the npm registry, the first time: `npm ci`). Without Node it
+# reports itself skipped (exit 77). Env from ctest: HERALD_BIN, HERALD_SRC, HERALD_TOOLS.
+# T_KEEP=1 keeps the work directory (peer log, control API dumps, herald log).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${HERALD_SRC:=$(cd "$HERE/../.." && pwd)}"
+
+# ---------------------------------------------------------------- Node present?
+node_version=$(node --version 2>/dev/null || true)
+node_major=${node_version#v}
+node_major=${node_major%%.*}
+if [ -z "$node_version" ] || ! [[ "$node_major" =~ ^[0-9]+$ ]] || [ "$node_major" -lt 20 ]; then
+    {
+        echo "******************************************************************"
+        echo "SKIPPED: interop tests need Node >= 20 (found ${node_version:-no node on PATH})"
+        echo "******************************************************************"
+    } >&2
+    exit 77
+fi
+if ! command -v npm >/dev/null 2>&1; then
+    echo "SKIPPED: interop tests need npm next to Node $node_version (none on PATH)" >&2
+    exit 77
+fi
+
+# ---------------------------------------------------------------- npm ci (once per lockfile)
+# node_modules/.herald-stamp holds the sha256 of the package-lock.json it was installed
+# from; `npm ci` runs only when it differs. A lock serialises concurrent test processes.
+install_deps() {
+    local want have=
+    want=$(sha256sum "$HERE/package-lock.json" | cut -d' ' -f1)
+    [ -f "$HERE/node_modules/.herald-stamp" ] && have=$(cat "$HERE/node_modules/.herald-stamp")
+    if [ "$want" = "$have" ] && [ -f "$HERE/node_modules/@fedify/fedify/package.json" ]; then
+        return 0
+    fi
+    echo "interop: npm ci in $HERE (lockfile changed or node_modules missing)"
+    local out
+    out=$(mktemp "${TMPDIR:-/tmp}/herald-npm-ci.XXXXXX")
+    if ! (cd "$HERE" && npm ci --no-audit --no-fund >"$out" 2>&1); then
+        echo "FAIL: npm ci failed in $HERE:" >&2
+        cat "$out" >&2
+        rm -f "$out"
+        return 1
+    fi
+    rm -f "$out"
+    printf '%s\n' "$want" >"$HERE/node_modules/.herald-stamp"
+}
+lock="${TMPDIR:-/tmp}/herald-interop-npm.lock"
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$lock"
+    flock -w 600 9 || { echo "FAIL: could not take $lock" >&2; exit 1; }
+    install_deps || exit 1
+    flock -u 9
+    exec 9>&-
+else
+    install_deps || exit 1
+fi
+
+# ---------------------------------------------------------------- harness
+# shellcheck source=../harness/lib.sh
+. "$HERALD_SRC/tests/harness/lib.sh"
+
+# jsq FILE EXPR: evaluates the JavaScript expression EXPR with `d` bound to FILE's JSON;
+# prints strings raw, other values as JSON, null/undefined as nothing.
+jsq() {
+    node -e '
+const fs = require("fs");
+let d; try { d = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch { d = undefined; }
+let v; try { v = eval(process.argv[2]); } catch (e) { v = undefined; }
+process.stdout.write(v === undefined || v === null ? "" : typeof v === "string" ? v : JSON.stringify(v));
+' "$1" "$2"
+}
+
+# ctl METHOD PATH [JSON] OUTFILE: calls the peer's control API; prints the HTTP status.
+ctl() {
+    local method=$1 path=$2 data=${3:-} out=$4
+    if [ "$method" = POST ]; then
+        curl -s -o "$out" -w '%{http_code}' --max-time 60 -X POST -H 'Content-Type: application/json' \
+            --data "$data" "$PEER_BASE$path" || true
+    else
+        curl -s -o "$out" -w '%{http_code}' --max-time 30 "$PEER_BASE$path" || true
+    fi
+}
+
+# wait_received JS-PREDICATE SECONDS: polls /_control/received until some record `r`
+# satisfies the predicate; leaves the list in $T_DIR/received.json; returns 1 on timeout.
+wait_received() {
+    local pred=$1 secs=$2 end found
+    end=$(($(date +%s) + secs))
+    while :; do
+        ctl GET /_control/received "" "$T_DIR/received.json" >/dev/null
+        found=$(jsq "$T_DIR/received.json" "(d||[]).some(r => ($pred)) ? 'yes' : 'no'")
+        [ "$found" = yes ] && return 0
+        [ "$(date +%s)" -ge "$end" ] && return 1
+        sleep 0.2
+    done
+}
+
+# dump_diagnostics: on failure, shows what the peer saw and what Herald logged.
+dump_diagnostics() {
+    [ "$T_FAILS" -gt 0 ] || return 0
+    {
+        echo "=================== interop diagnostics ($T_DIR) ==================="
+        for what in received unverified requests outbound; do
+            ctl GET "/_control/$what" "" "$T_DIR/$what.json" >/dev/null 2>&1 || true
+        done
+        echo "--- requests Herald made to the peer (/_control/requests, bodies cut) ---"
+        jsq "$T_DIR/requests.json" 'd && d.map(e => `${e.method} ${e.url} -> ${e.status}\n  headers: ${JSON.stringify(e.headers)}\n  httpSignature: ${JSON.stringify(e.httpSignature ?? null)}\n  body: ${(e.body ?? "").slice(0, 1500)}\n  answer: ${(e.responseBody ?? "").slice(0, 500)}`).join("\n")' || true
+        echo
+        echo "--- deliveries Fedify refused (/_control/unverified) ---"
+        cat "$T_DIR/unverified.json" 2>/dev/null || true
+        echo "--- requests the peer made to Herald (/_control/outbound) ---"
+        jsq "$T_DIR/outbound.json" 'd && d.map(e => `${e.method} ${e.url} -> ${e.status ?? e.error}\n  answer: ${(e.responseBody ?? "").slice(0, 800)}`).join("\n")' || true
+        echo
+        echo "--- peer log (Fedify/LogTape; last 150 lines of $T_DIR/peer.log) ---"
+        tail -n 150 "$T_DIR/peer.log" 2>/dev/null | cut -c1-1500 || true
+        echo "--- herald log (last 80 lines of $H_DATA.log) ---"
+        tail -n 80 "$H_DATA.log" 2>/dev/null || true
+        echo "====================================================================="
+    } >&2
+}
+
+# ---------------------------------------------------------------- start Herald + peer
+h_start health agency
+HERALD_ACTOR="$H_BASE/users/health"
+HANDLE="health@127.0.0.1:$H_PORT"
+
+peer_up=0
+for try in 1 2 3; do
+    PEER_PORT=$(t_freeport 127.0.0.2)
+    PEER_BASE="http://127.0.0.2:$PEER_PORT"
+    : >"$T_DIR/peer.out"
+    node "$HERE/peer.mjs" --host 127.0.0.2 --port "$PEER_PORT" >"$T_DIR/peer.out" 2>>"$T_DIR/peer.log" &
+    PEER_PID=$!
+    T_PIDS+=("$PEER_PID")
+    for _ in $(seq 1 300); do
+        if grep -q '^ready$' "$T_DIR/peer.out" 2>/dev/null; then peer_up=1; break; fi
+        kill -0 "$PEER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    [ "$peer_up" = 1 ] && break
+    kill "$PEER_PID" 2>/dev/null || true
+done
+if [ "$peer_up" != 1 ]; then
+    echo "FAIL: the Fedify peer did not come up; log:" >&2
+    cat "$T_DIR/peer.log" >&2
+    exit 1
+fi
+PEER_ACTOR="$PEER_BASE/users/citizen"
+echo "herald $H_BASE (actor $HERALD_ACTOR), fedify peer $PEER_BASE (actor $PEER_ACTOR)"
+trap 'dump_diagnostics; t_cleanup' EXIT
+
+# ---------------------------------------------------------------- 1. WebFinger + actor
+st=$(ctl POST /_control/lookup "{\"handle\":\"$HANDLE\"}" "$T_DIR/lookup.json")
+t_eq "fedify resolves acct:$HANDLE (WebFinger + actor fetch)" 200 "$st"
+[ "$st" = 200 ] || cat "$T_DIR/lookup.json" >&2
+L="$T_DIR/lookup.json"
+t_eq "webfinger subject" "acct:$HANDLE" "$(jsq "$L" 'd.webfinger.subject')"
+t_eq "webfinger self link (activity+json)" "$HERALD_ACTOR" \
+    "$(jsq "$L" '(d.webfinger.links||[]).filter(l => l.rel === "self" && l.type === "application/activity+json").map(l => l.href)[0]')"
+t_eq "actor id" "$HERALD_ACTOR" "$(jsq "$L" 'd.actor.id')"
+t_eq "actor parsed by fedify as Organization (kind agency)" "Organization true" \
+    "$(jsq "$L" 'd.actor.type + " " + d.actor.isOrganization')"
+t_eq "actor preferredUsername" health "$(jsq "$L" 'd.actor.preferredUsername')"
+t_eq "actor inbox" "$HERALD_ACTOR/inbox" "$(jsq "$L" 'd.actor.inbox')"
+t_eq "actor outbox" "$HERALD_ACTOR/outbox" "$(jsq "$L" 'd.actor.outbox')"
+t_eq "actor followers" "$HERALD_ACTOR/followers" "$(jsq "$L" 'd.actor.followers')"
+t_eq "actor endpoints.sharedInbox" "$H_BASE/inbox" "$(jsq "$L" 'd.actor.sharedInbox')"
+t_eq "actor publicKey id/owner" "$HERALD_ACTOR#main-key $HERALD_ACTOR" \
+    "$(jsq "$L" 'd.actor.publicKey.id + " " + d.actor.publicKey.owner')"
+t_eq "actor publicKey is an RSA key fedify can import" "true RSASSA-PKCS1-v1_5" \
+    "$(jsq "$L" 'd.actor.publicKey.isCryptographicKey + " " + d.actor.publicKey.algorithm')"
+t_eq "actor assertionMethod has an Ed25519 Multikey controlled by the actor" yes \
+    "$(jsq "$L" '(d.actor.assertionMethods||[]).some(m => m.isMultikey && m.algorithm === "Ed25519" && m.controller === d.actor.id) ? "yes" : JSON.stringify(d.actor.assertionMethods ?? d.actor.assertionMethodsError ?? null)')"
+
+# ---------------------------------------------------------------- 2. Follow -> Accept
+st=$(ctl POST /_control/follow "{\"handle\":\"$HANDLE\"}" "$T_DIR/follow.json")
+t_eq "fedify delivers Follow to herald's inbox (2xx)" 200 "$st"
+[ "$st" = 200 ] || cat "$T_DIR/follow.json" >&2
+FOLLOW_ID=$(jsq "$T_DIR/follow.json" 'd.follow')
+t_eq "Follow went to the actor's inbox" "$HERALD_ACTOR/inbox" "$(jsq "$T_DIR/follow.json" 'd.inbox')"
+
+if wait_received "r.type === 'Accept' && r.object.id === '$FOLLOW_ID'" 20; then
+    t_pass "Accept(Follow) arrives through fedify's verified inbox"
+else
+    t_fail "no verified Accept of $FOLLOW_ID within 20 s (received: $(jsq "$T_DIR/received.json" 'd.map(r => r.type + " " + r.id)'))"
+fi
+acc="(d||[]).find(r => r.type === 'Accept' && r.object.id === '$FOLLOW_ID')"
+t_eq "Accept actor is the herald actor" "$HERALD_ACTOR" "$(jsq "$T_DIR/received.json" "($acc||{}).actor")"
+t_eq "Accept delivered to the follower's own inbox" citizen "$(jsq "$T_DIR/received.json" "($acc||{}).inbox")"
+t_eq "Accept HTTP signature verified by fedify with herald's key" "true $HERALD_ACTOR#main-key $HERALD_ACTOR" \
+    "$(jsq "$T_DIR/received.json" "(s => s && (s.verified + ' ' + s.keyId + ' ' + s.keyOwner))(($acc||{}).httpSignature)")"
+t_eq "Accept signed draft-cavage rsa-sha256 over (request-target) host date digest" \
+    "draft-cavage-http-signatures-12 rsa-sha256 yes" \
+    "$(jsq "$T_DIR/received.json" "(s => s && (s.spec + ' ' + s.algorithm + ' ' + (['(request-target)','host','date','digest'].every(h => (s.headers||'').toLowerCase().split(' ').includes(h)) ? 'yes' : 'headers=' + s.headers)))(($acc||{}).httpSignature)")"
+t_eq "Accept Content-Type is activity+json or ld+json" yes \
+    "$(jsq "$T_DIR/received.json" "/^application\/(activity\+json|ld\+json)/.test((($acc||{}).headers||{})['content-type']||'') ? 'yes' : (($acc||{}).headers||{})['content-type']")"
+
+# ---------------------------------------------------------------- 3. herald followers
+"$HERALD_BIN" --data "$H_DATA" followers health --json >"$T_DIR/followers.json" 2>"$T_DIR/followers.err" || true
+t_eq "herald followers lists the fedify actor" yes \
+    "$(jsq "$T_DIR/followers.json" "Array.isArray(d) && d.some(f => f.actor === '$PEER_ACTOR') ? 'yes' : JSON.stringify(d ?? null)")"
+t_eq "follower inbox / shared_inbox as the peer published them" "$PEER_ACTOR/inbox $PEER_BASE/inbox" \
+    "$(jsq "$T_DIR/followers.json" "(f => f && (f.inbox + ' ' + f.shared_inbox))((d||[]).find(f => f.actor === '$PEER_ACTOR'))")"
+
+# ---------------------------------------------------------------- 4. post -> Create(Note)
+note_url=$("$HERALD_BIN" --data "$H_DATA" post health "Interop notice <b>one</b>" 2>"$T_DIR/post1.err") || true
+note_url=$(printf '%s' "$note_url" | tail -n 1 | tr -d '\r')
+t_match "herald post prints the Note URL" "^$HERALD_ACTOR/notes/[^/]+$" "$note_url"
+
+if wait_received "r.type === 'Create' && r.object.id === '$note_url'" 20; then
+    t_pass "Create(Note) arrives through fedify's verified inbox"
+else
+    t_fail "no verified Create of $note_url within 20 s (received: $(jsq "$T_DIR/received.json" 'd.map(r => r.type + " " + r.id + " " + (r.object && r.object.id))'))"
+fi
+cr="(d||[]).find(r => r.type === 'Create' && r.object.id === '$note_url')"
+R="$T_DIR/received.json"
+t_eq "Create id is the Note URL + /activity" "$note_url/activity" "$(jsq "$R" "($cr||{}).id")"
+t_eq "Create actor is the herald actor" "$HERALD_ACTOR" "$(jsq "$R" "($cr||{}).actor")"
+t_eq "Create delivered to the peer's shared inbox" shared "$(jsq "$R" "($cr||{}).inbox")"
+t_eq "Create HTTP signature verified by fedify with herald's key" "true $HERALD_ACTOR#main-key" \
+    "$(jsq "$R" "(s => s && (s.verified + ' ' + s.keyId))(($cr||{}).httpSignature)")"
+t_eq "Create signed draft-cavage rsa-sha256" "draft-cavage-http-signatures-12 rsa-sha256" \
+    "$(jsq "$R" "(s => s && (s.spec + ' ' + s.algorithm))(($cr||{}).httpSignature)")"
+t_eq "object is a Note" Note "$(jsq "$R" "($cr||{object:{}}).object.type")"
+t_eq "Note attributedTo the herald actor" "$HERALD_ACTOR" "$(jsq "$R" "($cr||{object:{}}).object.attributedTo")"
+content=$(jsq "$R" "($cr||{object:{}}).object.content")
+t_match "Note content carries the text, HTML-escaped" '&lt;b&gt;one&lt;/b&gt;' "$content"
+if printf '%s' "$content" | grep -q '<b>'; then
+    t_fail "Note content contains raw <b> markup: [$content]"
+else
+    t_pass "Note content has no raw <b> markup"
+fi
+t_match "Note content on the wire (raw JSON) is escaped too" '&lt;b&gt;' \
+    "$(jsq "$R" "(o => o && typeof o === 'object' ? o.content : '')((($cr||{}).raw||{}).object)")"
+t_eq "Note addressed to Public" yes \
+    "$(jsq "$R" "(o => o && (o.to||[]).concat(o.cc||[]).some(u => u === 'https://www.w3.org/ns/activitystreams#Public' || u === 'as:Public' || u === 'Public') ? 'yes' : JSON.stringify(o && [o.to, o.cc]))(($cr||{}).object)")"
+proof=$(jsq "$R" "(p => p && p.present ? (p.verified ? 'verified' : 'FAILED ' + (p.error||'')) : 'absent')(($cr||{}).proof)")
+if [ "$proof" = absent ] || [ "$proof" = verified ]; then
+    t_pass "Create's Object Integrity Proof: $proof"
+else
+    t_fail "Create carries a proof that fedify cannot verify: $proof"
+fi
+
+# ---------------------------------------------------------------- 5. Undo(Follow)
+st=$(ctl POST /_control/unfollow '{}' "$T_DIR/unfollow.json")
+t_eq "fedify delivers Undo(Follow) to herald (2xx)" 200 "$st"
+[ "$st" = 200 ] || cat "$T_DIR/unfollow.json" >&2
+"$HERALD_BIN" --data "$H_DATA" followers health --json >"$T_DIR/followers2.json" 2>"$T_DIR/followers2.err" || true
+t_eq "herald followers no longer lists the fedify actor" gone \
+    "$(jsq "$T_DIR/followers2.json" "Array.isArray(d) ? (d.some(f => f.actor === '$PEER_ACTOR') ? 'still there' : 'gone') : 'bad JSON: ' + JSON.stringify(d ?? null)")"
+
+# ---------------------------------------------------------------- 6. no delivery after Undo
+ctl GET /_control/received "" "$T_DIR/received-before.json" >/dev/null
+before=$(jsq "$T_DIR/received-before.json" 'd.length')
+note2=$("$HERALD_BIN" --data "$H_DATA" post health "Interop notice two" 2>"$T_DIR/post2.err") || true
+note2=$(printf '%s' "$note2" | tail -n 1 | tr -d '\r')
+t_match "second herald post prints the Note URL" "^$HERALD_ACTOR/notes/[^/]+$" "$note2"
+sleep 5
+ctl GET /_control/received "" "$T_DIR/received-after.json" >/dev/null
+after=$(jsq "$T_DIR/received-after.json" 'd.length')
+t_eq "nothing delivered to the former follower within 5 s" "$before" "$after"
+
+# ---------------------------------------------------------------- 7. nothing refused
+ctl GET /_control/unverified "" "$T_DIR/unverified.json" >/dev/null
+t_eq "fedify refused no delivery from herald (bad signatures etc.)" 0 "$(jsq "$T_DIR/unverified.json" 'd.length')"
+ctl GET /_control/requests "" "$T_DIR/requests.json" >/dev/null
+t_eq "every herald request to the peer answered < 400" "" \
+    "$(jsq "$T_DIR/requests.json" 'd.filter(e => e.status >= 400).map(e => e.method + " " + e.url + " " + e.status).join("; ")')"
+
+t_done

@@ -1,0 +1,798 @@
+/* tests/unit/federation/test_httpsig.c - draft-cavage HTTP signatures.
+ * Part 1 runs every case folder in tests/fixtures/httpsig/ (requests signed by Fedify,
+ * see that folder's README.md): parse -> require -> time -> digest -> verify, and the
+ * first failing step must be the one named in the case's `expect`. The clock is the
+ * case's Date header (or its `now` file), never the machine's.
+ * Part 2 is hand-written tables: hostile Signature headers, the signing string, the
+ * policy, the time window and our own signer. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmocka.h>
+
+#include "federation/httpsig.h"
+
+#define FIX_DIR      HERALD_FIXTURES "/httpsig"
+#define WINDOW_S     300 /* the window the fixtures are checked with */
+#define MAX_FIXTURES 128
+#define MAX_REQ_HDRS 32
+
+/* ---- helpers -------------------------------------------------------------------- */
+
+static struct hr_slice sl(const char *s)
+{
+    return (struct hr_slice){s, strlen(s)};
+}
+
+/* Whole file, NUL-terminated; NULL when it does not exist. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len != NULL)
+        *len = (size_t)n;
+    return buf;
+}
+
+static char *slurp_in(const char *dir, const char *name, size_t *len)
+{
+    char path[1024];
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return slurp(path, len);
+}
+
+static void chomp(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+}
+
+/* A parsed fixture `request` file (format in tests/fixtures/httpsig/README.md). */
+struct req {
+    char *buf, *method, *target;
+    const char *body;
+    size_t body_len, n;
+    char *names[MAX_REQ_HDRS], *values[MAX_REQ_HDRS];
+    char *joined[64]; /* answers of req_header, freed with the request */
+    size_t n_joined;
+};
+
+static char *cut_line(char **p)
+{
+    char *line = *p, *nl = strchr(line, '\n');
+
+    assert_non_null(nl);
+    *nl = '\0';
+    *p = nl + 1;
+    return line;
+}
+
+static void req_load(struct req *r, const char *dir)
+{
+    size_t len;
+    char *p, *line, *colon;
+
+    memset(r, 0, sizeof *r);
+    r->buf = slurp_in(dir, "request", &len);
+    assert_non_null(r->buf);
+    p = r->buf;
+    line = cut_line(&p);
+    r->method = line;
+    r->target = strchr(line, ' ');
+    assert_non_null(r->target);
+    *r->target++ = '\0';
+    while (*(line = cut_line(&p)) != '\0') {
+        assert_true(r->n < MAX_REQ_HDRS);
+        colon = strstr(line, ": ");
+        assert_non_null(colon);
+        *colon = '\0';
+        r->names[r->n] = line;
+        r->values[r->n++] = colon + 2;
+    }
+    r->body = p;
+    r->body_len = len - (size_t)(p - r->buf);
+}
+
+/* Header callback: case-insensitive name; repeated headers joined with ", " (§2.3). */
+static const char *req_header(void *ctx, const char *name)
+{
+    struct req *r = ctx;
+    size_t total = 0, count = 0, pos = 0;
+    char *out;
+
+    for (size_t i = 0; i < r->n; i++)
+        if (strcasecmp(r->names[i], name) == 0) {
+            total += strlen(r->values[i]) + 2;
+            count++;
+        }
+    if (count == 0)
+        return NULL;
+    assert_true(r->n_joined < sizeof r->joined / sizeof r->joined[0]);
+    out = r->joined[r->n_joined++] = malloc(total);
+    assert_non_null(out);
+    for (size_t i = 0; i < r->n; i++) {
+        size_t n = strlen(r->values[i]);
+        if (strcasecmp(r->names[i], name) != 0)
+            continue;
+        if (pos > 0) {
+            memcpy(out + pos, ", ", 2);
+            pos += 2;
+        }
+        memcpy(out + pos, r->values[i], n);
+        pos += n;
+    }
+    out[pos] = '\0';
+    return out;
+}
+
+static void req_free(struct req *r)
+{
+    free(r->buf);
+    for (size_t i = 0; i < r->n_joined; i++)
+        free(r->joined[i]);
+}
+
+/* ---- part 1: the fixture cases ---------------------------------------------------- */
+
+struct fixture_case {
+    char dir[512];
+    char name[160];
+};
+
+static int64_t case_now(const char *dir, struct req *r)
+{
+    char *now = slurp_in(dir, "now", NULL);
+    const char *date = now ? now : req_header(r, "date");
+    int64_t ms = 0;
+
+    if (now != NULL)
+        chomp(now);
+    assert_non_null(date);
+    assert_int_equal(hr_http_date_parse(date, &ms), HR_OK);
+    free(now);
+    return ms;
+}
+
+/* Runs the inbound pipeline and returns the first step that failed, or "ok". */
+static const char *case_run(const char *dir, struct req *r, struct hr_err *err)
+{
+    struct fed_sig_request view = {r->method, r->target, req_header, r};
+    const char *sig_value = req_header(r, "signature"), *digest = req_header(r, "digest");
+    struct keys_key *pub = NULL;
+    struct fed_sig sig;
+    size_t pem_len;
+    char *pem = slurp_in(dir, "key.pub.pem", &pem_len);
+    const char *step = "ok";
+
+    assert_non_null(pem);
+    assert_int_equal(keys_public_load(pem, pem_len, &pub, NULL), HR_OK);
+    if (sig_value == NULL || fed_sig_parse(sl(sig_value), &sig, err) != HR_OK)
+        step = "parse";
+    else if (fed_sig_require(&sig, r->method, err) != HR_OK)
+        step = "require";
+    else if (fed_sig_check_time(&sig, req_header(r, "date"), case_now(dir, r), WINDOW_S, err) !=
+             HR_OK)
+        step = "time";
+    else if (digest != NULL && fed_digest_check(sl(digest), r->body, r->body_len, err) != HR_OK)
+        step = "digest";
+    else if (fed_sig_verify(&sig, &view, pub, err) != HR_OK)
+        step = "verify";
+    keys_key_free(pub);
+    free(pem);
+    return step;
+}
+
+static void fixture_case_ends_at_its_expected_step(void **state)
+{
+    const struct fixture_case *fc = *state;
+    struct hr_err err = {0};
+    struct req r;
+    char *expect = slurp_in(fc->dir, "expect", NULL);
+    const char *got;
+
+    assert_non_null(expect);
+    chomp(expect);
+    req_load(&r, fc->dir);
+    got = case_run(fc->dir, &r, &err);
+    if (strcmp(got, expect) != 0)
+        fail_msg("%s: expected %s, got %s (%s)", fc->dir, expect, got, err.msg);
+    req_free(&r);
+    free(expect);
+}
+
+static int case_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct fixture_case *)a)->dir, ((const struct fixture_case *)b)->dir);
+}
+
+/* Every sub-folder with an `expect` file is a case; sorted so the order is stable. */
+static size_t cases_find(struct fixture_case *cases, size_t cap)
+{
+    DIR *d = opendir(FIX_DIR);
+    struct dirent *e;
+    size_t n = 0;
+
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL && n < cap) {
+        char path[1024];
+        FILE *f;
+        snprintf(path, sizeof path, "%s/%s/expect", FIX_DIR, e->d_name);
+        if (e->d_name[0] == '.' || (f = fopen(path, "r")) == NULL)
+            continue;
+        fclose(f);
+        snprintf(cases[n].dir, sizeof cases[n].dir, "%s/%s", FIX_DIR, e->d_name);
+        n++;
+    }
+    closedir(d);
+    qsort(cases, n, sizeof cases[0], case_cmp);
+    return n;
+}
+
+static int run_fixture_group(void)
+{
+    static struct fixture_case cases[MAX_FIXTURES];
+    static struct CMUnitTest tests[MAX_FIXTURES];
+    size_t n = cases_find(cases, MAX_FIXTURES);
+
+    for (size_t i = 0; i < n; i++) {
+        char *expect = slurp_in(cases[i].dir, "expect", NULL);
+        chomp(expect);
+        snprintf(cases[i].name, sizeof cases[i].name, "fixture %s ends at %s",
+                 strrchr(cases[i].dir, '/') + 1, expect);
+        free(expect);
+        tests[i] = (struct CMUnitTest){cases[i].name, fixture_case_ends_at_its_expected_step, NULL,
+                                       NULL, &cases[i]};
+    }
+    if (n < 10) {
+        fprintf(stderr, "only %zu fixture cases found in %s\n", n, FIX_DIR);
+        return 1;
+    }
+    return _cmocka_run_group_tests("httpsig fixtures", tests, n, NULL, NULL);
+}
+
+/* ---- part 2a: hostile Signature headers ------------------------------------------- */
+
+#define KID  "keyId=\"https://remote.example/users/alice#main-key\""
+#define ALG  "algorithm=\"rsa-sha256\""
+#define HDR  "headers=\"(request-target) host date digest\""
+#define SIG  "signature=\"c2lnbmF0dXJl\""
+#define GOOD KID "," ALG "," HDR "," SIG
+
+static const struct {
+    const char *why, *value;
+    int rc;
+} parse_table[] = {
+    {"a well-formed header parses", GOOD, HR_OK},
+    {"spaces after commas are allowed", KID ", " ALG ",\t" HDR ", " SIG, HR_OK},
+    {"an unknown quoted parameter is ignored", GOOD ",foo=\"bar\"", HR_OK},
+    {"algorithm hs2019 is accepted", KID ",algorithm=\"hs2019\"," HDR "," SIG, HR_OK},
+    {"an absent algorithm is accepted", KID "," HDR "," SIG, HR_OK},
+    {"created and expires may be bare digits",
+     KID ",algorithm=\"hs2019\",created=1402170695,expires=1402170699," SIG, HR_OK},
+    {"created may be quoted digits", KID ",created=\"1402170695\"," SIG, HR_OK},
+    {"duplicate keyId is refused", GOOD ",keyId=\"https://evil.example/k\"", HR_EINVAL},
+    {"duplicate signature is refused", GOOD "," SIG, HR_EINVAL},
+    {"duplicate headers is refused", GOOD "," HDR, HR_EINVAL},
+    {"duplicate created is refused", GOOD ",created=1,created=2", HR_EINVAL},
+    {"missing signature is refused", KID "," ALG "," HDR, HR_EINVAL},
+    {"missing keyId is refused", ALG "," HDR "," SIG, HR_EINVAL},
+    {"empty keyId is refused", "keyId=\"\"," SIG, HR_EINVAL},
+    {"empty signature is refused", KID ",signature=\"\"", HR_EINVAL},
+    {"algorithm hmac-sha256 is refused", KID ",algorithm=\"hmac-sha256\"," HDR "," SIG, HR_EINVAL},
+    {"algorithm ecdsa-sha256 is refused", KID ",algorithm=\"ecdsa-sha256\"," SIG, HR_EINVAL},
+    {"an empty algorithm is refused", KID ",algorithm=\"\"," SIG, HR_EINVAL},
+    {"an unterminated quote is refused", KID "," SIG ",headers=\"date", HR_EINVAL},
+    {"an unterminated keyId quote is refused", "keyId=\"https://remote.example/", HR_EINVAL},
+    {"empty headers is refused", KID ",headers=\"\"," SIG, HR_EINVAL},
+    {"a doubled space in headers is refused", KID ",headers=\"host  date\"," SIG, HR_EINVAL},
+    {"a trailing space in headers is refused", KID ",headers=\"host date \"," SIG, HR_EINVAL},
+    {"a header listed twice is refused", KID ",headers=\"date host Date\"," SIG, HR_EINVAL},
+    {"17 headers are refused", KID ",headers=\"a b c d e f g h i j k l m n o p q\"," SIG,
+     HR_EINVAL},
+    {"16 headers are accepted", KID ",headers=\"a b c d e f g h i j k l m n o p\"," SIG, HR_OK},
+    {"an unquoted keyId is refused", "keyId=abc," SIG, HR_EINVAL},
+    {"an unquoted signature is refused", KID ",signature=c2ln", HR_EINVAL},
+    {"an unquoted algorithm is refused", KID ",algorithm=hs2019," SIG, HR_EINVAL},
+    {"an unquoted unknown parameter is refused", GOOD ",foo=bar", HR_EINVAL},
+    {"created with letters is refused", KID ",created=12a," SIG, HR_EINVAL},
+    {"created zero is refused", KID ",created=0," SIG, HR_EINVAL},
+    {"created past year 9999 is refused", KID ",created=99999999999999," SIG, HR_EINVAL},
+    {"negative created is refused", KID ",created=-5," SIG, HR_EINVAL},
+    {"expires before created is refused", KID ",created=200,expires=100," SIG, HR_EINVAL},
+    {"a CR in a value is refused", KID ",signature=\"c2ln\rbmF0\"", HR_EINVAL},
+    {"an LF in a value is refused", KID ",signature=\"c2ln\nbmF0\"", HR_EINVAL},
+    {"a DEL byte is refused", KID ",signature=\"c2ln\x7f\"", HR_EINVAL},
+    {"a non-ASCII byte is refused", "keyId=\"https://r\xc3\xa9mote.example/k\"," SIG, HR_EINVAL},
+    {"a tab inside quotes is refused", KID ",signature=\"c2ln\tbmF0\"", HR_EINVAL},
+    {"a backslash escape is refused", "keyId=\"a\\\"b\"," SIG, HR_EINVAL},
+    {"a trailing comma is refused", GOOD ",", HR_EINVAL},
+    {"a leading comma is refused", "," GOOD, HR_EINVAL},
+    {"two commas are refused", KID ",," SIG, HR_EINVAL},
+    {"a parameter without '=' is refused", GOOD ",keyId", HR_EINVAL},
+    {"spaces around '=' are refused", "keyId = \"a\"," SIG, HR_EINVAL},
+    {"parameters glued without a comma are refused", KID SIG, HR_EINVAL},
+    {"a leftover \"Signature \" prefix is refused", "Signature " GOOD, HR_EINVAL},
+    {"an empty value is refused", "", HR_EINVAL},
+    {"only whitespace is refused", "   ", HR_EINVAL},
+    {"parameter names are case-sensitive", "keyid=\"a\"," SIG, HR_EINVAL},
+};
+
+static void hostile_signature_headers_are_refused_and_good_ones_parse(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof parse_table / sizeof parse_table[0]; i++) {
+        struct fed_sig sig;
+        struct hr_err err = {0};
+        int rc = fed_sig_parse(sl(parse_table[i].value), &sig, &err);
+        if (rc != parse_table[i].rc)
+            fail_msg("%s: rc %d want %d (%s)", parse_table[i].why, rc, parse_table[i].rc, err.msg);
+        if (rc != HR_OK && err.msg[0] == '\0')
+            fail_msg("%s: refused without a message", parse_table[i].why);
+    }
+}
+
+static void parsed_fields_point_into_the_header_value(void **state)
+{
+    static const char v[] = KID ",algorithm=\"hs2019\",created=1402170695,"
+                                "headers=\"(Request-Target) Host\"," SIG;
+    struct fed_sig sig;
+    (void)state;
+
+    assert_int_equal(fed_sig_parse(sl(v), &sig, NULL), HR_OK);
+    assert_true(hr_slice_eq(sig.key_id, "https://remote.example/users/alice#main-key"));
+    assert_true(hr_slice_eq(sig.algorithm, "hs2019"));
+    assert_true(hr_slice_eq(sig.signature, "c2lnbmF0dXJl"));
+    assert_int_equal(sig.n_headers, 2);
+    assert_true(hr_slice_eq(sig.headers[0], "(Request-Target)")); /* original bytes kept */
+    assert_true(hr_slice_eq(sig.headers[1], "Host"));
+    assert_int_equal(sig.created, 1402170695);
+    assert_int_equal(sig.expires, 0);
+    assert_true(sig.key_id.p >= v && sig.key_id.p < v + sizeof v);
+}
+
+static void absent_headers_parameter_means_date_alone(void **state)
+{
+    struct fed_sig sig;
+    (void)state;
+
+    assert_int_equal(fed_sig_parse(sl(KID "," SIG), &sig, NULL), HR_OK);
+    assert_int_equal(sig.n_headers, 1);
+    assert_true(hr_slice_eq(sig.headers[0], "date"));
+    assert_int_equal(sig.algorithm.len, 0);
+}
+
+static void signature_headers_over_8_kib_or_with_nul_are_refused(void **state)
+{
+    enum { BIG = 9 * 1024 };
+    char *v = malloc(BIG + 1);
+    struct fed_sig sig;
+    size_t fixed = strlen(GOOD ",x=\"\"");
+    (void)state;
+
+    /* exactly 8192 bytes, well-formed: accepted */
+    memcpy(v, GOOD ",x=\"", strlen(GOOD ",x=\""));
+    memset(v + strlen(GOOD ",x=\""), 'a', 8192 - fixed);
+    memcpy(v + 8192 - 1, "\"", 1);
+    assert_int_equal(fed_sig_parse((struct hr_slice){v, 8192}, &sig, NULL), HR_OK);
+    /* 9 KiB: refused before it is scanned */
+    memset(v + strlen(GOOD ",x=\""), 'a', BIG - fixed);
+    v[BIG - 1] = '"';
+    assert_int_equal(fed_sig_parse((struct hr_slice){v, BIG}, &sig, NULL), HR_EINVAL);
+    /* a NUL inside the slice */
+    assert_int_equal(
+        fed_sig_parse((struct hr_slice){KID ",signature=\"a\0b\"", strlen(KID) + 16}, &sig, NULL),
+        HR_EINVAL);
+    free(v);
+}
+
+/* ---- part 2b: policy ------------------------------------------------------------ */
+
+static const struct {
+    const char *why, *method, *value;
+    int rc;
+} require_table[] = {
+    {"a POST covering target, host, date and digest passes", "POST", GOOD, HR_OK},
+    {"a GET without digest passes", "GET", KID ",headers=\"(request-target) host date\"," SIG,
+     HR_OK},
+    {"a POST whose headers lack digest is refused", "POST",
+     KID ",headers=\"(request-target) host date\"," SIG, HR_EINVAL},
+    {"lowercase post is still a POST", "post", KID ",headers=\"(request-target) host date\"," SIG,
+     HR_EINVAL},
+    {"headers lacking (request-target) are refused", "GET", KID ",headers=\"host date\"," SIG,
+     HR_EINVAL},
+    {"headers lacking host are refused", "GET", KID ",headers=\"(request-target) date\"," SIG,
+     HR_EINVAL},
+    {"headers lacking date are refused", "GET", KID ",headers=\"(request-target) host\"," SIG,
+     HR_EINVAL},
+    {"hs2019 may cover (created) instead of date", "GET",
+     KID ",algorithm=\"hs2019\",created=1,headers=\"(request-target) host (created)\"," SIG, HR_OK},
+    {"rsa-sha256 may not replace date by (created)", "GET",
+     KID "," ALG ",created=1,headers=\"(request-target) host (created)\"," SIG, HR_EINVAL},
+    {"the default header list (date alone) is refused", "GET", KID "," SIG, HR_EINVAL},
+    {"header names are matched case-insensitively", "POST",
+     KID ",headers=\"(Request-Target) HOST Date Digest\"," SIG, HR_OK},
+};
+
+static void signature_policy_requires_target_host_date_and_digest_on_post(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof require_table / sizeof require_table[0]; i++) {
+        struct fed_sig sig;
+        struct hr_err err = {0};
+        int rc;
+        assert_int_equal(fed_sig_parse(sl(require_table[i].value), &sig, NULL), HR_OK);
+        rc = fed_sig_require(&sig, require_table[i].method, &err);
+        if (rc != require_table[i].rc)
+            fail_msg("%s: rc %d want %d (%s)", require_table[i].why, rc, require_table[i].rc,
+                     err.msg);
+    }
+}
+
+/* ---- part 2c: the signing string -------------------------------------------------- */
+
+/* A request given as NULL-terminated name/value pairs. */
+struct pairs {
+    const char *const *kv;
+};
+
+static const char *pairs_header(void *ctx, const char *name)
+{
+    const struct pairs *p = ctx;
+
+    for (size_t i = 0; p->kv[i] != NULL; i += 2)
+        if (strcmp(p->kv[i], name) == 0)
+            return p->kv[i + 1];
+    return NULL;
+}
+
+static int string_of(const char *sig_value, const char *method, const char *target,
+                     const char *const *kv, char **out)
+{
+    struct pairs p = {kv};
+    struct fed_sig_request req = {method, target, pairs_header, &p};
+    struct fed_sig sig;
+
+    assert_int_equal(fed_sig_parse(sl(sig_value), &sig, NULL), HR_OK);
+    return fed_sig_string(&sig, &req, out, NULL);
+}
+
+/* draft-cavage-12 Appendix C.3 ("All Headers Test"): the spec's own signing string. */
+static void signing_string_matches_draft_cavage_appendix_c3(void **state)
+{
+    static const char *const kv[] = {"host",
+                                     "example.com",
+                                     "date",
+                                     "Sun, 05 Jan 2014 21:31:40 GMT",
+                                     "content-type",
+                                     "application/json",
+                                     "digest",
+                                     "SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=",
+                                     "content-length",
+                                     "18",
+                                     NULL};
+    char *s = NULL;
+    (void)state;
+
+    assert_int_equal(string_of(KID ",headers=\"(request-target) host date content-type digest "
+                                   "content-length\"," SIG,
+                               "POST", "/foo?param=value&pet=dog", kv, &s),
+                     HR_OK);
+    assert_string_equal(s, "(request-target): post /foo?param=value&pet=dog\n"
+                           "host: example.com\n"
+                           "date: Sun, 05 Jan 2014 21:31:40 GMT\n"
+                           "content-type: application/json\n"
+                           "digest: SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=\n"
+                           "content-length: 18");
+    free(s);
+}
+
+static void signing_string_lowercases_names_and_trims_values(void **state)
+{
+    static const char *const kv[] = {"host", "  example.com\t", "date", "D", NULL};
+    char *s = NULL;
+    (void)state;
+
+    assert_int_equal(
+        string_of(KID ",headers=\"(REQUEST-TARGET) Host DATE\"," SIG, "GET", "/a", kv, &s), HR_OK);
+    assert_string_equal(s, "(request-target): get /a\nhost: example.com\ndate: D");
+    free(s);
+}
+
+static void signing_string_covers_created_and_expires_for_hs2019_only(void **state)
+{
+    static const char *const kv[] = {"host", "h", NULL};
+    char *s = NULL;
+    (void)state;
+
+    assert_int_equal(string_of(KID ",algorithm=\"hs2019\",created=1402170695,expires=1402170699,"
+                                   "headers=\"(request-target) (created) (expires) host\"," SIG,
+                               "POST", "/foo", kv, &s),
+                     HR_OK);
+    assert_string_equal(s, "(request-target): post /foo\n(created): 1402170695\n"
+                           "(expires): 1402170699\nhost: h");
+    free(s);
+    /* §2.3: an rsa-* algorithm with (created) is an error */
+    assert_int_equal(
+        string_of(KID "," ALG ",created=1402170695,headers=\"(created)\"," SIG, "GET", "/", kv, &s),
+        HR_EINVAL);
+    /* (created) listed without the parameter */
+    assert_int_equal(string_of(KID ",headers=\"(created)\"," SIG, "GET", "/", kv, &s), HR_EINVAL);
+}
+
+static void signing_string_refuses_missing_headers_and_line_injection(void **state)
+{
+    static const char *const inject[] = {"host", "h\ndate: forged", NULL};
+    static const char *const cr[] = {"host", "h\rx", NULL};
+    static const char *const plain[] = {"host", "h", NULL};
+    char *s = NULL;
+    (void)state;
+
+    assert_int_equal(string_of(KID ",headers=\"host date\"," SIG, "GET", "/", plain, &s),
+                     HR_EINVAL);
+    assert_int_equal(string_of(KID ",headers=\"host\"," SIG, "GET", "/", inject, &s), HR_EINVAL);
+    assert_int_equal(string_of(KID ",headers=\"host\"," SIG, "GET", "/", cr, &s), HR_EINVAL);
+    assert_int_equal(string_of(KID ",headers=\"(request-target)\"," SIG, "GET", "/a b", plain, &s),
+                     HR_EINVAL);
+    assert_int_equal(
+        string_of(KID ",headers=\"(request-target)\"," SIG, "GET", "/a\nhost: x", plain, &s),
+        HR_EINVAL);
+    assert_int_equal(string_of(KID ",headers=\"(request-target)\"," SIG, "G ET", "/", plain, &s),
+                     HR_EINVAL);
+    assert_int_equal(string_of(KID ",headers=\"(bogus)\"," SIG, "GET", "/", plain, &s), HR_EINVAL);
+}
+
+/* ---- part 2d: time -------------------------------------------------------------- */
+
+#define T0_DATE "Fri, 14 Mar 2025 15:09:26 GMT"
+#define T0_S    1741964966LL
+#define T0_MS   (T0_S * 1000)
+
+static int time_check(const char *sig_value, const char *date, int64_t now_ms)
+{
+    struct fed_sig sig;
+
+    assert_int_equal(fed_sig_parse(sl(sig_value), &sig, NULL), HR_OK);
+    return fed_sig_check_time(&sig, date, now_ms, WINDOW_S, NULL);
+}
+
+static void date_within_the_window_in_either_direction_passes(void **state)
+{
+    (void)state;
+    assert_int_equal(time_check(GOOD, T0_DATE, T0_MS), HR_OK);
+    assert_int_equal(time_check(GOOD, T0_DATE, T0_MS + WINDOW_S * 1000), HR_OK);
+    assert_int_equal(time_check(GOOD, T0_DATE, T0_MS - WINDOW_S * 1000), HR_OK);
+}
+
+static void date_outside_the_window_is_a_signature_failure(void **state)
+{
+    struct fed_sig sig;
+    struct hr_err err = {0};
+    (void)state;
+
+    assert_int_equal(fed_sig_parse(sl(GOOD), &sig, NULL), HR_OK);
+    assert_int_equal(
+        fed_sig_check_time(&sig, T0_DATE, T0_MS + (WINDOW_S + 1) * 1000, WINDOW_S, &err), HR_ESIG);
+    assert_non_null(strstr(err.msg, "too old"));
+    assert_int_equal(
+        fed_sig_check_time(&sig, T0_DATE, T0_MS - (WINDOW_S + 1) * 1000, WINDOW_S, &err), HR_ESIG);
+    assert_non_null(strstr(err.msg, "future"));
+}
+
+static void missing_or_non_imf_fixdate_date_is_invalid(void **state)
+{
+    (void)state;
+    assert_int_equal(time_check(GOOD, NULL, T0_MS), HR_EINVAL);
+    assert_int_equal(time_check(GOOD, "yesterday", T0_MS), HR_EINVAL);
+    assert_int_equal(time_check(GOOD, "Friday, 14-Mar-25 15:09:26 GMT", T0_MS), HR_EINVAL);
+    assert_int_equal(time_check(GOOD, "Fri Mar 14 15:09:26 2025", T0_MS), HR_EINVAL);
+    assert_int_equal(time_check(GOOD, "2025-03-14T15:09:26Z", T0_MS), HR_EINVAL);
+    assert_int_equal(time_check(GOOD, "Fri, 14 Mar 2025 15:09:26 UTC", T0_MS), HR_EINVAL);
+}
+
+static void hs2019_created_in_the_future_beyond_the_window_is_refused(void **state)
+{
+    char v[256];
+    (void)state;
+
+    snprintf(v, sizeof v,
+             KID ",algorithm=\"hs2019\",created=%lld,"
+                 "headers=\"(request-target) host (created)\"," SIG,
+             T0_S + WINDOW_S + 1);
+    assert_int_equal(time_check(v, NULL, T0_MS), HR_ESIG);
+    snprintf(v, sizeof v,
+             KID ",algorithm=\"hs2019\",created=%lld,"
+                 "headers=\"(request-target) host (created)\"," SIG,
+             T0_S + 10);
+    assert_int_equal(time_check(v, NULL, T0_MS), HR_OK); /* small skew: fine, no Date needed */
+    snprintf(v, sizeof v,
+             KID ",algorithm=\"hs2019\",created=%lld,"
+                 "headers=\"(request-target) host (created)\"," SIG,
+             T0_S - WINDOW_S - 1);
+    assert_int_equal(time_check(v, NULL, T0_MS), HR_ESIG);
+}
+
+static void expires_in_the_past_is_refused(void **state)
+{
+    char v[256];
+    (void)state;
+
+    snprintf(v, sizeof v, KID ",algorithm=\"hs2019\",created=%lld,expires=%lld," HDR "," SIG,
+             T0_S - 60, T0_S - 1);
+    assert_int_equal(time_check(v, T0_DATE, T0_MS), HR_ESIG);
+    snprintf(v, sizeof v, KID ",algorithm=\"hs2019\",created=%lld,expires=%lld," HDR "," SIG,
+             T0_S - 60, T0_S + 60);
+    assert_int_equal(time_check(v, T0_DATE, T0_MS), HR_OK);
+}
+
+static void a_signed_date_is_checked_even_when_created_is_fine(void **state)
+{
+    char v[256];
+    (void)state;
+
+    snprintf(v, sizeof v, KID ",algorithm=\"hs2019\",created=%lld," HDR "," SIG, T0_S);
+    assert_int_equal(time_check(v, "Fri, 14 Mar 2025 10:00:00 GMT", T0_MS), HR_ESIG);
+    assert_int_equal(time_check(v, NULL, T0_MS), HR_EINVAL);
+}
+
+/* ---- part 2e: our signer and verify ------------------------------------------------ */
+
+static struct keys_key *fixture_key(const char *name, bool priv)
+{
+    char path[512];
+    size_t len;
+    char *pem;
+    struct keys_key *k = NULL;
+
+    snprintf(path, sizeof path, "%s/keys/%s", FIX_DIR, name);
+    pem = slurp(path, &len);
+    assert_non_null(pem);
+    if (priv)
+        assert_int_equal(keys_private_load(pem, &k, NULL), HR_OK);
+    else
+        assert_int_equal(keys_public_load(pem, len, &k, NULL), HR_OK);
+    keys_secret_free(pem);
+    return k;
+}
+
+static void our_signature_has_the_documented_form_and_verifies(void **state)
+{
+    static const char prefix[] =
+        "keyId=\"https://herald.example/users/health#main-key\",algorithm=\"rsa-sha256\","
+        "headers=\"(request-target) host date digest content-type\",signature=\"";
+    static const char *const kv[] = {"host",
+                                     "remote.example",
+                                     "date",
+                                     T0_DATE,
+                                     "digest",
+                                     "SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=",
+                                     "content-type",
+                                     "application/activity+json",
+                                     NULL};
+    struct keys_key *priv = fixture_key("alice.pem", true),
+                    *pub = fixture_key("alice.pub.pem", false);
+    struct pairs p = {kv};
+    struct fed_sig_request req = {"POST", "/users/bob/inbox", pairs_header, &p};
+    struct fed_sig sig;
+    char *out = NULL;
+    (void)state;
+
+    assert_int_equal(fed_sig_sign(priv, "https://herald.example/users/health#main-key", "POST",
+                                  "/users/bob/inbox", "remote.example", T0_DATE, kv[5], kv[7], &out,
+                                  NULL),
+                     HR_OK);
+    assert_int_equal(strncmp(out, prefix, strlen(prefix)), 0);
+    assert_int_equal(out[strlen(out) - 1], '"');
+    assert_int_equal(fed_sig_parse(sl(out), &sig, NULL), HR_OK);
+    assert_int_equal(fed_sig_require(&sig, "POST", NULL), HR_OK);
+    assert_int_equal(fed_sig_verify(&sig, &req, pub, NULL), HR_OK);
+    req.target = "/users/carol/inbox"; /* replay at another inbox */
+    assert_int_equal(fed_sig_verify(&sig, &req, pub, NULL), HR_ESIG);
+    free(out);
+    keys_key_free(priv);
+    keys_key_free(pub);
+}
+
+static void signature_for_a_get_covers_target_host_and_date_only(void **state)
+{
+    struct keys_key *priv = fixture_key("alice.pem", true);
+    char *out = NULL;
+    (void)state;
+
+    assert_int_equal(fed_sig_sign(priv, "https://h.example/a#k", "GET", "/users/bob",
+                                  "remote.example", T0_DATE, NULL, NULL, &out, NULL),
+                     HR_OK);
+    assert_non_null(strstr(out, ",headers=\"(request-target) host date\",signature=\""));
+    free(out);
+    keys_key_free(priv);
+}
+
+static void sign_refuses_a_key_id_that_would_break_out_of_its_quotes(void **state)
+{
+    struct keys_key *priv = fixture_key("alice.pem", true),
+                    *pub = fixture_key("alice.pub.pem", false);
+    char *out = NULL;
+    (void)state;
+
+    assert_int_equal(
+        fed_sig_sign(priv, "a\",keyId=\"b", "GET", "/", "h", T0_DATE, NULL, NULL, &out, NULL),
+        HR_EINVAL);
+    assert_int_equal(
+        fed_sig_sign(priv, "a\r\nX: y", "GET", "/", "h", T0_DATE, NULL, NULL, &out, NULL),
+        HR_EINVAL);
+    assert_int_equal(fed_sig_sign(priv, "", "GET", "/", "h", T0_DATE, NULL, NULL, &out, NULL),
+                     HR_EINVAL);
+    assert_int_equal(fed_sig_sign(pub, "k", "GET", "/", "h", T0_DATE, NULL, NULL, &out, NULL),
+                     HR_EINVAL); /* a public key cannot sign */
+    assert_null(out);
+    keys_key_free(priv);
+    keys_key_free(pub);
+}
+
+static void verify_refuses_a_non_rsa_key(void **state)
+{
+    static const char ed_pem[] = "-----BEGIN PUBLIC KEY-----\n"
+                                 "MCowBQYDK2VwAyEAsA2Nk45/dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8=\n"
+                                 "-----END PUBLIC KEY-----\n";
+    static const char *const kv[] = {"host", "h", "date", T0_DATE, NULL};
+    struct pairs p = {kv};
+    struct fed_sig_request req = {"GET", "/", pairs_header, &p};
+    struct keys_key *ed = NULL;
+    struct fed_sig sig;
+    (void)state;
+
+    assert_int_equal(keys_public_load(ed_pem, strlen(ed_pem), &ed, NULL), HR_OK);
+    assert_int_equal(
+        fed_sig_parse(sl(KID ",headers=\"(request-target) host date\"," SIG), &sig, NULL), HR_OK);
+    assert_int_equal(fed_sig_verify(&sig, &req, ed, NULL), HR_ESIG);
+    keys_key_free(ed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(hostile_signature_headers_are_refused_and_good_ones_parse),
+        cmocka_unit_test(parsed_fields_point_into_the_header_value),
+        cmocka_unit_test(absent_headers_parameter_means_date_alone),
+        cmocka_unit_test(signature_headers_over_8_kib_or_with_nul_are_refused),
+        cmocka_unit_test(signature_policy_requires_target_host_date_and_digest_on_post),
+        cmocka_unit_test(signing_string_matches_draft_cavage_appendix_c3),
+        cmocka_unit_test(signing_string_lowercases_names_and_trims_values),
+        cmocka_unit_test(signing_string_covers_created_and_expires_for_hs2019_only),
+        cmocka_unit_test(signing_string_refuses_missing_headers_and_line_injection),
+        cmocka_unit_test(date_within_the_window_in_either_direction_passes),
+        cmocka_unit_test(date_outside_the_window_is_a_signature_failure),
+        cmocka_unit_test(missing_or_non_imf_fixdate_date_is_invalid),
+        cmocka_unit_test(hs2019_created_in_the_future_beyond_the_window_is_refused),
+        cmocka_unit_test(expires_in_the_past_is_refused),
+        cmocka_unit_test(a_signed_date_is_checked_even_when_created_is_fine),
+        cmocka_unit_test(our_signature_has_the_documented_form_and_verifies),
+        cmocka_unit_test(signature_for_a_get_covers_target_host_and_date_only),
+        cmocka_unit_test(sign_refuses_a_key_id_that_would_break_out_of_its_quotes),
+        cmocka_unit_test(verify_refuses_a_non_rsa_key),
+    };
+    int failed = run_fixture_group();
+
+    failed += cmocka_run_group_tests_name("httpsig", tests, NULL, NULL);
+    return failed;
+}
