@@ -14,6 +14,8 @@ add_test([=[unit.federation.ssrf]=] "/work/main/build-keys/tests/unit_federation
 set_tests_properties([=[unit.federation.ssrf]=] PROPERTIES  LABELS "unit" _BACKTRACE_TRIPLES "/work/main/tests/CMakeLists.txt;23;add_test;/work/main/tests/CMakeLists.txt;0;")
 add_test([=[unit.keys.keys]=] "/work/main/build-keys/tests/unit_keys_keys")
 set_tests_properties([=[unit.keys.keys]=] PROPERTIES  LABELS "unit" _BACKTRACE_TRIPLES "/work/main/tests/CMakeLists.txt;23;add_test;/work/main/tests/CMakeLists.txt;0;")
+add_test([=[integration.cli]=] "bash" "/work/main/tests/integration/cli.sh")
+set_tests_properties([=[integration.cli]=] PROPERTIES  ENVIRONMENT "HERALD_BIN=/work/main/build-keys/server/herald;HERALD_SRC=/work/main;HERALD_TOOLS=/work/main/build-keys/tests/tools" LABELS "integration" TIMEOUT "300" _BACKTRACE_TRIPLES "/work/main/tests/CMakeLists.txt;32;add_test;/work/main/tests/CMakeLists.txt;0;")
 add_test([=[interop.test_fedify]=] "bash" "/work/main/tests/interop/test_fedify.sh")
 set_tests_properties([=[interop.test_fedify]=] PROPERTIES  ENVIRONMENT "HERALD_BIN=/work/main/build-keys/server/herald;HERALD_SRC=/work/main;HERALD_TOOLS=/work/main/build-keys/tests/tools" LABELS "interop" SKIP_RETURN_CODE "77" TIMEOUT "300" _BACKTRACE_TRIPLES "/work/main/tests/CMakeLists.txt;43;add_test;/work/main/tests/CMakeLists.txt;0;")
 subdirs("tools")

@@ -286,6 +286,8 @@ static const struct {
     {"a well-formed header parses", GOOD, HR_OK},
     {"spaces after commas are allowed", KID ", " ALG ",\t" HDR ", " SIG, HR_OK},
     {"an unknown quoted parameter is ignored", GOOD ",foo=\"bar\"", HR_OK},
+    {"commas and '=' inside quotes belong to the value",
+     "keyId=\"https://r.example/k?a=1,b=2\"," SIG, HR_OK},
     {"algorithm hs2019 is accepted", KID ",algorithm=\"hs2019\"," HDR "," SIG, HR_OK},
     {"an absent algorithm is accepted", KID "," HDR "," SIG, HR_OK},
     {"created and expires may be bare digits",
