@@ -421,8 +421,7 @@ static bool has_crlf(const char *s)
     return strpbrk(s, "\r\n") != NULL;
 }
 
-static int slist_add(struct curl_slist **l, const char *name, const char *value,
-                     struct hr_err *err)
+static int slist_add(struct curl_slist **l, const char *name, const char *value, struct hr_err *err)
 {
     struct curl_slist *n = NULL;
     struct hr_buf b;
@@ -477,8 +476,7 @@ static void hop_fini(struct hop *h)
 
 /* Host is set by us, not by curl, so that it is exactly the value that was signed. */
 static int get_headers(const struct url_view *v, const char *accept,
-                       const struct fed_signer *signer, struct curl_slist **out,
-                       struct hr_err *err)
+                       const struct fed_signer *signer, struct curl_slist **out, struct hr_err *err)
 {
     struct curl_slist *l = NULL;
     struct hr_buf host, target;
@@ -612,8 +610,7 @@ static int url_follow(CURLU *cur, const char *location, CURLU **out, struct hr_e
 }
 
 /* Moves the last hop into R (written only on success). */
-static int response_fill(struct hop *h, CURLU *u, struct fed_http_response *r,
-                         struct hr_err *err)
+static int response_fill(struct hop *h, CURLU *u, struct fed_http_response *r, struct hr_err *err)
 {
     struct fed_http_response tmp = {0};
     int rc;
@@ -649,8 +646,7 @@ static int get_args_check(const char *url, const char *accept, const struct fed_
 }
 
 int fed_http_get(const struct fed_http_opts *opts, const char *url, const char *accept,
-                 const struct fed_signer *signer, struct fed_http_response *r,
-                 struct hr_err *err)
+                 const struct fed_signer *signer, struct fed_http_response *r, struct hr_err *err)
 {
     struct fed_http_opts o = opts_resolve(opts);
     struct hop h = {0};
@@ -706,19 +702,55 @@ struct post {
     struct xfer x;
     CURL *easy;
     struct curl_slist *headers;
-    char *url, *host, *body;
+    char *url, *origin, *body; /* origin: the per-host limit's key and the log's host */
     size_t len;
     void *user;
     struct post *prev, *next;
 };
 
+struct post_list {
+    struct post *head, *tail;
+    size_t n;
+};
+
+/* Transfers wait in QUEUED and are handed to curl only when a connection slot is free
+ * for them: curl starts a transfer's timeout clock when it is added, even when its own
+ * connection limits then park it, so a POST queued behind a slow host would time out
+ * unsent (seen with curl 7.88). The curl limits are set as well, as a backstop. */
 struct fed_poster {
     CURLM *multi;
     struct fed_http_opts opts;
-    char *user_agent;    /* opts.user_agent points here */
-    struct post *active; /* added and not yet reported */
-    size_t n_active;
+    char *user_agent; /* opts.user_agent points here */
+    size_t max_total, max_per_host;
+    struct post_list queued, running;
+    bool dirty; /* queue grew or a slot was freed since the last start */
 };
+
+static void list_append(struct post_list *l, struct post *t)
+{
+    t->prev = l->tail;
+    t->next = NULL;
+    if (l->tail != NULL)
+        l->tail->next = t;
+    else
+        l->head = t;
+    l->tail = t;
+    l->n++;
+}
+
+static void list_remove(struct post_list *l, struct post *t)
+{
+    if (t->prev != NULL)
+        t->prev->next = t->next;
+    else
+        l->head = t->next;
+    if (t->next != NULL)
+        t->next->prev = t->prev;
+    else
+        l->tail = t->prev;
+    t->prev = t->next = NULL;
+    l->n--;
+}
 
 static void post_free(struct post *t)
 {
@@ -728,7 +760,7 @@ static void post_free(struct post *t)
     curl_slist_free_all(t->headers);
     hr_buf_fini(&t->x.sink.buf);
     free(t->url);
-    free(t->host);
+    free(t->origin);
     free(t->body);
     free(t);
 }
@@ -761,10 +793,10 @@ static int post_headers(const char *const *headers, struct curl_slist **l, struc
     return HR_OK;
 }
 
-static int post_copy(struct post *t, CURLU *u, const char *body, size_t len,
-                     struct hr_err *err)
+static int post_copy(struct post *t, CURLU *u, const char *body, size_t len, struct hr_err *err)
 {
     struct url_view v = {0};
+    struct hr_buf origin;
     int rc;
 
     t->body = malloc(len > 0 ? len : 1);
@@ -773,11 +805,17 @@ static int post_copy(struct post *t, CURLU *u, const char *body, size_t len,
         return hr_fail(err, HR_ENOMEM, "POST body of %zu bytes", len);
     if (len > 0)
         memcpy(t->body, body, len);
+    hr_buf_init(&origin, HTTP_HOST_MAX);
     rc = url_string(u, &t->url, err);
     if (rc == HR_OK)
         rc = url_view_get(u, &v, err);
-    if (rc == HR_OK && (t->host = strdup(v.host)) == NULL)
-        rc = hr_fail(err, HR_ENOMEM, "POST host");
+    if (rc == HR_OK) {
+        view_origin(&v, &origin);
+        rc = buf_rc(&origin, "POST origin", err);
+    }
+    if (rc == HR_OK)
+        t->origin = hr_buf_take(&origin);
+    hr_buf_fini(&origin);
     url_view_fini(&v);
     return rc;
 }
@@ -801,62 +839,8 @@ static int post_setup(struct fed_poster *p, struct post *t, struct hr_err *err)
     return HR_OK;
 }
 
-int fed_poster_new(const struct fed_http_opts *opts, int max_total, int max_per_host,
-                   struct fed_poster **out, struct hr_err *err)
-{
-    struct fed_poster *p = NULL;
-    bool bad = false;
-    int rc;
-
-    if (out == NULL || max_total <= 0 || max_per_host <= 0)
-        return hr_fail(err, HR_EINVAL, "poster: bad connection limits");
-    rc = http_global_init(err);
-    if (rc != HR_OK)
-        return rc;
-    p = calloc(1, sizeof *p);
-    if (p == NULL)
-        return hr_fail(err, HR_ENOMEM, "poster");
-    p->opts = opts_resolve(opts);
-    p->user_agent = strdup(p->opts.user_agent);
-    p->opts.user_agent = p->user_agent;
-    p->multi = curl_multi_init();
-    if (p->user_agent == NULL || p->multi == NULL) {
-        fed_poster_free(p);
-        return hr_fail(err, HR_ENOMEM, "poster");
-    }
-    /* Per-host bound: one slow inbox must not take every connection. The cache keeps
-     * max_total idle connections so deliveries to the same host reuse them. */
-    bad |= curl_multi_setopt(p->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)max_total) != CURLM_OK;
-    bad |= curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)max_per_host) != CURLM_OK;
-    bad |= curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, (long)max_total) != CURLM_OK;
-    bad |= curl_multi_setopt(p->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX) != CURLM_OK;
-    if (bad) {
-        fed_poster_free(p);
-        return hr_fail(err, HR_EINTERNAL, "curl_multi_setopt failed");
-    }
-    *out = p;
-    return HR_OK;
-}
-
-void fed_poster_free(struct fed_poster *p)
-{
-    struct post *t, *next;
-
-    if (p == NULL)
-        return;
-    for (t = p->active; t != NULL; t = next) {
-        next = t->next;
-        curl_multi_remove_handle(p->multi, t->easy);
-        post_free(t);
-    }
-    curl_multi_cleanup(p->multi);
-    free(p->user_agent);
-    free(p);
-}
-
-static int post_new(struct fed_poster *p, CURLU *u, const char *const *headers,
-                    const char *body, size_t len, void *user, struct post **out,
-                    struct hr_err *err)
+static int post_new(struct fed_poster *p, CURLU *u, const char *const *headers, const char *body,
+                    size_t len, void *user, struct post **out, struct hr_err *err)
 {
     struct post *t = calloc(1, sizeof *t);
     int rc;
@@ -880,6 +864,73 @@ static int post_new(struct fed_poster *p, CURLU *u, const char *const *headers,
     return rc;
 }
 
+static int poster_limits(struct fed_poster *p)
+{
+    bool bad = false;
+
+    /* Per-host bound: one slow inbox must not take every connection. The cache keeps
+     * max_total idle connections so deliveries to the same host reuse them. */
+    bad |=
+        curl_multi_setopt(p->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)p->max_total) != CURLM_OK;
+    bad |= curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)p->max_per_host) !=
+           CURLM_OK;
+    bad |= curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, (long)p->max_total) != CURLM_OK;
+    bad |= curl_multi_setopt(p->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX) != CURLM_OK;
+    return bad ? HR_EINTERNAL : HR_OK;
+}
+
+int fed_poster_new(const struct fed_http_opts *opts, int max_total, int max_per_host,
+                   struct fed_poster **out, struct hr_err *err)
+{
+    struct fed_poster *p = NULL;
+    int rc;
+
+    if (out == NULL || max_total <= 0 || max_per_host <= 0)
+        return hr_fail(err, HR_EINVAL, "poster: bad connection limits");
+    rc = http_global_init(err);
+    if (rc != HR_OK)
+        return rc;
+    p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return hr_fail(err, HR_ENOMEM, "poster");
+    p->opts = opts_resolve(opts);
+    p->user_agent = strdup(p->opts.user_agent);
+    p->opts.user_agent = p->user_agent;
+    p->max_total = (size_t)max_total;
+    p->max_per_host = (size_t)max_per_host;
+    p->multi = curl_multi_init();
+    if (p->user_agent == NULL || p->multi == NULL)
+        rc = hr_fail(err, HR_ENOMEM, "poster");
+    else if (poster_limits(p) != HR_OK)
+        rc = hr_fail(err, HR_EINTERNAL, "curl_multi_setopt failed");
+    if (rc != HR_OK) {
+        fed_poster_free(p);
+        return rc;
+    }
+    *out = p;
+    return HR_OK;
+}
+
+void fed_poster_free(struct fed_poster *p)
+{
+    struct post *t, *next;
+
+    if (p == NULL)
+        return;
+    for (t = p->running.head; t != NULL; t = next) {
+        next = t->next;
+        curl_multi_remove_handle(p->multi, t->easy);
+        post_free(t);
+    }
+    for (t = p->queued.head; t != NULL; t = next) {
+        next = t->next;
+        post_free(t);
+    }
+    curl_multi_cleanup(p->multi);
+    free(p->user_agent);
+    free(p);
+}
+
 int fed_poster_add(struct fed_poster *p, const char *url, const char *const *headers,
                    const char *body, size_t len, void *user, struct hr_err *err)
 {
@@ -894,17 +945,10 @@ int fed_poster_add(struct fed_poster *p, const char *url, const char *const *hea
         rc = url_scheme_allowed(u, p->opts.allow_private, err);
     if (rc == HR_OK)
         rc = post_new(p, u, headers, body, len, user, &t, err);
-    if (rc == HR_OK && curl_multi_add_handle(p->multi, t->easy) != CURLM_OK)
-        rc = hr_fail(err, HR_EINTERNAL, "curl_multi_add_handle failed");
     if (rc == HR_OK) {
-        t->next = p->active;
-        if (p->active != NULL)
-            p->active->prev = t;
-        p->active = t;
-        p->n_active++;
-        t = NULL;
+        list_append(&p->queued, t);
+        p->dirty = true;
     }
-    post_free(t);
     curl_url_cleanup(u);
     return rc;
 }
@@ -933,26 +977,57 @@ static void post_result(const struct post *t, CURLcode c, struct fed_post_result
         c = CURLE_OK;
         copy_msg(res->errmsg, sizeof res->errmsg, "response body over the cap, not read");
     }
-    res->rc = transfer_rc(c, &t->x, "POST", t->host, &e);
+    res->rc = transfer_rc(c, &t->x, "POST", t->origin, &e);
     if (res->rc != HR_OK)
         copy_msg(res->errmsg, sizeof res->errmsg, e.msg);
     if (res->rc == HR_OK && (res->status == 429 || res->status == 503) &&
         header_dup(t->easy, "Retry-After", HTTP_RETRY_AFTER_MAX, &retry_after) == HR_OK)
         res->retry_after_s = retry_after_parse(retry_after, hr_now_ms());
     free(retry_after);
-    hr_log(HR_LOG_DEBUG, "fed", "%s: POST host=%s status=%ld rc=%s", __func__, t->host,
+    hr_log(HR_LOG_DEBUG, "fed", "%s: POST host=%s status=%ld rc=%s", __func__, t->origin,
            res->status, hr_rc_name((enum hr_rc)res->rc));
 }
 
-static void poster_unlink(struct fed_poster *p, struct post *t)
+static size_t poster_host_load(const struct fed_poster *p, const char *origin)
 {
-    if (t->prev != NULL)
-        t->prev->next = t->next;
-    else
-        p->active = t->next;
-    if (t->next != NULL)
-        t->next->prev = t->prev;
-    p->n_active--;
+    const struct post *t;
+    size_t n = 0;
+
+    for (t = p->running.head; t != NULL; t = t->next)
+        n += strcmp(t->origin, origin) == 0;
+    return n;
+}
+
+/* Hands queued transfers to curl in FIFO order, skipping hosts at their limit (so one
+ * slow host does not hold up the others). Reports transfers curl refused to take. */
+static int poster_start(struct fed_poster *p,
+                        void (*done)(const struct fed_post_result *res, void *ctx), void *ctx)
+{
+    struct fed_post_result res;
+    struct post *t, *next;
+    int failed = 0;
+
+    p->dirty = false;
+    for (t = p->queued.head; t != NULL && p->running.n < p->max_total; t = next) {
+        next = t->next;
+        if (poster_host_load(p, t->origin) >= p->max_per_host)
+            continue;
+        list_remove(&p->queued, t);
+        if (curl_multi_add_handle(p->multi, t->easy) == CURLM_OK) {
+            list_append(&p->running, t);
+            continue;
+        }
+        memset(&res, 0, sizeof res);
+        res.user = t->user;
+        res.rc = HR_ENOMEM;
+        res.retry_after_s = -1;
+        copy_msg(res.errmsg, sizeof res.errmsg, "curl_multi_add_handle failed");
+        post_free(t);
+        if (done != NULL)
+            done(&res, ctx);
+        failed++;
+    }
+    return failed;
 }
 
 /* Reports finished transfers. DONE runs after the transfer is released, so it may add
@@ -974,8 +1049,9 @@ static int poster_drain(struct fed_poster *p,
         t = (struct post *)(void *)priv;
         post_result(t, m->data.result, &res); /* m is invalid once the handle is removed */
         curl_multi_remove_handle(p->multi, t->easy);
-        poster_unlink(p, t);
+        list_remove(&p->running, t);
         post_free(t);
+        p->dirty = true;
         if (done != NULL)
             done(&res, ctx);
         n++;
@@ -1016,6 +1092,8 @@ int fed_poster_run(struct fed_poster *p, int timeout_ms, int wake_fd,
     if (p == NULL)
         return 0;
     for (;;) {
+        if (p->dirty)
+            reported += poster_start(p, done, ctx);
         if (curl_multi_perform(p->multi, &running) != CURLM_OK)
             break;
         reported += poster_drain(p, done, ctx);
@@ -1027,5 +1105,5 @@ int fed_poster_run(struct fed_poster *p, int timeout_ms, int wake_fd,
 
 size_t fed_poster_active(const struct fed_poster *p)
 {
-    return p != NULL ? p->n_active : 0;
+    return p != NULL ? p->queued.n + p->running.n : 0;
 }

@@ -258,8 +258,8 @@ int fed_sig_parse(struct hr_slice value, struct fed_sig *out, struct hr_err *err
     if (value.p == NULL || has_bad_byte(value.p, value.len, true))
         return hr_fail(err, HR_EINVAL, "Signature header has control or non-ASCII bytes");
     while (rc == HR_OK) {
-        struct hr_slice name, val;
-        bool quoted;
+        struct hr_slice name = {0}, val = {0};
+        bool quoted = false;
         skip_ows(&c);
         rc = scan_name(&c, &name, err);
         if (rc == HR_OK)

@@ -7,7 +7,6 @@ set(CMAKE_DEPENDS_GENERATOR "Unix Makefiles")
 # The top level Makefile was generated from the following files:
 set(CMAKE_MAKEFILE_DEPENDS
   "CMakeCache.txt"
-  "/tmp/cmocka_shim.cmake"
   "/usr/lib/x86_64-linux-gnu/cmake/cmocka/cmocka-config-version.cmake"
   "/usr/lib/x86_64-linux-gnu/cmake/cmocka/cmocka-config.cmake"
   "/usr/share/cmake-3.25/Modules/CMakeCInformation.cmake"

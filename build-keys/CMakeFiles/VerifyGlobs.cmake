@@ -78,6 +78,7 @@ endif()
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/integration/*.sh")
 set(OLD_GLOB
   "/work/main/tests/integration/cli.sh"
+  "/work/main/tests/integration/discovery.sh"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")

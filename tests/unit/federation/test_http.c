@@ -453,8 +453,8 @@ static void plain_http_is_refused_unless_private_networks_are_allowed(void **sta
 
 static void https_to_loopback_is_refused_by_the_address_check_at_connect(void **state)
 {
-    const char *const hosts[] = {"127.0.0.1", "[::1]", "localhost", "0.0.0.0", "[::]",
-                                 "[::ffff:127.0.0.1]"};
+    const char *const hosts[] = {"127.0.0.1", "[::1]", "localhost",
+                                 "0.0.0.0",   "[::]",  "[::ffff:127.0.0.1]"};
     struct fed_http_response r;
     struct hr_err err;
     char url[128];
@@ -654,8 +654,7 @@ static void assert_captured_signature_verifies(const char *want_target)
     assert_string_equal(srv.host, want_host);
     assert_string_equal(srv.target, want_target);
     assert_non_null(strstr(srv.sig, "keyId=\"" KEY_ID "\""));
-    assert_int_equal(fed_sig_parse((struct hr_slice){srv.sig, strlen(srv.sig)}, &sig, NULL),
-                     HR_OK);
+    assert_int_equal(fed_sig_parse((struct hr_slice){srv.sig, strlen(srv.sig)}, &sig, NULL), HR_OK);
     assert_true(hr_slice_eq(sig.key_id, KEY_ID));
     assert_int_equal(fed_sig_verify(&sig, &req, pub_key, NULL), HR_OK);
     assert_int_equal(fed_sig_check_time(&sig, srv.date, hr_now_ms(), 60, NULL), HR_OK);
@@ -718,8 +717,8 @@ static void url_helpers_lowercase_the_host_and_drop_default_ports(void **state)
         {"http://a.example:443/x", "a.example:443", "http://a.example:443", "/x"},
         {"https://[2001:DB8::1]:8443/a/../b", "[2001:db8::1]:8443", "https://[2001:db8::1]:8443",
          "/b"},
-        {"https://xn--bcher-kva.example/", "xn--bcher-kva.example",
-         "https://xn--bcher-kva.example", "/"},
+        {"https://xn--bcher-kva.example/", "xn--bcher-kva.example", "https://xn--bcher-kva.example",
+         "/"},
         {"https://%61.example/%7e", "a.example", "https://a.example", "/%7e"}, /* curl decodes */
         {"http://0x7f.1:8080/", "127.0.0.1:8080", "http://127.0.0.1:8080", "/"},
     };
@@ -740,10 +739,19 @@ static void url_helpers_lowercase_the_host_and_drop_default_ports(void **state)
 static void url_helpers_refuse_credentials_garbage_and_other_schemes(void **state)
 {
     static const char *const bad[] = {
-        "https://user:pass@a.example/", "https://user@a.example/", "https://:pass@a.example/",
-        "https://a.example@evil.example/", "https://[fe80::1%25eth0]/", "not a url", "",
-        "https://", "javascript:alert(1)", "ftp://a.example/x", "/relative/path",
-        "https://a.example/a b", "https://b\xc3\xbc" "cher.example/", /* IDN: punycode only */
+        "https://user:pass@a.example/",
+        "https://user@a.example/",
+        "https://:pass@a.example/",
+        "https://a.example@evil.example/",
+        "https://[fe80::1%25eth0]/",
+        "not a url",
+        "",
+        "https://",
+        "javascript:alert(1)",
+        "ftp://a.example/x",
+        "/relative/path",
+        "https://a.example/a b",
+        "https://b\xc3\xbc" /* IDN: punycode form only */ "cher.example/",
     };
     struct hr_err err;
     char out[256];
@@ -776,6 +784,8 @@ struct done_log {
     int n, not_202;
     struct fed_post_result last;
     int seen[8];
+    long status[8];
+    int rc[8];
 };
 
 static void on_done(const struct fed_post_result *res, void *ctx)
@@ -786,8 +796,13 @@ static void on_done(const struct fed_post_result *res, void *ctx)
     log->n++;
     if (res->status != 202 || res->rc != HR_OK)
         log->not_202++;
-    if (res->user != NULL)
-        log->seen[*(const int *)res->user]++;
+    if (res->user != NULL) {
+        int id = *(const int *)res->user;
+
+        log->seen[id]++;
+        log->status[id] = res->status;
+        log->rc[id] = res->rc;
+    }
 }
 
 /* Runs P until nothing is active (bounded so a bug fails instead of hanging). */
@@ -918,6 +933,31 @@ static void posts_obey_the_guard_the_scheme_and_the_timeout(void **state)
     fed_poster_free(p);
 }
 
+/* curl starts the timeout clock when a transfer is added to the multi handle, even when
+ * its connection limits park it; the poster must keep such a POST queued until a slot is
+ * free, or it would time out together with the slow one ahead of it. */
+static void a_post_queued_behind_a_slow_one_gets_its_own_full_timeout(void **state)
+{
+    static int ids[2] = {0, 1};
+    struct fed_http_opts o = loopback;
+    struct done_log log = {0};
+    struct fed_poster *p = NULL;
+
+    (void)state;
+    o.timeout_ms = 400;
+    assert_int_equal(fed_poster_new(&o, 1, 1, &p, NULL), HR_OK);
+    assert_int_equal(fed_poster_add(p, url_of("http", "/slow"), NULL, "{}", 2, &ids[0], NULL),
+                     HR_OK);
+    assert_int_equal(fed_poster_add(p, url_of("http", "/inbox"), NULL, "{}", 2, &ids[1], NULL),
+                     HR_OK);
+    assert_int_equal(fed_poster_active(p), 2);
+    run_all(p, &log);
+    assert_int_equal(log.rc[0], HR_ENET);
+    assert_int_equal(log.rc[1], HR_OK);
+    assert_int_equal(log.status[1], 202);
+    fed_poster_free(p);
+}
+
 static void a_readable_wake_fd_ends_the_run_early(void **state)
 {
     struct fed_poster *p = NULL;
@@ -941,8 +981,7 @@ static void a_freed_poster_with_transfers_in_flight_releases_them(void **state)
     (void)state;
     assert_int_equal(fed_poster_new(&loopback, 4, 2, &p, NULL), HR_OK);
     assert_int_equal(fed_poster_add(p, url_of("http", "/slow"), NULL, "{}", 2, NULL, NULL), HR_OK);
-    assert_int_equal(fed_poster_add(p, url_of("http", "/inbox"), NULL, NULL, 0, NULL, NULL),
-                     HR_OK);
+    assert_int_equal(fed_poster_add(p, url_of("http", "/inbox"), NULL, NULL, 0, NULL, NULL), HR_OK);
     assert_int_equal(fed_poster_run(p, 1, -1, NULL, NULL) >= 0, 1);
     fed_poster_free(p);
     fed_poster_free(NULL);
@@ -977,6 +1016,7 @@ int main(void)
         cmocka_unit_test(a_429_post_reports_retry_after_seconds),
         cmocka_unit_test(a_503_with_an_http_date_reports_the_seconds_until_then),
         cmocka_unit_test(posts_obey_the_guard_the_scheme_and_the_timeout),
+        cmocka_unit_test(a_post_queued_behind_a_slow_one_gets_its_own_full_timeout),
         cmocka_unit_test(a_readable_wake_fd_ends_the_run_early),
         cmocka_unit_test(a_freed_poster_with_transfers_in_flight_releases_them),
     };

@@ -56,8 +56,9 @@ static char *slurp(const char *path, size_t *len)
 static char *slurp_in(const char *dir, const char *name, size_t *len)
 {
     char path[1024];
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
 
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_true(n > 0 && (size_t)n < sizeof path);
     return slurp(path, len);
 }
 

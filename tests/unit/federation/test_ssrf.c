@@ -22,50 +22,24 @@ struct addr_case {
     bool is_public;
 };
 
+/* clang-format off: one address a line reads as a table */
 static const struct addr_case v4_cases[] = {
-    {"8.8.8.8", true},
-    {"1.1.1.1", true},
-    {"11.0.0.1", true},
+    {"8.8.8.8", true},          {"1.1.1.1", true},          {"11.0.0.1", true},
     {"0.0.0.0", false}, /* reaches localhost on Linux (CVE-2026-33693) */
-    {"0.1.2.3", false},
-    {"9.255.255.255", true},
-    {"10.0.0.1", false},
-    {"10.255.255.255", false},
-    {"100.63.255.255", true},
-    {"100.64.0.1", false},
-    {"100.127.255.255", false},
-    {"100.128.0.0", true},
-    {"126.255.255.255", true},
-    {"127.0.0.1", false},
-    {"127.255.255.254", false},
-    {"128.0.0.1", true},
+    {"0.1.2.3", false},         {"9.255.255.255", true},    {"10.0.0.1", false},
+    {"10.255.255.255", false},  {"100.63.255.255", true},   {"100.64.0.1", false},
+    {"100.127.255.255", false}, {"100.128.0.0", true},      {"126.255.255.255", true},
+    {"127.0.0.1", false},       {"127.255.255.254", false}, {"128.0.0.1", true},
     {"169.254.169.254", false}, /* cloud metadata */
-    {"169.255.0.1", true},
-    {"172.15.255.255", true},
-    {"172.16.0.1", false},
-    {"172.31.255.255", false},
-    {"172.32.0.0", true},
-    {"192.0.0.8", false},
-    {"192.0.1.1", true},
-    {"192.0.2.1", false},
-    {"192.31.196.1", false},
-    {"192.52.193.1", false},
-    {"192.88.99.1", false},
-    {"192.167.255.255", true},
-    {"192.168.1.1", false},
-    {"192.169.0.0", true},
-    {"192.175.48.1", false},
-    {"198.17.255.255", true},
-    {"198.18.0.1", false},
-    {"198.19.255.255", false},
-    {"198.20.0.0", true},
-    {"198.51.100.7", false},
-    {"203.0.113.9", false},
-    {"223.255.255.255", true},
-    {"224.0.0.1", false},
-    {"239.255.255.250", false},
-    {"240.0.0.1", false},
-    {"255.255.255.255", false}, /* broadcast */
+    {"169.255.0.1", true},      {"172.15.255.255", true},   {"172.16.0.1", false},
+    {"172.31.255.255", false},  {"172.32.0.0", true},       {"192.0.0.8", false},
+    {"192.0.1.1", true},        {"192.0.2.1", false},       {"192.31.196.1", false},
+    {"192.52.193.1", false},    {"192.88.99.1", false},     {"192.167.255.255", true},
+    {"192.168.1.1", false},     {"192.169.0.0", true},      {"192.175.48.1", false},
+    {"198.17.255.255", true},   {"198.18.0.1", false},      {"198.19.255.255", false},
+    {"198.20.0.0", true},       {"198.51.100.7", false},    {"203.0.113.9", false},
+    {"223.255.255.255", true},  {"224.0.0.1", false},       {"239.255.255.250", false},
+    {"240.0.0.1", false},       {"255.255.255.255", false}, /* broadcast */
 };
 
 static const struct addr_case v6_cases[] = {
@@ -78,8 +52,8 @@ static const struct addr_case v6_cases[] = {
     {"::1", false},
     {"::ffff:127.0.0.1", false}, /* IPv4-mapped */
     {"::ffff:10.0.0.1", false},
-    {"::ffff:8.8.8.8", false},  /* mapped forms are outside 2000::/3 even when public */
-    {"::127.0.0.1", false},     /* IPv4-compatible (GHSA-vwhj-3g83-v276) */
+    {"::ffff:8.8.8.8", false}, /* mapped forms are outside 2000::/3 even when public */
+    {"::127.0.0.1", false},    /* IPv4-compatible (GHSA-vwhj-3g83-v276) */
     {"::8.8.8.8", false},
     {"::ffff:0:7f00:1", false}, /* SIIT IPv4-translated */
     {"64:ff9b::7f00:1", false}, /* NAT64 of 127.0.0.1 */
@@ -108,6 +82,7 @@ static const struct addr_case v6_cases[] = {
     {"4000::1", false},
     {"e000::1", false},
 };
+/* clang-format on */
 
 static void every_ipv4_address_is_judged_as_the_table_says(void **state)
 {

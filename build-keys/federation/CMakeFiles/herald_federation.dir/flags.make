@@ -6,5 +6,5 @@ C_DEFINES = -D_POSIX_C_SOURCE=200809L
 
 C_INCLUDES = -I/work/main
 
-C_FLAGS = -g -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition -Wformat=2 -Wundef -Wvla -Wcast-qual -Wwrite-strings -Wpointer-arith -Wimplicit-fallthrough -Wnull-dereference -Wdouble-promotion -std=c17
+C_FLAGS = -O2 -g -DNDEBUG -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition -Wformat=2 -Wundef -Wvla -Wcast-qual -Wwrite-strings -Wpointer-arith -Wimplicit-fallthrough -Wnull-dereference -Wdouble-promotion -Werror -D_FORTIFY_SOURCE=2 -fstack-protector-strong -std=c17
 

@@ -69,52 +69,10 @@ include server/CMakeFiles/herald.dir/progress.make
 # Include the compile flags for this target's objects.
 include server/CMakeFiles/herald.dir/flags.make
 
-server/CMakeFiles/herald.dir/cli.c.o: server/CMakeFiles/herald.dir/flags.make
-server/CMakeFiles/herald.dir/cli.c.o: /work/main/server/cli.c
-server/CMakeFiles/herald.dir/cli.c.o: server/CMakeFiles/herald.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object server/CMakeFiles/herald.dir/cli.c.o"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT server/CMakeFiles/herald.dir/cli.c.o -MF CMakeFiles/herald.dir/cli.c.o.d -o CMakeFiles/herald.dir/cli.c.o -c /work/main/server/cli.c
-
-server/CMakeFiles/herald.dir/cli.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald.dir/cli.c.i"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/server/cli.c > CMakeFiles/herald.dir/cli.c.i
-
-server/CMakeFiles/herald.dir/cli.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald.dir/cli.c.s"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/server/cli.c -o CMakeFiles/herald.dir/cli.c.s
-
-server/CMakeFiles/herald.dir/config.c.o: server/CMakeFiles/herald.dir/flags.make
-server/CMakeFiles/herald.dir/config.c.o: /work/main/server/config.c
-server/CMakeFiles/herald.dir/config.c.o: server/CMakeFiles/herald.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object server/CMakeFiles/herald.dir/config.c.o"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT server/CMakeFiles/herald.dir/config.c.o -MF CMakeFiles/herald.dir/config.c.o.d -o CMakeFiles/herald.dir/config.c.o -c /work/main/server/config.c
-
-server/CMakeFiles/herald.dir/config.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald.dir/config.c.i"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/server/config.c > CMakeFiles/herald.dir/config.c.i
-
-server/CMakeFiles/herald.dir/config.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald.dir/config.c.s"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/server/config.c -o CMakeFiles/herald.dir/config.c.s
-
-server/CMakeFiles/herald.dir/http.c.o: server/CMakeFiles/herald.dir/flags.make
-server/CMakeFiles/herald.dir/http.c.o: /work/main/server/http.c
-server/CMakeFiles/herald.dir/http.c.o: server/CMakeFiles/herald.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object server/CMakeFiles/herald.dir/http.c.o"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT server/CMakeFiles/herald.dir/http.c.o -MF CMakeFiles/herald.dir/http.c.o.d -o CMakeFiles/herald.dir/http.c.o -c /work/main/server/http.c
-
-server/CMakeFiles/herald.dir/http.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald.dir/http.c.i"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/server/http.c > CMakeFiles/herald.dir/http.c.i
-
-server/CMakeFiles/herald.dir/http.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald.dir/http.c.s"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/server/http.c -o CMakeFiles/herald.dir/http.c.s
-
 server/CMakeFiles/herald.dir/main.c.o: server/CMakeFiles/herald.dir/flags.make
 server/CMakeFiles/herald.dir/main.c.o: /work/main/server/main.c
 server/CMakeFiles/herald.dir/main.c.o: server/CMakeFiles/herald.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object server/CMakeFiles/herald.dir/main.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object server/CMakeFiles/herald.dir/main.c.o"
 	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT server/CMakeFiles/herald.dir/main.c.o -MF CMakeFiles/herald.dir/main.c.o.d -o CMakeFiles/herald.dir/main.c.o -c /work/main/server/main.c
 
 server/CMakeFiles/herald.dir/main.c.i: cmake_force
@@ -125,65 +83,28 @@ server/CMakeFiles/herald.dir/main.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald.dir/main.c.s"
 	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/server/main.c -o CMakeFiles/herald.dir/main.c.s
 
-server/CMakeFiles/herald.dir/pages.c.o: server/CMakeFiles/herald.dir/flags.make
-server/CMakeFiles/herald.dir/pages.c.o: /work/main/server/pages.c
-server/CMakeFiles/herald.dir/pages.c.o: server/CMakeFiles/herald.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object server/CMakeFiles/herald.dir/pages.c.o"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT server/CMakeFiles/herald.dir/pages.c.o -MF CMakeFiles/herald.dir/pages.c.o.d -o CMakeFiles/herald.dir/pages.c.o -c /work/main/server/pages.c
-
-server/CMakeFiles/herald.dir/pages.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald.dir/pages.c.i"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/server/pages.c > CMakeFiles/herald.dir/pages.c.i
-
-server/CMakeFiles/herald.dir/pages.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald.dir/pages.c.s"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/server/pages.c -o CMakeFiles/herald.dir/pages.c.s
-
-server/CMakeFiles/herald.dir/router.c.o: server/CMakeFiles/herald.dir/flags.make
-server/CMakeFiles/herald.dir/router.c.o: /work/main/server/router.c
-server/CMakeFiles/herald.dir/router.c.o: server/CMakeFiles/herald.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object server/CMakeFiles/herald.dir/router.c.o"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT server/CMakeFiles/herald.dir/router.c.o -MF CMakeFiles/herald.dir/router.c.o.d -o CMakeFiles/herald.dir/router.c.o -c /work/main/server/router.c
-
-server/CMakeFiles/herald.dir/router.c.i: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/herald.dir/router.c.i"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/server/router.c > CMakeFiles/herald.dir/router.c.i
-
-server/CMakeFiles/herald.dir/router.c.s: cmake_force
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/herald.dir/router.c.s"
-	cd /work/main/build/server && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/server/router.c -o CMakeFiles/herald.dir/router.c.s
-
 # Object files for target herald
 herald_OBJECTS = \
-"CMakeFiles/herald.dir/cli.c.o" \
-"CMakeFiles/herald.dir/config.c.o" \
-"CMakeFiles/herald.dir/http.c.o" \
-"CMakeFiles/herald.dir/main.c.o" \
-"CMakeFiles/herald.dir/pages.c.o" \
-"CMakeFiles/herald.dir/router.c.o"
+"CMakeFiles/herald.dir/main.c.o"
 
 # External object files for target herald
 herald_EXTERNAL_OBJECTS =
 
-server/herald: server/CMakeFiles/herald.dir/cli.c.o
-server/herald: server/CMakeFiles/herald.dir/config.c.o
-server/herald: server/CMakeFiles/herald.dir/http.c.o
 server/herald: server/CMakeFiles/herald.dir/main.c.o
-server/herald: server/CMakeFiles/herald.dir/pages.c.o
-server/herald: server/CMakeFiles/herald.dir/router.c.o
 server/herald: server/CMakeFiles/herald.dir/build.make
+server/herald: server/libherald_server.a
 server/herald: agency/libherald_agency.a
 server/herald: federation/libherald_federation.a
-server/herald: store/libherald_store.a
-server/herald: keys/libherald_keys.a
-server/herald: base/libherald_base.a
 server/herald: /usr/lib/x86_64-linux-gnu/libcurl.so
+server/herald: store/libherald_store.a
 server/herald: /usr/lib/x86_64-linux-gnu/liblmdb.so
+server/herald: keys/libherald_keys.a
 server/herald: /usr/lib/x86_64-linux-gnu/libcrypto.so
-server/herald: /usr/lib/x86_64-linux-gnu/libjansson.so
+server/herald: base/libherald_base.a
 server/herald: /usr/lib/x86_64-linux-gnu/libmicrohttpd.so
+server/herald: /usr/lib/x86_64-linux-gnu/libjansson.so
 server/herald: server/CMakeFiles/herald.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Linking C executable herald"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Linking C executable herald"
 	cd /work/main/build/server && $(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/herald.dir/link.txt --verbose=$(VERBOSE)
 
 # Rule to build all files generated by this target.

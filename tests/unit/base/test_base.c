@@ -1,0 +1,130 @@
+/* tests/unit/base/test_base.c - the string builder, parsers, dates, UTF-8 and names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/hr.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void a_buffer_stops_at_its_limit_and_reports_it(void **state)
+{
+    struct hr_buf b;
+
+    (void)state;
+    hr_buf_init(&b, 8);
+    hr_buf_adds(&b, "12345");
+    hr_buf_adds(&b, "6789");
+    assert_int_equal(b.err, HR_ETOOBIG);
+    assert_null(hr_buf_take(&b));
+}
+
+static void a_buffer_formats_and_hands_over_its_string(void **state)
+{
+    struct hr_buf b;
+    char *s;
+
+    (void)state;
+    hr_buf_init(&b, 64);
+    hr_buf_addf(&b, "%s=%d", "n", 42);
+    s = hr_buf_take(&b);
+    assert_string_equal(s, "n=42");
+    free(s);
+}
+
+static void html_escaping_covers_the_five_characters(void **state)
+{
+    struct hr_buf b;
+    const char *in = "<a href=\"x\">'&'</a>";
+
+    (void)state;
+    hr_buf_init(&b, 256);
+    hr_buf_add_html(&b, in, strlen(in));
+    assert_string_equal(b.data, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    hr_buf_fini(&b);
+}
+
+static void numbers_parse_strictly(void **state)
+{
+    uint64_t v = 0;
+
+    (void)state;
+    assert_int_equal(hr_parse_u64("42", 100, &v), HR_OK);
+    assert_int_equal(v, 42);
+    assert_int_equal(hr_parse_u64("101", 100, &v), HR_EINVAL);
+    assert_int_equal(hr_parse_u64("-1", UINT64_MAX, &v), HR_EINVAL);
+    assert_int_equal(hr_parse_u64(" 1", UINT64_MAX, &v), HR_EINVAL);
+    assert_int_equal(hr_parse_u64("1x", UINT64_MAX, &v), HR_EINVAL);
+    assert_int_equal(hr_parse_u64("", UINT64_MAX, &v), HR_EINVAL);
+    assert_int_equal(hr_parse_u64("99999999999999999999999", UINT64_MAX, &v), HR_EINVAL);
+}
+
+static void http_dates_round_trip_and_garbage_is_refused(void **state)
+{
+    char s[32];
+    int64_t ms = 0;
+
+    (void)state;
+    hr_http_date(784111777000, s);
+    assert_string_equal(s, "Sun, 06 Nov 1994 08:49:37 GMT"); /* RFC 7231 §7.1.1.1 */
+    assert_int_equal(hr_http_date_parse(s, &ms), HR_OK);
+    assert_int_equal(ms, 784111777000);
+    assert_int_equal(hr_http_date_parse("Sun, 06 Nov 1994 08:49:37 UTC", &ms), HR_EINVAL);
+    assert_int_equal(hr_http_date_parse("Sun, 06 Foo 1994 08:49:37 GMT", &ms), HR_EINVAL);
+    assert_int_equal(hr_http_date_parse("yesterday", &ms), HR_EINVAL);
+    assert_int_equal(hr_http_date_parse("", &ms), HR_EINVAL);
+}
+
+static void utf8_validation_refuses_overlongs_surrogates_and_nul(void **state)
+{
+    (void)state;
+    assert_true(hr_utf8_valid("gr\xc3\xbc\xc3\x9f", 6));
+    assert_true(hr_utf8_valid("\xf0\x9f\x98\x80", 4));
+    assert_false(hr_utf8_valid("\xc0\xaf", 2));         /* overlong '/' */
+    assert_false(hr_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+    assert_false(hr_utf8_valid("a\0b", 3));
+    assert_false(hr_utf8_valid("\xe2\x82", 2));         /* truncated */
+    assert_false(hr_utf8_valid("\xff", 1));
+}
+
+static void account_names_are_lowercase_words(void **state)
+{
+    (void)state;
+    assert_true(hr_name_valid("health"));
+    assert_true(hr_name_valid("city_police2"));
+    assert_false(hr_name_valid(""));
+    assert_false(hr_name_valid("_x"));
+    assert_false(hr_name_valid("Health"));
+    assert_false(hr_name_valid("../etc"));
+    assert_false(hr_name_valid("a/b"));
+    assert_false(hr_name_valid("a%2Fb"));
+    assert_false(hr_name_valid("abcdefghijabcdefghijabcdefghijk")); /* 31 */
+}
+
+static void error_messages_never_carry_line_breaks(void **state)
+{
+    struct hr_err err = {0};
+
+    (void)state;
+    assert_int_equal(hr_fail(&err, HR_EINVAL, "bad %s", "a\r\nInjected: 1"), HR_EINVAL);
+    assert_null(strchr(err.msg, '\n'));
+    assert_null(strchr(err.msg, '\r'));
+}
+
+int main(void)
+{
+    const struct CMUnitTest t[] = {
+        cmocka_unit_test(a_buffer_stops_at_its_limit_and_reports_it),
+        cmocka_unit_test(a_buffer_formats_and_hands_over_its_string),
+        cmocka_unit_test(html_escaping_covers_the_five_characters),
+        cmocka_unit_test(numbers_parse_strictly),
+        cmocka_unit_test(http_dates_round_trip_and_garbage_is_refused),
+        cmocka_unit_test(utf8_validation_refuses_overlongs_surrogates_and_nul),
+        cmocka_unit_test(account_names_are_lowercase_words),
+        cmocka_unit_test(error_messages_never_carry_line_breaks),
+    };
+    return cmocka_run_group_tests(t, NULL, NULL);
+}
