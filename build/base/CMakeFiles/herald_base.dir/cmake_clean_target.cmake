@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libherald_base.a"
-)
