@@ -71,9 +71,10 @@ void hr_iso8601(int64_t unix_ms, char out[32])
     struct tm tm;
 
     gmtime_r(&t, &tm);
-    /* tm fields are in range after gmtime_r; the cast keeps gcc's truncation check quiet */
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    /* the modulos tell gcc's truncation check what gmtime_r already guarantees */
+    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)(tm.tm_year + 1900) % 10000u,
+             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+             (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 }
 
 static int month_index(const char *m)

@@ -447,10 +447,10 @@ static struct fed_http_opts opts_resolve(const struct fed_http_opts *in)
         o.max_bytes = HTTP_DEFAULT_MAX_BYTES;
     if (o.timeout_ms <= 0)
         o.timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
-    if (o.max_redirects == 0)
+    /* 0 is a real setting here (server config fetch_max_redirects = 0: follow none), so
+     * only a negative value asks for the default; 0 for the others would be meaningless. */
+    if (o.max_redirects < 0)
         o.max_redirects = HTTP_DEFAULT_REDIRECTS;
-    else if (o.max_redirects < 0)
-        o.max_redirects = 0; /* negative: follow none */
     if (o.user_agent == NULL)
         o.user_agent = "Herald/" HERALD_VERSION;
     return o;

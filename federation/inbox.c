@@ -326,6 +326,25 @@ static int commit_activity(struct inbox_ctx *c)
     return rc;
 }
 
+/* A Delete of an actor we hold nothing about: its key is usually gone (410), so it cannot
+ * be verified, and there is nothing here to delete either. Answer 202 without a fetch, as
+ * Mastodon does, so that servers announcing deletions to everyone do not retry for days. */
+static bool unknown_self_delete(struct inbox_ctx *c)
+{
+    const char *obj = fed_json_id(json_object_get(c->act, "object"));
+    struct store_remote_actor r = {0};
+    struct store_txn *txn = NULL;
+    bool known = true;
+
+    if (strcmp(c->type, "Delete") != 0 || obj == NULL || strcmp(obj, c->actor) != 0)
+        return false;
+    if (store_txn_begin(c->fed->st, STORE_READ, &txn, NULL) == HR_OK)
+        known = store_remote_actor_get(txn, c->actor, &r, NULL) == HR_OK;
+    store_txn_abort(txn);
+    store_remote_actor_fini(&r);
+    return !known;
+}
+
 void fed_inbox_post(struct fed *fed, const struct fed_inbox_req *req, struct fed_inbox_res *res)
 {
     struct inbox_ctx c = {.fed = fed, .req = req, .res = res};
@@ -337,6 +356,10 @@ void fed_inbox_post(struct fed *fed, const struct fed_inbox_req *req, struct fed
         rc = check_digest_and_date(&c);
     if (rc == HR_OK)
         rc = parse_activity(&c);
+    if (rc == HR_OK && unknown_self_delete(&c)) {
+        res->status = 202;
+        goto out;
+    }
     if (rc == HR_OK)
         rc = verify_signature(&c);
     if (rc == HR_OK)
@@ -354,6 +377,7 @@ void fed_inbox_post(struct fed *fed, const struct fed_inbox_req *req, struct fed
                res->status, res->error, req->client ? req->client : "-",
                c.key_id[0] ? c.key_id : "-", res->message);
     }
+out:
     fed_remote_fini(&c.signer);
     json_decref(c.act);
 }

@@ -212,3 +212,19 @@ h_followers() {
 
 # h_deliveries_drained: the delivery queue is empty (for t_wait).
 h_deliveries_drained() { [ "$(h_stats | t_jq .deliveries)" = 0 ]; }
+
+# fp_bodies ROOT REGEX: "NNNNNN PATH STATUS" for each recorded POST whose body matches the
+# extended REGEX (one grep for all records: fast enough to poll hundreds of them).
+fp_bodies() {
+    local root=$1 re=$2 f n line st
+    [ -d "$root/_received" ] || return 0
+    { grep -lE -- "$re" "$root"/_received/[0-9]*.json 2>/dev/null || true; } | while read -r f; do
+        n=${f##*/}
+        n=${n%.json}
+        line= st=
+        read -r line <"$root/_received/$n.headers" || true
+        read -r st <"$root/_received/$n.status" || true
+        line=${line#* }
+        echo "$n ${line%% *} $st"
+    done
+}

@@ -436,8 +436,9 @@ static int get(const struct fed_http_opts *o, const char *url, struct fed_http_r
     return fed_http_get(o, url, "application/activity+json", NULL, r, err);
 }
 
-static const struct fed_http_opts loopback = {.allow_private = true, .user_agent = "test"};
-static const struct fed_http_opts public_only = {.allow_private = false};
+static const struct fed_http_opts loopback = {
+    .allow_private = true, .max_redirects = -1, .user_agent = "test"}; /* -1: default 2 */
+static const struct fed_http_opts public_only = {.allow_private = false, .max_redirects = -1};
 
 /* ---- the SSRF guard ---- */
 
@@ -567,8 +568,13 @@ static void three_chained_redirects_pass_a_limit_of_three_and_fail_a_limit_of_tw
     o.max_redirects = 2;
     assert_int_equal(get(&o, url_of("http", "/chain1"), &r, &err), HR_ENET);
     assert_string_equal(err.msg, "too many redirects");
-    o.max_redirects = -1; /* none */
+    o.max_redirects = 0; /* none */
     assert_int_equal(get(&o, url_of("http", "/redirect"), &r, &err), HR_ENET);
+    o.max_redirects = -1; /* the default, 2 */
+    assert_int_equal(get(&o, url_of("http", "/chain1"), &r, &err), HR_ENET);
+    assert_int_equal(get(&o, url_of("http", "/chain2"), &r, &err), HR_OK);
+    assert_int_equal(r.status, 200);
+    fed_http_response_fini(&r);
 }
 
 static void a_redirect_to_another_scheme_is_refused(void **state)
