@@ -1,0 +1,239 @@
+/* tests/unit/federation/test_docs.c - documents, post HTML, JSON limits and the fan-out,
+ * against a real store in a temporary directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "federation/fed_int.h"
+#include "keys/keys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE "https://social.city.example"
+
+struct fixture {
+    char dir[64];
+    struct store *st;
+    struct fed *fed;
+};
+
+static void add_account(struct store *st, const char *name, const char *kind)
+{
+    struct store_account a = {.name = (char *)(uintptr_t)name, .kind = (char *)(uintptr_t)kind,
+                              .display_name = (char *)(uintptr_t) "Name <b>",
+                              .summary = (char *)(uintptr_t) "Sum & mary", .created_ms = 1};
+    struct store_txn *txn = NULL;
+
+    assert_int_equal(keys_rsa_generate(&a.rsa_priv_pem, &a.rsa_pub_pem, NULL), HR_OK);
+    assert_int_equal(keys_ed25519_generate(&a.ed_priv_pem, &a.ed_pub_multibase, NULL), HR_OK);
+    assert_int_equal(store_txn_begin(st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_account_add(txn, &a, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+    keys_secret_free(a.rsa_priv_pem);
+    keys_secret_free(a.ed_priv_pem);
+    free(a.rsa_pub_pem);
+    free(a.ed_pub_multibase);
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    struct fed_config cfg = {.domain = "social.city.example", .base_url = BASE,
+                             .json_max_depth = 64, .fetch_max_bytes = 1 << 20};
+
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/herald-fed-XXXXXX");
+    if (mkdtemp(fx->dir) == NULL || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
+        return -1;
+    cfg.data_dir = fx->dir;
+    if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK)
+        return -1;
+    add_account(fx->st, "health", "agency");
+    add_account(fx->st, "mayor", "official");
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    char cmd[128];
+
+    fed_free(fx->fed);
+    store_close(fx->st);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(fx);
+    return 0;
+}
+
+static int webfinger_status(struct fixture *fx, const char *resource)
+{
+    struct fed_doc d = {0};
+    int status;
+
+    fed_webfinger(fx->fed, resource, &d);
+    status = d.status;
+    if (status == 200) {
+        assert_non_null(strstr(d.body, "\"href\":\"" BASE "/users/health\""));
+        assert_string_equal(d.content_type, "application/jrd+json");
+    }
+    fed_doc_fini(&d);
+    return status;
+}
+
+static void webfinger_answers_handles_and_actor_urls_and_refuses_the_rest(void **state)
+{
+    struct fixture *fx = *state;
+
+    assert_int_equal(webfinger_status(fx, "acct:health@social.city.example"), 200);
+    assert_int_equal(webfinger_status(fx, "health@social.city.example"), 200);
+    assert_int_equal(webfinger_status(fx, BASE "/users/health"), 200);
+    assert_int_equal(webfinger_status(fx, "acct:health@other.example"), 404);
+    assert_int_equal(webfinger_status(fx, "acct:nobody@social.city.example"), 404);
+    assert_int_equal(webfinger_status(fx, "acct:../etc@social.city.example"), 404);
+    assert_int_equal(webfinger_status(fx, "acct:health"), 400);
+    assert_int_equal(webfinger_status(fx, "acct:a@b@social.city.example"), 400);
+    assert_int_equal(webfinger_status(fx, ""), 400);
+    assert_int_equal(webfinger_status(fx, NULL), 400);
+}
+
+static void an_actor_shows_its_kind_keys_and_never_a_private_key(void **state)
+{
+    struct fixture *fx = *state;
+    struct fed_doc d = {0};
+    json_t *j;
+
+    fed_actor(fx->fed, "mayor", &d);
+    assert_int_equal(d.status, 200);
+    assert_null(strstr(d.body, "PRIVATE"));
+    j = json_loads(d.body, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(j, "type")), "Person");
+    assert_non_null(strstr(json_string_value(json_object_get(j, "summary")), "views are personal"));
+    assert_non_null(strstr(json_string_value(json_object_get(j, "summary")), "Sum &amp; mary"));
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "publicKey"), "id")),
+        BASE "/users/mayor#main-key");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "assertionMethod"), 0), "type")),
+                        "Multikey");
+    json_decref(j);
+    fed_doc_fini(&d);
+    fed_actor(fx->fed, "nobody", &d);
+    assert_int_equal(d.status, 404);
+    fed_doc_fini(&d);
+}
+
+static void post_text_is_escaped_with_paragraphs_and_http_links_only(void **state)
+{
+    char *h;
+
+    (void)state;
+    h = fed_text_to_html("a <b> & \"c\"\nnext\n\nsee https://x.example/p?q=1&r=2. "
+                         "javascript:alert(1) ftp://x");
+    assert_string_equal(h, "<p>a &lt;b&gt; &amp; &quot;c&quot;<br>next</p><p>see <a "
+                           "href=\"https://x.example/p?q=1&amp;r=2\" rel=\"nofollow noopener "
+                           "noreferrer\" target=\"_blank\">https://x.example/p?q=1&amp;r=2</a>. "
+                           "javascript:alert(1) ftp://x</p>");
+    free(h);
+    h = fed_text_to_html("https://\"onmouseover=x");
+    assert_null(strstr(h, "<a "));
+    free(h);
+}
+
+static void json_from_peers_is_limited_in_depth_and_duplicates(void **state)
+{
+    char deep[300];
+    json_t *j = NULL;
+    size_t n = 0;
+
+    (void)state;
+    for (int i = 0; i < 70; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 70; i++)
+        deep[n++] = ']';
+    assert_int_equal(fed_json_parse(deep, n, 64, &j, NULL), HR_EINVAL);
+    assert_int_equal(fed_json_parse(deep + 10, n - 20, 64, &j, NULL), HR_OK);
+    json_decref(j);
+    assert_int_equal(fed_json_parse("{\"a\":1,\"a\":2}", 13, 64, &j, NULL), HR_EINVAL);
+    assert_int_equal(fed_json_parse("{\"a\":\"\xff\"}", 9, 64, &j, NULL), HR_EINVAL);
+    assert_int_equal(fed_json_parse("{\"a\":1", 6, 64, &j, NULL), HR_EINVAL);
+}
+
+static void add_follower(struct fixture *fx, const char *actor, const char *inbox,
+                         const char *shared)
+{
+    struct store_follower f = {.actor = (char *)(uintptr_t)actor,
+                               .inbox = (char *)(uintptr_t)inbox,
+                               .shared_inbox = (char *)(uintptr_t)shared,
+                               .follow_id = (char *)(uintptr_t) "x"};
+    struct store_txn *txn = NULL;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_follower_put(txn, "health", &f, NULL, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+}
+
+static void a_post_queues_one_delivery_per_distinct_inbox(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_stats s = {0};
+    struct store_txn *txn = NULL;
+    struct fed_doc d = {0};
+    char *id = NULL;
+
+    add_follower(fx, "https://a.example/u/1", "https://a.example/u/1/inbox",
+                 "https://a.example/inbox");
+    add_follower(fx, "https://a.example/u/2", "https://a.example/u/2/inbox",
+                 "https://a.example/inbox");
+    add_follower(fx, "https://b.example/u/3", "https://b.example/u/3/inbox", "");
+    assert_int_equal(fed_publish_note(fx->fed, "health", "Notice", &id, NULL), HR_OK);
+    assert_non_null(strstr(id, BASE "/users/health/notes/"));
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    assert_int_equal(store_stats_get(txn, &s, NULL), HR_OK);
+    store_txn_abort(txn);
+    assert_int_equal(s.deliveries, 2); /* a.example's shared inbox once, b.example's own */
+    assert_int_equal(s.objects, 2);    /* the Note and its Create */
+    fed_object(fx->fed, id + strlen(BASE), &d);
+    assert_int_equal(d.status, 200);
+    assert_non_null(strstr(d.body, "\"type\":\"Note\""));
+    fed_doc_fini(&d);
+    free(id);
+}
+
+static void bad_posts_are_refused_and_nothing_is_stored(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_stats s = {0};
+    struct store_txn *txn = NULL;
+    char *id = NULL;
+
+    assert_int_equal(fed_publish_note(fx->fed, "health", "", &id, NULL), HR_EINVAL);
+    assert_int_equal(fed_publish_note(fx->fed, "health", "bad \xff utf8", &id, NULL), HR_EINVAL);
+    assert_int_equal(fed_publish_note(fx->fed, "nobody", "text", &id, NULL), HR_ENOTFOUND);
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    assert_int_equal(store_stats_get(txn, &s, NULL), HR_OK);
+    store_txn_abort(txn);
+    assert_int_equal(s.objects, 0);
+    assert_int_equal(s.deliveries, 0);
+    assert_null(id);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest t[] = {
+        T(webfinger_answers_handles_and_actor_urls_and_refuses_the_rest),
+        T(an_actor_shows_its_kind_keys_and_never_a_private_key),
+        cmocka_unit_test(post_text_is_escaped_with_paragraphs_and_http_links_only),
+        cmocka_unit_test(json_from_peers_is_limited_in_depth_and_duplicates),
+        T(a_post_queues_one_delivery_per_distinct_inbox),
+        T(bad_posts_are_refused_and_nothing_is_stored),
+    };
+#undef T
+    return cmocka_run_group_tests(t, NULL, NULL);
+}
