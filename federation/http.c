@@ -728,6 +728,8 @@ struct fed_poster {
 
 static void list_append(struct post_list *l, struct post *t)
 {
+    if (t == NULL) /* never, but gcc -O2 -Wnull-dereference cannot see that */
+        return;
     t->prev = l->tail;
     t->next = NULL;
     if (l->tail != NULL)

@@ -52,7 +52,7 @@ static int fanout_one(const struct store_follower *f, void *ctx)
 static json_t *build_create(struct fed *fed, const char *name, const char *text, char *note_id,
                             size_t cap)
 {
-    char actor[512], followers[600], create_id[1200], id[40], when[32];
+    char actor[512], followers[600], create_id[1300], id[40], when[32];
     char *html = fed_text_to_html(text);
     json_t *note, *create;
 
