@@ -48,6 +48,7 @@ static int fetch_doc(struct fed *fed, const char *url, json_t **out, struct hr_e
     struct fed_http_opts o;
     struct fed_http_response r = {0};
     struct fed_signer signer;
+    struct fed_json_limits lim;
     char signer_key_id[600];
     bool have_signer;
     const char *id;
@@ -69,7 +70,8 @@ static int fetch_doc(struct fed *fed, const char *url, json_t **out, struct hr_e
         rc = hr_fail(err, HR_EFORBIDDEN, "%s is not served as ActivityStreams JSON", url);
         goto out;
     }
-    rc = fed_json_parse(r.body, r.body_len, fed->cfg.json_max_depth, &j, err);
+    fed_json_limits_of(fed, &lim);
+    rc = fed_json_parse(r.body, r.body_len, &lim, &j, err);
     if (rc != HR_OK)
         goto out;
     id = json_string_value(json_object_get(j, "id"));

@@ -216,37 +216,54 @@ char *fed_json_dump(const json_t *j)
     return json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-static size_t json_depth(const json_t *j, size_t limit)
+void fed_json_limits_of(const struct fed *fed, struct fed_json_limits *out)
 {
-    size_t best = 0, d;
+    out->max_depth = fed->cfg.json_max_depth;
+    out->max_string = fed->cfg.json_max_string;
+    out->max_items = fed->cfg.json_max_items;
+}
+
+static bool over(size_t n, size_t limit)
+{
+    return limit != 0 && n > limit;
+}
+
+/* Walks J checking the limits; DEPTH is J's own level (1 for the top). Recursion is
+ * bounded by jansson's own 2048-level parser limit and stops at max_depth. */
+static int json_walk(const json_t *j, size_t depth, const struct fed_json_limits *lim,
+                     struct hr_err *err)
+{
     const char *k;
     json_t *v;
     size_t i;
+    int rc = HR_OK;
 
-    if (limit == 0)
-        return 1;
-    if (json_is_object(j)) {
-        json_object_foreach((json_t *)(uintptr_t)j, k, v)
-        {
-            d = json_depth(v, limit - 1);
-            if (d > best)
-                best = d;
-        }
-        return best + 1;
-    }
+    if (json_is_string(j))
+        return over(json_string_length(j), lim->max_string)
+                   ? hr_fail(err, HR_EINVAL, "JSON string longer than %zu bytes", lim->max_string)
+                   : HR_OK;
+    if (!json_is_object(j) && !json_is_array(j))
+        return HR_OK;
+    if (over(depth, lim->max_depth))
+        return hr_fail(err, HR_EINVAL, "JSON nested deeper than %zu levels", lim->max_depth);
+    if (over(json_is_object(j) ? json_object_size(j) : json_array_size(j), lim->max_items))
+        return hr_fail(err, HR_EINVAL, "JSON array or object with more than %zu members",
+                       lim->max_items);
     if (json_is_array(j)) {
-        json_array_foreach(j, i, v)
-        {
-            d = json_depth(v, limit - 1);
-            if (d > best)
-                best = d;
-        }
-        return best + 1;
+        json_array_foreach(j, i, v) if (rc == HR_OK) rc = json_walk(v, depth + 1, lim, err);
+        return rc;
     }
-    return 0;
+    json_object_foreach((json_t *)(uintptr_t)j, k, v)
+    {
+        if (rc == HR_OK && over(strlen(k), lim->max_string))
+            rc = hr_fail(err, HR_EINVAL, "JSON key longer than %zu bytes", lim->max_string);
+        if (rc == HR_OK)
+            rc = json_walk(v, depth + 1, lim, err);
+    }
+    return rc;
 }
 
-int fed_json_parse(const char *body, size_t len, size_t max_depth, json_t **out,
+int fed_json_parse(const char *body, size_t len, const struct fed_json_limits *lim, json_t **out,
                    struct hr_err *err)
 {
     json_error_t jerr;
@@ -254,13 +271,13 @@ int fed_json_parse(const char *body, size_t len, size_t max_depth, json_t **out,
 
     if (!hr_utf8_valid(body, len))
         return hr_fail(err, HR_EINVAL, "body is not valid UTF-8 (or contains NUL)");
-    /* jansson itself stops at 2048 levels; our own limit is checked after */
+    /* jansson itself stops at 2048 levels; our own limits are checked after */
     j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (j == NULL)
         return hr_fail(err, HR_EINVAL, "malformed JSON at line %d: %s", jerr.line, jerr.text);
-    if (json_depth(j, max_depth + 1) > max_depth) {
+    if (json_walk(j, 1, lim, err) != HR_OK) {
         json_decref(j);
-        return hr_fail(err, HR_EINVAL, "JSON nested deeper than %zu levels", max_depth);
+        return HR_EINVAL;
     }
     *out = j;
     return HR_OK;

@@ -16,7 +16,9 @@ struct fed_config {
     bool allow_private;     /* loopback testing: http and private addresses allowed */
     int64_t signature_window_s;
     size_t inbox_max_body;
-    size_t json_max_depth;
+    size_t json_max_depth;  /* nesting levels */
+    size_t json_max_string; /* bytes in one string (or key) */
+    size_t json_max_items;  /* members of one array or object */
     size_t fetch_max_bytes;
     long fetch_timeout_ms;
     int fetch_max_redirects;

@@ -57,9 +57,26 @@ void fed_http_opts(const struct fed *fed, struct fed_http_opts *o);
 
 /* Serialises J compactly (caller frees); NULL on ENOMEM. */
 char *fed_json_dump(const json_t *j);
-/* Parses BODY with duplicate keys refused and nesting at most MAX_DEPTH. */
-int fed_json_parse(const char *body, size_t len, size_t max_depth, json_t **out,
+/* Limits on JSON from peers; 0 in a field means "no limit" for that field. */
+struct fed_json_limits {
+    size_t max_depth, max_string, max_items;
+};
+void fed_json_limits_of(const struct fed *fed, struct fed_json_limits *out);
+/* Parses BODY (valid UTF-8, no NUL) with duplicate keys refused and every limit checked. */
+int fed_json_parse(const char *body, size_t len, const struct fed_json_limits *lim, json_t **out,
                    struct hr_err *err);
+
+/* A parsed inbound activity: id, type and actor are borrowed from JSON. */
+struct fed_activity {
+    json_t *json;
+    const char *id, *type, *actor;
+};
+/* Parses and validates the envelope of an activity: a JSON object within LIM, with an
+ * http(s) id, a type (1-64 bytes) and an http(s) actor (string or object with id).
+ * On error *code is a static error code ("malformed_json", "not_an_object",
+ * "invalid_activity") and err says why. OUT->json is owned by the caller (json_decref). */
+int fed_activity_parse(const char *body, size_t len, const struct fed_json_limits *lim,
+                       struct fed_activity *out, const char **code, struct hr_err *err);
 /* The id of a value that is either a string or an object with a string "id". */
 const char *fed_json_id(const json_t *v);
 

@@ -92,22 +92,18 @@ static int check_digest_and_date(struct inbox_ctx *c)
 
 static int parse_activity(struct inbox_ctx *c)
 {
+    struct fed_json_limits lim;
+    struct fed_activity a;
     struct hr_err err = {0};
+    const char *code = "malformed_json";
 
-    if (fed_json_parse(c->req->body, c->req->body_len, c->fed->cfg.json_max_depth, &c->act,
-                       &err) != HR_OK)
-        return reject(c, 400, "malformed_json", "%s", err.msg);
-    if (!json_is_object(c->act))
-        return reject(c, 400, "not_an_object", "activity must be a JSON object");
-    c->id = json_string_value(json_object_get(c->act, "id"));
-    c->type = json_string_value(json_object_get(c->act, "type"));
-    c->actor = fed_json_id(json_object_get(c->act, "actor"));
-    if (c->id == NULL || fed_url_check(c->id, NULL) != HR_OK)
-        return reject(c, 400, "invalid_activity", "activity needs an http(s) id");
-    if (c->type == NULL || c->type[0] == '\0' || strlen(c->type) > 64)
-        return reject(c, 400, "invalid_activity", "activity needs a type");
-    if (c->actor == NULL || fed_url_check(c->actor, NULL) != HR_OK)
-        return reject(c, 400, "invalid_activity", "activity needs an actor URL");
+    fed_json_limits_of(c->fed, &lim);
+    if (fed_activity_parse(c->req->body, c->req->body_len, &lim, &a, &code, &err) != HR_OK)
+        return reject(c, 400, code, "%s", err.msg);
+    c->act = a.json;
+    c->id = a.id;
+    c->type = a.type;
+    c->actor = a.actor;
     return HR_OK;
 }
 

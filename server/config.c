@@ -31,6 +31,8 @@ static const struct ckey {
     U(signature_window, "3600", 30, 86400, "seconds a signed request's Date may differ from now"),
     U(inbox_max_body, "262144", 1024, 16777216, "largest inbox POST body in bytes (413 beyond)"),
     U(json_max_depth, "64", 4, 1000, "deepest JSON nesting accepted from peers"),
+    U(json_max_string, "131072", 256, 16777216, "longest JSON string (or key) accepted from peers"),
+    U(json_max_items, "10000", 16, 1000000, "most members of one JSON array or object from peers"),
     U(fetch_max_bytes, "1048576", 4096, 67108864, "largest remote document fetched, in bytes"),
     U(fetch_timeout, "10000", 100, 120000, "milliseconds for one remote fetch"),
     U(fetch_max_redirects, "2", 0, 10, "redirects followed by one remote fetch"),

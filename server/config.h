@@ -13,6 +13,8 @@ struct config {
     uint64_t signature_window;     /* seconds */
     uint64_t inbox_max_body;       /* bytes */
     uint64_t json_max_depth;
+    uint64_t json_max_string;      /* bytes */
+    uint64_t json_max_items;
     uint64_t fetch_max_bytes;
     uint64_t fetch_timeout;        /* ms */
     uint64_t fetch_max_redirects;

@@ -28,6 +28,8 @@ void app_fed_config(const struct app *app, struct fed_config *out)
         .signature_window_s = (int64_t)c->signature_window,
         .inbox_max_body = c->inbox_max_body,
         .json_max_depth = c->json_max_depth,
+        .json_max_string = c->json_max_string,
+        .json_max_items = c->json_max_items,
         .fetch_max_bytes = c->fetch_max_bytes,
         .fetch_timeout_ms = (long)c->fetch_timeout,
         .fetch_max_redirects = (int)c->fetch_max_redirects,

@@ -43,7 +43,8 @@ static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     struct fed_config cfg = {.domain = "social.city.example", .base_url = BASE,
-                             .json_max_depth = 64, .fetch_max_bytes = 1 << 20};
+                             .json_max_depth = 64, .json_max_string = 100000,
+                             .json_max_items = 1000, .fetch_max_bytes = 1 << 20};
 
     snprintf(fx->dir, sizeof fx->dir, "/tmp/herald-fed-XXXXXX");
     if (mkdtemp(fx->dir) == NULL || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
@@ -147,6 +148,7 @@ static void post_text_is_escaped_with_paragraphs_and_http_links_only(void **stat
 
 static void json_from_peers_is_limited_in_depth_and_duplicates(void **state)
 {
+    struct fed_json_limits lim = {.max_depth = 64, .max_string = 8, .max_items = 3};
     char deep[300];
     json_t *j = NULL;
     size_t n = 0;
@@ -156,12 +158,17 @@ static void json_from_peers_is_limited_in_depth_and_duplicates(void **state)
         deep[n++] = '[';
     for (int i = 0; i < 70; i++)
         deep[n++] = ']';
-    assert_int_equal(fed_json_parse(deep, n, 64, &j, NULL), HR_EINVAL);
-    assert_int_equal(fed_json_parse(deep + 10, n - 20, 64, &j, NULL), HR_OK);
+    assert_int_equal(fed_json_parse(deep, n, &lim, &j, NULL), HR_EINVAL);
+    assert_int_equal(fed_json_parse(deep + 10, n - 20, &lim, &j, NULL), HR_OK);
     json_decref(j);
-    assert_int_equal(fed_json_parse("{\"a\":1,\"a\":2}", 13, 64, &j, NULL), HR_EINVAL);
-    assert_int_equal(fed_json_parse("{\"a\":\"\xff\"}", 9, 64, &j, NULL), HR_EINVAL);
-    assert_int_equal(fed_json_parse("{\"a\":1", 6, 64, &j, NULL), HR_EINVAL);
+    assert_int_equal(fed_json_parse("{\"a\":1,\"a\":2}", 13, &lim, &j, NULL), HR_EINVAL);
+    assert_int_equal(fed_json_parse("{\"a\":\"\xff\"}", 9, &lim, &j, NULL), HR_EINVAL);
+    assert_int_equal(fed_json_parse("{\"a\":1", 6, &lim, &j, NULL), HR_EINVAL);
+    assert_int_equal(fed_json_parse("[\"123456789\"]", 13, &lim, &j, NULL), HR_EINVAL);
+    assert_int_equal(fed_json_parse("{\"123456789\":1}", 15, &lim, &j, NULL), HR_EINVAL);
+    assert_int_equal(fed_json_parse("[1,2,3,4]", 9, &lim, &j, NULL), HR_EINVAL);
+    assert_int_equal(fed_json_parse("[1,2,3]", 7, &lim, &j, NULL), HR_OK);
+    json_decref(j);
 }
 
 static void add_follower(struct fixture *fx, const char *actor, const char *inbox,
