@@ -48,6 +48,7 @@ void fed_free(struct fed *fed)
 {
     if (fed == NULL)
         return;
+    fed_inbox_stop(fed);
     fed_worker_stop(fed);
     for (size_t i = 0; i < fed->n_keycache; i++)
         keys_key_free(fed->keycache[i].key);

@@ -82,6 +82,16 @@ struct fed_inbox_res {
 };
 void fed_inbox_post(struct fed *fed, const struct fed_inbox_req *req, struct fed_inbox_res *res);
 
+/* The same, asynchronously, on the inbox workers (inside herald serve): REQ and RES must
+ * stay valid until DONE(CTX) is called from a worker thread, once RES holds the answer
+ * (after the durable commit when the status is 202). */
+int fed_inbox_submit(struct fed *fed, const struct fed_inbox_req *req, struct fed_inbox_res *res,
+                     void (*done)(void *ctx), void *ctx, struct hr_err *err);
+/* THREADS verifiers (they may wait on remote key fetches) and one committer that stores
+ * verified activities in group commits. Stop lets queued requests finish first. */
+int fed_inbox_start(struct fed *fed, size_t threads, struct hr_err *err);
+void fed_inbox_stop(struct fed *fed);
+
 /* Delivery worker thread (inside herald serve). */
 int fed_worker_start(struct fed *fed, struct hr_err *err);
 void fed_worker_stop(struct fed *fed);

@@ -27,6 +27,7 @@ struct fed_throttle_entry {
 };
 
 struct fed_worker;
+struct fed_inbox_pool;
 
 struct fed {
     struct store *st;
@@ -40,6 +41,7 @@ struct fed {
     size_t n_keycache, cap_keycache;
     struct fed_throttle_entry throttle[FED_THROTTLE_SLOTS];
     struct fed_worker *worker;
+    struct fed_inbox_pool *inbox;
 };
 
 /* "BASE/users/NAME" and friends, into OUT. */

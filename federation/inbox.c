@@ -288,19 +288,20 @@ static int dispatch(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *e
     return on_other(c, txn, err);
 }
 
-/* One write transaction: dedupe by id, cache the verified signer, run the handler. */
-static int commit_activity(struct inbox_ctx *c)
+/* Stores one verified activity inside a child of the batch transaction: dedupe by id,
+ * cache the verified signer, run the handler. A failure undoes only this activity. */
+static void commit_one(struct inbox_ctx *c, struct store_txn *batch)
 {
     struct store_txn *txn = NULL;
     struct hr_err err = {0};
-    int rc = store_txn_begin(c->fed->st, STORE_WRITE, &txn, &err);
+    int rc = store_txn_begin_child(batch, &txn, &err);
 
     if (rc == HR_OK) {
         rc = store_seen_put(txn, c->id, c->digest, hr_now_ms(), NULL, NULL);
         if (rc == HR_EEXIST) { /* a repeat: already processed, nothing to do */
             store_txn_abort(txn);
             c->res->status = 202;
-            return HR_OK;
+            return;
         }
     }
     if (rc == HR_OK)
@@ -314,12 +315,36 @@ static int commit_activity(struct inbox_ctx *c)
     store_txn_abort(txn);
     if (rc == HR_OK) {
         c->res->status = 202;
-        return HR_OK;
+        return;
     }
-    if (c->res->status == 0)
+    if (c->res->status == 0) {
         reject(c, 500, "internal", "could not store the activity");
-    hr_log(HR_LOG_ERR, "fed", "inbox store failed id=%s reason=%s", c->id, err.msg);
-    return rc;
+        hr_log(HR_LOG_ERR, "fed", "inbox store failed id=%s reason=%s", c->id, err.msg);
+    }
+}
+
+/* Group commit: several verified activities share one durable commit, so ingest is not
+ * bounded by one fsync per activity. Nobody gets a 202 before the commit returned. */
+static void commit_batch(struct fed *fed, struct inbox_ctx **cs, size_t n)
+{
+    struct store_txn *txn = NULL;
+    struct hr_err err = {0};
+    int rc = store_txn_begin(fed->st, STORE_WRITE, &txn, &err);
+
+    for (size_t i = 0; i < n && rc == HR_OK; i++)
+        commit_one(cs[i], txn);
+    if (rc == HR_OK) {
+        rc = store_txn_commit(txn, &err);
+        txn = NULL;
+    }
+    store_txn_abort(txn);
+    if (rc == HR_OK)
+        return;
+    hr_log(HR_LOG_ERR, "fed", "inbox batch of %zu failed: %s", n, err.msg);
+    for (size_t i = 0; i < n; i++) {
+        cs[i]->res->error = NULL;
+        reject(cs[i], 500, "internal", "could not store the activity");
+    }
 }
 
 /* A Delete of an actor we hold nothing about: its key is usually gone (410), so it cannot
@@ -341,39 +366,242 @@ static bool unknown_self_delete(struct inbox_ctx *c)
     return !known;
 }
 
+/* Every check that needs no write: the answer is known unless *needs_commit. */
+static void verify(struct inbox_ctx *c, bool *needs_commit)
+{
+    int rc = check_signature_header(c);
+
+    *needs_commit = false;
+    if (rc == HR_OK)
+        rc = check_digest_and_date(c);
+    if (rc == HR_OK)
+        rc = parse_activity(c);
+    if (rc == HR_OK && unknown_self_delete(c)) {
+        c->res->status = 202;
+        return;
+    }
+    if (rc == HR_OK)
+        rc = verify_signature(c);
+    if (rc == HR_OK)
+        rc = check_origin(c);
+    if (rc == HR_OK) {
+        keys_sha256_hex(c->req->body, c->req->body_len, c->digest);
+        *needs_commit = true;
+    }
+}
+
+/* Logs the outcome once and releases what the context holds. */
+static void finish(struct inbox_ctx *c)
+{
+    if (c->res->status == 202 && c->id != NULL) {
+        fed_wake(c->fed);
+        hr_log(HR_LOG_INFO, "fed", "inbox accepted type=%s id=%s actor=%s", c->type, c->id,
+               c->actor);
+    } else if (c->res->status != 202) {
+        hr_log(HR_LOG_WARN, "fed", "inbox rejected status=%d reason=%s client=%s key=%s: %s",
+               c->res->status, c->res->error, c->req->client ? c->req->client : "-",
+               c->key_id[0] ? c->key_id : "-", c->res->message);
+    }
+    fed_remote_fini(&c->signer);
+    json_decref(c->act);
+    c->act = NULL;
+}
+
 void fed_inbox_post(struct fed *fed, const struct fed_inbox_req *req, struct fed_inbox_res *res)
 {
     struct inbox_ctx c = {.fed = fed, .req = req, .res = res};
-    int rc;
+    struct inbox_ctx *one = &c;
+    bool needs_commit;
 
     memset(res, 0, sizeof *res);
-    rc = check_signature_header(&c);
-    if (rc == HR_OK)
-        rc = check_digest_and_date(&c);
-    if (rc == HR_OK)
-        rc = parse_activity(&c);
-    if (rc == HR_OK && unknown_self_delete(&c)) {
-        res->status = 202;
-        goto out;
+    verify(&c, &needs_commit);
+    if (needs_commit)
+        commit_batch(fed, &one, 1);
+    finish(&c);
+}
+
+/* ---- the inbox workers: verifiers (may wait on the network) and one committer ---- */
+
+struct inbox_job {
+    struct inbox_ctx c;
+    void (*done)(void *ctx);
+    void *done_ctx;
+    struct inbox_job *next;
+};
+
+struct job_queue {
+    struct inbox_job *head, *tail;
+    size_t n;
+};
+
+struct fed_inbox_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t verify_cv, commit_cv;
+    struct job_queue verify_q, commit_q;
+    bool stop;
+    pthread_t *verifiers, committer;
+    size_t n_verifiers;
+};
+
+static void q_push(struct job_queue *q, struct inbox_job *j)
+{
+    j->next = NULL;
+    if (q->tail != NULL)
+        q->tail->next = j;
+    else
+        q->head = j;
+    q->tail = j;
+    q->n++;
+}
+
+static struct inbox_job *q_pop(struct job_queue *q)
+{
+    struct inbox_job *j = q->head;
+
+    if (j != NULL) {
+        q->head = j->next;
+        if (q->head == NULL)
+            q->tail = NULL;
+        q->n--;
     }
-    if (rc == HR_OK)
-        rc = verify_signature(&c);
-    if (rc == HR_OK)
-        rc = check_origin(&c);
-    if (rc == HR_OK) {
-        keys_sha256_hex(req->body, req->body_len, c.digest);
-        rc = commit_activity(&c);
+    return j;
+}
+
+static void job_done(struct inbox_job *j)
+{
+    finish(&j->c);
+    j->done(j->done_ctx); /* after this the request's memory may be gone */
+    free(j);
+}
+
+static void *verifier_main(void *arg)
+{
+    struct fed_inbox_pool *p = arg;
+    struct inbox_job *j;
+    bool needs_commit;
+
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->stop && p->verify_q.head == NULL)
+            pthread_cond_wait(&p->verify_cv, &p->mu);
+        j = q_pop(&p->verify_q);
+        pthread_mutex_unlock(&p->mu);
+        if (j == NULL)
+            return NULL; /* stopping and drained */
+        verify(&j->c, &needs_commit);
+        if (!needs_commit) {
+            job_done(j);
+            continue;
+        }
+        pthread_mutex_lock(&p->mu);
+        q_push(&p->commit_q, j);
+        pthread_cond_signal(&p->commit_cv);
+        pthread_mutex_unlock(&p->mu);
     }
-    if (rc == HR_OK) {
-        fed_wake(fed);
-        hr_log(HR_LOG_INFO, "fed", "inbox accepted type=%s id=%s actor=%s", c.type, c.id,
-               c.actor);
-    } else {
-        hr_log(HR_LOG_WARN, "fed", "inbox rejected status=%d reason=%s client=%s key=%s: %s",
-               res->status, res->error, req->client ? req->client : "-",
-               c.key_id[0] ? c.key_id : "-", res->message);
+}
+
+#define FED_COMMIT_BATCH 256
+
+static void *committer_main(void *arg)
+{
+    struct fed_inbox_pool *p = arg;
+    struct inbox_job *jobs[FED_COMMIT_BATCH];
+    struct inbox_ctx *cs[FED_COMMIT_BATCH];
+    struct fed *fed = NULL;
+    size_t n;
+
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->commit_q.head == NULL && !(p->stop && p->verify_q.head == NULL))
+            pthread_cond_wait(&p->commit_cv, &p->mu);
+        for (n = 0; n < FED_COMMIT_BATCH && p->commit_q.head != NULL; n++)
+            jobs[n] = q_pop(&p->commit_q);
+        pthread_mutex_unlock(&p->mu);
+        if (n == 0)
+            return NULL;
+        for (size_t i = 0; i < n; i++)
+            cs[i] = &jobs[i]->c;
+        fed = cs[0]->fed;
+        commit_batch(fed, cs, n);
+        for (size_t i = 0; i < n; i++)
+            job_done(jobs[i]);
     }
-out:
-    fed_remote_fini(&c.signer);
-    json_decref(c.act);
+}
+
+int fed_inbox_submit(struct fed *fed, const struct fed_inbox_req *req, struct fed_inbox_res *res,
+                     void (*done)(void *ctx), void *ctx, struct hr_err *err)
+{
+    struct fed_inbox_pool *p = fed->inbox;
+    struct inbox_job *j;
+
+    if (p == NULL)
+        return hr_fail(err, HR_EINTERNAL, "inbox workers are not running");
+    j = calloc(1, sizeof *j);
+    if (j == NULL)
+        return hr_fail(err, HR_ENOMEM, "inbox job");
+    memset(res, 0, sizeof *res);
+    j->c = (struct inbox_ctx){.fed = fed, .req = req, .res = res};
+    j->done = done;
+    j->done_ctx = ctx;
+    pthread_mutex_lock(&p->mu);
+    q_push(&p->verify_q, j);
+    pthread_cond_signal(&p->verify_cv);
+    pthread_mutex_unlock(&p->mu);
+    return HR_OK;
+}
+
+static void pool_free(struct fed_inbox_pool *p)
+{
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->verify_cv);
+    pthread_cond_destroy(&p->commit_cv);
+    free(p->verifiers);
+    free(p);
+}
+
+int fed_inbox_start(struct fed *fed, size_t threads, struct hr_err *err)
+{
+    struct fed_inbox_pool *p = calloc(1, sizeof *p);
+
+    if (p == NULL || (p->verifiers = calloc(threads, sizeof *p->verifiers)) == NULL) {
+        free(p);
+        return hr_fail(err, HR_ENOMEM, "inbox workers");
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->verify_cv, NULL);
+    pthread_cond_init(&p->commit_cv, NULL);
+    if (pthread_create(&p->committer, NULL, committer_main, p) != 0) {
+        pool_free(p);
+        return hr_fail(err, HR_EINTERNAL, "cannot start the inbox committer");
+    }
+    for (; p->n_verifiers < threads; p->n_verifiers++)
+        if (pthread_create(&p->verifiers[p->n_verifiers], NULL, verifier_main, p) != 0)
+            break;
+    fed->inbox = p;
+    if (p->n_verifiers == 0) {
+        fed_inbox_stop(fed);
+        return hr_fail(err, HR_EINTERNAL, "cannot start the inbox workers");
+    }
+    return HR_OK;
+}
+
+/* Lets queued requests finish (each gets its answer), then joins the threads. */
+void fed_inbox_stop(struct fed *fed)
+{
+    struct fed_inbox_pool *p = fed->inbox;
+
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->verify_cv);
+    pthread_mutex_unlock(&p->mu);
+    for (size_t i = 0; i < p->n_verifiers; i++)
+        pthread_join(p->verifiers[i], NULL);
+    pthread_mutex_lock(&p->mu);
+    pthread_cond_broadcast(&p->commit_cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->committer, NULL);
+    fed->inbox = NULL;
+    pool_free(p);
 }

@@ -24,6 +24,9 @@ struct config {
     uint64_t deliver_timeout;      /* ms */
     uint64_t deliver_give_up;      /* seconds */
     uint64_t http_threads;
+    uint64_t inbox_threads;
+    uint64_t max_headers;
+    uint64_t max_header_bytes;
     uint64_t max_connections;
     uint64_t max_connections_per_ip;
     uint64_t connection_timeout;   /* seconds */

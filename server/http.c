@@ -154,6 +154,9 @@ static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const
     hr_buf_init(&r->body, app->cfg.inbox_max_body);
     client_address(r);
     *con_cls = r;
+    if (MHD_get_connection_values(conn, MHD_HEADER_KIND, NULL, NULL) >
+        (int)app->cfg.max_headers)
+        return http_reply_error(r, 431, "too_many_headers", "too many request headers");
     cl = http_header(r, "Content-Length");
     if (cl != NULL && (hr_parse_u64(cl, UINT64_MAX, &n) != HR_OK || n > app->cfg.inbox_max_body)) {
         r->too_big = true;
@@ -198,6 +201,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     if (r == NULL)
         return;
+    for (size_t i = 0; i < r->n_hdrs; i++) {
+        free(r->hdrs[i].name);
+        free(r->hdrs[i].value);
+    }
+    free(r->hdrs);
     hr_buf_fini(&r->body);
     free(r);
     *con_cls = NULL;
@@ -266,13 +274,14 @@ static struct MHD_Daemon *start_daemon(struct app *app, int fd)
     const struct config *c = &app->cfg;
 
     return MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-            MHD_USE_TURBO,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO |
+            MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL, on_request, app, MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->http_threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)c->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)c->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)c->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+        (unsigned)c->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(c->max_header_bytes + 16384),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
         NULL, MHD_OPTION_END);
 }
@@ -303,6 +312,8 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
     rc = bind_listen(listen_on, &fd, err);
     if (rc == HR_OK)
         rc = fed_worker_start(app->fed, err);
+    if (rc == HR_OK)
+        rc = fed_inbox_start(app->fed, app->cfg.inbox_threads, err);
     if (rc == HR_OK) {
         d = start_daemon(app, fd);
         if (d == NULL)
@@ -311,6 +322,7 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
     if (rc != HR_OK) {
         if (fd >= 0)
             close(fd);
+        fed_inbox_stop(app->fed);
         fed_worker_stop(app->fed);
         return rc;
     }
@@ -318,6 +330,8 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
            app->cfg.base_url, HERALD_VERSION);
     sigwait(&set, &sig);
     hr_log(HR_LOG_INFO, "server", "stopping on signal %d", sig);
+    /* answer what the inbox workers hold before the connections go away */
+    fed_inbox_stop(app->fed);
     MHD_stop_daemon(d); /* closes the listening socket it was given */
     fed_worker_stop(app->fed);
     return HR_OK;

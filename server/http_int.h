@@ -6,6 +6,10 @@
 
 #include <microhttpd.h>
 
+struct http_hdr {
+    char *name, *value; /* lowercase name; repeated headers joined with ", " */
+};
+
 /* Owns everything one request allocated; freed in the request-completed callback. */
 struct http_req {
     struct app *app;
@@ -15,6 +19,13 @@ struct http_req {
     bool too_big;
     bool replied;
     char client[64];
+    /* an inbox POST handed to the inbox workers: headers copied, connection suspended */
+    struct http_hdr *hdrs;
+    size_t n_hdrs;
+    int inbox_state; /* 0 not yet, 1 submitted, 2 answered */
+    char account[32];
+    struct fed_inbox_req inbox_req;
+    struct fed_inbox_res inbox_res;
 };
 
 /* Queues a reply. CT: content type; BODY may be NULL (empty). CACHE: Cache-Control value or

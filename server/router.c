@@ -58,9 +58,62 @@ static bool note_path(const char *rest)
     return *p == '\0' || strcmp(p, "/activity") == 0;
 }
 
+/* Header lookup for the inbox workers: from the copy, never from MHD (the connection is
+ * suspended and belongs to MHD's thread). */
 static const char *inbox_header(void *ctx, const char *name)
 {
-    return http_header(ctx, name);
+    const struct http_req *r = ctx;
+
+    for (size_t i = 0; i < r->n_hdrs; i++)
+        if (strcmp(r->hdrs[i].name, name) == 0)
+            return r->hdrs[i].value;
+    return NULL;
+}
+
+static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct http_req *r = cls;
+    struct hr_buf b;
+    char *name;
+
+    (void)kind;
+    name = strdup(key);
+    if (name == NULL)
+        return MHD_NO;
+    for (char *p = name; *p != '\0'; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    for (size_t i = 0; i < r->n_hdrs; i++) {
+        if (strcmp(r->hdrs[i].name, name) != 0)
+            continue;
+        /* draft-cavage §2.3: repeated headers are signed as one, joined by ", " */
+        hr_buf_init(&b, 65536);
+        hr_buf_addf(&b, "%s, %s", r->hdrs[i].value, value ? value : "");
+        free(name);
+        if (b.err != HR_OK)
+            return MHD_NO;
+        free(r->hdrs[i].value);
+        r->hdrs[i].value = hr_buf_take(&b);
+        return MHD_YES;
+    }
+    r->hdrs[r->n_hdrs].name = name;
+    r->hdrs[r->n_hdrs].value = strdup(value ? value : "");
+    r->n_hdrs++;
+    return MHD_YES;
+}
+
+static int copy_headers(struct http_req *r)
+{
+    int n = MHD_get_connection_values(r->conn, MHD_HEADER_KIND, NULL, NULL);
+
+    r->hdrs = calloc((size_t)(n > 0 ? n : 1), sizeof *r->hdrs);
+    if (r->hdrs == NULL)
+        return HR_ENOMEM;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, copy_header, r);
+    for (size_t i = 0; i < r->n_hdrs; i++)
+        if (r->hdrs[i].value == NULL)
+            return HR_ENOMEM;
+    return HR_OK;
 }
 
 static bool content_type_ok(struct http_req *r)
@@ -73,14 +126,32 @@ static bool content_type_ok(struct http_req *r)
            strncmp(ct, "application/ld+json", 19) == 0 || strncmp(ct, "application/json", 16) == 0;
 }
 
+/* Called from an inbox worker once the answer is known. */
+static void inbox_done(void *ctx)
+{
+    struct http_req *r = ctx;
+
+    r->inbox_state = 2;
+    MHD_resume_connection(r->conn);
+}
+
+static enum MHD_Result inbox_answer(struct http_req *r)
+{
+    const struct fed_inbox_res *res = &r->inbox_res;
+
+    if (res->status == 202)
+        return http_reply(r, 202, "application/json", "{\"status\":\"accepted\"}", NULL);
+    return http_reply_error(r, res->status ? res->status : 500,
+                            res->error ? res->error : "internal", res->message);
+}
+
 static enum MHD_Result post_inbox(struct http_req *r, const char *account)
 {
-    struct fed_inbox_req req = {.account = account, .method = "POST", .target = r->url,
-                                .header = inbox_header, .ctx = r, .body = r->body.data ? r->body.data : "",
-                                .body_len = r->body.len, .client = r->client};
-    struct fed_inbox_res res;
     struct fed_doc probe = {0};
+    struct hr_err err = {0};
 
+    if (r->inbox_state == 2)
+        return inbox_answer(r);
     if (account != NULL) {
         fed_actor(r->app->fed, account, &probe); /* 404 before any signature work */
         if (probe.status == 404)
@@ -90,10 +161,24 @@ static enum MHD_Result post_inbox(struct http_req *r, const char *account)
     if (!content_type_ok(r))
         return http_reply_error(r, 415, "unsupported_media_type",
                                 "Content-Type must be application/activity+json");
-    fed_inbox_post(r->app->fed, &req, &res);
-    if (res.status == 202)
-        return http_reply(r, 202, "application/json", "{\"status\":\"accepted\"}", NULL);
-    return http_reply_error(r, res.status, res.error, res.message);
+    if (copy_headers(r) != HR_OK)
+        return http_reply_error(r, 500, "internal", "out of memory");
+    snprintf(r->account, sizeof r->account, "%s", account ? account : "");
+    r->inbox_req = (struct fed_inbox_req){
+        .account = account ? r->account : NULL, .method = "POST", .target = r->url,
+        .header = inbox_header, .ctx = r, .body = r->body.data ? r->body.data : "",
+        .body_len = r->body.len, .client = r->client};
+    /* suspend first: the worker may finish and resume before submit returns */
+    r->inbox_state = 1;
+    MHD_suspend_connection(r->conn);
+    if (fed_inbox_submit(r->app->fed, &r->inbox_req, &r->inbox_res, inbox_done, r, &err) !=
+        HR_OK) {
+        r->inbox_res.status = 503;
+        r->inbox_res.error = "unavailable";
+        snprintf(r->inbox_res.message, sizeof r->inbox_res.message, "%s", "server is stopping");
+        inbox_done(r);
+    }
+    return MHD_YES;
 }
 
 static enum MHD_Result get_users(struct http_req *r, const char *name, const char *rest)

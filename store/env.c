@@ -168,6 +168,24 @@ int store_txn_begin(struct store *st, enum store_mode mode, struct store_txn **o
     return HR_OK;
 }
 
+int store_txn_begin_child(struct store_txn *parent, struct store_txn **out, struct hr_err *err)
+{
+    struct store_txn *t = calloc(1, sizeof *t);
+    int mrc;
+
+    if (t == NULL)
+        return hr_fail(err, HR_ENOMEM, "txn");
+    t->st = parent->st;
+    t->write = true;
+    mrc = mdb_txn_begin(parent->st->env, parent->txn, 0, &t->txn);
+    if (mrc != 0) {
+        free(t);
+        return store_mdb_fail(err, mrc, "begin nested");
+    }
+    *out = t;
+    return HR_OK;
+}
+
 int store_txn_commit(struct store_txn *txn, struct hr_err *err)
 {
     int mrc = mdb_txn_commit(txn->txn);

@@ -27,6 +27,9 @@ int store_open(const char *dir, unsigned flags, size_t map_mb, struct store **ou
 void store_close(struct store *st); /* NULL: no-op */
 int store_txn_begin(struct store *st, enum store_mode mode, struct store_txn **out,
                     struct hr_err *err);
+/* A nested write transaction inside PARENT: its commit folds into PARENT, its abort undoes
+ * only its own changes (one activity of a group commit can fail alone). */
+int store_txn_begin_child(struct store_txn *parent, struct store_txn **out, struct hr_err *err);
 int store_txn_commit(struct store_txn *txn, struct hr_err *err); /* always frees txn */
 void store_txn_abort(struct store_txn *txn);                     /* frees; NULL: no-op */
 unsigned store_schema_version(struct store_txn *txn);
