@@ -25,12 +25,14 @@ int fed_activity_parse(const char *body, size_t len, const struct fed_json_limit
     a.actor = fed_json_id(json_object_get(a.json, "actor"));
     if (!json_is_object(a.json))
         rc = bad(code, "not_an_object", err, "activity must be a JSON object");
-    else if (a.id == NULL || fed_url_check(a.id, NULL) != HR_OK)
-        rc = bad(code, "invalid_activity", err, "activity needs an http(s) id");
+    else if (a.id == NULL || strlen(a.id) > FED_ID_MAX || fed_url_check(a.id, NULL) != HR_OK)
+        rc = bad(code, "invalid_activity", err, "activity needs an http(s) id of at most 400 bytes");
     else if (a.type == NULL || a.type[0] == '\0' || strlen(a.type) > 64)
         rc = bad(code, "invalid_activity", err, "activity needs a type of 1 to 64 bytes");
-    else if (a.actor == NULL || fed_url_check(a.actor, NULL) != HR_OK)
-        rc = bad(code, "invalid_activity", err, "activity needs an http(s) actor");
+    else if (a.actor == NULL || strlen(a.actor) > FED_ID_MAX ||
+             fed_url_check(a.actor, NULL) != HR_OK)
+        rc = bad(code, "invalid_activity", err,
+                 "activity needs an http(s) actor of at most 400 bytes");
     if (rc != HR_OK) {
         json_decref(a.json);
         return rc;

@@ -55,6 +55,8 @@ static int fetch_doc(struct fed *fed, const char *url, json_t **out, struct hr_e
     json_t *j = NULL;
     int rc;
 
+    if (!fed_domain_permitted(fed, url))
+        return hr_fail(err, HR_EFORBIDDEN, "%s is on a blocked (or not allowed) domain", url);
     fed_http_opts(fed, &o);
     /* authorized-fetch peers answer only signed GETs */
     have_signer = fed_default_signer(fed, &signer, signer_key_id, sizeof signer_key_id) == HR_OK;

@@ -204,7 +204,9 @@ static void claim_and_start(struct fed_worker *w)
     }
     for (size_t i = 0; i < n; i++) {
         struct inflight *slot = free_slot(w);
-        if (slot == NULL || start_job(w, &jobs[i], slot, &err) != HR_OK)
+        if (!fed_domain_permitted(w->fed, jobs[i].inbox))
+            drop_job(w, jobs[i].id, "domain blocked or not allowed");
+        else if (slot == NULL || start_job(w, &jobs[i], slot, &err) != HR_OK)
             drop_job(w, jobs[i].id, slot ? err.msg : "no slot");
         store_delivery_fini(&jobs[i]);
     }

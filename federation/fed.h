@@ -27,6 +27,8 @@ struct fed_config {
     int deliver_per_host;
     long deliver_timeout_ms;
     int64_t deliver_give_up_s; /* retries stop this long after the job was created */
+    bool allowlist;            /* federation_mode = allowlist */
+    uint64_t inbox_rate_per_minute; /* per remote host; 0 = unlimited */
 };
 
 struct fed;
@@ -77,6 +79,7 @@ struct fed_inbox_req {
 };
 struct fed_inbox_res {
     int status;          /* 202 on success */
+    int64_t retry_after_s; /* with 429: seconds until the host may send again */
     const char *error;   /* static code when status >= 400 */
     char message[256];
 };
@@ -97,6 +100,14 @@ int fed_worker_start(struct fed *fed, struct hr_err *err);
 void fed_worker_stop(struct fed *fed);
 /* Wakes a running worker (this process or another on the same data directory). */
 void fed_wake(struct fed *fed);
+
+/* Domain policy. KIND: STORE_DOMAIN_BLOCK or STORE_DOMAIN_ALLOW; ON adds, !ON removes
+ * (HR_ENOTFOUND when absent). Adding a block also drops that domain's followers and queued
+ * deliveries (counted in *followers, *jobs; may be NULL). HR_EINVAL for a bad domain. */
+int fed_domain_set(struct fed *fed, int kind, bool on, const char *domain, const char *reason,
+                   size_t *followers, size_t *jobs, struct hr_err *err);
+/* Lowercase host name check for domain entries: letters, digits, '-', '.'; no port. */
+int fed_host_normalise(const char *in, char *out, size_t cap, struct hr_err *err);
 
 /* Account kinds -> ActivityStreams actor types ("Organization", "Person", "Service"). */
 const char *fed_kind_type(const char *kind);

@@ -15,6 +15,7 @@
     "application/activity+json, application/ld+json; "                                          \
     "profile=\"https://www.w3.org/ns/activitystreams\""
 #define FED_THROTTLE_SLOTS 1024
+#define FED_ID_MAX 400 /* bytes in an id we store: LMDB keys stop at 511 with our prefixes */
 
 struct fed_keycache_entry {
     char name[32];
@@ -24,6 +25,13 @@ struct fed_keycache_entry {
 struct fed_throttle_entry {
     uint64_t hash;
     int64_t last_ms;
+};
+
+#define FED_RATE_SLOTS 4096
+struct fed_rate_entry {
+    uint64_t hash;
+    int64_t window_ms;
+    uint64_t count;
 };
 
 struct fed_worker;
@@ -40,6 +48,7 @@ struct fed {
     struct fed_keycache_entry *keycache;
     size_t n_keycache, cap_keycache;
     struct fed_throttle_entry throttle[FED_THROTTLE_SLOTS];
+    struct fed_rate_entry rate[FED_RATE_SLOTS];
     struct fed_worker *worker;
     struct fed_inbox_pool *inbox;
 };
@@ -49,6 +58,11 @@ void fed_actor_url(const struct fed *fed, const char *name, char *out, size_t ca
 /* The signing key of our account NAME (cached; borrowed until fed_free). */
 int fed_account_key(struct fed *fed, const char *name, const struct keys_key **out,
                     struct hr_err *err);
+/* true when URL's host may federate with us (not blocked; listed in allow-list mode). */
+bool fed_domain_permitted(struct fed *fed, const char *url);
+/* Counts one inbox request from URL's host; false (and the seconds to wait) past the limit. */
+bool fed_rate_allow(struct fed *fed, const char *url, int64_t *retry_after_s);
+
 /* The key our outbound GETs are signed with: the first account's (by name). */
 int fed_default_signer(struct fed *fed, struct fed_signer *out, char *key_id, size_t cap);
 /* true when URL's origin is ours */

@@ -46,6 +46,23 @@ static const char *hdr(struct inbox_ctx *c, const char *name)
     return c->req->header(c->req->ctx, name);
 }
 
+/* Domain policy and the per-host rate, on the keyId alone: before the body is parsed and
+ * long before any key is fetched. */
+static int check_policy(struct inbox_ctx *c, const char *key_id)
+{
+    int64_t wait_s = 0;
+
+    if (strlen(key_id) > FED_ID_MAX || fed_url_check(key_id, NULL) != HR_OK)
+        return reject(c, 400, "signature_malformed", "keyId is not an http(s) URL (max 400 bytes)");
+    if (!fed_domain_permitted(c->fed, key_id))
+        return reject(c, 403, "domain_blocked", "this server does not federate with that domain");
+    if (!fed_rate_allow(c->fed, key_id, &wait_s)) {
+        c->res->retry_after_s = wait_s;
+        return reject(c, 429, "rate_limited", "too many requests from that host; retry later");
+    }
+    return HR_OK;
+}
+
 /* Signature (or Authorization: Signature ...) parsed, and covering what we require. */
 static int check_signature_header(struct inbox_ctx *c)
 {
@@ -68,7 +85,7 @@ static int check_signature_header(struct inbox_ctx *c)
         return reject(c, 400, "signature_malformed", "keyId too long");
     memcpy(c->key_id, c->sig.key_id.p, c->sig.key_id.len);
     c->key_id[c->sig.key_id.len] = '\0';
-    return HR_OK;
+    return check_policy(c, c->key_id);
 }
 
 static int check_digest_and_date(struct inbox_ctx *c)
@@ -104,6 +121,8 @@ static int parse_activity(struct inbox_ctx *c)
     c->id = a.id;
     c->type = a.type;
     c->actor = a.actor;
+    if (!fed_domain_permitted(c->fed, c->actor))
+        return reject(c, 403, "domain_blocked", "this server does not federate with that domain");
     return HR_OK;
 }
 
@@ -116,7 +135,7 @@ static int verify_signature(struct inbox_ctx *c)
     struct hr_err err = {0};
     int rc = fed_remote_resolve(c->fed, c->key_id, false, &c->signer, &err);
 
-    if (rc == HR_EFORBIDDEN)
+    if (rc != HR_OK && fed_is_local(c->fed, c->key_id))
         return reject(c, 403, "origin", "%s", err.msg);
     if (rc != HR_OK)
         return reject(c, 401, "key_unavailable", "cannot obtain key %s: %s", c->key_id, err.msg);

@@ -21,6 +21,9 @@ static const char usage_text[] =
     "  post NAME TEXT                         publish a post now\n"
     "  followers NAME [--json]                list an account's followers\n"
     "  stats [--json]                         counts of what is stored\n"
+    "  domain block|unblock HOST [--reason TEXT]   refuse a domain (drops its followers)\n"
+    "  domain allow|disallow HOST             the allow-list (federation_mode = allowlist)\n"
+    "  domain list [--json]\n"
     "  serve [--listen ADDR:PORT]             run the server (SIGTERM stops it)\n"
     "  help | --version\n";
 
@@ -331,6 +334,102 @@ static int cmd_stats(struct app *app, int argc, char **argv)
                                 (json_int_t)s.inbound));
 }
 
+static int domain_one(const struct store_domain *d, void *ctx)
+{
+    json_t *arr = ctx;
+    char when[32];
+    const char *kind = d->kind == STORE_DOMAIN_BLOCK ? "blocked" : "allowed";
+
+    hr_iso8601(d->created_ms, when);
+    if (arr != NULL)
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s}", "domain", d->host, "policy",
+                                             kind, "since", when, "reason", d->reason));
+    else
+        printf("%-8s %-40s since %s  %s\n", kind, d->host, when, d->reason);
+    return HR_OK;
+}
+
+static int domain_list(struct app *app, bool as_json)
+{
+    struct store_txn *txn = NULL;
+    struct hr_err err = {0};
+    json_t *arr = as_json ? json_array() : NULL;
+    int rc = store_txn_begin(app->st, STORE_READ, &txn, &err);
+
+    if (rc == HR_OK)
+        rc = store_domain_each(txn, domain_one, arr, &err);
+    store_txn_abort(txn);
+    if (rc != HR_OK) {
+        json_decref(arr);
+        return fail(&err);
+    }
+    if (!as_json && strcmp(app->cfg.federation_mode, "allowlist") == 0)
+        printf("# federation_mode = allowlist: only allowed domains federate\n");
+    return as_json ? print_json(arr) : 0;
+}
+
+static const struct {
+    const char *verb;
+    int kind;
+    bool on;
+    const char *done;
+} domain_verbs[] = {
+    {"block", STORE_DOMAIN_BLOCK, true, "blocked"},
+    {"unblock", STORE_DOMAIN_BLOCK, false, "unblocked"},
+    {"allow", STORE_DOMAIN_ALLOW, true, "added to the allow-list"},
+    {"disallow", STORE_DOMAIN_ALLOW, false, "removed from the allow-list"},
+};
+
+static int domain_change(struct app *app, size_t v, const char *host, const char *reason)
+{
+    struct hr_err err = {0};
+    size_t followers = 0, jobs = 0;
+    char norm[256];
+
+    if (fed_host_normalise(host, norm, sizeof norm, &err) != HR_OK ||
+        fed_domain_set(app->fed, domain_verbs[v].kind, domain_verbs[v].on, norm, reason,
+                       &followers, &jobs, &err) != HR_OK)
+        return fail(&err);
+    host = norm;
+    printf("%s %s", host, domain_verbs[v].done);
+    if (domain_verbs[v].kind == STORE_DOMAIN_BLOCK && domain_verbs[v].on)
+        printf(" (%zu followers removed, %zu queued deliveries dropped)", followers, jobs);
+    printf("\n");
+    return 0;
+}
+
+static int cmd_domain(struct app *app, int argc, char **argv)
+{
+    const char *reason = NULL;
+    struct hr_err err = {0};
+    int rc;
+
+    if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+        bool as_json = argc == 3 && strcmp(argv[2], "--json") == 0;
+        if (argc > 3 || (argc == 3 && !as_json))
+            return usage("domain list [--json]");
+        if (app_open(app, &err) != HR_OK)
+            return fail(&err);
+        rc = domain_list(app, as_json);
+        app_close(app);
+        return rc;
+    }
+    if (argc == 5 && strcmp(argv[3], "--reason") == 0)
+        reason = argv[4];
+    else if (argc != 3)
+        return usage("domain block|unblock|allow|disallow HOST [--reason TEXT] | domain list");
+    for (size_t v = 0; v < sizeof domain_verbs / sizeof domain_verbs[0]; v++) {
+        if (strcmp(argv[1], domain_verbs[v].verb) != 0)
+            continue;
+        if (app_open(app, &err) != HR_OK)
+            return fail(&err);
+        rc = domain_change(app, v, argv[2], reason);
+        app_close(app);
+        return rc;
+    }
+    return usage("domain block|unblock|allow|disallow HOST [--reason TEXT] | domain list");
+}
+
 static int cmd_serve(struct app *app, int argc, char **argv)
 {
     const char *listen = NULL;
@@ -355,6 +454,7 @@ static const struct {
 } commands[] = {
     {"init", cmd_init},       {"account", cmd_account}, {"post", cmd_post},
     {"followers", cmd_followers}, {"stats", cmd_stats}, {"serve", cmd_serve},
+    {"domain", cmd_domain},
 };
 
 int cli_main(int argc, char **argv)

@@ -52,6 +52,10 @@ static const struct ckey {
     U(connection_timeout, "30", 1, 3600, "seconds an idle or dribbling connection is kept"),
     U(map_size_mb, "4096", 16, 1048576, "LMDB map size in MiB (address space, not disk)"),
     S(log_level, "info", "error, warn, info or debug"),
+    S(federation_mode, "open",
+      "open (everyone but blocked domains) or allowlist (only domains added with herald domain allow)"),
+    U(inbox_rate_per_minute, "6000", 0, 10000000,
+      "inbox requests one remote host may send per minute (429 beyond; 0 = no limit)"),
 #undef S
 #undef B
 #undef U
@@ -146,6 +150,21 @@ int config_parse(const char *text, const char *name, struct config *c, struct hr
     return rc;
 }
 
+/* String keys with a fixed set of values, checked after parsing. */
+static int check_choices(const struct config *c, const char *name, struct hr_err *err)
+{
+    static const char *const levels[] = {"error", "warn", "info", "debug"};
+    bool ok = false;
+
+    for (size_t i = 0; i < 4; i++)
+        ok = ok || strcmp(c->log_level, levels[i]) == 0;
+    if (!ok)
+        return hr_fail(err, HR_EINVAL, "%s: log_level must be error, warn, info or debug", name);
+    if (strcmp(c->federation_mode, "open") != 0 && strcmp(c->federation_mode, "allowlist") != 0)
+        return hr_fail(err, HR_EINVAL, "%s: federation_mode must be open or allowlist", name);
+    return HR_OK;
+}
+
 int config_load(const char *path, struct config *c, struct hr_err *err)
 {
     FILE *f = fopen(path, "r");
@@ -171,7 +190,7 @@ int config_load(const char *path, struct config *c, struct hr_err *err)
     }
     rc = config_parse(b.data ? b.data : "", path, c, err);
     hr_buf_fini(&b);
-    return rc;
+    return rc == HR_OK ? check_choices(c, path, err) : rc;
 }
 
 int config_write_new(const char *path, const char *domain, const char *base_url,

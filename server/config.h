@@ -32,6 +32,8 @@ struct config {
     uint64_t connection_timeout;   /* seconds */
     uint64_t map_size_mb;
     char log_level[16];
+    char federation_mode[16];
+    uint64_t inbox_rate_per_minute;
 };
 
 /* Defaults for every key. */

@@ -38,6 +38,8 @@ void app_fed_config(const struct app *app, struct fed_config *out)
         .deliver_per_host = (int)c->deliver_per_host,
         .deliver_timeout_ms = (long)c->deliver_timeout,
         .deliver_give_up_s = (int64_t)c->deliver_give_up,
+        .allowlist = strcmp(c->federation_mode, "allowlist") == 0,
+        .inbox_rate_per_minute = c->inbox_rate_per_minute,
     };
 }
 
@@ -86,8 +88,8 @@ enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const
             len = 0;
         }
     }
-    if (strcmp(r->method, "HEAD") == 0 || status == MHD_HTTP_NOT_MODIFIED)
-        len = 0;
+    if (status == MHD_HTTP_NOT_MODIFIED)
+        len = 0; /* HEAD: MHD sends the headers of the full body and leaves the body out */
     resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)(body ? body : ""),
                                            MHD_RESPMEM_MUST_COPY);
     if (resp == NULL)
@@ -96,6 +98,11 @@ enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const
         MHD_add_response_header(resp, "Content-Type", ct);
     if (etag[0] != '\0')
         MHD_add_response_header(resp, "ETag", etag);
+    if (r->retry_after_s > 0) {
+        char ra[24];
+        snprintf(ra, sizeof ra, "%lld", (long long)r->retry_after_s);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
     MHD_add_response_header(resp, "Cache-Control", cache ? cache : "no-store");
     MHD_add_response_header(resp, "Vary", "Accept");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");

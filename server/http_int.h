@@ -18,6 +18,7 @@ struct http_req {
     struct hr_buf body;
     bool too_big;
     bool replied;
+    int64_t retry_after_s; /* > 0: a Retry-After header goes with the reply */
     char client[64];
     /* an inbox POST handed to the inbox workers: headers copied, connection suspended */
     struct http_hdr *hdrs;

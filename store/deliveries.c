@@ -231,6 +231,27 @@ int store_delivery_release(struct store_txn *txn, int64_t now_ms, size_t *n_out,
     return rc;
 }
 
+int store_delivery_drop_if(struct store_txn *txn,
+                           bool (*pred)(const struct store_delivery *d, void *ctx), void *ctx,
+                           size_t *n_out, struct hr_err *err)
+{
+    struct store_delivery *jobs = NULL;
+    size_t n = 0, dropped = 0;
+    int rc = due_jobs(txn, INT64_MAX, store_delivery_count(txn), &jobs, &n, err);
+
+    for (size_t i = 0; i < n; i++) {
+        if (rc == HR_OK && pred(&jobs[i], ctx)) {
+            rc = store_delivery_del(txn, jobs[i].id, err);
+            dropped++;
+        }
+        store_delivery_fini(&jobs[i]);
+    }
+    free(jobs);
+    if (rc == HR_OK && n_out != NULL)
+        *n_out = dropped;
+    return rc;
+}
+
 int64_t store_delivery_next_due(struct store_txn *txn)
 {
     MDB_cursor *cur = NULL;

@@ -20,6 +20,7 @@ static const char *const db_names[DB_COUNT_] = {
     [DB_SEEN] = "seen",
     [DB_INBOUND] = "inbound",
     [DB_COUNTERS] = "counters",
+    [DB_DOMAINS] = "domains",
 };
 
 int store_mdb_fail(struct hr_err *err, int mrc, const char *what)

@@ -145,6 +145,10 @@ int store_delivery_del(struct store_txn *txn, uint64_t id, struct hr_err *err);
 /* Reschedules job ID to DUE_MS with ATTEMPTS. */
 int store_delivery_retry(struct store_txn *txn, uint64_t id, int64_t due_ms, uint32_t attempts,
                          struct hr_err *err);
+/* Removes every job for which PRED is true; *n_out counts them. */
+int store_delivery_drop_if(struct store_txn *txn,
+                           bool (*pred)(const struct store_delivery *d, void *ctx), void *ctx,
+                           size_t *n_out, struct hr_err *err);
 /* Due time of the earliest job, or INT64_MAX when the queue is empty. */
 int64_t store_delivery_next_due(struct store_txn *txn);
 uint64_t store_delivery_count(struct store_txn *txn);
@@ -159,6 +163,28 @@ bool store_seen_has(struct store_txn *txn, const char *id);
 int store_inbound_add(struct store_txn *txn, const char *account, const char *actor,
                       const char *type, const char *json, size_t len, struct hr_err *err);
 uint64_t store_inbound_count(struct store_txn *txn);
+
+/* ---- domain policy: blocked domains, and the allow-list ---- */
+enum store_domain_kind { STORE_DOMAIN_BLOCK = 'b', STORE_DOMAIN_ALLOW = 'a' };
+struct store_domain {
+    char *host, *reason;
+    int kind; /* enum store_domain_kind */
+    int64_t created_ms;
+};
+void store_domain_fini(struct store_domain *d);
+/* Idempotent: replaces the reason of an existing entry. */
+int store_domain_put(struct store_txn *txn, int kind, const char *host, const char *reason,
+                     struct hr_err *err);
+int store_domain_del(struct store_txn *txn, int kind, const char *host,
+                     struct hr_err *err); /* HR_ENOTFOUND */
+bool store_domain_has(struct store_txn *txn, int kind, const char *host);
+int store_domain_each(struct store_txn *txn, int (*cb)(const struct store_domain *d, void *ctx),
+                      void *ctx, struct hr_err *err);
+
+/* Removes the followers (of every account) whose actor id is on HOST or a subdomain of
+ * it, and the queued deliveries to such inboxes; *followers and *jobs count them. */
+int store_purge_host(struct store_txn *txn, const char *host, size_t *followers, size_t *jobs,
+                     struct hr_err *err);
 
 /* ---- counts of everything, for tests and stats ---- */
 struct store_stats {

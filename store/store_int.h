@@ -20,6 +20,7 @@ enum store_db {
     DB_SEEN,
     DB_INBOUND,
     DB_COUNTERS,
+    DB_DOMAINS,
     DB_COUNT_
 };
 

@@ -1,0 +1,128 @@
+/* federation/policy.c - who may talk to us: domain blocks, the allow-list mode of a closed
+ * government network, and the inbox rate limit per remote host. A block covers the
+ * domain and its subdomains; it is checked before any key fetch, so a blocked server
+ * cannot even make us connect to it. */
+#include "federation/fed_int.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+int fed_host_normalise(const char *in, char *out, size_t cap, struct hr_err *err)
+{
+    size_t n = in ? strlen(in) : 0;
+
+    if (n > 0 && in[n - 1] == '.')
+        n--; /* "example.org." is example.org */
+    if (n == 0 || n >= cap || n > 253)
+        return hr_fail(err, HR_EINVAL, "a domain needs 1 to 253 characters");
+    for (size_t i = 0; i < n; i++) {
+        char c = in[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
+            return hr_fail(err, HR_EINVAL,
+                           "bad domain '%.60s': use a host name (punycode for IDN), no port",
+                           in);
+        out[i] = c;
+    }
+    out[n] = '\0';
+    if (out[0] == '.' || out[0] == '-' || strstr(out, "..") != NULL)
+        return hr_fail(err, HR_EINVAL, "bad domain '%.60s'", in);
+    return HR_OK;
+}
+
+/* Host of URL, lowercase, without port (curl_url). */
+static int url_bare_host(const char *url, char *out, size_t cap)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+    int rc = HR_EINVAL;
+
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+        rc = fed_host_normalise(host, out, cap, NULL);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* Does KIND list HOST or one of its parent domains? */
+static bool listed(struct store_txn *txn, int kind, const char *host)
+{
+    for (const char *p = host; p != NULL; p = strchr(p, '.'), p = p ? p + 1 : NULL)
+        if (*p != '\0' && store_domain_has(txn, kind, p))
+            return true;
+    return false;
+}
+
+bool fed_domain_permitted(struct fed *fed, const char *url)
+{
+    struct store_txn *txn = NULL;
+    char host[256];
+    bool ok;
+
+    if (url_bare_host(url, host, sizeof host) != HR_OK)
+        return false;
+    if (store_txn_begin(fed->st, STORE_READ, &txn, NULL) != HR_OK)
+        return false; /* cannot tell: refuse rather than let a blocked server through */
+    ok = !listed(txn, STORE_DOMAIN_BLOCK, host) &&
+         (!fed->cfg.allowlist || listed(txn, STORE_DOMAIN_ALLOW, host));
+    store_txn_abort(txn);
+    return ok;
+}
+
+int fed_domain_set(struct fed *fed, int kind, bool on, const char *domain, const char *reason,
+                   size_t *followers, size_t *jobs, struct hr_err *err)
+{
+    struct store_txn *txn = NULL;
+    char host[256];
+    int rc = fed_host_normalise(domain, host, sizeof host, err);
+
+    if (followers != NULL)
+        *followers = 0;
+    if (jobs != NULL)
+        *jobs = 0;
+    if (rc == HR_OK)
+        rc = store_txn_begin(fed->st, STORE_WRITE, &txn, err);
+    if (rc == HR_OK)
+        rc = on ? store_domain_put(txn, kind, host, reason ? reason : "", err)
+                : store_domain_del(txn, kind, host, err);
+    /* a block drops that domain's followers and everything queued for it, at once */
+    if (rc == HR_OK && on && kind == STORE_DOMAIN_BLOCK)
+        rc = store_purge_host(txn, host, followers, jobs, err);
+    if (rc == HR_OK) {
+        rc = store_txn_commit(txn, err);
+        txn = NULL;
+    }
+    store_txn_abort(txn);
+    return rc;
+}
+
+/* Fixed one-minute windows per host hash: cheap, and a host cannot spread over slots. */
+bool fed_rate_allow(struct fed *fed, const char *url, int64_t *retry_after_s)
+{
+    struct fed_rate_entry *e;
+    char host[256];
+    uint64_t h = 1469598103934665603ull;
+    int64_t now = hr_mono_ms();
+    bool ok;
+
+    if (fed->cfg.inbox_rate_per_minute == 0)
+        return true;
+    if (url_bare_host(url, host, sizeof host) != HR_OK)
+        return true; /* the request is refused later for its bad keyId */
+    for (const char *p = host; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    pthread_mutex_lock(&fed->mu);
+    e = &fed->rate[h % FED_RATE_SLOTS];
+    if (e->hash != h || now - e->window_ms >= 60000) {
+        e->hash = h;
+        e->window_ms = now;
+        e->count = 0;
+    }
+    ok = ++e->count <= fed->cfg.inbox_rate_per_minute;
+    *retry_after_s = (60000 - (now - e->window_ms)) / 1000 + 1;
+    pthread_mutex_unlock(&fed->mu);
+    return ok;
+}
