@@ -167,8 +167,11 @@ void fed_host_meta(struct fed *fed, struct fed_doc *doc)
 
 static json_t *actor_context(void)
 {
-    return json_pack("[s,s,s,{s:s,s:s,s:s,s:s,s:s,s:s}]", FED_AS_CONTEXT,
-                     "https://w3id.org/security/v1", "https://w3id.org/security/multikey/v1",
+    /* did/v1 defines assertionMethod: without it JSON-LD processors (Fedify) drop the
+     * Ed25519 key, since neither security/v1 nor multikey/v1 defines that term */
+    return json_pack("[s,s,s,s,{s:s,s:s,s:s,s:s,s:s,s:s}]", FED_AS_CONTEXT,
+                     "https://w3id.org/security/v1", "https://www.w3.org/ns/did/v1",
+                     "https://w3id.org/security/multikey/v1",
                      "toot", "http://joinmastodon.org/ns#", "discoverable", "toot:discoverable",
                      "indexable", "toot:indexable", "schema", "http://schema.org#",
                      "PropertyValue", "schema:PropertyValue", "value", "schema:value");

@@ -73,6 +73,11 @@ static int check_signature_header(struct inbox_ctx *c)
 
     if (v == NULL && auth != NULL && strncmp(auth, "Signature ", 10) == 0)
         v = auth + 10;
+    /* RFC 9421 (Signature-Input + Signature: label=:b64:) is not verified yet: a 401 makes
+     * peers that try it first (Fedify, Mastodon 4.5) fall back to draft-cavage */
+    if (hdr(c, "signature-input") != NULL)
+        return reject(c, 401, "signature_unsupported",
+                      "RFC 9421 signatures are not supported yet; sign with draft-cavage");
     if (v == NULL)
         return reject(c, 401, "signature_missing", "request is not signed (HTTP Signature required)");
     s.p = v;

@@ -81,7 +81,7 @@ const LOG_MAX = 6000;
 
 function renderMessage(rec) {
   return rec.message
-    .map((part, i) => (i % 2 === 0 ? part : typeof part === "string" ? part : inspect(part, { depth: 4, breakLength: Infinity })))
+    .map((part, i) => (i % 2 === 0 ? part : typeof part === "string" ? part : inspect(part, { depth: 4, compact: true, breakLength: Infinity })))
     .join("");
 }
 function stderrSink(rec) {
@@ -89,7 +89,7 @@ function stderrSink(rec) {
   const used = new Set(typeof rec.rawMessage === "string" ? [...rec.rawMessage.matchAll(/\{([^{}\s]+)\}/g)].map((m) => m[1]) : []);
   const extra = Object.fromEntries(Object.entries(rec.properties ?? {}).filter(([k]) => !used.has(k)));
   const props = Object.keys(extra).length
-    ? " " + inspect(extra, { depth: 5, breakLength: Infinity, maxStringLength: 2000 })
+    ? " " + inspect(extra, { depth: 5, compact: true, breakLength: Infinity, maxStringLength: 2000 })
     : "";
   let line = `${new Date(rec.timestamp).toISOString()} ${rec.level.toUpperCase()} ${rec.category.join(".")}: ${renderMessage(rec)}${props}`;
   if (line.length > LOG_MAX) line = line.slice(0, LOG_MAX) + " …(truncated)";

@@ -114,11 +114,13 @@ dump_diagnostics() {
             ctl GET "/_control/$what" "" "$T_DIR/$what.json" >/dev/null 2>&1 || true
         done
         echo "--- requests Herald made to the peer (/_control/requests, bodies cut) ---"
+        # shellcheck disable=SC2016 # JavaScript template literals, not shell
         jsq "$T_DIR/requests.json" 'd && d.map(e => `${e.method} ${e.url} -> ${e.status}\n  headers: ${JSON.stringify(e.headers)}\n  httpSignature: ${JSON.stringify(e.httpSignature ?? null)}\n  body: ${(e.body ?? "").slice(0, 1500)}\n  answer: ${(e.responseBody ?? "").slice(0, 500)}`).join("\n")' || true
         echo
         echo "--- deliveries Fedify refused (/_control/unverified) ---"
         cat "$T_DIR/unverified.json" 2>/dev/null || true
         echo "--- requests the peer made to Herald (/_control/outbound) ---"
+        # shellcheck disable=SC2016
         jsq "$T_DIR/outbound.json" 'd && d.map(e => `${e.method} ${e.url} -> ${e.status ?? e.error}\n  answer: ${(e.responseBody ?? "").slice(0, 800)}`).join("\n")' || true
         echo
         echo "--- peer log (Fedify/LogTape; last 150 lines of $T_DIR/peer.log) ---"
@@ -135,7 +137,7 @@ HERALD_ACTOR="$H_BASE/users/health"
 HANDLE="health@127.0.0.1:$H_PORT"
 
 peer_up=0
-for try in 1 2 3; do
+for _try in 1 2 3; do
     PEER_PORT=$(t_freeport 127.0.0.2)
     PEER_BASE="http://127.0.0.2:$PEER_PORT"
     : >"$T_DIR/peer.out"
@@ -188,6 +190,11 @@ t_eq "fedify delivers Follow to herald's inbox (2xx)" 200 "$st"
 [ "$st" = 200 ] || cat "$T_DIR/follow.json" >&2
 FOLLOW_ID=$(jsq "$T_DIR/follow.json" 'd.follow')
 t_eq "Follow went to the actor's inbox" "$HERALD_ACTOR/inbox" "$(jsq "$T_DIR/follow.json" 'd.inbox')"
+# Fedify knocks first with an RFC 9421 signature and retries with draft-cavage on a
+# 400/401 ("double knocking"); only the outcome matters here, the first answer is shown.
+ctl GET /_control/outbound "" "$T_DIR/outbound.json" >/dev/null
+echo "note: herald's answers to Fedify's signed POSTs (spec: status): $(jsq "$T_DIR/outbound.json" \
+    'd.filter(e => e.method === "POST").map(e => (e.headers["signature-input"] ? "rfc9421" : "cavage") + ": " + e.status + (e.status >= 400 ? " " + (e.responseBody || "").slice(0, 120) : "")).join("; ")')"
 
 if wait_received "r.type === 'Accept' && r.object.id === '$FOLLOW_ID'" 20; then
     t_pass "Accept(Follow) arrives through fedify's verified inbox"
