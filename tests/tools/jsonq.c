@@ -155,8 +155,8 @@ static int step_select(const struct set *in, struct set *out, const char *text, 
 
 static int step_func(const struct set *in, struct set *out, const char *name, size_t len)
 {
-    static const char *const types[] = {"object", "array", "string", "number", "number",
-                                        "boolean", "boolean", "null"};
+    static const char *const types[] = {"object", "array",   "string",  "number",
+                                        "number", "boolean", "boolean", "null"};
     const char *k;
     json_t *v;
     size_t i, n;
@@ -165,7 +165,7 @@ static int step_func(const struct set *in, struct set *out, const char *name, si
     for (i = 0; i < in->n; i++) {
         json_t *x = in->v[i];
         if (len == 6 && strncmp(name, "length", 6) == 0) {
-            n = json_is_array(x) ? json_array_size(x)
+            n = json_is_array(x)    ? json_array_size(x)
                 : json_is_object(x) ? json_object_size(x)
                 : json_is_string(x) ? json_string_length(x)
                                     : 0;

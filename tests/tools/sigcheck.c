@@ -23,8 +23,8 @@
 #define CK_LINES    128
 
 struct recorded {
-    char *text;                       /* the headers file, split in place */
-    char *method, *target;            /* from the request line */
+    char *text;            /* the headers file, split in place */
+    char *method, *target; /* from the request line */
     char *name[CK_LINES], *value[CK_LINES];
     size_t n;
 };
@@ -177,8 +177,8 @@ static bool covers(const struct fed_sig *sig, const char *name)
     return false;
 }
 
-static int check(const struct recorded *r, const char *body, size_t body_len,
-                 const char *pub_pem, const char *want_key_id)
+static int check(const struct recorded *r, const char *body, size_t body_len, const char *pub_pem,
+                 const char *want_key_id)
 {
     static const char *const required[] = {"(request-target)", "host", "date", "digest"};
     struct keys_key *pub = NULL;

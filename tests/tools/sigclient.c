@@ -276,9 +276,8 @@ static char *signing_string(const struct opts *o, const struct request *rq)
             hr_buf_adds(&b, "\n");
         first = false;
         if (len == 16 && strncasecmp(p, "(request-target)", len) == 0) {
-            hr_buf_addf(&b, "(request-target): %s %s", strcmp(o->method, "POST") == 0 ? "post"
-                                                                                     : "get",
-                        rq->path);
+            hr_buf_addf(&b, "(request-target): %s %s",
+                        strcmp(o->method, "POST") == 0 ? "post" : "get", rq->path);
         } else if ((value = hdr_get(rq, p, len)) != NULL) {
             hr_buf_addf(&b, "%.*s: %s", (int)len, p, value);
         } else {
@@ -292,8 +291,8 @@ static char *signing_string(const struct opts *o, const struct request *rq)
 }
 
 /* When the list is one fed_sig_sign produces, its Signature value must equal ours. */
-static int cross_check(const struct opts *o, const struct request *rq,
-                       const struct keys_key *key, const char *ours)
+static int cross_check(const struct opts *o, const struct request *rq, const struct keys_key *key,
+                       const char *ours)
 {
     static const char *const forms[] = {"(request-target) host date",
                                         "(request-target) host date digest",
@@ -314,8 +313,7 @@ static int cross_check(const struct opts *o, const struct request *rq,
         fprintf(stderr, "sigclient: fed_sig_sign failed: %s\n", err.msg);
         return 3;
     }
-    if (strstr(theirs, strstr(ours, "signature=\"")) == NULL ||
-        strstr(theirs, o->key_id) == NULL) {
+    if (strstr(theirs, strstr(ours, "signature=\"")) == NULL || strstr(theirs, o->key_id) == NULL) {
         fprintf(stderr, "sigclient: fed_sig_sign disagrees:\n  ours:   %s\n  theirs: %s\n", ours,
                 theirs);
         rc = 3;
