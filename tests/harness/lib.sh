@@ -51,10 +51,10 @@ h_init() {
     printf 'allow_private_network = true\nlisten = 127.0.0.1:%s\n' "$port" >>"$dir/herald.conf"
 }
 
-# h_wait_http URL: polls until URL answers (any status), at most ~10 s.
+# h_wait_http URL [SECONDS]: polls until URL answers (any status), at most ~10 s by default.
 h_wait_http() {
     local i
-    for i in $(seq 1 200); do
+    for i in $(seq 1 $((${2:-10} * 20))); do
         if curl -s -o /dev/null --max-time 1 "$1"; then return 0; fi
         sleep 0.05
     done
@@ -64,10 +64,17 @@ h_wait_http() {
 # h_serve DIR PORT: starts herald serve in the background, logs to DIR.log; sets H_PID.
 h_serve() {
     local dir=$1 port=$2
-    "$HERALD_BIN" --data "$dir" serve --listen "127.0.0.1:$port" >>"$dir.log" 2>&1 &
+    # HERALD_VALGRIND=1: the server runs under memcheck; any error or leak makes its exit
+    # code 99, which h_stop reports (CLI calls stay native: they would only be slow)
+    local vg=()
+    if [ "${HERALD_VALGRIND:-0}" = 1 ]; then
+        vg=(valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
+            --errors-for-leak-kinds=definite --track-fds=no --log-file="$dir.valgrind.%p")
+    fi
+    "${vg[@]}" "$HERALD_BIN" --data "$dir" serve --listen "127.0.0.1:$port" >>"$dir.log" 2>&1 &
     H_PID=$!
     T_PIDS+=("$H_PID")
-    if ! h_wait_http "http://127.0.0.1:$port/.well-known/nodeinfo"; then
+    if ! h_wait_http "http://127.0.0.1:$port/.well-known/nodeinfo" "${vg[*]:+60}"; then
         echo "herald did not come up; log:" >&2
         cat "$dir.log" >&2
         return 1
@@ -80,6 +87,9 @@ h_stop() {
     kill -TERM "$H_PID" 2>/dev/null || true
     wait "$H_PID" || rc=$?
     t_eq "server exits 0 on SIGTERM" 0 "$rc"
+    if [ "$rc" = 99 ]; then
+        cat "$H_DATA".valgrind.* >&2 2>/dev/null || true
+    fi
 }
 
 # h_start NAME KIND: init + account + serve on a fresh port; sets H_DATA, H_PORT, H_BASE.
