@@ -28,16 +28,23 @@ static void add_account(struct store *st, const char *name, const char *kind)
                               .summary = (char *)(uintptr_t) "Sum & mary", .created_ms = 1};
     struct store_txn *txn = NULL;
 
-    assert_int_equal(keys_rsa_generate(&a.rsa_priv_pem, &a.rsa_pub_pem, NULL), HR_OK);
-    assert_int_equal(keys_ed25519_generate(&a.ed_priv_pem, &a.ed_pub_multibase, NULL), HR_OK);
+    /* one key pair for every account of every test: RSA generation is the slow part
+     * (minutes under valgrind), and these tests are not about keys */
+    static char *rsa_priv, *rsa_pub, *ed_priv, *ed_pub;
+
+    if (rsa_priv == NULL) {
+        assert_int_equal(keys_rsa_generate(&rsa_priv, &rsa_pub, NULL), HR_OK);
+        assert_int_equal(keys_ed25519_generate(&ed_priv, &ed_pub, NULL), HR_OK);
+    }
+    a.rsa_priv_pem = rsa_priv;
+    a.rsa_pub_pem = rsa_pub;
+    a.ed_priv_pem = ed_priv;
+    a.ed_pub_multibase = ed_pub;
     assert_int_equal(store_txn_begin(st, STORE_WRITE, &txn, NULL), HR_OK);
     assert_int_equal(store_account_add(txn, &a, NULL), HR_OK);
     assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
-    keys_secret_free(a.rsa_priv_pem);
-    keys_secret_free(a.ed_priv_pem);
-    free(a.rsa_pub_pem);
-    free(a.ed_pub_multibase);
 }
+
 
 static int setup(void **state)
 {
