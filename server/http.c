@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#define HTTP_DISCARD_MAX (4u << 20) /* bytes of an oversize body read before answering */
+
 void app_fed_config(const struct app *app, struct fed_config *out)
 {
     const struct config *c = &app->cfg;
@@ -150,7 +152,7 @@ static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const
 {
     struct http_req *r = calloc(1, sizeof *r);
     const char *cl;
-    uint64_t n;
+    uint64_t n = UINT64_MAX;
 
     if (r == NULL)
         return MHD_NO;
@@ -167,7 +169,10 @@ static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const
     cl = http_header(r, "Content-Length");
     if (cl != NULL && (hr_parse_u64(cl, UINT64_MAX, &n) != HR_OK || n > app->cfg.inbox_max_body)) {
         r->too_big = true;
-        return http_reply_error(r, 413, "too_large", "request body over the limit");
+        /* a modest excess is read and dropped, so the client is still listening when the
+         * 413 comes; an absurd one is answered at once and the connection closed */
+        if (n > HTTP_DISCARD_MAX)
+            return http_reply_error(r, 413, "too_large", "request body over the limit");
     }
     return MHD_YES;
 }
@@ -188,7 +193,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             hr_buf_add(&r->body, upload_data, *upload_data_size);
         if (r->body.err != HR_OK)
             r->too_big = true;
+        r->discarded += *upload_data_size;
         *upload_data_size = 0;
+        if (r->too_big && r->discarded > HTTP_DISCARD_MAX && !r->replied)
+            return http_reply_error(r, 413, "too_large", "request body over the limit");
         return MHD_YES;
     }
     if (r->replied)

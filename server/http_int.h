@@ -17,6 +17,7 @@ struct http_req {
     const char *method, *url;
     struct hr_buf body;
     bool too_big;
+    uint64_t discarded; /* body bytes received, kept or not */
     bool replied;
     int64_t retry_after_s; /* > 0: a Retry-After header goes with the reply */
     char client[64];
