@@ -21,6 +21,17 @@ static const char *const db_names[DB_COUNT_] = {
     [DB_INBOUND] = "inbound",
     [DB_COUNTERS] = "counters",
     [DB_DOMAINS] = "domains",
+    [DB_REC_FIRST_ + STORE_T_OPERATORS] = "operators",
+    [DB_REC_FIRST_ + STORE_T_GRANTS] = "grants",
+    [DB_REC_FIRST_ + STORE_T_TOKENS] = "tokens",
+    [DB_REC_FIRST_ + STORE_T_POLICY] = "policy",
+    [DB_REC_FIRST_ + STORE_T_DRAFTS] = "drafts",
+    [DB_REC_FIRST_ + STORE_T_DRAFT_LOG] = "draft_log",
+    [DB_REC_FIRST_ + STORE_T_SCHEDULE] = "schedule",
+    [DB_REC_FIRST_ + STORE_T_AUDIT] = "audit",
+    [DB_REC_FIRST_ + STORE_T_FOLLOWING] = "following",
+    [DB_REC_FIRST_ + STORE_T_TIMELINE] = "timeline",
+    [DB_REC_FIRST_ + STORE_T_INSTANCE] = "instance",
 };
 
 int store_mdb_fail(struct hr_err *err, int mrc, const char *what)

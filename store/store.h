@@ -186,6 +186,45 @@ int store_domain_each(struct store_txn *txn, int (*cb)(const struct store_domain
 int store_purge_host(struct store_txn *txn, const char *host, size_t *followers, size_t *jobs,
                      struct hr_err *err);
 
+/* ---- records of the agency layer ----
+ * Tables whose values the agency module encodes itself (JSON): the store keeps them
+ * durable, ordered by key and transactional; the typed API lives in agency/. Keys are
+ * bytes (at most 480); BE64 numbers in keys keep numeric order. */
+enum store_table {
+    STORE_T_OPERATORS,  /* name -> operator */
+    STORE_T_GRANTS,     /* operator NUL role NUL account-or-"*" -> "" */
+    STORE_T_TOKENS,     /* sha256(token) hex -> token record */
+    STORE_T_POLICY,     /* account -> publishing policy */
+    STORE_T_DRAFTS,     /* draft id -> draft */
+    STORE_T_DRAFT_LOG,  /* draft id NUL BE64(seq) -> history event */
+    STORE_T_SCHEDULE,   /* BE64(due ms) draft id -> "" */
+    STORE_T_AUDIT,      /* BE64(seq) -> audit entry (hash-chained) */
+    STORE_T_FOLLOWING,  /* account NUL remote actor -> following record */
+    STORE_T_TIMELINE,   /* account NUL BE64(seq) -> remote post */
+    STORE_T_INSTANCE,   /* instance keys and settings */
+    STORE_T_COUNT_
+};
+/* FLAGS: STORE_NOOVERWRITE makes an existing key HR_EEXIST. */
+enum { STORE_NOOVERWRITE = 1 };
+int store_rec_put(struct store_txn *txn, enum store_table t, const void *key, size_t klen,
+                  const void *val, size_t vlen, unsigned flags, struct hr_err *err);
+/* *val is a heap copy (NUL-terminated, *vlen bytes; caller frees). HR_ENOTFOUND. */
+int store_rec_get(struct store_txn *txn, enum store_table t, const void *key, size_t klen,
+                  char **val, size_t *vlen, struct hr_err *err);
+int store_rec_del(struct store_txn *txn, enum store_table t, const void *key, size_t klen,
+                  struct hr_err *err); /* HR_ENOTFOUND */
+/* Calls CB for each record whose key starts with PREFIX (PLEN 0: all), in key order or
+ * REVERSE; K and V are valid only during the call. A non-zero return stops the walk and is
+ * returned. */
+int store_rec_each(struct store_txn *txn, enum store_table t, const void *prefix, size_t plen,
+                   bool reverse,
+                   int (*cb)(const void *k, size_t klen, const void *v, size_t vlen, void *ctx),
+                   void *ctx, struct hr_err *err);
+uint64_t store_rec_count(struct store_txn *txn, enum store_table t);
+/* Big-endian u64 for keys. */
+void store_put_be64(uint64_t v, unsigned char out[8]);
+uint64_t store_read_be64(const unsigned char in[8]);
+
 /* ---- counts of everything, for tests and stats ---- */
 struct store_stats {
     uint64_t accounts, objects, followers, remote_actors, deliveries, seen, inbound;

@@ -21,7 +21,8 @@ enum store_db {
     DB_INBOUND,
     DB_COUNTERS,
     DB_DOMAINS,
-    DB_COUNT_
+    DB_REC_FIRST_, /* STORE_T_* tables follow, in enum store_table order */
+    DB_COUNT_ = DB_REC_FIRST_ + STORE_T_COUNT_
 };
 
 struct store {

@@ -356,6 +356,55 @@ static void a_remote_actor_is_found_by_its_key_and_a_new_key_replaces_the_old(vo
     store_remote_actor_fini(&got);
 }
 
+struct keys_seen {
+    char keys[8][16];
+    int n;
+};
+
+static int rec_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+{
+    struct keys_seen *ks = ctx;
+
+    (void)v;
+    (void)vlen;
+    memcpy(ks->keys[ks->n], k, klen);
+    ks->keys[ks->n++][klen] = '\0';
+    return HR_OK;
+}
+
+static void records_walk_a_prefix_both_ways(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_txn *txn = begin(fx, STORE_WRITE);
+    const char *keys[] = {"a", "b1", "b2", "b3", "c"};
+    struct keys_seen ks = {0};
+    char *val = NULL;
+
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(store_rec_put(txn, STORE_T_DRAFTS, keys[i], strlen(keys[i]), "v", 1, 0,
+                                       NULL),
+                         HR_OK);
+    assert_int_equal(store_rec_put(txn, STORE_T_DRAFTS, "a", 1, "w", 1, STORE_NOOVERWRITE, NULL),
+                     HR_EEXIST);
+    assert_int_equal(store_rec_each(txn, STORE_T_DRAFTS, "b", 1, false, rec_cb, &ks, NULL), HR_OK);
+    assert_int_equal(ks.n, 3);
+    assert_string_equal(ks.keys[0], "b1");
+    ks.n = 0;
+    assert_int_equal(store_rec_each(txn, STORE_T_DRAFTS, "b", 1, true, rec_cb, &ks, NULL), HR_OK);
+    assert_int_equal(ks.n, 3);
+    assert_string_equal(ks.keys[0], "b3");
+    ks.n = 0;
+    assert_int_equal(store_rec_each(txn, STORE_T_DRAFTS, "c", 1, true, rec_cb, &ks, NULL), HR_OK);
+    assert_int_equal(ks.n, 1);
+    assert_int_equal(store_rec_get(txn, STORE_T_DRAFTS, "b2", 2, &val, NULL, NULL), HR_OK);
+    assert_string_equal(val, "v");
+    free(val);
+    assert_int_equal(store_rec_del(txn, STORE_T_DRAFTS, "b2", 2, NULL), HR_OK);
+    assert_int_equal(store_rec_get(txn, STORE_T_DRAFTS, "b2", 2, &val, NULL, NULL), HR_ENOTFOUND);
+    assert_int_equal(store_rec_count(txn, STORE_T_DRAFTS), 4);
+    commit(txn);
+}
+
 int main(void)
 {
     const struct CMUnitTest t[] = {
@@ -373,6 +422,7 @@ int main(void)
         T(a_seen_activity_id_is_reported_with_its_digest),
         T(an_object_round_trips),
         T(a_remote_actor_is_found_by_its_key_and_a_new_key_replaces_the_old),
+        T(records_walk_a_prefix_both_ways),
 #undef T
     };
     return cmocka_run_group_tests(t, NULL, NULL);
