@@ -42,7 +42,7 @@ static int check_input(const char *name, const char *kind, const char *display,
     return check_text("summary", summary, err);
 }
 
-int agency_account_add(struct store *st, const char *name, const char *kind,
+int agency_account_add(struct store *st, const char *by, const char *name, const char *kind,
                        const char *display, const char *summary, struct hr_err *err)
 {
     struct store_account a = {0};
@@ -64,6 +64,8 @@ int agency_account_add(struct store *st, const char *name, const char *kind,
         rc = store_txn_begin(st, STORE_WRITE, &txn, err);
     if (rc == HR_OK)
         rc = store_account_add(txn, &a, err);
+    if (rc == HR_OK)
+        rc = agency_audit(txn, by, "account.add", name, kind, err);
     if (rc == HR_OK) {
         rc = store_txn_commit(txn, err);
         txn = NULL;

@@ -1,5 +1,8 @@
-/* agency/agency.h - the government domain: accounts and their kinds (more to come:
- * operators, approval, cases, watchdog, reports, audit). */
+/* agency/agency.h - the government domain: accounts and their kinds, operators and
+ * roles, API tokens, the publishing policy, and the tamper-evident audit log (to come:
+ * cases, watchdog, reports).
+ * BY in the functions below is the operator who acts, recorded in the audit log:
+ * an operator name, or AGENCY_LOCAL for a shell user running the CLI without --as. */
 #ifndef HERALD_AGENCY_H
 #define HERALD_AGENCY_H
 
@@ -7,13 +10,94 @@
 #include "store/store.h"
 
 #define AGENCY_TEXT_MAX 500 /* display name and summary, bytes */
+#define AGENCY_LOCAL "(local)" /* the CLI's operator when no --as is given */
+
+/* ---- audit log ---- */
+struct agency_audit_entry {
+    uint64_t seq;
+    int64_t time_ms;
+    char operator[64], action[64], target[512];
+    char *details; /* heap; agency_audit_entry_fini */
+    char details_sha256[65], prev[65], hash[65];
+};
+void agency_audit_entry_fini(struct agency_audit_entry *e);
+/* Appends an entry inside TXN (the transaction of the change it records). */
+int agency_audit(struct store_txn *txn, const char *operator, const char *action,
+                 const char *target, const char *details, struct hr_err *err);
+/* Walks the chain from the first entry. HR_ESIG naming the first entry that does not
+ * match (its message says which and why); *count = entries checked. */
+int agency_audit_verify(struct store *st, uint64_t *count, struct hr_err *err);
+/* Entries at or after SINCE_MS concerning ACCOUNT (NULL: all), oldest first. */
+int agency_audit_list(struct store *st, int64_t since_ms, const char *account,
+                      int (*cb)(const struct agency_audit_entry *e, void *ctx), void *ctx,
+                      struct hr_err *err);
+/* The chain head as a JSON document signed with the instance's Ed25519 key (caller frees). */
+int agency_audit_head(struct store *st, const char *base_url, char **json_out,
+                      struct hr_err *err);
+/* Creates the instance's Ed25519 key if it has none (init does this; older stores on first
+ * use). */
+int agency_instance_init(struct store *st, struct hr_err *err);
+
+/* ---- operators, roles, tokens ---- */
+/* Roles: admin, editor, approver, responder, auditor. */
+bool agency_role_valid(const char *role);
+int agency_operator_add(struct store *st, const char *by, const char *name, struct hr_err *err);
+/* Refused (HR_EFORBIDDEN, saying why) when it would leave an account with nobody able to
+ * get a post published. Revokes the operator's tokens at once. */
+int agency_operator_disable(struct store *st, const char *by, const char *name,
+                            struct hr_err *err);
+struct agency_operator {
+    char name[64];
+    bool disabled;
+    int64_t created_ms;
+    char roles[1024]; /* "role@account role@*" */
+};
+int agency_operator_each(struct store *st, int (*cb)(const struct agency_operator *o, void *ctx),
+                         void *ctx, struct hr_err *err);
+/* ACCOUNT NULL: instance-wide. */
+int agency_grant(struct store *st, const char *by, const char *operator, const char *role,
+                 const char *account, struct hr_err *err);
+int agency_revoke(struct store *st, const char *by, const char *operator, const char *role,
+                  const char *account, struct hr_err *err);
+/* true when OPERATOR (active) holds ROLE on ACCOUNT or instance-wide. */
+bool agency_can(struct store *st, const char *operator, const char *role, const char *account);
+
+/* A new token for OPERATOR, valid EXPIRES_DAYS (0: no expiry). *token (caller frees with
+ * keys_secret_free) is shown once; only its SHA-256 is stored. ID (17 bytes) names it. */
+int agency_token_create(struct store *st, const char *by, const char *operator,
+                        unsigned expires_days, char **token, char id[17], struct hr_err *err);
+int agency_token_revoke(struct store *st, const char *by, const char *id, struct hr_err *err);
+struct agency_token_info {
+    char id[17], operator[64];
+    int64_t created_ms, expires_ms; /* 0: no expiry */
+    bool revoked;
+};
+int agency_token_each(struct store *st, int (*cb)(const struct agency_token_info *t, void *ctx),
+                      void *ctx, struct hr_err *err);
+/* The operator TOKEN belongs to: HR_EFORBIDDEN when unknown, expired, revoked or disabled. */
+int agency_token_auth(struct store *st, const char *token, char operator[64],
+                      struct hr_err *err);
+
+/* ---- federation policy ---- */
+/* Blocks/unblocks (KIND STORE_DOMAIN_BLOCK) or allows/disallows (STORE_DOMAIN_ALLOW) DOMAIN,
+ * audited; see fed_domain_set for what a block drops. */
+int agency_domain_set(struct store *st, const char *by, int kind, bool on, const char *domain,
+                      const char *reason, size_t *followers, size_t *jobs, struct hr_err *err);
+
+/* ---- publishing policy ---- */
+/* Approvals a post of ACCOUNT needs: the stored setting, else the kind's default
+ * (agency and department 1, official and service 0). */
+int agency_approvals_required(struct store_txn *txn, const char *account, unsigned *out,
+                              struct hr_err *err);
+int agency_set_approvals(struct store *st, const char *by, const char *account, unsigned n,
+                         struct hr_err *err);
 
 /* true for agency, department, official, service */
 bool agency_kind_valid(const char *kind);
 
 /* Creates account NAME of KIND with a fresh RSA-2048 and Ed25519 key pair. DISPLAY and
  * SUMMARY may be NULL. Errors: HR_EINVAL (name, kind, text), HR_EEXIST, HR_EIO. */
-int agency_account_add(struct store *st, const char *name, const char *kind,
+int agency_account_add(struct store *st, const char *by, const char *name, const char *kind,
                        const char *display, const char *summary, struct hr_err *err);
 
 #endif

@@ -101,11 +101,12 @@ void fed_worker_stop(struct fed *fed);
 /* Wakes a running worker (this process or another on the same data directory). */
 void fed_wake(struct fed *fed);
 
-/* Domain policy. KIND: STORE_DOMAIN_BLOCK or STORE_DOMAIN_ALLOW; ON adds, !ON removes
- * (HR_ENOTFOUND when absent). Adding a block also drops that domain's followers and queued
- * deliveries (counted in *followers, *jobs; may be NULL). HR_EINVAL for a bad domain. */
-int fed_domain_set(struct fed *fed, int kind, bool on, const char *domain, const char *reason,
-                   size_t *followers, size_t *jobs, struct hr_err *err);
+/* Domain policy, inside TXN (the caller audits in the same transaction). KIND:
+ * STORE_DOMAIN_BLOCK or STORE_DOMAIN_ALLOW; ON adds, !ON removes (HR_ENOTFOUND when absent).
+ * Adding a block also drops that domain's followers and queued deliveries (counted in
+ * *followers, *jobs; may be NULL). HR_EINVAL for a bad domain. */
+int fed_domain_set(struct store_txn *txn, int kind, bool on, const char *domain,
+                   const char *reason, size_t *followers, size_t *jobs, struct hr_err *err);
 /* Lowercase host name check for domain entries: letters, digits, '-', '.'; no port. */
 int fed_host_normalise(const char *in, char *out, size_t cap, struct hr_err *err);
 

@@ -72,10 +72,9 @@ bool fed_domain_permitted(struct fed *fed, const char *url)
     return ok;
 }
 
-int fed_domain_set(struct fed *fed, int kind, bool on, const char *domain, const char *reason,
-                   size_t *followers, size_t *jobs, struct hr_err *err)
+int fed_domain_set(struct store_txn *txn, int kind, bool on, const char *domain,
+                   const char *reason, size_t *followers, size_t *jobs, struct hr_err *err)
 {
-    struct store_txn *txn = NULL;
     char host[256];
     int rc = fed_host_normalise(domain, host, sizeof host, err);
 
@@ -84,18 +83,11 @@ int fed_domain_set(struct fed *fed, int kind, bool on, const char *domain, const
     if (jobs != NULL)
         *jobs = 0;
     if (rc == HR_OK)
-        rc = store_txn_begin(fed->st, STORE_WRITE, &txn, err);
-    if (rc == HR_OK)
         rc = on ? store_domain_put(txn, kind, host, reason ? reason : "", err)
                 : store_domain_del(txn, kind, host, err);
     /* a block drops that domain's followers and everything queued for it, at once */
     if (rc == HR_OK && on && kind == STORE_DOMAIN_BLOCK)
         rc = store_purge_host(txn, host, followers, jobs, err);
-    if (rc == HR_OK) {
-        rc = store_txn_commit(txn, err);
-        txn = NULL;
-    }
-    store_txn_abort(txn);
     return rc;
 }
 

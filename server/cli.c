@@ -3,6 +3,7 @@
 #include "server/cli.h"
 #include "agency/agency.h"
 #include "server/server.h"
+#include "keys/keys.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -25,6 +26,14 @@ static const char usage_text[] =
     "  domain allow|disallow HOST             the allow-list (federation_mode = allowlist)\n"
     "  domain list [--json]\n"
     "  serve [--listen ADDR:PORT]             run the server (SIGTERM stops it)\n"
+    "  account set NAME approvals 0-3         approvals a post needs before it goes out\n"
+    "  operator add|disable NAME | operator list [--json]\n"
+    "  grant|revoke OPERATOR ROLE [--account NAME]   roles: admin editor approver responder auditor\n"
+    "  token create OPERATOR [--expires DAYS] | token list | token revoke ID\n"
+    "  audit verify | audit list [--since DAYS] [--account NAME] [--json] | audit head\n"
+    "\n"
+    "Global options: --data DIR (default ./herald-data or $HERALD_DATA), --as OPERATOR\n"
+    "(act as that operator: their roles are checked and the audit log records them).\n"
     "  help | --version\n";
 
 static int fail(const struct hr_err *err)
@@ -131,11 +140,26 @@ static int cmd_init(struct app *app, int argc, char **argv)
     }
     if (store_open(app->data_dir, STORE_CREATE, 0, &st, &err) != HR_OK)
         return fail(&err);
+    if (agency_instance_init(st, &err) != HR_OK) {
+        store_close(st);
+        return fail(&err);
+    }
     store_close(st);
     if (config_write_new(path, domain, base, &err) != HR_OK)
         return fail(&err);
     printf("initialised %s for %s (%s)\n", app->data_dir, domain, base);
     return 0;
+}
+
+/* With --as, the operator must hold ROLE (on ACCOUNT, or instance-wide when NULL); the
+ * local shell user (no --as) owns the data directory and may do anything. */
+static int require_role(struct app *app, const char *role, const char *account)
+{
+    if (strcmp(app->as, AGENCY_LOCAL) == 0 || agency_can(app->st, app->as, role, account))
+        return HR_OK;
+    fprintf(stderr, "herald: operator '%s' does not hold the %s role%s%s\n", app->as, role,
+            account ? " on " : "", account ? account : "");
+    return HR_EFORBIDDEN;
 }
 
 static int cmd_account_add(struct app *app, int argc, char **argv)
@@ -161,7 +185,7 @@ static int cmd_account_add(struct app *app, int argc, char **argv)
         return usage("account add needs NAME and --kind");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
-    rc = agency_account_add(app->st, name, kind, display, summary, &err);
+    rc = agency_account_add(app->st, app->as, name, kind, display, summary, &err);
     if (rc == HR_OK)
         printf("created @%s@%s (%s) %s/users/%s\n", name, app->cfg.domain, kind,
                app->cfg.base_url, name);
@@ -228,8 +252,32 @@ static int cmd_account_list(struct app *app, int argc, char **argv)
     return as_json ? print_json(l.arr) : 0;
 }
 
+static int cmd_account_set(struct app *app, int argc, char **argv)
+{
+    struct hr_err err = {0};
+    uint64_t n;
+    int rc;
+
+    if (argc != 5 || strcmp(argv[3], "approvals") != 0 || hr_parse_u64(argv[4], 3, &n) != HR_OK)
+        return usage("account set NAME approvals 0|1|2|3");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = require_role(app, "admin", argv[2]);
+    if (rc == HR_OK)
+        rc = agency_set_approvals(app->st, app->as, argv[2], (unsigned)n, &err);
+    app_close(app);
+    if (rc == HR_EFORBIDDEN && err.msg[0] == '\0')
+        return 1;
+    if (rc != HR_OK)
+        return fail(&err);
+    printf("%s: posts need %u approval%s\n", argv[2], (unsigned)n, n == 1 ? "" : "s");
+    return 0;
+}
+
 static int cmd_account(struct app *app, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "set") == 0)
+        return cmd_account_set(app, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "add") == 0)
         return cmd_account_add(app, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "list") == 0)
@@ -386,9 +434,11 @@ static int domain_change(struct app *app, size_t v, const char *host, const char
     size_t followers = 0, jobs = 0;
     char norm[256];
 
+    if (require_role(app, "admin", NULL) != HR_OK)
+        return 1;
     if (fed_host_normalise(host, norm, sizeof norm, &err) != HR_OK ||
-        fed_domain_set(app->fed, domain_verbs[v].kind, domain_verbs[v].on, norm, reason,
-                       &followers, &jobs, &err) != HR_OK)
+        agency_domain_set(app->st, app->as, domain_verbs[v].kind, domain_verbs[v].on, norm,
+                          reason, &followers, &jobs, &err) != HR_OK)
         return fail(&err);
     host = norm;
     printf("%s %s", host, domain_verbs[v].done);
@@ -430,6 +480,228 @@ static int cmd_domain(struct app *app, int argc, char **argv)
     return usage("domain block|unblock|allow|disallow HOST [--reason TEXT] | domain list");
 }
 
+static int print_operator(const struct agency_operator *o, void *ctx)
+{
+    json_t *arr = ctx;
+    char since[32];
+
+    hr_iso8601(o->created_ms, since);
+    if (arr != NULL)
+        json_array_append_new(arr, json_pack("{s:s,s:b,s:s,s:s}", "name", o->name, "disabled",
+                                             o->disabled, "roles", o->roles, "since", since));
+    else
+        printf("%-20s %-9s %s\n", o->name, o->disabled ? "disabled" : "active", o->roles);
+    return HR_OK;
+}
+
+static int cmd_operator(struct app *app, int argc, char **argv)
+{
+    struct hr_err err = {0};
+    int rc;
+
+    if (argc < 2 || (strcmp(argv[1], "list") != 0 && argc != 3))
+        return usage("operator add|disable NAME | operator list [--json]");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    if (strcmp(argv[1], "list") == 0) {
+        json_t *arr = argc == 3 && strcmp(argv[2], "--json") == 0 ? json_array() : NULL;
+        rc = require_role(app, "auditor", NULL) == HR_OK || require_role(app, "admin", NULL) == HR_OK
+                 ? agency_operator_each(app->st, print_operator, arr, &err)
+                 : HR_EFORBIDDEN;
+        app_close(app);
+        if (rc == HR_OK && arr != NULL)
+            return print_json(arr);
+        json_decref(arr);
+        return rc == HR_OK ? 0 : rc == HR_EFORBIDDEN ? 1 : fail(&err);
+    }
+    rc = require_role(app, "admin", NULL);
+    if (rc == HR_OK && strcmp(argv[1], "add") == 0)
+        rc = agency_operator_add(app->st, app->as, argv[2], &err);
+    else if (rc == HR_OK && strcmp(argv[1], "disable") == 0)
+        rc = agency_operator_disable(app->st, app->as, argv[2], &err);
+    else if (rc == HR_OK)
+        rc = hr_fail(&err, HR_EINVAL, "operator add|disable NAME | operator list");
+    app_close(app);
+    if (rc == HR_EFORBIDDEN && err.msg[0] == '\0')
+        return 1;
+    if (rc != HR_OK)
+        return fail(&err);
+    printf("operator %s %s\n", argv[2], strcmp(argv[1], "add") == 0 ? "added" : "disabled");
+    return 0;
+}
+
+/* grant|revoke OPERATOR ROLE [--account NAME] */
+static int cmd_grant(struct app *app, int argc, char **argv)
+{
+    const char *account = NULL;
+    bool grant = strcmp(argv[0], "grant") == 0;
+    struct hr_err err = {0};
+    int rc;
+
+    if (argc == 5 && strcmp(argv[3], "--account") == 0)
+        account = argv[4];
+    else if (argc != 3)
+        return usage("grant|revoke OPERATOR ROLE [--account NAME]");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = require_role(app, "admin", NULL);
+    if (rc == HR_OK)
+        rc = grant ? agency_grant(app->st, app->as, argv[1], argv[2], account, &err)
+                   : agency_revoke(app->st, app->as, argv[1], argv[2], account, &err);
+    app_close(app);
+    if (rc == HR_EFORBIDDEN && err.msg[0] == '\0')
+        return 1;
+    if (rc != HR_OK)
+        return fail(&err);
+    printf("%s %s %s %s\n", grant ? "granted" : "revoked", argv[2], grant ? "to" : "from",
+           argv[1]);
+    return 0;
+}
+
+static int print_token(const struct agency_token_info *t, void *ctx)
+{
+    char created[32], expires[32] = "never";
+
+    (void)ctx;
+    hr_iso8601(t->created_ms, created);
+    if (t->expires_ms != 0)
+        hr_iso8601(t->expires_ms, expires);
+    printf("%s  %-20s created %s  expires %s%s\n", t->id, t->operator, created, expires,
+           t->revoked ? "  REVOKED" : "");
+    return HR_OK;
+}
+
+static int token_create(struct app *app, int argc, char **argv, struct hr_err *err)
+{
+    uint64_t days = 0;
+    char *token = NULL, id[17];
+    int rc;
+
+    if (!(argc == 3 || (argc == 5 && strcmp(argv[3], "--expires") == 0 &&
+                        hr_parse_u64(argv[4], 3650, &days) == HR_OK)))
+        return hr_fail(err, HR_EINVAL, "token create OPERATOR [--expires DAYS (1-3650)]");
+    rc = agency_token_create(app->st, app->as, argv[2], (unsigned)days, &token, id, err);
+    if (rc == HR_OK) {
+        printf("%s\n", token);
+        fprintf(stderr, "token %s for %s: shown once, store it now\n", id, argv[2]);
+    }
+    keys_secret_free(token);
+    return rc;
+}
+
+static int cmd_token(struct app *app, int argc, char **argv)
+{
+    struct hr_err err = {0};
+    int rc;
+
+    if (argc < 2)
+        return usage("token create OPERATOR [--expires DAYS] | token list | token revoke ID");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = require_role(app, "admin", NULL);
+    if (rc == HR_OK && strcmp(argv[1], "create") == 0 && argc >= 3)
+        rc = token_create(app, argc, argv, &err);
+    else if (rc == HR_OK && strcmp(argv[1], "list") == 0 && argc == 2)
+        rc = agency_token_each(app->st, print_token, NULL, &err);
+    else if (rc == HR_OK && strcmp(argv[1], "revoke") == 0 && argc == 3) {
+        rc = agency_token_revoke(app->st, app->as, argv[2], &err);
+        if (rc == HR_OK)
+            printf("token %s revoked\n", argv[2]);
+    } else if (rc == HR_OK)
+        rc = hr_fail(&err, HR_EINVAL,
+                     "token create OPERATOR [--expires DAYS] | token list | token revoke ID");
+    app_close(app);
+    if (rc == HR_EFORBIDDEN && err.msg[0] == '\0')
+        return 1;
+    return rc == HR_OK ? 0 : fail(&err);
+}
+
+struct audit_print {
+    json_t *arr;
+};
+
+static int print_audit(const struct agency_audit_entry *e, void *ctx)
+{
+    struct audit_print *p = ctx;
+    char when[32];
+
+    hr_iso8601(e->time_ms, when);
+    if (p->arr != NULL)
+        json_array_append_new(p->arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "seq",
+                                                (json_int_t)e->seq, "time", when, "operator",
+                                                e->operator, "action", e->action, "target",
+                                                e->target, "details", e->details, "hash",
+                                                e->hash));
+    else
+        printf("%6llu %s %-16s %-20s %s %s\n", (unsigned long long)e->seq, when, e->operator,
+               e->action, e->target, e->details);
+    return HR_OK;
+}
+
+/* audit list [--since ISO-DATE|DAYS] [--account NAME] [--json] */
+static int audit_list(struct app *app, int argc, char **argv, struct hr_err *err)
+{
+    struct audit_print p = {0};
+    const char *account = NULL;
+    int64_t since = 0;
+    uint64_t days;
+    int rc;
+
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0 && p.arr == NULL)
+            p.arr = json_array();
+        else if (strcmp(argv[i], "--account") == 0 && i + 1 < argc)
+            account = argv[++i];
+        else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc &&
+                 hr_parse_u64(argv[++i], 36500, &days) == HR_OK)
+            since = hr_now_ms() - (int64_t)days * 86400000;
+        else {
+            json_decref(p.arr);
+            return hr_fail(err, HR_EINVAL,
+                           "audit list [--since DAYS] [--account NAME] [--json]");
+        }
+    }
+    rc = agency_audit_list(app->st, since, account, print_audit, &p, err);
+    if (rc == HR_OK && p.arr != NULL)
+        return print_json(p.arr) == 0 ? HR_OK : HR_ENOMEM;
+    json_decref(p.arr);
+    return rc;
+}
+
+static int cmd_audit(struct app *app, int argc, char **argv)
+{
+    struct hr_err err = {0};
+    uint64_t n = 0;
+    char *head = NULL;
+    int rc;
+
+    if (argc < 2)
+        return usage("audit verify | audit list [--since DAYS] [--account NAME] [--json] | audit head");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = require_role(app, "auditor", NULL) == HR_OK || require_role(app, "admin", NULL) == HR_OK
+             ? HR_OK
+             : HR_EFORBIDDEN;
+    if (rc == HR_OK && strcmp(argv[1], "verify") == 0 && argc == 2) {
+        rc = agency_audit_verify(app->st, &n, &err);
+        if (rc == HR_OK)
+            printf("audit log intact: %llu entries\n", (unsigned long long)n);
+    } else if (rc == HR_OK && strcmp(argv[1], "list") == 0) {
+        rc = audit_list(app, argc, argv, &err);
+    } else if (rc == HR_OK && strcmp(argv[1], "head") == 0 && argc == 2) {
+        rc = agency_audit_head(app->st, app->cfg.base_url, &head, &err);
+        if (rc == HR_OK)
+            printf("%s\n", head);
+        free(head);
+    } else if (rc == HR_OK) {
+        rc = hr_fail(&err, HR_EINVAL, "audit verify | audit list | audit head");
+    }
+    app_close(app);
+    if (rc == HR_EFORBIDDEN && err.msg[0] == '\0')
+        return 1;
+    return rc == HR_OK ? 0 : fail(&err);
+}
+
 static int cmd_serve(struct app *app, int argc, char **argv)
 {
     const char *listen = NULL;
@@ -454,7 +726,8 @@ static const struct {
 } commands[] = {
     {"init", cmd_init},       {"account", cmd_account}, {"post", cmd_post},
     {"followers", cmd_followers}, {"stats", cmd_stats}, {"serve", cmd_serve},
-    {"domain", cmd_domain},
+    {"domain", cmd_domain},     {"operator", cmd_operator}, {"grant", cmd_grant},
+    {"revoke", cmd_grant},      {"token", cmd_token},       {"audit", cmd_audit},
 };
 
 int cli_main(int argc, char **argv)
@@ -464,8 +737,14 @@ int cli_main(int argc, char **argv)
 
     if (app.data_dir == NULL || app.data_dir[0] == '\0')
         app.data_dir = "./herald-data";
-    if (i + 1 < argc && strcmp(argv[i], "--data") == 0) {
-        app.data_dir = argv[i + 1];
+    app.as = AGENCY_LOCAL;
+    while (i + 1 < argc && (strcmp(argv[i], "--data") == 0 || strcmp(argv[i], "--as") == 0)) {
+        if (strcmp(argv[i], "--data") == 0)
+            app.data_dir = argv[i + 1];
+        else if (hr_name_valid(argv[i + 1]))
+            app.as = argv[i + 1];
+        else
+            return usage("--as takes an operator name");
         i += 2;
     }
     if (i >= argc)

@@ -10,6 +10,7 @@
 
 struct app {
     const char *data_dir;
+    const char *as; /* operator the CLI acts as (--as), or AGENCY_LOCAL */
     struct config cfg;
     struct store *st;
     struct fed *fed;

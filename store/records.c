@@ -103,7 +103,7 @@ int store_rec_each(struct store_txn *txn, enum store_table t, const void *prefix
         return store_mdb_fail(err, mrc, "records");
     for (mrc = seek(cur, prefix, plen, reverse, &k, &v); mrc == 0 && rc == HR_OK;
          mrc = mdb_cursor_get(cur, &k, &v, reverse ? MDB_PREV : MDB_NEXT)) {
-        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+        if (plen > 0 && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
             break;
         rc = cb(k.mv_data, k.mv_size, v.mv_data, v.mv_size, ctx);
     }

@@ -1,0 +1,28 @@
+/* agency/agency_int.h - internals shared by the agency sources. */
+#ifndef HERALD_AGENCY_INT_H
+#define HERALD_AGENCY_INT_H
+
+#include "agency/agency.h"
+
+#include <jansson.h>
+
+/* The newest audit entry; HR_ENOTFOUND on an empty log. */
+int agency_audit_last(struct store_txn *txn, struct agency_audit_entry *out, struct hr_err *err);
+
+/* Reads table T's record KEY as a JSON object (caller decrefs). HR_ENOTFOUND. */
+int agency_rec_json(struct store_txn *txn, enum store_table t, const char *key, json_t **out,
+                    struct hr_err *err);
+/* Writes J (compact, sorted keys) as table T's record KEY. */
+int agency_rec_put_json(struct store_txn *txn, enum store_table t, const char *key,
+                        const json_t *j, unsigned flags, struct hr_err *err);
+
+/* Runs FN inside one write transaction and commits it (with the audit entry FN wrote). */
+int agency_write(struct store *st, int (*fn)(struct store_txn *txn, void *ctx), void *ctx,
+                 struct hr_err *err);
+
+/* true when OPERATOR is active and holds ROLE on ACCOUNT (or instance-wide). */
+bool agency_role_held(struct store_txn *txn, const char *operator, const char *role,
+                      const char *account);
+bool agency_operator_active(struct store_txn *txn, const char *operator);
+
+#endif
