@@ -100,4 +100,45 @@ bool agency_kind_valid(const char *kind);
 int agency_account_add(struct store *st, const char *by, const char *name, const char *kind,
                        const char *display, const char *summary, struct hr_err *err);
 
+/* ---- drafts and four-eyes approval ----
+ * A draft moves draft -> submitted -> approved -> published, or to rejected (edit to
+ * reopen) or withdrawn. Every approval is bound to the SHA-256 of the exact revision it
+ * approved: an edit makes a new revision, voids the approvals and reopens the draft. An
+ * approver never approves their own draft nor the same revision twice. The approval that
+ * completes a draft publishes it in the same commit (or schedules it for its time); the
+ * scheduler publishes a due draft exactly once, also across crashes. */
+struct fed;
+struct agency_draft_input {
+    const char *text, *cw, *reply_to;
+    int64_t at_ms; /* publish time; 0: as soon as approved */
+};
+struct agency_draft_result {
+    char id[32], state[16];
+    unsigned approvals, required;
+    char published_id[1200]; /* the Note, once published */
+};
+int agency_draft_new(struct store *st, struct fed *fed, const char *by, const char *account,
+                     const struct agency_draft_input *in, bool submit,
+                     struct agency_draft_result *res, struct hr_err *err);
+int agency_draft_edit(struct store *st, const char *by, const char *id,
+                      const struct agency_draft_input *in, struct agency_draft_result *res,
+                      struct hr_err *err);
+int agency_draft_submit(struct store *st, struct fed *fed, const char *by, const char *id,
+                        struct agency_draft_result *res, struct hr_err *err);
+int agency_draft_approve(struct store *st, struct fed *fed, const char *by, const char *id,
+                         const char *comment, struct agency_draft_result *res,
+                         struct hr_err *err);
+int agency_draft_reject(struct store *st, const char *by, const char *id, const char *comment,
+                        struct agency_draft_result *res, struct hr_err *err);
+int agency_draft_withdraw(struct store *st, const char *by, const char *id,
+                          struct agency_draft_result *res, struct hr_err *err);
+/* The draft with its full history as JSON (caller frees). */
+int agency_draft_show(struct store *st, const char *id, char **json, struct hr_err *err);
+/* Drafts of ACCOUNT (NULL: all) in STATE (NULL: any) as a JSON array (caller frees). */
+int agency_draft_list(struct store *st, const char *account, const char *state, char **json,
+                      struct hr_err *err);
+/* Publishes every approved draft due at NOW_MS. *next_ms: the next due time (INT64_MAX). */
+int agency_scheduler_run(struct store *st, struct fed *fed, int64_t now_ms, size_t *published,
+                         int64_t *next_ms, struct hr_err *err);
+
 #endif

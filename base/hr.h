@@ -83,10 +83,12 @@ int64_t hr_now_ms(void);   /* wall clock, Unix ms */
 int64_t hr_mono_ms(void);  /* monotonic ms, for timeouts */
 /* RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); OUT holds 30 bytes. */
 void hr_http_date(int64_t unix_ms, char out[32]);
-/* Parses an IMF-fixdate (also RFC 850 and asctime forms) into Unix ms. */
+/* Parses an IMF-fixdate (RFC 7231 §7.1.1.1) into Unix ms; other forms are refused. */
 int hr_http_date_parse(const char *s, int64_t *out_ms);
 /* ISO 8601 UTC, second precision: "2026-01-02T03:04:05Z". */
 void hr_iso8601(int64_t unix_ms, char out[32]);
+/* Parses exactly "YYYY-MM-DDTHH:MM:SSZ" (UTC). HR_EINVAL on anything else. */
+int hr_iso8601_parse(const char *s, int64_t *out_ms);
 
 bool hr_slice_eq(struct hr_slice a, const char *s);
 bool hr_slice_ieq(struct hr_slice a, const char *s); /* ASCII case-insensitive */

@@ -119,6 +119,21 @@ int hr_http_date_parse(const char *s, int64_t *out_ms)
     return HR_OK;
 }
 
+int hr_iso8601_parse(const char *s, int64_t *out_ms)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+
+    if (s == NULL || strlen(s) != 20 ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 20)
+        return HR_EINVAL;
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        sec > 59 || h < 0 || mi < 0 || sec < 0)
+        return HR_EINVAL;
+    *out_ms = (days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec) *
+              1000;
+    return HR_OK;
+}
+
 bool hr_slice_eq(struct hr_slice a, const char *s)
 {
     size_t n = strlen(s);

@@ -60,6 +60,23 @@ void fed_following(struct fed *fed, const char *name, struct fed_doc *doc);
 /* An object of ours by its full id (BASE + PATH). */
 void fed_object(struct fed *fed, const char *path, struct fed_doc *doc);
 
+/* Publishing in two steps, so that a publication can be part of a larger transaction (an
+ * approval that completes a draft publishes in the same commit): prepare builds and
+ * serialises the Create(Note) outside any transaction; commit stores the Note, the Create,
+ * the outbox entry and one delivery job per distinct inbox inside TXN. After the caller's
+ * commit, fed_wake() starts the deliveries. */
+struct fed_post_input {
+    const char *text;     /* plain text: escaped, paragraphs, links made clickable */
+    const char *cw;       /* content warning (Note summary), or NULL */
+    const char *reply_to; /* inReplyTo URL, or NULL */
+};
+struct fed_post;
+int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_input *in,
+                     struct fed_post **out, struct hr_err *err);
+const char *fed_post_id(const struct fed_post *p); /* the Note id; lives with P */
+int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_err *err);
+void fed_post_free(struct fed_post *p);
+
 /* Publishing: stores the Note and its Create, adds it to NAME's outbox and queues one
  * delivery per distinct inbox of NAME's followers, in one write transaction; then wakes the
  * delivery worker (also across processes). *note_id: the Note's id (caller frees). */

@@ -49,113 +49,162 @@ static int fanout_one(const struct store_follower *f, void *ctx)
                        fo->err);
 }
 
-static json_t *build_create(struct fed *fed, const char *name, const char *text, char *note_id,
-                            size_t cap)
+struct fed_post {
+    char *account;
+    char note_id[1200];
+    json_t *create;      /* Create with the Note embedded */
+    char *create_json;   /* serialised once, before any transaction */
+    char *note_json;
+};
+
+void fed_post_free(struct fed_post *p)
 {
-    char actor[512], followers[600], create_id[1300], id[40], when[32];
-    char *html = fed_text_to_html(text);
-    json_t *note, *create;
+    if (p == NULL)
+        return;
+    free(p->account);
+    json_decref(p->create);
+    free(p->create_json);
+    free(p->note_json);
+    free(p);
+}
+
+const char *fed_post_id(const struct fed_post *p)
+{
+    return p->note_id;
+}
+
+static json_t *build_note(struct fed *fed, const char *name, const struct fed_post_input *in,
+                          const char *note_id, const char *when)
+{
+    char actor[512], followers[600];
+    char *html = fed_text_to_html(in->text);
+    json_t *note;
 
     if (html == NULL)
         return NULL;
     fed_actor_url(fed, name, actor, sizeof actor);
     snprintf(followers, sizeof followers, "%s/followers", actor);
-    fed_new_id(id);
-    snprintf(note_id, cap, "%s/notes/%s", actor, id);
-    snprintf(create_id, sizeof create_id, "%s/activity", note_id);
-    hr_iso8601(hr_now_ms(), when);
     note = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:b}", "id", note_id, "type",
                      "Note", "attributedTo", actor, "content", html, "published", when, "url",
-                     note_id, "to", FED_PUBLIC, "cc", followers, "sensitive", 0);
+                     note_id, "to", FED_PUBLIC, "cc", followers, "sensitive",
+                     in->cw != NULL && in->cw[0] != '\0');
     free(html);
-    if (note == NULL)
-        return NULL;
-    create = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:o}", "@context",
-                       FED_AS_CONTEXT, "id", create_id, "type", "Create", "actor", actor,
-                       "published", when, "to", FED_PUBLIC, "cc", followers, "object", note);
-    return create;
+    if (note != NULL && in->cw != NULL && in->cw[0] != '\0')
+        json_object_set_new(note, "summary", json_string(in->cw));
+    if (note != NULL && in->reply_to != NULL && in->reply_to[0] != '\0')
+        json_object_set_new(note, "inReplyTo", json_string(in->reply_to));
+    return note;
 }
 
-/* Stores NOTE and CREATE, the outbox entry and the fan-out, in TXN. */
-static int publish_txn(struct store_txn *txn, const char *name, json_t *create,
-                       const char *create_json, struct hr_err *err)
+static int check_input(const struct fed_post_input *in, struct hr_err *err)
 {
-    json_t *note = json_object_get(create, "object");
-    struct store_object o = {.account = (char *)(uintptr_t)name, .published_ms = hr_now_ms()};
-    struct fanout fo = {.txn = txn, .account = name, .err = err};
-    char *note_json = NULL;
-    int rc;
+    size_t n = in->text ? strlen(in->text) : 0;
 
-    json_object_set_new(note, "@context", json_string(FED_AS_CONTEXT));
-    note_json = fed_json_dump(note);
-    json_object_del(note, "@context");
-    if (note_json == NULL)
-        return hr_fail(err, HR_ENOMEM, "note");
-    o.id = (char *)(uintptr_t)json_string_value(json_object_get(note, "id"));
+    if (n == 0 || n > FED_POST_MAX)
+        return hr_fail(err, HR_EINVAL, "post text must be 1 to %d bytes", FED_POST_MAX);
+    if (!hr_utf8_valid(in->text, n))
+        return hr_fail(err, HR_EINVAL, "post text is not valid UTF-8");
+    if (in->cw != NULL && (strlen(in->cw) > 500 || !hr_utf8_valid(in->cw, strlen(in->cw))))
+        return hr_fail(err, HR_EINVAL, "content warning must be valid UTF-8, at most 500 bytes");
+    if (in->reply_to != NULL && in->reply_to[0] != '\0' &&
+        (strlen(in->reply_to) > FED_ID_MAX || fed_url_check(in->reply_to, NULL) != HR_OK))
+        return hr_fail(err, HR_EINVAL, "reply-to must be an http(s) URL");
+    return HR_OK;
+}
+
+int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_input *in,
+                     struct fed_post **out, struct hr_err *err)
+{
+    struct fed_post *p = NULL;
+    char actor[512], followers[600], create_id[1300], id[40], when[32];
+    json_t *note;
+    int rc = check_input(in, err);
+
+    if (rc != HR_OK)
+        return rc;
+    p = calloc(1, sizeof *p);
+    if (p == NULL || (p->account = strdup(name)) == NULL) {
+        fed_post_free(p);
+        return hr_fail(err, HR_ENOMEM, "post");
+    }
+    fed_actor_url(fed, name, actor, sizeof actor);
+    snprintf(followers, sizeof followers, "%s/followers", actor);
+    fed_new_id(id);
+    snprintf(p->note_id, sizeof p->note_id, "%s/notes/%s", actor, id);
+    snprintf(create_id, sizeof create_id, "%s/activity", p->note_id);
+    hr_iso8601(hr_now_ms(), when);
+    note = build_note(fed, name, in, p->note_id, when);
+    p->create = note ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:o}", "@context",
+                                 FED_AS_CONTEXT, "id", create_id, "type", "Create", "actor",
+                                 actor, "published", when, "to", FED_PUBLIC, "cc", followers,
+                                 "object", note)
+                     : NULL;
+    if (p->create != NULL) {
+        p->create_json = fed_json_dump(p->create);
+        json_object_set_new(note, "@context", json_string(FED_AS_CONTEXT));
+        p->note_json = fed_json_dump(note);
+        json_object_del(note, "@context");
+    }
+    if (p->create_json == NULL || p->note_json == NULL) {
+        fed_post_free(p);
+        return hr_fail(err, HR_ENOMEM, "building the post");
+    }
+    *out = p;
+    return HR_OK;
+}
+
+/* Stores the Note and its Create, the outbox entry and the fan-out, in TXN. */
+int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_err *err)
+{
+    struct store_object o = {.account = p->account, .published_ms = hr_now_ms()};
+    struct fanout fo = {.txn = txn, .account = p->account, .err = err};
+    struct store_account a = {0};
+    int rc = store_account_get(txn, p->account, &a, err);
+
+    store_account_fini(&a);
+    o.id = (char *)(uintptr_t)p->note_id;
     o.type = (char *)(uintptr_t) "Note";
-    o.json = note_json;
-    rc = store_object_put(txn, &o, err);
-    o.id = (char *)(uintptr_t)json_string_value(json_object_get(create, "id"));
+    o.json = p->note_json;
+    if (rc == HR_OK)
+        rc = store_object_put(txn, &o, err);
+    o.id = (char *)(uintptr_t)json_string_value(json_object_get(p->create, "id"));
     o.type = (char *)(uintptr_t) "Create";
-    o.json = (char *)(uintptr_t)create_json;
+    o.json = p->create_json;
     if (rc == HR_OK)
         rc = store_object_put(txn, &o, err);
     if (rc == HR_OK)
-        rc = store_outbox_add(txn, name, o.id, NULL, err);
+        rc = store_outbox_add(txn, p->account, o.id, NULL, err);
     fo.activity_id = o.id;
     if (rc == HR_OK)
-        rc = store_follower_each(txn, name, NULL, SIZE_MAX, fanout_one, &fo, err);
+        rc = store_follower_each(txn, p->account, NULL, SIZE_MAX, fanout_one, &fo, err);
     fed_strset_fini(&fo.inboxes);
-    free(note_json);
     return rc;
 }
 
 int fed_publish_note(struct fed *fed, const char *name, const char *text, char **note_id,
                      struct hr_err *err)
 {
-    struct store_account a = {0};
+    struct fed_post_input in = {.text = text};
     struct store_txn *txn = NULL;
-    char id[1200], *create_json = NULL;
-    json_t *create = NULL;
-    size_t n = text ? strlen(text) : 0;
-    int rc;
+    struct fed_post *p = NULL;
+    int rc = fed_post_prepare(fed, name, &in, &p, err);
 
-    if (n == 0 || n > FED_POST_MAX)
-        return hr_fail(err, HR_EINVAL, "post text must be 1 to %d bytes", FED_POST_MAX);
-    if (!hr_utf8_valid(text, n))
-        return hr_fail(err, HR_EINVAL, "post text is not valid UTF-8");
-    rc = store_txn_begin(fed->st, STORE_READ, &txn, err);
     if (rc == HR_OK)
-        rc = store_account_get(txn, name, &a, err);
-    store_txn_abort(txn);
-    txn = NULL;
-    store_account_fini(&a);
-    if (rc != HR_OK)
-        return rc;
-    /* build and serialise before the write transaction: it holds the single writer lock */
-    create = build_create(fed, name, text, id, sizeof id);
-    create_json = create ? fed_json_dump(create) : NULL;
-    if (create_json == NULL) {
-        rc = hr_fail(err, HR_ENOMEM, "building the post");
-        goto out;
-    }
-    rc = store_txn_begin(fed->st, STORE_WRITE, &txn, err);
+        rc = store_txn_begin(fed->st, STORE_WRITE, &txn, err);
     if (rc == HR_OK)
-        rc = publish_txn(txn, name, create, create_json, err);
+        rc = fed_post_commit(txn, p, err);
     if (rc == HR_OK) {
         rc = store_txn_commit(txn, err);
         txn = NULL;
     }
     if (rc == HR_OK) {
         fed_wake(fed);
-        *note_id = strdup(id);
+        *note_id = strdup(p->note_id);
         if (*note_id == NULL)
             rc = hr_fail(err, HR_ENOMEM, "note id");
     }
-out:
     store_txn_abort(txn);
-    free(create_json);
-    json_decref(create);
+    fed_post_free(p);
     return rc;
 }
 

@@ -19,7 +19,11 @@ static const char usage_text[] =
     "  init --domain HOST [--base-url URL]    create the data directory (default ./herald-data)\n"
     "  account add NAME --kind agency|department|official|service [--name TEXT] [--summary TEXT]\n"
     "  account list [--json]\n"
-    "  post NAME TEXT                         publish a post now\n"
+    "  post NAME TEXT                         publish now, or file a submitted draft when the\n"
+    "                                         account needs approvals\n"
+    "  draft new NAME TEXT [--cw T] [--at 2026-12-01T09:00:00Z] [--reply-to URL] [--submit]\n"
+    "  draft edit ID TEXT [...] | draft submit|withdraw ID | draft approve|reject ID [--comment T]\n"
+    "  draft list [--account NAME] [--state S] | draft show ID\n"
     "  followers NAME [--json]                list an account's followers\n"
     "  stats [--json]                         counts of what is stored\n"
     "  domain block|unblock HOST [--reason TEXT]   refuse a domain (drops its followers)\n"
@@ -285,10 +289,24 @@ static int cmd_account(struct app *app, int argc, char **argv)
     return usage("account add|list");
 }
 
+static void print_result(const struct agency_draft_result *r)
+{
+    if (strcmp(r->state, "published") == 0)
+        printf("%s\n", r->published_id);
+    else if (strcmp(r->state, "submitted") == 0)
+        printf("%s submitted, awaiting %u approval%s\n", r->id, r->required - r->approvals,
+               r->required - r->approvals == 1 ? "" : "s");
+    else
+        printf("%s %s\n", r->id, r->state);
+}
+
+/* post NAME TEXT: published now when the account needs no approval, otherwise filed as a
+ * submitted draft (its id and the approvals it awaits are printed). */
 static int cmd_post(struct app *app, int argc, char **argv)
 {
+    struct agency_draft_input in = {0};
+    struct agency_draft_result res = {0};
     struct hr_err err = {0};
-    char *id = NULL;
     int rc;
 
     if (argc != 3)
@@ -297,15 +315,120 @@ static int cmd_post(struct app *app, int argc, char **argv)
         fprintf(stderr, "herald: bad account name '%.40s'\n", argv[1]);
         return 1;
     }
+    in.text = argv[2];
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
-    rc = fed_publish_note(app->fed, argv[1], argv[2], &id, &err);
+    rc = agency_draft_new(app->st, app->fed, app->as, argv[1], &in, true, &res, &err);
     app_close(app);
     if (rc != HR_OK)
         return fail(&err);
-    printf("%s\n", id);
-    free(id);
+    print_result(&res);
     return 0;
+}
+
+/* The options of draft new/edit: TEXT plus --cw, --at, --reply-to (and --submit for new). */
+static int draft_input(int argc, char **argv, int first, struct agency_draft_input *in,
+                       bool *submit)
+{
+    for (int i = first; i < argc; i++) {
+        if (strcmp(argv[i], "--cw") == 0 && i + 1 < argc)
+            in->cw = argv[++i];
+        else if (strcmp(argv[i], "--reply-to") == 0 && i + 1 < argc)
+            in->reply_to = argv[++i];
+        else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
+            if (hr_iso8601_parse(argv[++i], &in->at_ms) != HR_OK)
+                return usage("--at takes a UTC time like 2026-12-01T09:00:00Z");
+        } else if (strcmp(argv[i], "--submit") == 0 && submit != NULL)
+            *submit = true;
+        else if (argv[i][0] != '-' && in->text == NULL)
+            in->text = argv[i];
+        else
+            return usage("draft new NAME TEXT [--cw T] [--at TIME] [--reply-to URL] [--submit]"
+                         " | draft edit ID TEXT [--cw T] [--at TIME] [--reply-to URL]");
+    }
+    return in->text == NULL ? usage("the draft needs a TEXT") : 0;
+}
+
+static int draft_list_cmd(struct app *app, int argc, char **argv, struct hr_err *err)
+{
+    const char *account = NULL, *state = NULL;
+    char *json = NULL;
+    int rc;
+
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--account") == 0 && i + 1 < argc)
+            account = argv[++i];
+        else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
+            state = argv[++i];
+        else if (strcmp(argv[i], "--json") != 0)
+            return hr_fail(err, HR_EINVAL, "draft list [--account NAME] [--state S] [--json]");
+    }
+    rc = agency_draft_list(app->st, account, state, &json, err);
+    if (rc == HR_OK)
+        printf("%s\n", json);
+    free(json);
+    return rc;
+}
+
+static int draft_change(struct app *app, int argc, char **argv, struct agency_draft_result *res,
+                        struct hr_err *err)
+{
+    const char *verb = argv[1], *comment = NULL;
+    struct agency_draft_input in = {0};
+    bool submit = false;
+
+    if (strcmp(verb, "new") == 0 && argc >= 4) {
+        if (draft_input(argc, argv, 3, &in, &submit) != 0)
+            return HR_EINVAL;
+        return agency_draft_new(app->st, app->fed, app->as, argv[2], &in, submit, res, err);
+    }
+    if (strcmp(verb, "edit") == 0 && argc >= 4) {
+        if (draft_input(argc, argv, 3, &in, NULL) != 0)
+            return HR_EINVAL;
+        return agency_draft_edit(app->st, app->as, argv[2], &in, res, err);
+    }
+    if (argc == 5 && strcmp(argv[3], "--comment") == 0)
+        comment = argv[4];
+    else if (argc != 3)
+        return hr_fail(err, HR_EINVAL, "draft %s ID [--comment TEXT]", verb);
+    if (strcmp(verb, "submit") == 0)
+        return agency_draft_submit(app->st, app->fed, app->as, argv[2], res, err);
+    if (strcmp(verb, "approve") == 0)
+        return agency_draft_approve(app->st, app->fed, app->as, argv[2], comment, res, err);
+    if (strcmp(verb, "reject") == 0)
+        return agency_draft_reject(app->st, app->as, argv[2], comment, res, err);
+    if (strcmp(verb, "withdraw") == 0)
+        return agency_draft_withdraw(app->st, app->as, argv[2], res, err);
+    return hr_fail(err, HR_EINVAL, "draft new|edit|submit|approve|reject|withdraw|list|show");
+}
+
+static int cmd_draft(struct app *app, int argc, char **argv)
+{
+    struct agency_draft_result res = {0};
+    struct hr_err err = {0};
+    char *json = NULL;
+    int rc;
+
+    if (argc < 2)
+        return usage("draft new|edit|submit|approve|reject|withdraw|list|show ...");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    if (strcmp(argv[1], "list") == 0) {
+        rc = draft_list_cmd(app, argc, argv, &err);
+    } else if (strcmp(argv[1], "show") == 0 && argc >= 3) {
+        rc = agency_draft_show(app->st, argv[2], &json, &err);
+        if (rc == HR_OK)
+            printf("%s\n", json);
+        free(json);
+    } else {
+        rc = draft_change(app, argc, argv, &res, &err);
+        if (rc == HR_OK)
+            print_result(&res);
+    }
+    app_close(app);
+    if (rc == HR_EINVAL && err.msg[0] == '\0')
+        return EXIT_USAGE;
+    return rc == HR_OK ? 0 : fail(&err);
 }
 
 struct followers_ctx {
@@ -728,6 +851,7 @@ static const struct {
     {"followers", cmd_followers}, {"stats", cmd_stats}, {"serve", cmd_serve},
     {"domain", cmd_domain},     {"operator", cmd_operator}, {"grant", cmd_grant},
     {"revoke", cmd_grant},      {"token", cmd_token},       {"audit", cmd_audit},
+    {"draft", cmd_draft},
 };
 
 int cli_main(int argc, char **argv)

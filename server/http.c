@@ -2,6 +2,7 @@
  * hard cap, replies with ETag/Cache-Control, SIGTERM handling, the delivery worker. */
 #include "server/http_int.h"
 #include "server/router.h"
+#include "agency/agency.h"
 #include "keys/keys.h"
 
 #include <arpa/inet.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HTTP_DISCARD_MAX (4u << 20) /* bytes of an oversize body read before answering */
@@ -301,6 +303,65 @@ static struct MHD_Daemon *start_daemon(struct app *app, int fd)
         NULL, MHD_OPTION_END);
 }
 
+/* The scheduler publishes approved drafts when their time comes. It polls once a second
+ * (and at once after start-up, so a post that fell due while the server was down goes out
+ * now); a due draft is published in one transaction with its state change, so a crash
+ * at the scheduled moment publishes it either once or, after the restart, once. */
+struct scheduler {
+    struct app *app;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+};
+
+static void *scheduler_main(void *arg)
+{
+    struct scheduler *s = arg;
+    struct timespec ts;
+    struct hr_err err = {0};
+    size_t n = 0;
+    int64_t next = 0;
+
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop) {
+        pthread_mutex_unlock(&s->mu);
+        if (agency_scheduler_run(s->app->st, s->app->fed, hr_now_ms(), &n, &next, &err) != HR_OK)
+            hr_log(HR_LOG_ERR, "schedule", "publishing a due draft failed: %s", err.msg);
+        else if (n > 0)
+            hr_log(HR_LOG_INFO, "schedule", "published %zu scheduled post(s)", n);
+        pthread_mutex_lock(&s->mu);
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        if (!s->stop)
+            pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static int scheduler_start(struct scheduler *s, struct app *app, struct hr_err *err)
+{
+    s->app = app;
+    s->stop = false;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    if (pthread_create(&s->thread, NULL, scheduler_main, s) != 0)
+        return hr_fail(err, HR_EINTERNAL, "cannot start the scheduler");
+    return HR_OK;
+}
+
+static void scheduler_stop(struct scheduler *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->stop = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+}
+
 static enum hr_level level_of(const char *s)
 {
     static const char *const names[] = {"error", "warn", "info", "debug"};
@@ -314,6 +375,8 @@ static enum hr_level level_of(const char *s)
 int server_run(struct app *app, const char *listen_on, struct hr_err *err)
 {
     struct MHD_Daemon *d = NULL;
+    struct scheduler sched = {0};
+    bool sched_on = false;
     sigset_t set;
     int fd = -1, sig = 0, rc;
 
@@ -329,6 +392,8 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
         rc = fed_worker_start(app->fed, err);
     if (rc == HR_OK)
         rc = fed_inbox_start(app->fed, app->cfg.inbox_threads, err);
+    if (rc == HR_OK && (rc = scheduler_start(&sched, app, err)) == HR_OK)
+        sched_on = true;
     if (rc == HR_OK) {
         d = start_daemon(app, fd);
         if (d == NULL)
@@ -337,6 +402,8 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
     if (rc != HR_OK) {
         if (fd >= 0)
             close(fd);
+        if (sched_on)
+            scheduler_stop(&sched);
         fed_inbox_stop(app->fed);
         fed_worker_stop(app->fed);
         return rc;
@@ -345,6 +412,7 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
            app->cfg.base_url, HERALD_VERSION);
     sigwait(&set, &sig);
     hr_log(HR_LOG_INFO, "server", "stopping on signal %d", sig);
+    scheduler_stop(&sched);
     /* answer what the inbox workers hold before the connections go away */
     fed_inbox_stop(app->fed);
     MHD_stop_daemon(d); /* closes the listening socket it was given */

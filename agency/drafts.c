@@ -1,0 +1,646 @@
+/* agency/drafts.c - drafts, revisions and four-eyes approval (see agency.h for the rules).
+ * A draft is one JSON record; its history (every transition, every revision's text) is a
+ * second table keyed by draft id and sequence, so "show" can tell the whole story. */
+#include "agency/agency_int.h"
+#include "federation/fed.h"
+#include "keys/keys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct op {
+    struct store *st;
+    struct fed *fed;
+    const char *by, *id, *account, *comment;
+    const struct agency_draft_input *in;
+    bool submit;
+    struct fed_post *post;   /* prepared outside the transaction */
+    char prepared_rev[65];   /* the revision POST was built from */
+    struct agency_draft_result *res;
+    struct hr_err *err;
+};
+
+/* SHA-256 over a fixed text form of everything that will be published. */
+static void rev_hash(const json_t *d, char out[65])
+{
+    struct hr_buf b;
+
+    hr_buf_init(&b, 1u << 21);
+    hr_buf_addf(&b, "herald-draft-v1\n%s\n%s\n%lld\n%s\n%s\n%s",
+                json_string_value(json_object_get(d, "account")),
+                json_string_value(json_object_get(d, "kind")),
+                (long long)json_integer_value(json_object_get(d, "at")),
+                json_string_value(json_object_get(d, "reply_to")),
+                json_string_value(json_object_get(d, "cw")),
+                json_string_value(json_object_get(d, "text")));
+    keys_sha256_hex(b.data ? b.data : "", b.len, out);
+    hr_buf_fini(&b);
+}
+
+static const char *str(const json_t *d, const char *k)
+{
+    const char *s = json_string_value(json_object_get(d, k));
+    return s ? s : "";
+}
+
+static unsigned approvals_of(const json_t *d)
+{
+    const json_t *a, *list = json_object_get(d, "approvals");
+    unsigned n = 0;
+    size_t i;
+
+    json_array_foreach(list, i, a) n += strcmp(str(a, "rev_sha256"), str(d, "rev_sha256")) == 0;
+    return n;
+}
+
+static void fill_result(const json_t *d, unsigned required, struct agency_draft_result *res)
+{
+    if (res == NULL)
+        return;
+    snprintf(res->id, sizeof res->id, "%s", str(d, "id"));
+    snprintf(res->state, sizeof res->state, "%s", str(d, "state"));
+    snprintf(res->published_id, sizeof res->published_id, "%s", str(d, "published_id"));
+    res->approvals = approvals_of(d);
+    res->required = required;
+}
+
+/* Appends a history event (and the audit entry) for draft D. */
+static int history(struct store_txn *txn, struct op *o, const json_t *d, const char *action)
+{
+    unsigned char key[64];
+    char target[128];
+    size_t n = strlen(str(d, "id"));
+    uint64_t seq;
+    json_t *ev;
+    int rc = store_seq_next(txn, &seq, o->err);
+
+    if (rc != HR_OK || n > 40)
+        return rc != HR_OK ? rc : hr_fail(o->err, HR_EINVAL, "draft id");
+    memcpy(key, str(d, "id"), n);
+    key[n] = 0;
+    store_put_be64(seq, key + n + 1);
+    ev = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s}", "time", (json_int_t)hr_now_ms(), "operator",
+                   o->by, "action", action, "comment", o->comment ? o->comment : "", "rev",
+                   json_integer_value(json_object_get(d, "rev")), "rev_sha256",
+                   str(d, "rev_sha256"));
+    if (ev != NULL && (strcmp(action, "draft.create") == 0 || strcmp(action, "draft.edit") == 0))
+        json_object_set(ev, "text", json_object_get(d, "text"));
+    {
+        char *v = ev ? json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        rc = v ? store_rec_put(txn, STORE_T_DRAFT_LOG, key, n + 9, v, strlen(v), 0, o->err)
+               : hr_fail(o->err, HR_ENOMEM, "history");
+        free(v);
+    }
+    json_decref(ev);
+    snprintf(target, sizeof target, "%s/%s", str(d, "account"), str(d, "id"));
+    return rc == HR_OK ? agency_audit(txn, o->by, action, target, str(d, "rev_sha256"), o->err)
+                       : rc;
+}
+
+static int save(struct store_txn *txn, struct op *o, json_t *d)
+{
+    json_object_set_new(d, "updated", json_integer(hr_now_ms()));
+    return agency_rec_put_json(txn, STORE_T_DRAFTS, str(d, "id"), d, 0, o->err);
+}
+
+static int load(struct store_txn *txn, struct op *o, json_t **d)
+{
+    int rc;
+
+    if (o->id == NULL || strlen(o->id) > 40)
+        return hr_fail(o->err, HR_ENOTFOUND, "no such draft");
+    rc = agency_rec_json(txn, STORE_T_DRAFTS, o->id, d, o->err);
+    if (rc == HR_ENOTFOUND)
+        return hr_fail(o->err, HR_ENOTFOUND, "no draft %.40s", o->id);
+    o->account = str(*d, "account");
+    return rc;
+}
+
+static size_t sched_key(unsigned char *key, const json_t *d)
+{
+    size_t n = strlen(str(d, "id"));
+
+    store_put_be64((uint64_t)json_integer_value(json_object_get(d, "at")), key);
+    memcpy(key + 8, str(d, "id"), n);
+    return n + 8;
+}
+
+static void unschedule(struct store_txn *txn, const json_t *d)
+{
+    unsigned char key[64];
+
+    if (json_integer_value(json_object_get(d, "at")) > 0)
+        store_rec_del(txn, STORE_T_SCHEDULE, key, sched_key(key, d), NULL);
+}
+
+/* Roles: editors write (the local shell user too), approvers approve (never anonymously). */
+static int need_role(struct store_txn *txn, struct op *o, const char *role)
+{
+    if (strcmp(role, "editor") == 0 && strcmp(o->by, AGENCY_LOCAL) == 0)
+        return HR_OK;
+    if (agency_role_held(txn, o->by, role, o->account))
+        return HR_OK;
+    return hr_fail(o->err, HR_EFORBIDDEN, "%s does not hold the %s role on %s", o->by, role,
+                   o->account);
+}
+
+static int need_state(struct op *o, const json_t *d, const char *const *allowed)
+{
+    for (; *allowed != NULL; allowed++)
+        if (strcmp(str(d, "state"), *allowed) == 0)
+            return HR_OK;
+    return hr_fail(o->err, HR_EEXIST, "draft %s is %s", str(d, "id"), str(d, "state"));
+}
+
+static int check_input(const struct agency_draft_input *in, struct hr_err *err)
+{
+    size_t n = in->text ? strlen(in->text) : 0;
+
+    if (n == 0 || n > 100000 || !hr_utf8_valid(in->text, n))
+        return hr_fail(err, HR_EINVAL, "text must be 1 to 100000 bytes of UTF-8");
+    if (in->cw != NULL && (strlen(in->cw) > 500 || !hr_utf8_valid(in->cw, strlen(in->cw))))
+        return hr_fail(err, HR_EINVAL, "content warning: at most 500 bytes of UTF-8");
+    if (in->reply_to != NULL && in->reply_to[0] != '\0' &&
+        (strlen(in->reply_to) > 400 || (strncmp(in->reply_to, "https://", 8) != 0 &&
+                                        strncmp(in->reply_to, "http://", 7) != 0)))
+        return hr_fail(err, HR_EINVAL, "reply-to must be an http(s) URL");
+    if (in->at_ms < 0 || (in->at_ms > 0 && in->at_ms < hr_now_ms() - 60000))
+        return hr_fail(err, HR_EINVAL, "the publish time is in the past");
+    return HR_OK;
+}
+
+/* The revision fields of D from IN, with a new revision number and hash. */
+static void set_revision(json_t *d, const struct agency_draft_input *in)
+{
+    char h[65];
+
+    json_object_set_new(d, "text", json_string(in->text));
+    json_object_set_new(d, "cw", json_string(in->cw ? in->cw : ""));
+    json_object_set_new(d, "reply_to", json_string(in->reply_to ? in->reply_to : ""));
+    json_object_set_new(d, "at", json_integer(in->at_ms));
+    json_object_set_new(d, "rev", json_integer(json_integer_value(json_object_get(d, "rev")) + 1));
+    json_object_set_new(d, "approvals", json_array()); /* bound to the old hash: void */
+    rev_hash(d, h);
+    json_object_set_new(d, "rev_sha256", json_string(h));
+}
+
+/* Prepares the Create(Note) of draft D's current revision, before a write transaction. */
+static int prepare(struct op *o, const json_t *d)
+{
+    struct fed_post_input in = {.text = str(d, "text"), .cw = str(d, "cw"),
+                                .reply_to = str(d, "reply_to")};
+
+    fed_post_free(o->post);
+    o->post = NULL;
+    snprintf(o->prepared_rev, sizeof o->prepared_rev, "%s", str(d, "rev_sha256"));
+    return fed_post_prepare(o->fed, str(d, "account"), &in, &o->post, o->err);
+}
+
+/* Approved: publish now (in this transaction) or put it on the schedule. */
+static int release(struct store_txn *txn, struct op *o, json_t *d)
+{
+    unsigned char key[64];
+    int64_t at = json_integer_value(json_object_get(d, "at"));
+
+    json_object_set_new(d, "state", json_string("approved"));
+    if (at > hr_now_ms())
+        return store_rec_put(txn, STORE_T_SCHEDULE, key, sched_key(key, d), "", 0, 0, o->err);
+    if (o->post == NULL || strcmp(o->prepared_rev, str(d, "rev_sha256")) != 0)
+        return hr_fail(o->err, HR_EEXIST, "draft changed while it was approved: try again");
+    unschedule(txn, d);
+    if (fed_post_commit(txn, o->post, o->err) != HR_OK)
+        return o->err ? o->err->code : HR_EIO;
+    json_object_set_new(d, "state", json_string("published"));
+    json_object_set_new(d, "published_id", json_string(fed_post_id(o->post)));
+    json_object_set_new(d, "published_at", json_integer(hr_now_ms()));
+    return history(txn, o, d, "post.publish");
+}
+
+/* Releases D when it has the approvals its account needs. */
+static int maybe_release(struct store_txn *txn, struct op *o, json_t *d, unsigned *required)
+{
+    int rc = agency_approvals_required(txn, str(d, "account"), required, o->err);
+
+    if (rc == HR_OK && approvals_of(d) >= *required)
+        rc = release(txn, o, d);
+    return rc;
+}
+
+/* ---- transitions, each one write transaction ---- */
+
+static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
+{
+    char id[32];
+    uint64_t seq;
+    unsigned required = 0;
+    json_t *d;
+    int rc = need_role(txn, o, "editor");
+
+    if (rc == HR_OK)
+        rc = store_seq_next(txn, &seq, o->err);
+    if (rc != HR_OK)
+        return rc;
+    snprintf(id, sizeof id, "d%llu", (unsigned long long)seq);
+    d = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s}", "id", id, "account", o->account, "kind",
+                  "post", "author", o->by, "state", "draft", "created", (json_int_t)hr_now_ms(),
+                  "rev", (json_int_t)0, "published_id", "");
+    if (d == NULL)
+        return hr_fail(o->err, HR_ENOMEM, "draft");
+    *dp = d;
+    set_revision(d, o->in);
+    rc = history(txn, o, d, "draft.create");
+    if (rc == HR_OK && o->submit) {
+        json_object_set_new(d, "state", json_string("submitted"));
+        rc = history(txn, o, d, "draft.submit");
+        /* prepared from the input before the transaction: same text, same hash */
+        snprintf(o->prepared_rev, sizeof o->prepared_rev, "%s", str(d, "rev_sha256"));
+        if (rc == HR_OK)
+            rc = maybe_release(txn, o, d, &required);
+    }
+    fill_result(d, required, o->res);
+    return rc == HR_OK ? save(txn, o, d) : rc;
+}
+
+static int apply_edit(struct store_txn *txn, struct op *o, json_t **dp)
+{
+    static const char *const ok[] = {"draft", "submitted", "approved", "rejected", NULL};
+    int rc = load(txn, o, dp);
+
+    if (rc == HR_OK)
+        rc = need_role(txn, o, "editor");
+    if (rc == HR_OK)
+        rc = need_state(o, *dp, ok);
+    if (rc != HR_OK)
+        return rc;
+    unschedule(txn, *dp);
+    set_revision(*dp, o->in);
+    /* a new revision goes back to the start: approvals were for the old one */
+    json_object_set_new(*dp, "state", json_string("draft"));
+    rc = history(txn, o, *dp, "draft.edit");
+    fill_result(*dp, 0, o->res);
+    return rc == HR_OK ? save(txn, o, *dp) : rc;
+}
+
+static int apply_submit(struct store_txn *txn, struct op *o, json_t **dp)
+{
+    static const char *const ok[] = {"draft", NULL};
+    unsigned required = 0;
+    int rc = load(txn, o, dp);
+
+    if (rc == HR_OK)
+        rc = need_role(txn, o, "editor");
+    if (rc == HR_OK)
+        rc = need_state(o, *dp, ok);
+    if (rc != HR_OK)
+        return rc;
+    json_object_set_new(*dp, "state", json_string("submitted"));
+    rc = history(txn, o, *dp, "draft.submit");
+    if (rc == HR_OK)
+        rc = maybe_release(txn, o, *dp, &required);
+    fill_result(*dp, required, o->res);
+    return rc == HR_OK ? save(txn, o, *dp) : rc;
+}
+
+static bool approved_by(const json_t *d, const char *op)
+{
+    const json_t *a;
+    size_t i;
+
+    json_array_foreach(json_object_get(d, "approvals"), i, a) if (
+        strcmp(str(a, "operator"), op) == 0 &&
+        strcmp(str(a, "rev_sha256"), str(d, "rev_sha256")) == 0) return true;
+    return false;
+}
+
+/* Four eyes: an approver, not the author, not twice for the same revision. */
+static int check_approver(struct store_txn *txn, struct op *o, const json_t *d)
+{
+    static const char *const ok[] = {"submitted", NULL};
+    int rc = need_role(txn, o, "approver");
+
+    if (rc == HR_OK)
+        rc = need_state(o, d, ok);
+    if (rc == HR_OK && strcmp(str(d, "author"), o->by) == 0)
+        rc = hr_fail(o->err, HR_EFORBIDDEN, "%s wrote this draft and cannot approve it", o->by);
+    if (rc == HR_OK && approved_by(d, o->by))
+        rc = hr_fail(o->err, HR_EEXIST, "%s already approved this revision", o->by);
+    return rc;
+}
+
+static int apply_approve(struct store_txn *txn, struct op *o, json_t **dp)
+{
+    unsigned required = 0;
+    json_t *a;
+    int rc = load(txn, o, dp);
+
+    if (rc == HR_OK)
+        rc = check_approver(txn, o, *dp);
+    if (rc != HR_OK)
+        return rc;
+    a = json_pack("{s:s,s:s,s:s,s:I}", "operator", o->by, "rev_sha256", str(*dp, "rev_sha256"),
+                  "comment", o->comment ? o->comment : "", "time", (json_int_t)hr_now_ms());
+    if (a == NULL || json_array_append_new(json_object_get(*dp, "approvals"), a) != 0)
+        return hr_fail(o->err, HR_ENOMEM, "approval");
+    rc = history(txn, o, *dp, "draft.approve");
+    if (rc == HR_OK)
+        rc = maybe_release(txn, o, *dp, &required);
+    fill_result(*dp, required, o->res);
+    return rc == HR_OK ? save(txn, o, *dp) : rc;
+}
+
+static int apply_reject(struct store_txn *txn, struct op *o, json_t **dp)
+{
+    int rc = load(txn, o, dp);
+
+    if (rc == HR_OK)
+        rc = check_approver(txn, o, *dp);
+    if (rc == HR_OK && (o->comment == NULL || o->comment[0] == '\0'))
+        rc = hr_fail(o->err, HR_EINVAL, "a rejection needs a comment saying why");
+    if (rc != HR_OK)
+        return rc;
+    json_object_set_new(*dp, "state", json_string("rejected"));
+    rc = history(txn, o, *dp, "draft.reject");
+    fill_result(*dp, 0, o->res);
+    return rc == HR_OK ? save(txn, o, *dp) : rc;
+}
+
+static int apply_withdraw(struct store_txn *txn, struct op *o, json_t **dp)
+{
+    static const char *const ok[] = {"draft", "submitted", "approved", "rejected", NULL};
+    int rc = load(txn, o, dp);
+
+    if (rc == HR_OK)
+        rc = need_role(txn, o, "editor");
+    if (rc == HR_OK)
+        rc = need_state(o, *dp, ok);
+    if (rc != HR_OK)
+        return rc;
+    unschedule(txn, *dp);
+    json_object_set_new(*dp, "state", json_string("withdrawn"));
+    rc = history(txn, o, *dp, "draft.withdraw");
+    fill_result(*dp, 0, o->res);
+    return rc == HR_OK ? save(txn, o, *dp) : rc;
+}
+
+/* Prepares the post of the draft's current revision (read transaction, no locks held). */
+static int prepare_existing(struct op *o)
+{
+    struct store_txn *txn = NULL;
+    json_t *d = NULL;
+    int rc = store_txn_begin(o->st, STORE_READ, &txn, o->err);
+
+    if (rc == HR_OK)
+        rc = load(txn, o, &d);
+    store_txn_abort(txn);
+    if (rc == HR_OK)
+        rc = prepare(o, d);
+    json_decref(d);
+    return rc;
+}
+
+static int run(struct op *o, int (*apply)(struct store_txn *txn, struct op *o, json_t **d))
+{
+    struct store_txn *txn = NULL;
+    json_t *d = NULL;
+    int rc = store_txn_begin(o->st, STORE_WRITE, &txn, o->err);
+
+    if (rc == HR_OK)
+        rc = apply(txn, o, &d);
+    if (rc == HR_OK) {
+        rc = store_txn_commit(txn, o->err);
+        txn = NULL;
+    }
+    store_txn_abort(txn);
+    if (rc == HR_OK && o->fed != NULL && strcmp(str(d, "state"), "published") == 0)
+        fed_wake(o->fed);
+    json_decref(d);
+    fed_post_free(o->post);
+    o->post = NULL;
+    return rc;
+}
+
+int agency_draft_new(struct store *st, struct fed *fed, const char *by, const char *account,
+                     const struct agency_draft_input *in, bool submit,
+                     struct agency_draft_result *res, struct hr_err *err)
+{
+    struct op o = {.st = st, .fed = fed, .by = by, .account = account, .in = in,
+                   .submit = submit, .res = res, .err = err};
+    struct fed_post_input pin = {.text = in->text, .cw = in->cw, .reply_to = in->reply_to};
+    int rc = check_input(in, err);
+
+    if (rc == HR_OK && !hr_name_valid(account))
+        rc = hr_fail(err, HR_EINVAL, "bad account name");
+    if (rc == HR_OK && submit && fed != NULL)
+        rc = fed_post_prepare(fed, account, &pin, &o.post, err);
+    if (rc == HR_OK)
+        rc = run(&o, apply_new);
+    fed_post_free(o.post);
+    return rc;
+}
+
+int agency_draft_edit(struct store *st, const char *by, const char *id,
+                      const struct agency_draft_input *in, struct agency_draft_result *res,
+                      struct hr_err *err)
+{
+    struct op o = {.st = st, .by = by, .id = id, .in = in, .res = res, .err = err};
+    int rc = check_input(in, err);
+
+    return rc == HR_OK ? run(&o, apply_edit) : rc;
+}
+
+int agency_draft_submit(struct store *st, struct fed *fed, const char *by, const char *id,
+                        struct agency_draft_result *res, struct hr_err *err)
+{
+    struct op o = {.st = st, .fed = fed, .by = by, .id = id, .res = res, .err = err};
+    int rc = prepare_existing(&o);
+
+    return rc == HR_OK ? run(&o, apply_submit) : rc;
+}
+
+int agency_draft_approve(struct store *st, struct fed *fed, const char *by, const char *id,
+                         const char *comment, struct agency_draft_result *res,
+                         struct hr_err *err)
+{
+    struct op o = {.st = st, .fed = fed, .by = by, .id = id, .comment = comment, .res = res,
+                   .err = err};
+    int rc = comment && strlen(comment) > 1000
+                 ? hr_fail(err, HR_EINVAL, "comment: at most 1000 bytes")
+                 : prepare_existing(&o);
+
+    return rc == HR_OK ? run(&o, apply_approve) : rc;
+}
+
+int agency_draft_reject(struct store *st, const char *by, const char *id, const char *comment,
+                        struct agency_draft_result *res, struct hr_err *err)
+{
+    struct op o = {.st = st, .by = by, .id = id, .comment = comment, .res = res, .err = err};
+
+    if (comment && strlen(comment) > 1000)
+        return hr_fail(err, HR_EINVAL, "comment: at most 1000 bytes");
+    return run(&o, apply_reject);
+}
+
+int agency_draft_withdraw(struct store *st, const char *by, const char *id,
+                          struct agency_draft_result *res, struct hr_err *err)
+{
+    struct op o = {.st = st, .by = by, .id = id, .res = res, .err = err};
+
+    return run(&o, apply_withdraw);
+}
+
+/* ---- reading ---- */
+
+static int history_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+{
+    json_t *ev = json_loadb(v, vlen, 0, NULL);
+
+    (void)k;
+    (void)klen;
+    if (ev == NULL)
+        return HR_EIO;
+    json_array_append_new(ctx, ev);
+    return HR_OK;
+}
+
+int agency_draft_show(struct store *st, const char *id, char **json, struct hr_err *err)
+{
+    struct op o = {.st = st, .id = id, .err = err};
+    struct store_txn *txn = NULL;
+    unsigned char prefix[48];
+    json_t *d = NULL, *hist = json_array();
+    unsigned required = 0;
+    int rc = store_txn_begin(st, STORE_READ, &txn, err);
+
+    if (rc == HR_OK)
+        rc = load(txn, &o, &d);
+    if (rc == HR_OK) {
+        size_t n = strlen(id);
+        memcpy(prefix, id, n);
+        prefix[n] = 0;
+        rc = store_rec_each(txn, STORE_T_DRAFT_LOG, prefix, n + 1, false, history_cb, hist, err);
+        agency_approvals_required(txn, str(d, "account"), &required, NULL);
+    }
+    store_txn_abort(txn);
+    if (rc == HR_OK) {
+        json_object_set_new(d, "approvals_required", json_integer(required));
+        json_object_set_new(d, "approvals_valid", json_integer(approvals_of(d)));
+        json_object_set(d, "history", hist);
+        *json = json_dumps(d, JSON_INDENT(2) | JSON_SORT_KEYS);
+        if (*json == NULL)
+            rc = hr_fail(err, HR_ENOMEM, "draft");
+    }
+    json_decref(hist);
+    json_decref(d);
+    return rc;
+}
+
+struct list_walk {
+    const char *account, *state;
+    json_t *arr;
+};
+
+static int list_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+{
+    struct list_walk *w = ctx;
+    json_t *d = json_loadb(v, vlen, 0, NULL);
+
+    (void)k;
+    (void)klen;
+    if (d == NULL)
+        return HR_EIO;
+    if ((w->account == NULL || strcmp(str(d, "account"), w->account) == 0) &&
+        (w->state == NULL || strcmp(str(d, "state"), w->state) == 0)) {
+        json_object_del(d, "history");
+        json_object_set_new(d, "approvals_valid", json_integer(approvals_of(d)));
+        json_array_append(w->arr, d);
+    }
+    json_decref(d);
+    return HR_OK;
+}
+
+int agency_draft_list(struct store *st, const char *account, const char *state, char **json,
+                      struct hr_err *err)
+{
+    struct list_walk w = {.account = account, .state = state, .arr = json_array()};
+    struct store_txn *txn = NULL;
+    int rc = w.arr ? store_txn_begin(st, STORE_READ, &txn, err) : HR_ENOMEM;
+
+    if (rc == HR_OK)
+        rc = store_rec_each(txn, STORE_T_DRAFTS, NULL, 0, false, list_cb, &w, err);
+    store_txn_abort(txn);
+    if (rc == HR_OK && (*json = json_dumps(w.arr, JSON_INDENT(2) | JSON_SORT_KEYS)) == NULL)
+        rc = hr_fail(err, HR_ENOMEM, "drafts");
+    json_decref(w.arr);
+    return rc;
+}
+
+/* ---- the scheduler ---- */
+
+struct due_walk {
+    int64_t now, next;
+    char ids[64][48];
+    size_t n;
+};
+
+static int due_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+{
+    struct due_walk *w = ctx;
+    int64_t at = klen > 8 ? (int64_t)store_read_be64(k) : 0;
+
+    (void)v;
+    (void)vlen;
+    if (at > w->now) {
+        w->next = at;
+        return HR_EEXIST; /* ordered by time: the rest is later */
+    }
+    if (w->n == 64 || klen - 8 >= sizeof w->ids[0])
+        return HR_EEXIST;
+    memcpy(w->ids[w->n], (const char *)k + 8, klen - 8);
+    w->ids[w->n++][klen - 8] = '\0';
+    return HR_OK;
+}
+
+static int apply_due(struct store_txn *txn, struct op *o, json_t **dp)
+{
+    static const char *const ok[] = {"approved", NULL};
+    int rc = load(txn, o, dp);
+
+    /* edited, withdrawn or already published since it was read: nothing to do */
+    if (rc == HR_OK && need_state(o, *dp, ok) != HR_OK)
+        return HR_OK;
+    if (rc == HR_OK && json_integer_value(json_object_get(*dp, "at")) > hr_now_ms())
+        return HR_OK;
+    if (rc == HR_OK) {
+        unschedule(txn, *dp);
+        json_object_set_new(*dp, "scheduled_for", json_object_get(*dp, "at"));
+        json_incref(json_object_get(*dp, "at"));
+        json_object_set_new(*dp, "at", json_integer(0)); /* due: release publishes it now */
+        rc = release(txn, o, *dp);
+    }
+    return rc == HR_OK ? save(txn, o, *dp) : rc;
+}
+
+int agency_scheduler_run(struct store *st, struct fed *fed, int64_t now_ms, size_t *published,
+                         int64_t *next_ms, struct hr_err *err)
+{
+    struct due_walk w = {.now = now_ms, .next = INT64_MAX};
+    struct store_txn *txn = NULL;
+    int rc = store_txn_begin(st, STORE_READ, &txn, err);
+
+    if (rc == HR_OK)
+        rc = store_rec_each(txn, STORE_T_SCHEDULE, NULL, 0, false, due_cb, &w, err);
+    store_txn_abort(txn);
+    if (rc == HR_EEXIST)
+        rc = HR_OK;
+    *published = 0;
+    for (size_t i = 0; i < w.n && rc == HR_OK; i++) {
+        struct op o = {.st = st, .fed = fed, .by = "(scheduler)", .id = w.ids[i], .err = err};
+        rc = prepare_existing(&o);
+        if (rc == HR_OK)
+            rc = run(&o, apply_due);
+        *published += rc == HR_OK;
+    }
+    *next_ms = w.n == 64 ? now_ms : w.next;
+    return rc;
+}
