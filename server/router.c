@@ -2,6 +2,7 @@
  * before any lookup ([a-z0-9_], at most 30): "../", "%2F" and friends never reach the
  * store or a file name. */
 #include "server/router.h"
+#include "server/admin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +249,9 @@ enum MHD_Result router_dispatch(struct http_req *r)
 {
     const char *rest;
     char name[32];
+
+    if (strncmp(r->url, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) == 0)
+        return admin_dispatch(r);
 
     if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
         return get_route(r);

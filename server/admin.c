@@ -1,0 +1,545 @@
+/* server/admin.c - the admin HTTP API under /api/herald/v1/ (JSON, bearer tokens).
+ * Every call is authenticated by a token that carries its operator's roles and no more;
+ * the role each endpoint needs is in the route table, and the agency layer checks the
+ * editor/approver rules of drafts again. Errors: {"error": CODE, "message": TEXT} with
+ * 400/401/403/404/409/422. Failed authentications are limited per client address and
+ * logged without the token. */
+#include "server/admin.h"
+#include "agency/agency.h"
+#include "keys/keys.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define API "/api/herald/v1"
+#define AUTH_FAILS_PER_MINUTE 10
+
+struct call {
+    struct http_req *r;
+    char op[64];
+    const char *rest; /* path after the route prefix, e.g. "d12/approve" */
+    json_t *body;     /* parsed POST body (object), or NULL */
+};
+
+/* ---- replies ---- */
+
+static int status_of(int rc)
+{
+    switch (rc) {
+    case HR_EINVAL: return 422;
+    case HR_ENOTFOUND: return 404;
+    case HR_EEXIST: return 409;
+    case HR_EFORBIDDEN: return 403;
+    case HR_ETOOBIG: return 413;
+    default: return 500;
+    }
+}
+
+static const char *code_of(int status)
+{
+    switch (status) {
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 409: return "conflict";
+    case 413: return "too_large";
+    case 422: return "invalid";
+    case 429: return "rate_limited";
+    default: return "internal";
+    }
+}
+
+static enum MHD_Result fail_rc(struct call *c, int rc, const struct hr_err *err)
+{
+    int status = status_of(rc);
+
+    return http_reply_error(c->r, status, code_of(status),
+                            err && err->msg[0] ? err->msg : "request failed");
+}
+
+static enum MHD_Result reply_json(struct call *c, int status, json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    enum MHD_Result ret = s ? http_reply(c->r, status, "application/json", s, NULL)
+                            : http_reply_error(c->r, 500, "internal", "out of memory");
+
+    free(s);
+    json_decref(j);
+    return ret;
+}
+
+static enum MHD_Result reply_text_json(struct call *c, int status, char *s)
+{
+    enum MHD_Result ret = http_reply(c->r, status, "application/json", s, NULL);
+
+    free(s);
+    return ret;
+}
+
+static enum MHD_Result forbidden(struct call *c, const char *role)
+{
+    char msg[160];
+
+    snprintf(msg, sizeof msg, "operator %s lacks the %s role for this", c->op, role);
+    return http_reply_error(c->r, 403, "forbidden", msg);
+}
+
+/* ---- authentication ---- */
+
+static pthread_mutex_t fail_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char client[64];
+    int64_t window;
+    int count;
+} fails[256];
+
+static bool auth_throttled(const char *client, bool count_one)
+{
+    uint64_t h = 1469598103934665603ull;
+    int64_t now = hr_mono_ms();
+    bool throttled;
+
+    for (const char *p = client; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    pthread_mutex_lock(&fail_mu);
+    size_t i = h % 256;
+    if (strcmp(fails[i].client, client) != 0 || now - fails[i].window > 60000) {
+        snprintf(fails[i].client, sizeof fails[i].client, "%s", client);
+        fails[i].window = now;
+        fails[i].count = 0;
+    }
+    if (count_one)
+        fails[i].count++;
+    throttled = fails[i].count >= AUTH_FAILS_PER_MINUTE;
+    pthread_mutex_unlock(&fail_mu);
+    return throttled;
+}
+
+static int authenticate(struct call *c)
+{
+    const char *auth = http_header(c->r, "Authorization");
+    struct hr_err err = {0};
+
+    if (auth_throttled(c->r->client, false))
+        return 429;
+    if (auth != NULL && strncmp(auth, "Bearer ", 7) == 0 &&
+        agency_token_auth(c->r->app->st, auth + 7, c->op, &err) == HR_OK)
+        return 0;
+    auth_throttled(c->r->client, true);
+    hr_log(HR_LOG_WARN, "admin", "authentication failed client=%s path=%s", c->r->client,
+           c->r->url);
+    return 401;
+}
+
+/* ---- helpers for handlers ---- */
+
+static const char *body_str(struct call *c, const char *key)
+{
+    return json_string_value(json_object_get(c->body, key));
+}
+
+static bool has_role(struct call *c, const char *role, const char *account)
+{
+    return agency_can(c->r->app->st, c->op, role, account);
+}
+
+/* auditors read everything; admins manage everything */
+static bool reader(struct call *c, const char *account)
+{
+    return has_role(c, "auditor", account) || has_role(c, "admin", account) ||
+           has_role(c, "editor", account) || has_role(c, "approver", account);
+}
+
+/* ---- handlers ---- */
+
+static enum MHD_Result h_me(struct call *c)
+{
+    return reply_json(c, 200, json_pack("{s:s}", "operator", c->op));
+}
+
+static int account_cb(const struct store_account *a, void *ctx)
+{
+    json_array_append_new(ctx, json_pack("{s:s,s:s,s:s}", "name", a->name, "kind", a->kind,
+                                         "display_name", a->display_name));
+    return HR_OK;
+}
+
+static enum MHD_Result h_accounts(struct call *c)
+{
+    struct store_txn *txn = NULL;
+    struct hr_err err = {0};
+    json_t *arr;
+    int rc;
+
+    if (strcmp(c->r->method, "POST") == 0) {
+        if (!has_role(c, "admin", NULL))
+            return forbidden(c, "instance-wide admin");
+        rc = agency_account_add(c->r->app->st, c->op, body_str(c, "name"), body_str(c, "kind"),
+                                body_str(c, "display_name"), body_str(c, "summary"), &err);
+        return rc == HR_OK ? reply_json(c, 201, json_pack("{s:s}", "name", body_str(c, "name")))
+                           : fail_rc(c, rc, &err);
+    }
+    arr = json_array();
+    rc = store_txn_begin(c->r->app->st, STORE_READ, &txn, &err);
+    if (rc == HR_OK)
+        rc = store_account_each(txn, account_cb, arr, &err);
+    store_txn_abort(txn);
+    if (rc != HR_OK) {
+        json_decref(arr);
+        return fail_rc(c, rc, &err);
+    }
+    return reply_json(c, 200, arr);
+}
+
+/* POST /accounts/NAME/policy {"approvals": N} */
+static enum MHD_Result h_account_policy(struct call *c)
+{
+    char name[32];
+    const char *slash = strchr(c->rest, '/');
+    json_t *n = json_object_get(c->body, "approvals");
+    struct hr_err err = {0};
+    int rc;
+
+    if (slash == NULL || strcmp(slash, "/policy") != 0 || (size_t)(slash - c->rest) >= 32)
+        return http_reply_error(c->r, 404, "not_found", "no such endpoint");
+    memcpy(name, c->rest, (size_t)(slash - c->rest));
+    name[slash - c->rest] = '\0';
+    if (!has_role(c, "admin", name))
+        return forbidden(c, "admin");
+    if (!json_is_integer(n) || json_integer_value(n) < 0 || json_integer_value(n) > 3)
+        return http_reply_error(c->r, 422, "invalid", "approvals must be 0 to 3");
+    rc = agency_set_approvals(c->r->app->st, c->op, name, (unsigned)json_integer_value(n), &err);
+    return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s,s:O}", "account", name, "approvals", n))
+                       : fail_rc(c, rc, &err);
+}
+
+static int operator_cb(const struct agency_operator *o, void *ctx)
+{
+    json_array_append_new(ctx, json_pack("{s:s,s:b,s:s}", "name", o->name, "disabled",
+                                         o->disabled, "roles", o->roles));
+    return HR_OK;
+}
+
+/* GET/POST /operators, POST /operators/NAME/disable|grant|revoke */
+static enum MHD_Result h_operators(struct call *c)
+{
+    struct hr_err err = {0};
+    char name[32];
+    const char *verb = strchr(c->rest, '/');
+    json_t *arr;
+    int rc;
+
+    if (strcmp(c->r->method, "GET") == 0) {
+        if (!has_role(c, "admin", NULL) && !has_role(c, "auditor", NULL))
+            return forbidden(c, "admin or auditor");
+        arr = json_array();
+        rc = agency_operator_each(c->r->app->st, operator_cb, arr, &err);
+        return rc == HR_OK ? reply_json(c, 200, arr) : (json_decref(arr), fail_rc(c, rc, &err));
+    }
+    if (!has_role(c, "admin", NULL))
+        return forbidden(c, "instance-wide admin");
+    if (c->rest[0] == '\0') {
+        rc = agency_operator_add(c->r->app->st, c->op, body_str(c, "name"), &err);
+        return rc == HR_OK ? reply_json(c, 201, json_pack("{s:s}", "name", body_str(c, "name")))
+                           : fail_rc(c, rc, &err);
+    }
+    if (verb == NULL || (size_t)(verb - c->rest) >= sizeof name)
+        return http_reply_error(c->r, 404, "not_found", "no such endpoint");
+    memcpy(name, c->rest, (size_t)(verb - c->rest));
+    name[verb - c->rest] = '\0';
+    if (strcmp(verb, "/disable") == 0)
+        rc = agency_operator_disable(c->r->app->st, c->op, name, &err);
+    else if (strcmp(verb, "/grant") == 0)
+        rc = agency_grant(c->r->app->st, c->op, name, body_str(c, "role"),
+                          body_str(c, "account"), &err);
+    else if (strcmp(verb, "/revoke") == 0)
+        rc = agency_revoke(c->r->app->st, c->op, name, body_str(c, "role"),
+                           body_str(c, "account"), &err);
+    else
+        return http_reply_error(c->r, 404, "not_found", "no such endpoint");
+    return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s}", "operator", name))
+                       : fail_rc(c, rc, &err);
+}
+
+static int token_cb(const struct agency_token_info *t, void *ctx)
+{
+    json_array_append_new(ctx, json_pack("{s:s,s:s,s:I,s:I,s:b}", "id", t->id, "operator",
+                                         t->operator, "created", (json_int_t)t->created_ms,
+                                         "expires", (json_int_t)t->expires_ms, "revoked",
+                                         t->revoked));
+    return HR_OK;
+}
+
+/* GET/POST /tokens, POST /tokens/ID/revoke: admin only */
+static enum MHD_Result h_tokens(struct call *c)
+{
+    json_t *days = json_object_get(c->body, "expires_days"), *arr;
+    struct hr_err err = {0};
+    char *token = NULL, id[17];
+    int rc;
+
+    if (!has_role(c, "admin", NULL))
+        return forbidden(c, "instance-wide admin");
+    if (strcmp(c->r->method, "GET") == 0) {
+        arr = json_array();
+        rc = agency_token_each(c->r->app->st, token_cb, arr, &err);
+        return rc == HR_OK ? reply_json(c, 200, arr) : (json_decref(arr), fail_rc(c, rc, &err));
+    }
+    if (c->rest[0] != '\0') {
+        if (strlen(c->rest) != 23 || strcmp(c->rest + 16, "/revoke") != 0)
+            return http_reply_error(c->r, 404, "not_found", "no such endpoint");
+        snprintf(id, sizeof id, "%.16s", c->rest);
+        rc = agency_token_revoke(c->r->app->st, c->op, id, &err);
+        return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s}", "revoked", id))
+                           : fail_rc(c, rc, &err);
+    }
+    if (days != NULL && (!json_is_integer(days) || json_integer_value(days) < 0))
+        return http_reply_error(c->r, 422, "invalid", "expires_days must be a whole number");
+    rc = agency_token_create(c->r->app->st, c->op, body_str(c, "operator"),
+                             (unsigned)json_integer_value(days), &token, id, &err);
+    if (rc != HR_OK)
+        return fail_rc(c, rc, &err);
+    /* the only time the token is shown; the store keeps its hash */
+    json_t *j = json_pack("{s:s,s:s}", "id", id, "token", token);
+    keys_secret_free(token);
+    return reply_json(c, 201, j);
+}
+
+static json_t *draft_result_json(const struct agency_draft_result *r)
+{
+    return json_pack("{s:s,s:s,s:i,s:i,s:s}", "id", r->id, "state", r->state, "approvals",
+                     (int)r->approvals, "required", (int)r->required, "published_id",
+                     r->published_id);
+}
+
+static int draft_input(struct call *c, struct agency_draft_input *in)
+{
+    const char *at = body_str(c, "at");
+
+    in->text = body_str(c, "text");
+    in->cw = body_str(c, "cw");
+    in->reply_to = body_str(c, "reply_to");
+    in->at_ms = 0;
+    if (at != NULL && hr_iso8601_parse(at, &in->at_ms) != HR_OK)
+        return HR_EINVAL;
+    return HR_OK;
+}
+
+/* The account a draft belongs to (for role checks on reads). */
+static int draft_account(struct call *c, const char *id, char account[32], char **json,
+                         struct hr_err *err)
+{
+    json_t *d;
+    int rc = agency_draft_show(c->r->app->st, id, json, err);
+
+    if (rc != HR_OK)
+        return rc;
+    d = json_loads(*json, 0, NULL);
+    snprintf(account, 32, "%s",
+             json_is_string(json_object_get(d, "account"))
+                 ? json_string_value(json_object_get(d, "account"))
+                 : "");
+    json_decref(d);
+    return HR_OK;
+}
+
+static enum MHD_Result draft_transition(struct call *c, const char *id, const char *verb)
+{
+    struct agency_draft_result res = {0};
+    struct agency_draft_input in = {0};
+    struct store *st = c->r->app->st;
+    struct fed *fed = c->r->app->fed;
+    const char *comment = body_str(c, "comment");
+    struct hr_err err = {0};
+    int rc;
+
+    if (strcmp(verb, "edit") == 0)
+        rc = draft_input(c, &in) == HR_OK ? agency_draft_edit(st, c->op, id, &in, &res, &err)
+                                          : hr_fail(&err, HR_EINVAL, "at: use 2026-12-01T09:00:00Z");
+    else if (strcmp(verb, "submit") == 0)
+        rc = agency_draft_submit(st, fed, c->op, id, &res, &err);
+    else if (strcmp(verb, "approve") == 0)
+        rc = agency_draft_approve(st, fed, c->op, id, comment, &res, &err);
+    else if (strcmp(verb, "reject") == 0)
+        rc = agency_draft_reject(st, c->op, id, comment, &res, &err);
+    else if (strcmp(verb, "withdraw") == 0)
+        rc = agency_draft_withdraw(st, c->op, id, &res, &err);
+    else
+        return http_reply_error(c->r, 404, "not_found", "no such endpoint");
+    return rc == HR_OK ? reply_json(c, 200, draft_result_json(&res)) : fail_rc(c, rc, &err);
+}
+
+/* /drafts, /drafts/ID, /drafts/ID/VERB */
+static enum MHD_Result h_drafts(struct call *c)
+{
+    struct agency_draft_result res = {0};
+    struct agency_draft_input in = {0};
+    const char *account = http_arg(c->r, "account"), *slash;
+    char id[48], acc[32], *json = NULL;
+    struct hr_err err = {0};
+    int rc;
+
+    if (c->rest[0] == '\0' && strcmp(c->r->method, "GET") == 0) {
+        if (!reader(c, account))
+            return forbidden(c, account ? "reader" : "instance-wide reader");
+        rc = agency_draft_list(c->r->app->st, account, http_arg(c->r, "state"), &json, &err);
+        return rc == HR_OK ? reply_text_json(c, 200, json) : fail_rc(c, rc, &err);
+    }
+    if (c->rest[0] == '\0') { /* POST: a new draft; the agency layer checks the editor role */
+        if (draft_input(c, &in) != HR_OK)
+            return http_reply_error(c->r, 422, "invalid", "at: use 2026-12-01T09:00:00Z");
+        rc = agency_draft_new(c->r->app->st, c->r->app->fed, c->op, body_str(c, "account"), &in,
+                              json_is_true(json_object_get(c->body, "submit")), &res, &err);
+        return rc == HR_OK ? reply_json(c, 201, draft_result_json(&res)) : fail_rc(c, rc, &err);
+    }
+    slash = strchr(c->rest, '/');
+    snprintf(id, sizeof id, "%.*s", slash ? (int)(slash - c->rest) : 47, c->rest);
+    if (slash != NULL && strcmp(c->r->method, "POST") == 0)
+        return draft_transition(c, id, slash + 1);
+    if (slash != NULL)
+        return http_reply_error(c->r, 405, "method_not_allowed", "POST to change a draft");
+    rc = draft_account(c, id, acc, &json, &err);
+    if (rc != HR_OK)
+        return fail_rc(c, rc, &err);
+    if (!reader(c, acc)) {
+        free(json);
+        return forbidden(c, "reader");
+    }
+    return reply_text_json(c, 200, json);
+}
+
+/* GET /posts?account=NAME[&page=CURSOR]: the account's outbox, for operators */
+static enum MHD_Result h_posts(struct call *c)
+{
+    const char *account = http_arg(c->r, "account"), *page = http_arg(c->r, "page");
+    struct fed_doc d = {0};
+
+    if (account == NULL)
+        return http_reply_error(c->r, 400, "bad_request", "account=NAME is required");
+    fed_outbox(c->r->app->fed, account, page ? page : "true", &d);
+    if (d.status != 200) {
+        enum MHD_Result ret = http_reply_error(c->r, d.status, d.error ? d.error : "internal",
+                                               d.message);
+        fed_doc_fini(&d);
+        return ret;
+    }
+    return reply_text_json(c, 200, d.body);
+}
+
+static int audit_cb(const struct agency_audit_entry *e, void *ctx)
+{
+    json_array_append_new(ctx, json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "seq",
+                                         (json_int_t)e->seq, "time", (json_int_t)e->time_ms,
+                                         "operator", e->operator, "action", e->action, "target",
+                                         e->target, "details", e->details, "prev", e->prev,
+                                         "hash", e->hash));
+    return HR_OK;
+}
+
+/* GET /audit[?since_days=N&account=NAME], GET /audit/verify: auditors and admins */
+static enum MHD_Result h_audit(struct call *c)
+{
+    const char *account = http_arg(c->r, "account"), *days = http_arg(c->r, "since_days");
+    struct hr_err err = {0};
+    uint64_t n = 0, d = 0;
+    json_t *arr;
+    int rc;
+
+    if (!has_role(c, "auditor", NULL) && !has_role(c, "admin", NULL))
+        return forbidden(c, "auditor or admin");
+    if (strcmp(c->rest, "verify") == 0) {
+        rc = agency_audit_verify(c->r->app->st, &n, &err);
+        return reply_json(c, 200, json_pack("{s:b,s:I,s:s}", "intact", rc == HR_OK, "entries",
+                                            (json_int_t)n, "message", err.msg));
+    }
+    if (days != NULL && hr_parse_u64(days, 36500, &d) != HR_OK)
+        return http_reply_error(c->r, 400, "bad_request", "since_days must be a number");
+    arr = json_array();
+    rc = agency_audit_list(c->r->app->st, days ? hr_now_ms() - (int64_t)d * 86400000 : 0,
+                           account, audit_cb, arr, &err);
+    return rc == HR_OK ? reply_json(c, 200, arr) : (json_decref(arr), fail_rc(c, rc, &err));
+}
+
+static const struct route {
+    const char *method, *prefix;
+    bool exact;
+    enum MHD_Result (*fn)(struct call *c);
+} routes[] = {
+    {"GET", "/me", true, h_me},
+    {"GET", "/accounts", true, h_accounts},
+    {"POST", "/accounts", true, h_accounts},
+    {"POST", "/accounts/", false, h_account_policy},
+    {"GET", "/operators", true, h_operators},
+    {"POST", "/operators", true, h_operators},
+    {"POST", "/operators/", false, h_operators},
+    {"GET", "/tokens", true, h_tokens},
+    {"POST", "/tokens", true, h_tokens},
+    {"POST", "/tokens/", false, h_tokens},
+    {"GET", "/drafts", true, h_drafts},
+    {"POST", "/drafts", true, h_drafts},
+    {"GET", "/drafts/", false, h_drafts},
+    {"POST", "/drafts/", false, h_drafts},
+    {"GET", "/posts", true, h_posts},
+    {"GET", "/audit", true, h_audit},
+    {"GET", "/audit/", false, h_audit},
+};
+
+static enum MHD_Result audit_head(struct http_req *r)
+{
+    struct hr_err err = {0};
+    char *head = NULL;
+    enum MHD_Result ret;
+
+    if (agency_audit_head(r->app->st, r->app->cfg.base_url, &head, &err) != HR_OK)
+        return http_reply_error(r, 500, "internal", err.msg);
+    ret = http_reply(r, 200, "application/json", head, "no-store");
+    free(head);
+    return ret;
+}
+
+static int parse_body(struct call *c)
+{
+    json_error_t jerr;
+
+    if (strcmp(c->r->method, "POST") != 0)
+        return HR_OK;
+    c->body = json_loadb(c->r->body.data ? c->r->body.data : "{}",
+                         c->r->body.len ? c->r->body.len : 2, JSON_REJECT_DUPLICATES, &jerr);
+    return json_is_object(c->body) ? HR_OK : HR_EINVAL;
+}
+
+enum MHD_Result admin_dispatch(struct http_req *r)
+{
+    struct call c = {.r = r};
+    const char *path = r->url + strlen(API);
+    enum MHD_Result ret;
+    int st;
+
+    if (strcmp(path, "/audit/head") == 0 && strcmp(r->method, "GET") == 0)
+        return audit_head(r); /* public: archives and other agencies record it */
+    st = authenticate(&c);
+    if (st == 429)
+        return http_reply_error(r, 429, "rate_limited", "too many failed authentications");
+    if (st == 401)
+        return http_reply_error(r, 401, "unauthorized", "a valid bearer token is required");
+    if (parse_body(&c) != HR_OK) {
+        json_decref(c.body);
+        return http_reply_error(r, 400, "bad_request", "the body must be a JSON object");
+    }
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        size_t n = strlen(routes[i].prefix);
+        if (strcmp(r->method, routes[i].method) != 0 || strncmp(path, routes[i].prefix, n) != 0 ||
+            (routes[i].exact ? path[n] != '\0' : path[n] == '\0'))
+            continue;
+        c.rest = routes[i].exact ? "" : path + n;
+        ret = routes[i].fn(&c);
+        json_decref(c.body);
+        return ret;
+    }
+    json_decref(c.body);
+    return http_reply_error(r, 404, "not_found", "no such endpoint");
+}

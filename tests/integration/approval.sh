@@ -1,0 +1,99 @@
+#!/bin/bash
+# tests/integration/approval.sh - four-eyes publishing end to end: an account needing two
+# approvals; one operator alone gets nothing out by any CLI route (post, approve own draft,
+# approve twice, edit an approved draft, schedule); two approvers do; a scheduled post goes
+# out exactly once even when the server is killed around its time; the audit chain verifies.
+. "$(dirname "$0")/../harness/lib.sh"
+
+H_APPROVALS=2 h_start health agency
+ME="$H_BASE/users/health"
+h() { "$HERALD_BIN" --data "$H_DATA" "$@"; }
+fp_start 127.0.0.2 p2
+P2_ROOT=$FP_ROOT P2=$FP_BASE
+fp_actor "$P2_ROOT" "$P2" alice
+ALICE="$P2/users/alice"
+printf '{"@context":"https://www.w3.org/ns/activitystreams","id":"%s/follows/1","type":"Follow","actor":"%s","object":"%s"}' \
+    "$ALICE" "$ALICE" "$ME" >"$T_DIR/follow.json"
+sc_as "$P2_ROOT" "$P2" alice "$ME/inbox" --body "$T_DIR/follow.json"
+t_eq "alice follows" 202 "$SC_STATUS"
+
+for op in ed ap1 ap2 mallory; do h operator add "$op" >/dev/null; done
+h grant ed editor --account health >/dev/null
+h grant ed approver --account health >/dev/null   # an editor who may also approve others
+h grant ap1 approver --account health >/dev/null
+h grant ap2 approver >/dev/null                   # instance-wide
+h grant mallory editor --account health >/dev/null
+
+creates() { fp_posts "$P2_ROOT" Create | wc -l; }
+
+out=$(h --as ed post health "Water main repair on 5th street")
+t_match "post on an account needing approval files a draft" "^d[0-9]+ submitted, awaiting 2 approvals$" "$out"
+D=${out%% *}
+t_eq "the draft is listed as submitted" submitted "$(h draft show "$D" | t_jq .state)"
+
+expect_refused() { # WHAT CMD...
+    local what=$1
+    shift
+    if "$@" >"$T_DIR/out" 2>"$T_DIR/err"; then
+        t_fail "$what: succeeded: $(cat "$T_DIR/out")"
+    else
+        t_pass "$what: refused ($(head -c 120 "$T_DIR/err"))"
+    fi
+}
+expect_refused "the author cannot approve their own draft" h --as ed draft approve "$D"
+expect_refused "an editor without the approver role cannot approve" h --as mallory draft approve "$D"
+expect_refused "the local shell user is nobody's approver" h draft approve "$D"
+expect_refused "an unknown operator cannot approve" h --as nobody draft approve "$D"
+t_match "one approval leaves it waiting" "awaiting 1 approval" "$(h --as ap1 draft approve "$D" --comment ok)"
+expect_refused "the same approver cannot approve twice" h --as ap1 draft approve "$D"
+
+# an edit voids the approvals given so far
+t_match "an edit makes a new revision back in draft" "$D draft" "$(h --as mallory draft edit "$D" "Water main repair on 5th street, 8-12h")"
+t_eq "the edit voided the approval" 0 "$(h draft show "$D" | t_jq .approvals_valid)"
+expect_refused "a draft that is not submitted cannot be approved" h --as ap2 draft approve "$D"
+h --as mallory draft submit "$D" >/dev/null
+h --as ap1 draft approve "$D" >/dev/null
+sleep 1
+t_eq "nothing is published with one approval" 0 "$(creates)"
+out=$(h --as ap2 draft approve "$D")
+t_match "the second approval publishes it" "^$ME/notes/" "$out"
+t_wait 15 fp_has_posts "$P2_ROOT" Create "" "" 1 || true
+t_eq "the follower got exactly one Create" 1 "$(creates)"
+t_match "with the approved text" "8-12h" "$(cat "$P2_ROOT"/_received/*.json)"
+expect_refused "a published draft cannot be edited" h --as ed draft edit "$D" "changed"
+t_eq "rejecting needs a comment" 2 "$(h --as ap1 draft reject "$D" >/dev/null 2>&1; echo $?)"
+
+# a rejected draft goes nowhere
+D2=$(h --as ed draft new health "Draft to reject" --submit | cut -d' ' -f1)
+h --as ap1 draft reject "$D2" --comment "wrong figures" >/dev/null
+t_eq "a rejected draft is rejected" rejected "$(h draft show "$D2" | t_jq .state)"
+expect_refused "a rejected draft cannot be approved" h --as ap2 draft approve "$D2"
+
+# scheduling: approved for a time a few seconds ahead, the server killed around it
+at_s=$(($(date +%s) + 4))
+AT=$(date -u -d "@$at_s" +%Y-%m-%dT%H:%M:%SZ)
+D3=$(h --as ed draft new health "Scheduled notice" --at "$AT" --submit | cut -d' ' -f1)
+h --as ap1 draft approve "$D3" >/dev/null
+t_eq "fully approved, it waits for its time" approved "$(h --as ap2 draft approve "$D3" | cut -d' ' -f2)"
+# editing an approved scheduled draft voids it: it must go round again
+h --as ed draft edit "$D3" "Scheduled notice (corrected)" --at "$AT" >/dev/null
+h --as ed draft submit "$D3" >/dev/null
+h --as ap1 draft approve "$D3" >/dev/null
+h --as ap2 draft approve "$D3" >/dev/null
+kill -9 "$H_PID"
+wait "$H_PID" 2>/dev/null || true
+while [ "$(date +%s)" -le "$at_s" ]; do sleep 0.2; done
+h_serve "$H_DATA" "$H_PORT"
+t_wait 15 fp_has_posts "$P2_ROOT" Create "" "" 2 || true
+kill -9 "$H_PID"
+wait "$H_PID" 2>/dev/null || true
+h_serve "$H_DATA" "$H_PORT"
+sleep 2
+t_eq "the scheduled post went out exactly once" 2 "$(creates)"
+t_match "in its corrected revision" "corrected" "$(h draft show "$D3" | t_jq .state) $(cat "$P2_ROOT"/_received/*.json)"
+t_eq "and its draft is published" published "$(h draft show "$D3" | t_jq .state)"
+
+t_match "the audit chain verifies" "^audit log intact: [0-9]+ entries$" "$(h audit verify)"
+t_match "the audit log names who approved" "ap2 +draft.approve +health/$D" "$(h audit list --account health)"
+h_stop
+t_done
