@@ -276,6 +276,8 @@ static int bind_listen(const char *listen_on, int *fd_out, struct hr_err *err)
     return HR_OK;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char line[512];

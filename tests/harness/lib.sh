@@ -101,6 +101,9 @@ h_start() {
         H_BASE="http://127.0.0.1:$H_PORT"
         h_init "$H_DATA" "$H_PORT"
         "$HERALD_BIN" --data "$H_DATA" account add "$name" --kind "$kind" --name "Test $name" >/dev/null
+        # most tests publish with `herald post` and want it out at once; the approval
+        # workflow has tests of its own (H_APPROVALS=N keeps N)
+        "$HERALD_BIN" --data "$H_DATA" account set "$name" approvals "${H_APPROVALS:-0}" >/dev/null
         if h_serve "$H_DATA" "$H_PORT"; then return 0; fi
         rm -rf "$H_DATA"
     done
@@ -196,9 +199,9 @@ fp_has_posts() {
 # sc_send ARGS...: tests/tools/sigclient ARGS; sets SC_STATUS (000 when no answer), SC_BODY
 # and SC_ERR (its stderr). Never fails the script.
 sc_send() {
-    local out
-    out=$("$HERALD_TOOLS/sigclient" "$@" 2>"$T_DIR/sigclient.err") || true
-    SC_ERR=$(cat "$T_DIR/sigclient.err")
+    local out errf="$T_DIR/sigclient.$BASHPID.err" # per (sub)shell: callers may run in parallel
+    out=$("$HERALD_TOOLS/sigclient" "$@" 2>"$errf") || true
+    SC_ERR=$(cat "$errf")
     SC_STATUS=${out%%$'\n'*}
     SC_BODY=
     case $out in *$'\n'*) SC_BODY=${out#*$'\n'} ;; esac

@@ -57,7 +57,9 @@ run "$HERALD_BIN" --data "$D" account list
 t_eq "account list exits 0" 0 "$RC"
 t_match "account list (text) names health" "health" "$OUT"
 
-# --- posts and followers ---
+# --- posts and followers (approvals off: this is about the command, not the workflow) ---
+run "$HERALD_BIN" --data "$D" account set health approvals 0
+t_eq "account set approvals 0" 0 "$RC"
 run "$HERALD_BIN" --data "$D" post health "Boil water notice lifted for the east side."
 t_eq "post exits 0" 0 "$RC"
 t_match "post prints the Note URL" "^$BASE/users/health/notes/[A-Za-z0-9_-]+\$" "$OUT"

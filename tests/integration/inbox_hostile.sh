@@ -143,8 +143,12 @@ hostile "Undo of a Follow by someone else" 403 'origin' \
     head -c 300000 /dev/zero | tr '\0' x
     printf '"}}'
 } >"$T_DIR/big.json"
+# Sent the way hostile senders do (no Expect: the whole body follows the headers at once):
+# the 413 must still reach the client, even though the server answers before reading it.
 hostile "body over 256 KiB" 413 'large|size|big' \
     --url "$INBOX" "${AS_ALICE[@]}" --body "$T_DIR/big.json"
+hostile "body over 256 KiB (Expect: 100-continue)" 413 'large|size|big' \
+    --url "$INBOX" "${AS_ALICE[@]}" --body "$T_DIR/big.json" --header "Expect: 100-continue"
 hostile "JSON that is not an object" 400 'object|json' \
     --url "$INBOX" "${AS_ALICE[@]}" --body-text '["Follow"]'
 hostile "JSON that does not parse" 400 'json' \

@@ -425,7 +425,7 @@ static struct curl_slist *header_list(const struct opts *o, const struct request
     /* Suppress what curl would add on its own: these requests are exactly what we say. */
     if (hdr_get(rq, "content-type", 12) == NULL && (n = curl_slist_append(l, "Content-Type:")))
         l = n;
-    if ((n = curl_slist_append(l, "Expect:")) != NULL)
+    if (hdr_get(rq, "expect", 6) == NULL && (n = curl_slist_append(l, "Expect:")) != NULL)
         l = n;
     if (hdr_get(rq, "accept", 6) == NULL && (n = curl_slist_append(l, "Accept:")) != NULL)
         l = n;

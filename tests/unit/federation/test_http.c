@@ -757,7 +757,7 @@ static void url_helpers_refuse_credentials_garbage_and_other_schemes(void **stat
         "ftp://a.example/x",
         "/relative/path",
         "https://a.example/a b",
-        "https://b\xc3\xbc" /* IDN: punycode form only */ "cher.example/",
+        "https://b\xc3\xbc\x63her.example/", /* IDN: punycode form only */
     };
     struct hr_err err;
     char out[256];
