@@ -110,7 +110,9 @@ int agency_account_add(struct store *st, const char *by, const char *name, const
 struct fed;
 struct agency_draft_input {
     const char *text, *cw, *reply_to;
-    int64_t at_ms; /* publish time; 0: as soon as approved */
+    int64_t at_ms;          /* publish time; 0: as soon as approved */
+    const char *replaces;   /* an edit of this published Note (Update), or NULL */
+    const char *deletes;    /* a deletion of this published Note (Delete), or NULL */
 };
 struct agency_draft_result {
     char id[32], state[16];

@@ -27,9 +27,10 @@ static void rev_hash(const json_t *d, char out[65])
     struct hr_buf b;
 
     hr_buf_init(&b, 1u << 21);
-    hr_buf_addf(&b, "herald-draft-v1\n%s\n%s\n%lld\n%s\n%s\n%s",
+    hr_buf_addf(&b, "herald-draft-v1\n%s\n%s\n%s\n%lld\n%s\n%s\n%s",
                 json_string_value(json_object_get(d, "account")),
                 json_string_value(json_object_get(d, "kind")),
+                json_string_value(json_object_get(d, "target")),
                 (long long)json_integer_value(json_object_get(d, "at")),
                 json_string_value(json_object_get(d, "reply_to")),
                 json_string_value(json_object_get(d, "cw")),
@@ -156,7 +157,14 @@ static int need_state(struct op *o, const json_t *d, const char *const *allowed)
 static int check_input(const struct agency_draft_input *in, struct hr_err *err)
 {
     size_t n = in->text ? strlen(in->text) : 0;
+    const char *target = in->replaces ? in->replaces : in->deletes;
 
+    if (in->replaces != NULL && in->deletes != NULL)
+        return hr_fail(err, HR_EINVAL, "a draft either replaces or deletes a post, not both");
+    if (target != NULL && (strlen(target) > 400 || strncmp(target, "http", 4) != 0))
+        return hr_fail(err, HR_EINVAL, "the post to change must be given by its URL");
+    if (in->deletes != NULL && n == 0)
+        return HR_OK; /* a deletion has no text */
     if (n == 0 || n > 100000 || !hr_utf8_valid(in->text, n))
         return hr_fail(err, HR_EINVAL, "text must be 1 to 100000 bytes of UTF-8");
     if (in->cw != NULL && (strlen(in->cw) > 500 || !hr_utf8_valid(in->cw, strlen(in->cw))))
@@ -175,7 +183,7 @@ static void set_revision(json_t *d, const struct agency_draft_input *in)
 {
     char h[65];
 
-    json_object_set_new(d, "text", json_string(in->text));
+    json_object_set_new(d, "text", json_string(in->text ? in->text : ""));
     json_object_set_new(d, "cw", json_string(in->cw ? in->cw : ""));
     json_object_set_new(d, "reply_to", json_string(in->reply_to ? in->reply_to : ""));
     json_object_set_new(d, "at", json_integer(in->at_ms));
@@ -185,16 +193,22 @@ static void set_revision(json_t *d, const struct agency_draft_input *in)
     json_object_set_new(d, "rev_sha256", json_string(h));
 }
 
-/* Prepares the Create(Note) of draft D's current revision, before a write transaction. */
+/* Prepares what draft D's current revision publishes (Create, Update or Delete), before
+ * a write transaction. */
 static int prepare(struct op *o, const json_t *d)
 {
     struct fed_post_input in = {.text = str(d, "text"), .cw = str(d, "cw"),
                                 .reply_to = str(d, "reply_to")};
+    const char *kind = str(d, "kind"), *account = str(d, "account");
 
     fed_post_free(o->post);
     o->post = NULL;
     snprintf(o->prepared_rev, sizeof o->prepared_rev, "%s", str(d, "rev_sha256"));
-    return fed_post_prepare(o->fed, str(d, "account"), &in, &o->post, o->err);
+    if (strcmp(kind, "edit") == 0)
+        return fed_post_prepare_update(o->fed, account, str(d, "target"), &in, &o->post, o->err);
+    if (strcmp(kind, "delete") == 0)
+        return fed_post_prepare_delete(o->fed, account, str(d, "target"), &o->post, o->err);
+    return fed_post_prepare(o->fed, account, &in, &o->post, o->err);
 }
 
 /* Approved: publish now (in this transaction) or put it on the schedule. */
@@ -242,9 +256,11 @@ static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
     if (rc != HR_OK)
         return rc;
     snprintf(id, sizeof id, "d%llu", (unsigned long long)seq);
-    d = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s}", "id", id, "account", o->account, "kind",
-                  "post", "author", o->by, "state", "draft", "created", (json_int_t)hr_now_ms(),
-                  "rev", (json_int_t)0, "published_id", "");
+    d = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s}", "id", id, "account", o->account,
+                  "kind", o->in->replaces ? "edit" : o->in->deletes ? "delete" : "post", "target",
+                  o->in->replaces ? o->in->replaces : o->in->deletes ? o->in->deletes : "",
+                  "author", o->by, "state", "draft", "created", (json_int_t)hr_now_ms(), "rev",
+                  (json_int_t)0, "published_id", "");
     if (d == NULL)
         return hr_fail(o->err, HR_ENOMEM, "draft");
     *dp = d;
@@ -431,7 +447,11 @@ int agency_draft_new(struct store *st, struct fed *fed, const char *by, const ch
 
     if (rc == HR_OK && !hr_name_valid(account))
         rc = hr_fail(err, HR_EINVAL, "bad account name");
-    if (rc == HR_OK && submit && fed != NULL)
+    if (rc == HR_OK && submit && fed != NULL && in->replaces != NULL)
+        rc = fed_post_prepare_update(fed, account, in->replaces, &pin, &o.post, err);
+    else if (rc == HR_OK && submit && fed != NULL && in->deletes != NULL)
+        rc = fed_post_prepare_delete(fed, account, in->deletes, &o.post, err);
+    else if (rc == HR_OK && submit && fed != NULL)
         rc = fed_post_prepare(fed, account, &pin, &o.post, err);
     if (rc == HR_OK)
         rc = run(&o, apply_new);

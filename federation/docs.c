@@ -423,7 +423,8 @@ void fed_object(struct fed *fed, const char *path, struct fed_doc *doc)
         fed_doc_error(doc, 500, "internal", "store unavailable");
         return;
     }
-    doc->status = 200;
+    /* a deleted post answers 410 Gone with its Tombstone */
+    doc->status = strcmp(o.type, "Tombstone") == 0 ? 410 : 200;
     doc->content_type = "application/activity+json";
     doc->body = o.json;
     o.json = NULL;

@@ -74,6 +74,15 @@ struct fed_post;
 int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_input *in,
                      struct fed_post **out, struct hr_err *err);
 const char *fed_post_id(const struct fed_post *p); /* the Note id; lives with P */
+/* An edit of our published NOTE_ID: Update(Note) with the new text; the previous version
+ * stays readable at NOTE_ID/versions/ID and is listed in the Note's "versions". */
+int fed_post_prepare_update(struct fed *fed, const char *name, const char *note_id,
+                            const struct fed_post_input *in, struct fed_post **out,
+                            struct hr_err *err);
+/* A delete: the Note becomes a Tombstone (answered 410), its Create goes, and a Delete is
+ * delivered. Both refuse (HR_EEXIST) at commit when the Note changed since prepare. */
+int fed_post_prepare_delete(struct fed *fed, const char *name, const char *note_id,
+                            struct fed_post **out, struct hr_err *err);
 int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_err *err);
 void fed_post_free(struct fed_post *p);
 

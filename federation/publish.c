@@ -49,12 +49,19 @@ static int fanout_one(const struct store_follower *f, void *ctx)
                        fo->err);
 }
 
+enum post_kind { POST_CREATE, POST_UPDATE, POST_DELETE };
+
 struct fed_post {
+    enum post_kind kind;
     char *account;
     char note_id[1200];
     json_t *create;      /* Create with the Note embedded */
     char *create_json;   /* serialised once, before any transaction */
     char *note_json;
+    /* edits and deletes: what was read at prepare time (a concurrent change is refused),
+     * the Update/Delete activity, and the previous version kept at version_id */
+    char *old_json, *activity_json, *version_json;
+    char activity_id[1400], version_id[1400];
 };
 
 void fed_post_free(struct fed_post *p)
@@ -65,6 +72,9 @@ void fed_post_free(struct fed_post *p)
     json_decref(p->create);
     free(p->create_json);
     free(p->note_json);
+    free(p->old_json);
+    free(p->activity_json);
+    free(p->version_json);
     free(p);
 }
 
@@ -153,9 +163,14 @@ int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_in
     return HR_OK;
 }
 
+static int commit_change(struct store_txn *txn, const struct fed_post *p, struct hr_err *err);
+
 /* Stores the Note and its Create, the outbox entry and the fan-out, in TXN. */
 int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_err *err)
 {
+    if (p->kind != POST_CREATE)
+        return commit_change(txn, p, err);
+    {
     struct store_object o = {.account = p->account, .published_ms = hr_now_ms()};
     struct fanout fo = {.txn = txn, .account = p->account, .err = err};
     struct store_account a = {0};
@@ -179,6 +194,7 @@ int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_e
         rc = store_follower_each(txn, p->account, NULL, SIZE_MAX, fanout_one, &fo, err);
     fed_strset_fini(&fo.inboxes);
     return rc;
+    }
 }
 
 int fed_publish_note(struct fed *fed, const char *name, const char *text, char **note_id,
@@ -236,5 +252,202 @@ int fed_accept_queue(struct fed *fed, struct store_txn *txn, const char *name,
     if (rc == HR_OK)
         rc = fed_enqueue(txn, name, accept_id, inbox, "", err);
     free(body);
+    return rc;
+}
+
+/* ---- edits (Update) and deletes (Delete + Tombstone) of our published Notes ---- */
+
+/* Reads our Note NOTE_ID of account NAME and its Create, as they are now. */
+static int read_published(struct fed *fed, const char *name, const char *note_id,
+                          struct store_object *note, struct store_object *create,
+                          struct hr_err *err)
+{
+    struct store_txn *txn = NULL;
+    char create_id[1300];
+    int rc = store_txn_begin(fed->st, STORE_READ, &txn, err);
+
+    snprintf(create_id, sizeof create_id, "%s/activity", note_id);
+    if (rc == HR_OK && store_object_get(txn, note_id, note, NULL) != HR_OK)
+        rc = hr_fail(err, HR_ENOTFOUND, "no published post %.200s", note_id);
+    if (rc == HR_OK && strcmp(note->type, "Tombstone") == 0)
+        rc = hr_fail(err, HR_EGONE, "%.200s was deleted", note_id);
+    if (rc == HR_OK && (strcmp(note->account, name) != 0 || strcmp(note->type, "Note") != 0))
+        rc = hr_fail(err, HR_ENOTFOUND, "%.200s is not a post of %s", note_id, name);
+    if (rc == HR_OK && store_object_get(txn, create_id, create, NULL) != HR_OK)
+        rc = hr_fail(err, HR_ENOTFOUND, "the Create of %.200s is missing", note_id);
+    store_txn_abort(txn);
+    return rc;
+}
+
+static int new_change(struct fed *fed, const char *name, const char *note_id,
+                      enum post_kind kind, struct fed_post **out, json_t **note,
+                      json_t **create, struct hr_err *err)
+{
+    struct store_object n = {0}, c = {0};
+    struct fed_post *p = calloc(1, sizeof *p);
+    char id[40];
+    int rc = p ? read_published(fed, name, note_id, &n, &c, err) : hr_fail(err, HR_ENOMEM, "post");
+
+    if (rc == HR_OK) {
+        p->kind = kind;
+        p->account = strdup(name);
+        snprintf(p->note_id, sizeof p->note_id, "%s", note_id);
+        p->old_json = n.json;
+        n.json = NULL;
+        *note = json_loads(p->old_json, 0, NULL);
+        *create = json_loads(c.json, 0, NULL);
+        fed_new_id(id);
+        snprintf(p->activity_id, sizeof p->activity_id, "%s/%s/%s", note_id,
+                 kind == POST_UPDATE ? "updates" : "delete", id);
+        snprintf(p->version_id, sizeof p->version_id, "%s/versions/%s", note_id, id);
+        if (p->account == NULL || *note == NULL || *create == NULL)
+            rc = hr_fail(err, HR_EIO, "stored post is unreadable");
+    }
+    store_object_fini(&n);
+    store_object_fini(&c);
+    if (rc != HR_OK) {
+        fed_post_free(p);
+        return rc;
+    }
+    *out = p;
+    return HR_OK;
+}
+
+static json_t *wrap(const char *type, const char *id, const json_t *note, json_t *object)
+{
+    return json_pack("{s:s,s:s,s:s,s:O,s:s,s:O,s:O,s:o}", "@context", FED_AS_CONTEXT, "id", id,
+                     "type", type, "actor", json_object_get(note, "attributedTo"), "published",
+                     json_string_value(json_object_get(object, "updated"))
+                         ? json_string_value(json_object_get(object, "updated"))
+                         : json_string_value(json_object_get(object, "deleted")),
+                     "to", json_object_get(note, "to"), "cc", json_object_get(note, "cc"),
+                     "object", object);
+}
+
+int fed_post_prepare_update(struct fed *fed, const char *name, const char *note_id,
+                            const struct fed_post_input *in, struct fed_post **out,
+                            struct hr_err *err)
+{
+    json_t *note = NULL, *create = NULL, *updated = NULL, *version, *versions;
+    struct fed_post *p = NULL;
+    char when[32], *html = NULL;
+    int rc = check_input(in, err);
+
+    if (rc == HR_OK)
+        rc = new_change(fed, name, note_id, POST_UPDATE, &p, &note, &create, err);
+    if (rc != HR_OK)
+        goto out;
+    hr_iso8601(hr_now_ms(), when);
+    /* the previous version stays readable at its own id */
+    version = json_deep_copy(note);
+    json_object_set_new(version, "id", json_string(p->version_id));
+    json_object_set_new(version, "versionOf", json_string(note_id));
+    p->version_json = fed_json_dump(version);
+    json_decref(version);
+    html = fed_text_to_html(in->text);
+    updated = json_deep_copy(note);
+    json_object_set_new(updated, "content", json_string(html ? html : ""));
+    json_object_set_new(updated, "updated", json_string(when));
+    json_object_del(updated, "summary");
+    json_object_set_new(updated, "sensitive", json_boolean(in->cw && in->cw[0]));
+    if (in->cw && in->cw[0])
+        json_object_set_new(updated, "summary", json_string(in->cw));
+    versions = json_object_get(updated, "versions");
+    if (!json_is_array(versions))
+        json_object_set_new(updated, "versions", versions = json_array());
+    json_array_append_new(versions, json_string(p->version_id));
+    p->note_json = fed_json_dump(updated);
+    json_object_set(create, "object", updated);
+    json_object_del(updated, "@context");
+    p->create_json = fed_json_dump(create);
+    {
+        json_t *act = wrap("Update", p->activity_id, note, json_incref(updated));
+        p->activity_json = act ? fed_json_dump(act) : NULL;
+        json_decref(act);
+    }
+    if (!p->version_json || !p->note_json || !p->create_json || !p->activity_json)
+        rc = hr_fail(err, HR_ENOMEM, "building the Update");
+out:
+    free(html);
+    json_decref(note);
+    json_decref(create);
+    json_decref(updated);
+    if (rc == HR_OK)
+        *out = p;
+    else
+        fed_post_free(p);
+    return rc;
+}
+
+int fed_post_prepare_delete(struct fed *fed, const char *name, const char *note_id,
+                            struct fed_post **out, struct hr_err *err)
+{
+    json_t *note = NULL, *create = NULL, *tomb = NULL, *act = NULL;
+    struct fed_post *p = NULL;
+    char when[32];
+    int rc = new_change(fed, name, note_id, POST_DELETE, &p, &note, &create, err);
+
+    if (rc != HR_OK)
+        goto out;
+    hr_iso8601(hr_now_ms(), when);
+    tomb = json_pack("{s:s,s:s,s:s,s:s}", "id", note_id, "type", "Tombstone", "formerType",
+                     "Note", "deleted", when);
+    act = tomb ? wrap("Delete", p->activity_id, note, json_incref(tomb)) : NULL;
+    json_object_set_new(tomb, "@context", json_string(FED_AS_CONTEXT));
+    p->note_json = tomb ? fed_json_dump(tomb) : NULL;
+    p->activity_json = act ? fed_json_dump(act) : NULL;
+    if (!p->note_json || !p->activity_json)
+        rc = hr_fail(err, HR_ENOMEM, "building the Delete");
+out:
+    json_decref(note);
+    json_decref(create);
+    json_decref(tomb);
+    json_decref(act);
+    if (rc == HR_OK)
+        *out = p;
+    else
+        fed_post_free(p);
+    return rc;
+}
+
+static int put(struct store_txn *txn, const struct fed_post *p, const char *id, const char *type,
+               const char *json, struct hr_err *err)
+{
+    struct store_object o = {.id = (char *)(uintptr_t)id, .account = p->account,
+                             .type = (char *)(uintptr_t)type, .published_ms = hr_now_ms(),
+                             .json = (char *)(uintptr_t)json};
+    return store_object_put(txn, &o, err);
+}
+
+/* Update or Delete: the Note as read at prepare time must still be there, unchanged. */
+static int commit_change(struct store_txn *txn, const struct fed_post *p, struct hr_err *err)
+{
+    struct store_object now = {0};
+    struct fanout fo = {.txn = txn, .account = p->account, .err = err,
+                        .activity_id = p->activity_id};
+    char create_id[1300];
+    int rc = store_object_get(txn, p->note_id, &now, err);
+
+    if (rc == HR_OK && strcmp(now.json, p->old_json) != 0)
+        rc = hr_fail(err, HR_EEXIST, "the post changed meanwhile: try again");
+    store_object_fini(&now);
+    snprintf(create_id, sizeof create_id, "%s/activity", p->note_id);
+    if (rc == HR_OK && p->kind == POST_UPDATE) {
+        rc = put(txn, p, p->version_id, "Note", p->version_json, err);
+        if (rc == HR_OK)
+            rc = put(txn, p, p->note_id, "Note", p->note_json, err);
+        if (rc == HR_OK)
+            rc = put(txn, p, create_id, "Create", p->create_json, err);
+    } else if (rc == HR_OK) {
+        rc = put(txn, p, p->note_id, "Tombstone", p->note_json, err);
+        if (rc == HR_OK) /* the outbox skips what is gone */
+            rc = store_object_del(txn, create_id, err);
+    }
+    if (rc == HR_OK)
+        rc = put(txn, p, p->activity_id, p->kind == POST_UPDATE ? "Update" : "Delete",
+                 p->activity_json, err);
+    if (rc == HR_OK)
+        rc = store_follower_each(txn, p->account, NULL, SIZE_MAX, fanout_one, &fo, err);
+    fed_strset_fini(&fo.inboxes);
     return rc;
 }

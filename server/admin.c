@@ -323,6 +323,8 @@ static int draft_input(struct call *c, struct agency_draft_input *in)
     in->text = body_str(c, "text");
     in->cw = body_str(c, "cw");
     in->reply_to = body_str(c, "reply_to");
+    in->replaces = body_str(c, "replaces");
+    in->deletes = body_str(c, "deletes");
     in->at_ms = 0;
     if (at != NULL && hr_iso8601_parse(at, &in->at_ms) != HR_OK)
         return HR_EINVAL;

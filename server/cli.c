@@ -22,6 +22,8 @@ static const char usage_text[] =
     "  post NAME TEXT                         publish now, or file a submitted draft when the\n"
     "                                         account needs approvals\n"
     "  draft new NAME TEXT [--cw T] [--at 2026-12-01T09:00:00Z] [--reply-to URL] [--submit]\n"
+    "  draft new NAME TEXT --replaces NOTE_URL [--submit]   edit a published post (Update)\n"
+    "  draft new NAME --deletes NOTE_URL [--submit]          delete a published post (Delete)\n"
     "  draft edit ID TEXT [...] | draft submit|withdraw ID | draft approve|reject ID [--comment T]\n"
     "  draft list [--account NAME] [--state S] | draft show ID\n"
     "  followers NAME [--json]                list an account's followers\n"
@@ -335,6 +337,10 @@ static int draft_input(int argc, char **argv, int first, struct agency_draft_inp
             in->cw = argv[++i];
         else if (strcmp(argv[i], "--reply-to") == 0 && i + 1 < argc)
             in->reply_to = argv[++i];
+        else if (strcmp(argv[i], "--replaces") == 0 && i + 1 < argc && submit != NULL)
+            in->replaces = argv[++i];
+        else if (strcmp(argv[i], "--deletes") == 0 && i + 1 < argc && submit != NULL)
+            in->deletes = argv[++i];
         else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
             if (hr_iso8601_parse(argv[++i], &in->at_ms) != HR_OK)
                 return usage("--at takes a UTC time like 2026-12-01T09:00:00Z");
@@ -346,7 +352,7 @@ static int draft_input(int argc, char **argv, int first, struct agency_draft_inp
             return usage("draft new NAME TEXT [--cw T] [--at TIME] [--reply-to URL] [--submit]"
                          " | draft edit ID TEXT [--cw T] [--at TIME] [--reply-to URL]");
     }
-    return in->text == NULL ? usage("the draft needs a TEXT") : 0;
+    return in->text == NULL && in->deletes == NULL ? usage("the draft needs a TEXT") : 0;
 }
 
 static int draft_list_cmd(struct app *app, int argc, char **argv, struct hr_err *err)
@@ -377,7 +383,7 @@ static int draft_change(struct app *app, int argc, char **argv, struct agency_dr
     struct agency_draft_input in = {0};
     bool submit = false;
 
-    if (strcmp(verb, "new") == 0 && argc >= 4) {
+    if (strcmp(verb, "new") == 0 && argc >= 3) {
         if (draft_input(argc, argv, 3, &in, &submit) != 0)
             return HR_EINVAL;
         return agency_draft_new(app->st, app->fed, app->as, argv[2], &in, submit, res, err);

@@ -16,7 +16,7 @@ static enum MHD_Result reply_doc(struct http_req *r, struct fed_doc *d, const ch
 {
     enum MHD_Result ret;
 
-    if (d->status >= 400 || d->body == NULL)
+    if ((d->status >= 400 && d->status != 410) || d->body == NULL)
         ret = http_reply_error(r, d->status ? d->status : 500, d->error ? d->error : "internal",
                                d->message);
     else
@@ -44,19 +44,36 @@ static bool users_path(const char *url, char name[32], const char **rest)
     return hr_name_valid(name);
 }
 
-/* "/notes/ID" or "/notes/ID/activity" with ID of [0-9a-f] */
+/* Skips one id of [0-9a-f]; NULL when there is none. */
+static const char *hex_id(const char *p)
+{
+    const char *start = p;
+
+    while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+        p++;
+    return p == start ? NULL : p;
+}
+
+/* "/notes/ID" and what hangs off it: "/activity", "/versions/ID", "/updates/ID",
+ * "/delete/ID"; or "/accepts/ID". IDs are [0-9a-f]. */
 static bool note_path(const char *rest)
 {
+    static const char *const subs[] = {"/versions/", "/updates/", "/delete/"};
     const char *p;
 
     if (strncmp(rest, "/notes/", 7) != 0 && strncmp(rest, "/accepts/", 9) != 0)
         return false;
-    p = strchr(rest + 1, '/') + 1;
-    if (*p == '\0')
+    p = hex_id(strchr(rest + 1, '/') + 1);
+    if (p == NULL)
         return false;
-    while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
-        p++;
-    return *p == '\0' || strcmp(p, "/activity") == 0;
+    if (*p == '\0' || strcmp(p, "/activity") == 0)
+        return true;
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        if (strncmp(p, subs[i], strlen(subs[i])) == 0) {
+            p = hex_id(p + strlen(subs[i]));
+            return p != NULL && *p == '\0';
+        }
+    return false;
 }
 
 /* Header lookup for the inbox workers: from the copy, never from MHD (the connection is

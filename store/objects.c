@@ -59,6 +59,11 @@ int store_object_get(struct store_txn *txn, const char *id, struct store_object 
     return HR_OK;
 }
 
+int store_object_del(struct store_txn *txn, const char *id, struct hr_err *err)
+{
+    return store_db_del(txn, DB_OBJECTS, id, strlen(id), err);
+}
+
 /* outbox key: account NUL seq(BE64) — one account's entries are contiguous and ordered */
 static size_t outbox_key(char *out, size_t cap, const char *account, uint64_t seq)
 {

@@ -65,6 +65,7 @@ void store_object_fini(struct store_object *o);
 int store_object_put(struct store_txn *txn, const struct store_object *o, struct hr_err *err);
 int store_object_get(struct store_txn *txn, const char *id, struct store_object *out,
                      struct hr_err *err); /* HR_ENOTFOUND */
+int store_object_del(struct store_txn *txn, const char *id, struct hr_err *err);
 
 /* ---- outbox: account + sequence -> activity id, newest first ---- */
 int store_outbox_add(struct store_txn *txn, const char *account, const char *activity_id,
