@@ -34,6 +34,7 @@ static int status_of(int rc)
     case HR_EEXIST: return 409;
     case HR_EFORBIDDEN: return 403;
     case HR_ETOOBIG: return 413;
+    case HR_EGONE: return 409;
     default: return 500;
     }
 }

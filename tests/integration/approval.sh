@@ -61,6 +61,29 @@ t_wait 15 fp_has_posts "$P2_ROOT" Create "" "" 1 || true
 t_eq "the follower got exactly one Create" 1 "$(creates)"
 t_match "with the approved text" "8-12h" "$(cat "$P2_ROOT"/_received/*.json)"
 expect_refused "a published draft cannot be edited" h --as ed draft edit "$D" "changed"
+NOTE=$out
+
+# editing the published post goes through the same workflow and federates as Update
+E=$(h --as ed draft new health "Water main repair on 5th street, 8-14h" --replaces "$NOTE" --submit | cut -d' ' -f1)
+h --as ap1 draft approve "$E" >/dev/null
+sleep 1
+t_eq "an edit with one approval is not out" "" "$(fp_posts "$P2_ROOT" Update)"
+h --as ap2 draft approve "$E" >/dev/null
+t_wait 15 fp_has_posts "$P2_ROOT" Update "" "" 1 || true
+t_eq "the follower got the Update" 1 "$(fp_posts "$P2_ROOT" Update | wc -l)"
+note=$(curl -s -H 'Accept: application/activity+json' "$NOTE")
+t_match "the Note shows the new text" "8-14h" "$(printf '%s' "$note" | t_jq .content)"
+old=$(printf '%s' "$note" | t_jq '.versions[0]')
+t_match "and keeps the previous version" "8-12h"     "$(curl -s -H 'Accept: application/activity+json' "$old" | t_jq .content)"
+
+# deleting it: Delete with a Tombstone, the Note answers 410
+X=$(h --as ed draft new health --deletes "$NOTE" --submit | cut -d' ' -f1)
+h --as ap1 draft approve "$X" >/dev/null
+h --as ap2 draft approve "$X" >/dev/null
+t_wait 15 fp_has_posts "$P2_ROOT" Delete "" "" 1 || true
+t_eq "the follower got the Delete" 1 "$(fp_posts "$P2_ROOT" Delete | wc -l)"
+t_eq "the deleted Note answers 410" 410     "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/activity+json' "$NOTE")"
+expect_refused "a deleted post cannot be deleted again" h --as ed draft new health --deletes "$NOTE" --submit
 
 # a rejected draft goes nowhere
 D2=$(h --as ed draft new health "Draft to reject" --submit | cut -d' ' -f1)
