@@ -113,6 +113,7 @@ struct agency_draft_input {
     int64_t at_ms;          /* publish time; 0: as soon as approved */
     const char *replaces;   /* an edit of this published Note (Update), or NULL */
     const char *deletes;    /* a deletion of this published Note (Delete), or NULL */
+    const char *boosts;     /* a boost (Announce) of this post URL, or NULL */
 };
 struct agency_draft_result {
     char id[32], state[16];
@@ -139,6 +140,12 @@ int agency_draft_show(struct store *st, const char *id, char **json, struct hr_e
 /* Drafts of ACCOUNT (NULL: all) in STATE (NULL: any) as a JSON array (caller frees). */
 int agency_draft_list(struct store *st, const char *account, const char *state, char **json,
                       struct hr_err *err);
+/* Following other agencies: HANDLE is @user@host or an actor URL. Audited. */
+int agency_follow(struct store *st, struct fed *fed, const char *by, const char *account,
+                  const char *handle, char *actor_out, size_t cap, struct hr_err *err);
+int agency_unfollow(struct store *st, struct fed *fed, const char *by, const char *account,
+                    const char *handle, struct hr_err *err);
+
 /* Publishes every approved draft due at NOW_MS. *next_ms: the next due time (INT64_MAX). */
 int agency_scheduler_run(struct store *st, struct fed *fed, int64_t now_ms, size_t *published,
                          int64_t *next_ms, struct hr_err *err);

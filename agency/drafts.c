@@ -157,14 +157,14 @@ static int need_state(struct op *o, const json_t *d, const char *const *allowed)
 static int check_input(const struct agency_draft_input *in, struct hr_err *err)
 {
     size_t n = in->text ? strlen(in->text) : 0;
-    const char *target = in->replaces ? in->replaces : in->deletes;
+    const char *target = in->replaces ? in->replaces : in->deletes ? in->deletes : in->boosts;
 
-    if (in->replaces != NULL && in->deletes != NULL)
-        return hr_fail(err, HR_EINVAL, "a draft either replaces or deletes a post, not both");
+    if ((in->replaces != NULL) + (in->deletes != NULL) + (in->boosts != NULL) > 1)
+        return hr_fail(err, HR_EINVAL, "a draft replaces, deletes or boosts one post");
     if (target != NULL && (strlen(target) > 400 || strncmp(target, "http", 4) != 0))
-        return hr_fail(err, HR_EINVAL, "the post to change must be given by its URL");
-    if (in->deletes != NULL && n == 0)
-        return HR_OK; /* a deletion has no text */
+        return hr_fail(err, HR_EINVAL, "the post must be given by its http(s) URL");
+    if ((in->deletes != NULL || in->boosts != NULL) && n == 0)
+        return HR_OK; /* a deletion or a boost has no text */
     if (n == 0 || n > 100000 || !hr_utf8_valid(in->text, n))
         return hr_fail(err, HR_EINVAL, "text must be 1 to 100000 bytes of UTF-8");
     if (in->cw != NULL && (strlen(in->cw) > 500 || !hr_utf8_valid(in->cw, strlen(in->cw))))
@@ -208,6 +208,8 @@ static int prepare(struct op *o, const json_t *d)
         return fed_post_prepare_update(o->fed, account, str(d, "target"), &in, &o->post, o->err);
     if (strcmp(kind, "delete") == 0)
         return fed_post_prepare_delete(o->fed, account, str(d, "target"), &o->post, o->err);
+    if (strcmp(kind, "boost") == 0)
+        return fed_post_prepare_announce(o->fed, account, str(d, "target"), &o->post, o->err);
     return fed_post_prepare(o->fed, account, &in, &o->post, o->err);
 }
 
@@ -257,8 +259,16 @@ static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
         return rc;
     snprintf(id, sizeof id, "d%llu", (unsigned long long)seq);
     d = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s}", "id", id, "account", o->account,
-                  "kind", o->in->replaces ? "edit" : o->in->deletes ? "delete" : "post", "target",
-                  o->in->replaces ? o->in->replaces : o->in->deletes ? o->in->deletes : "",
+                  "kind",
+                  o->in->replaces  ? "edit"
+                  : o->in->deletes ? "delete"
+                  : o->in->boosts  ? "boost"
+                                   : "post",
+                  "target",
+                  o->in->replaces  ? o->in->replaces
+                  : o->in->deletes ? o->in->deletes
+                  : o->in->boosts  ? o->in->boosts
+                                   : "",
                   "author", o->by, "state", "draft", "created", (json_int_t)hr_now_ms(), "rev",
                   (json_int_t)0, "published_id", "");
     if (d == NULL)
@@ -451,6 +461,8 @@ int agency_draft_new(struct store *st, struct fed *fed, const char *by, const ch
         rc = fed_post_prepare_update(fed, account, in->replaces, &pin, &o.post, err);
     else if (rc == HR_OK && submit && fed != NULL && in->deletes != NULL)
         rc = fed_post_prepare_delete(fed, account, in->deletes, &o.post, err);
+    else if (rc == HR_OK && submit && fed != NULL && in->boosts != NULL)
+        rc = fed_post_prepare_announce(fed, account, in->boosts, &o.post, err);
     else if (rc == HR_OK && submit && fed != NULL)
         rc = fed_post_prepare(fed, account, &pin, &o.post, err);
     if (rc == HR_OK)

@@ -285,3 +285,33 @@ bool fed_refetch_allowed(struct fed *fed, const char *key_id)
     pthread_mutex_unlock(&fed->mu);
     return ok;
 }
+
+/* The actor document at URL, checked like a key owner (id == URL, key listed back, inbox on
+ * its origin); used to follow another agency. */
+int fed_remote_fetch_actor(struct fed *fed, const char *url, struct fed_remote *out,
+                           struct hr_err *err)
+{
+    const json_t *pk;
+    const char *key_id;
+    json_t *doc = NULL;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (strlen(url) > FED_ID_MAX || fed_url_check(url, NULL) != HR_OK)
+        return hr_fail(err, HR_EINVAL, "not an http(s) actor URL");
+    if (fed_is_local(fed, url))
+        return hr_fail(err, HR_EINVAL, "%.200s is one of our own accounts", url);
+    rc = fetch_doc(fed, url, &doc, err);
+    pk = json_object_get(doc, "publicKey");
+    if (json_is_array(pk))
+        pk = json_array_get(pk, 0);
+    key_id = fed_json_id(pk);
+    if (rc == HR_OK && key_id == NULL)
+        rc = hr_fail(err, HR_EINVAL, "%.200s has no public key: not an actor", url);
+    if (rc == HR_OK)
+        rc = from_actor(fed, doc, key_id, out, err);
+    if (rc != HR_OK)
+        fed_remote_fini(out);
+    json_decref(doc);
+    return rc;
+}

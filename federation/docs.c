@@ -390,9 +390,11 @@ void fed_followers(struct fed *fed, const char *name, const char *page, struct f
     free(esc);
 }
 
+/* Whom an agency follows is public (other agencies): one page, accepted follows only. */
 void fed_following(struct fed *fed, const char *name, struct fed_doc *doc)
 {
     struct store_account a = {0};
+    json_t *items, *j;
     char id[600];
 
     if (load_account(fed, name, &a, doc) != HR_OK)
@@ -400,7 +402,12 @@ void fed_following(struct fed *fed, const char *name, struct fed_doc *doc)
     store_account_fini(&a);
     fed_actor_url(fed, name, id, sizeof id);
     strncat(id, "/following", sizeof id - strlen(id) - 1);
-    collection(doc, id, 0);
+    items = fed_following_actors(fed, name);
+    j = json_pack("{s:s,s:s,s:s,s:I,s:o}", "@context", FED_AS_CONTEXT, "id", id, "type",
+                  "OrderedCollection", "totalItems", (json_int_t)json_array_size(items),
+                  "orderedItems", items);
+    fed_doc_json(doc, 200, j);
+    json_decref(j);
 }
 
 void fed_object(struct fed *fed, const char *path, struct fed_doc *doc)

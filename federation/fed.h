@@ -136,6 +136,34 @@ int fed_domain_set(struct store_txn *txn, int kind, bool on, const char *domain,
 /* Lowercase host name check for domain entries: letters, digits, '-', '.'; no port. */
 int fed_host_normalise(const char *in, char *out, size_t cap, struct hr_err *err);
 
+/* ---- following other servers' accounts ---- */
+/* A remote actor whose document passed every check, with its parsed public key. */
+struct keys_key;
+struct fed_remote {
+    char *actor, *key_id, *key_pem, *inbox, *shared_inbox;
+    struct keys_key *key;
+    bool from_cache;
+};
+void fed_remote_fini(struct fed_remote *r);
+/* HANDLE: "@user@host", "user@host" (WebFinger) or an actor URL; the actor is fetched and
+ * checked. Nothing is stored. */
+int fed_resolve_actor(struct fed *fed, const char *handle, struct fed_remote *out,
+                      struct hr_err *err);
+/* Inside TXN: the following record (pending), the Follow stored and queued. HR_EEXIST. */
+int fed_follow(struct fed *fed, struct store_txn *txn, const char *name,
+               const struct fed_remote *target, struct hr_err *err);
+/* Inside TXN: Undo(Follow) queued, the record removed. HR_ENOTFOUND. */
+int fed_unfollow(struct fed *fed, struct store_txn *txn, const char *name, const char *actor,
+                 struct hr_err *err);
+/* NAME's following records (JSON array: actor, state, since) and timeline (newest first,
+ * at most LIMIT), as JSON text (caller frees). */
+int fed_following_list(struct fed *fed, const char *name, char **json, struct hr_err *err);
+int fed_timeline_list(struct fed *fed, const char *name, size_t limit, char **json,
+                      struct hr_err *err);
+/* An Announce (boost) of URL by NAME, to its followers, prepared for fed_post_commit. */
+int fed_post_prepare_announce(struct fed *fed, const char *name, const char *url,
+                              struct fed_post **out, struct hr_err *err);
+
 /* Account kinds -> ActivityStreams actor types ("Organization", "Person", "Service"). */
 const char *fed_kind_type(const char *kind);
 

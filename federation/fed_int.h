@@ -96,17 +96,22 @@ int fed_activity_parse(const char *body, size_t len, const struct fed_json_limit
 /* The id of a value that is either a string or an object with a string "id". */
 const char *fed_json_id(const json_t *v);
 
-/* Remote actors: the verified key of KEY_ID's owner. */
-struct fed_remote {
-    char *actor, *key_id, *key_pem, *inbox, *shared_inbox;
-    struct keys_key *key;
-    bool from_cache;
-};
-void fed_remote_fini(struct fed_remote *r);
+/* Remote actors: struct fed_remote is in fed.h. */
 /* Resolves KEY_ID to its owner and public key: cache first unless REFRESH, else a signed
  * GET of the key's document with every origin and id check. Nothing is stored here. */
 int fed_remote_resolve(struct fed *fed, const char *key_id, bool refresh, struct fed_remote *out,
                        struct hr_err *err);
+/* The actor at URL, fetched and checked (see actors.c). */
+int fed_remote_fetch_actor(struct fed *fed, const char *url, struct fed_remote *out,
+                           struct hr_err *err);
+/* Accept (ACCEPTED) or Reject of one of our Follows by ACTOR; HR_ENOTFOUND when it is not. */
+int fed_following_answer(struct fed *fed, struct store_txn *txn, const char *actor,
+                         const json_t *object, bool accepted, struct hr_err *err);
+json_t *fed_following_actors(struct fed *fed, const char *name);
+/* Keeps a Create's JSON in the timeline of each account following ACTOR (accepted). */
+int fed_timeline_add(struct store_txn *txn, const char *actor, const char *json,
+                     struct hr_err *err);
+
 /* Stores a verified remote actor in the cache (inside TXN). */
 int fed_remote_store(struct store_txn *txn, const struct fed_remote *r, struct hr_err *err);
 /* true when KEY_ID may be refetched now (at most once per key_refetch_interval_s); marks it. */

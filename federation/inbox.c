@@ -171,6 +171,10 @@ static int check_origin(struct inbox_ctx *c)
         return reject(c, 403, "origin", "activity id is not on the actor's origin");
     if (!json_is_object(obj))
         return HR_OK; /* a reference: handlers decide what it may point at */
+    /* an answer to our Follow embeds that Follow (ours): on_answer matches it against the
+     * Follow we stored for exactly this actor */
+    if (strcmp(c->type, "Accept") == 0 || strcmp(c->type, "Reject") == 0)
+        return HR_OK;
     if (obj_id != NULL && fed_is_local(c->fed, obj_id))
         return reject(c, 403, "origin", "embedded object claims an id on our host");
     if (obj_id != NULL && !fed_same_origin(obj_id, c->actor))
@@ -200,6 +204,8 @@ static int on_undo(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *er
 static int on_delete(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err);
 static int on_create(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err);
 static int on_other(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err);
+static int on_accept(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err);
+static int on_reject(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err);
 
 static const struct {
     const char *type;
@@ -210,7 +216,28 @@ static const struct {
     {"Delete", on_delete},
     {"Create", on_create},
     {"Update", on_create},
+    {"Accept", on_accept},
+    {"Reject", on_reject},
 };
+
+/* Accept/Reject of a Follow we sent: only the actor we asked can answer it. */
+static int on_answer(struct inbox_ctx *c, struct store_txn *txn, bool accepted, struct hr_err *err)
+{
+    const json_t *obj = json_object_get(c->act, "object");
+    int rc = fed_following_answer(c->fed, txn, c->actor, obj, accepted, err);
+
+    return rc == HR_ENOTFOUND ? on_other(c, txn, err) : rc;
+}
+
+static int on_accept(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
+{
+    return on_answer(c, txn, true, err);
+}
+
+static int on_reject(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
+{
+    return on_answer(c, txn, false, err);
+}
 
 static int on_other(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
 {
@@ -300,6 +327,12 @@ static int on_create(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *
     if (json_is_string(obj) && !fed_same_origin(json_string_value(obj), c->actor)) {
         reject(c, 403, "origin", "object is on another origin");
         return HR_EFORBIDDEN;
+    }
+    if (strcmp(c->type, "Create") == 0 && json_is_object(obj)) {
+        /* a notice of an agency we follow: into the timelines of our followers of it */
+        int rc = fed_timeline_add(txn, c->actor, c->req->body, err);
+        if (rc != HR_OK)
+            return rc;
     }
     return on_other(c, txn, err);
 }

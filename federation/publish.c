@@ -49,7 +49,7 @@ static int fanout_one(const struct store_follower *f, void *ctx)
                        fo->err);
 }
 
-enum post_kind { POST_CREATE, POST_UPDATE, POST_DELETE };
+enum post_kind { POST_CREATE, POST_UPDATE, POST_DELETE, POST_ANNOUNCE };
 
 struct fed_post {
     enum post_kind kind;
@@ -420,13 +420,31 @@ static int put(struct store_txn *txn, const struct fed_post *p, const char *id, 
 }
 
 /* Update or Delete: the Note as read at prepare time must still be there, unchanged. */
+static int commit_announce(struct store_txn *txn, const struct fed_post *p, struct hr_err *err)
+{
+    struct fanout fo = {.txn = txn, .account = p->account, .err = err,
+                        .activity_id = p->activity_id};
+    int rc = put(txn, p, p->activity_id, "Announce", p->activity_json, err);
+
+    if (rc == HR_OK)
+        rc = store_outbox_add(txn, p->account, p->activity_id, NULL, err);
+    if (rc == HR_OK)
+        rc = store_follower_each(txn, p->account, NULL, SIZE_MAX, fanout_one, &fo, err);
+    fed_strset_fini(&fo.inboxes);
+    return rc;
+}
+
 static int commit_change(struct store_txn *txn, const struct fed_post *p, struct hr_err *err)
 {
     struct store_object now = {0};
     struct fanout fo = {.txn = txn, .account = p->account, .err = err,
                         .activity_id = p->activity_id};
     char create_id[1300];
-    int rc = store_object_get(txn, p->note_id, &now, err);
+    int rc;
+
+    if (p->kind == POST_ANNOUNCE)
+        return commit_announce(txn, p, err);
+    rc = store_object_get(txn, p->note_id, &now, err);
 
     if (rc == HR_OK && strcmp(now.json, p->old_json) != 0)
         rc = hr_fail(err, HR_EEXIST, "the post changed meanwhile: try again");
@@ -450,4 +468,39 @@ static int commit_change(struct store_txn *txn, const struct fed_post *p, struct
         rc = store_follower_each(txn, p->account, NULL, SIZE_MAX, fanout_one, &fo, err);
     fed_strset_fini(&fo.inboxes);
     return rc;
+}
+
+/* A boost: Announce of URL to NAME's followers (and in its outbox). */
+int fed_post_prepare_announce(struct fed *fed, const char *name, const char *url,
+                              struct fed_post **out, struct hr_err *err)
+{
+    char actor[512], followers[600], id[40], when[32];
+    struct fed_post *p;
+    json_t *ann;
+
+    if (url == NULL || strlen(url) > FED_ID_MAX || fed_url_check(url, NULL) != HR_OK)
+        return hr_fail(err, HR_EINVAL, "a boost needs the http(s) URL of a post");
+    p = calloc(1, sizeof *p);
+    if (p == NULL || (p->account = strdup(name)) == NULL) {
+        fed_post_free(p);
+        return hr_fail(err, HR_ENOMEM, "boost");
+    }
+    p->kind = POST_ANNOUNCE;
+    fed_actor_url(fed, name, actor, sizeof actor);
+    snprintf(followers, sizeof followers, "%s/followers", actor);
+    fed_new_id(id);
+    snprintf(p->activity_id, sizeof p->activity_id, "%s/announces/%s", actor, id);
+    snprintf(p->note_id, sizeof p->note_id, "%.1199s", p->activity_id);
+    hr_iso8601(hr_now_ms(), when);
+    ann = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[s],s:[s],s:s}", "@context", FED_AS_CONTEXT, "id",
+                    p->activity_id, "type", "Announce", "actor", actor, "published", when, "to",
+                    FED_PUBLIC, "cc", followers, "object", url);
+    p->activity_json = ann ? fed_json_dump(ann) : NULL;
+    json_decref(ann);
+    if (p->activity_json == NULL) {
+        fed_post_free(p);
+        return hr_fail(err, HR_ENOMEM, "boost");
+    }
+    *out = p;
+    return HR_OK;
 }

@@ -26,6 +26,9 @@ static const char usage_text[] =
     "  draft new NAME --deletes NOTE_URL [--submit]          delete a published post (Delete)\n"
     "  draft edit ID TEXT [...] | draft submit|withdraw ID | draft approve|reject ID [--comment T]\n"
     "  draft list [--account NAME] [--state S] | draft show ID\n"
+    "  follow|unfollow NAME @user@host|ACTOR_URL   follow another agency's account\n"
+    "  following NAME | timeline NAME [--limit N]  whom NAME follows, and what they posted\n"
+    "  boost NAME POST_URL                    boost (Announce) a post, through approvals\n"
     "  followers NAME [--json]                list an account's followers\n"
     "  stats [--json]                         counts of what is stored\n"
     "  domain block|unblock HOST [--reason TEXT]   refuse a domain (drops its followers)\n"
@@ -831,6 +834,75 @@ static int cmd_audit(struct app *app, int argc, char **argv)
     return rc == HR_OK ? 0 : fail(&err);
 }
 
+/* follow|unfollow NAME HANDLE_OR_URL */
+static int cmd_follow(struct app *app, int argc, char **argv)
+{
+    bool on = strcmp(argv[0], "follow") == 0;
+    struct hr_err err = {0};
+    char actor[512] = "";
+    int rc;
+
+    if (argc != 3)
+        return usage("follow|unfollow NAME @user@host|ACTOR_URL");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = on ? agency_follow(app->st, app->fed, app->as, argv[1], argv[2], actor, sizeof actor, &err)
+            : agency_unfollow(app->st, app->fed, app->as, argv[1], argv[2], &err);
+    app_close(app);
+    if (rc != HR_OK)
+        return fail(&err);
+    if (on)
+        printf("%s follows %s (pending until it accepts)\n", argv[1], actor);
+    else
+        printf("%s no longer follows %s\n", argv[1], argv[2]);
+    return 0;
+}
+
+/* following NAME | timeline NAME [--limit N] : JSON */
+static int cmd_following(struct app *app, int argc, char **argv)
+{
+    bool timeline = strcmp(argv[0], "timeline") == 0;
+    struct hr_err err = {0};
+    uint64_t limit = 20;
+    char *json = NULL;
+    int rc;
+
+    if (!(argc == 2 || (timeline && argc == 4 && strcmp(argv[2], "--limit") == 0 &&
+                        hr_parse_u64(argv[3], 1000, &limit) == HR_OK)))
+        return usage("following NAME | timeline NAME [--limit N]");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = timeline ? fed_timeline_list(app->fed, argv[1], (size_t)limit, &json, &err)
+                  : fed_following_list(app->fed, argv[1], &json, &err);
+    app_close(app);
+    if (rc != HR_OK)
+        return fail(&err);
+    printf("%s\n", json);
+    free(json);
+    return 0;
+}
+
+/* boost NAME POST_URL: an Announce, through the account's approval workflow */
+static int cmd_boost(struct app *app, int argc, char **argv)
+{
+    struct agency_draft_input in = {0};
+    struct agency_draft_result res = {0};
+    struct hr_err err = {0};
+    int rc;
+
+    if (argc != 3)
+        return usage("boost NAME POST_URL");
+    in.boosts = argv[2];
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = agency_draft_new(app->st, app->fed, app->as, argv[1], &in, true, &res, &err);
+    app_close(app);
+    if (rc != HR_OK)
+        return fail(&err);
+    print_result(&res);
+    return 0;
+}
+
 static int cmd_serve(struct app *app, int argc, char **argv)
 {
     const char *listen = NULL;
@@ -857,7 +929,8 @@ static const struct {
     {"followers", cmd_followers}, {"stats", cmd_stats}, {"serve", cmd_serve},
     {"domain", cmd_domain},     {"operator", cmd_operator}, {"grant", cmd_grant},
     {"revoke", cmd_grant},      {"token", cmd_token},       {"audit", cmd_audit},
-    {"draft", cmd_draft},
+    {"draft", cmd_draft},       {"follow", cmd_follow},     {"unfollow", cmd_follow},
+    {"following", cmd_following}, {"timeline", cmd_following}, {"boost", cmd_boost},
 };
 
 int cli_main(int argc, char **argv)
