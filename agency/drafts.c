@@ -653,6 +653,21 @@ static int apply_due(struct store_txn *txn, struct op *o, json_t **dp)
     return rc == HR_OK ? save(txn, o, *dp) : rc;
 }
 
+/* A due draft that cannot be published (its target post was deleted meanwhile, say) is
+ * marked failed and taken off the schedule, so it does not hold up the drafts after it. */
+static int apply_fail(struct store_txn *txn, struct op *o, json_t **dp)
+{
+    int rc = load(txn, o, dp);
+
+    if (rc != HR_OK)
+        return rc;
+    unschedule(txn, *dp);
+    json_object_set_new(*dp, "state", json_string("failed"));
+    json_object_set_new(*dp, "error", json_string(o->comment));
+    rc = history(txn, o, *dp, "draft.fail");
+    return rc == HR_OK ? save(txn, o, *dp) : rc;
+}
+
 int agency_scheduler_run(struct store *st, struct fed *fed, int64_t now_ms, size_t *published,
                          int64_t *next_ms, struct hr_err *err)
 {
@@ -667,11 +682,19 @@ int agency_scheduler_run(struct store *st, struct fed *fed, int64_t now_ms, size
         rc = HR_OK;
     *published = 0;
     for (size_t i = 0; i < w.n && rc == HR_OK; i++) {
-        struct op o = {.st = st, .fed = fed, .by = "(scheduler)", .id = w.ids[i], .err = err};
-        rc = prepare_existing(&o);
-        if (rc == HR_OK)
-            rc = run(&o, apply_due);
-        *published += rc == HR_OK;
+        struct hr_err why = {0};
+        struct op o = {.st = st, .fed = fed, .by = "(scheduler)", .id = w.ids[i], .err = &why};
+        int one = prepare_existing(&o);
+        if (one == HR_OK)
+            one = run(&o, apply_due);
+        if (one == HR_OK) {
+            (*published)++;
+            continue;
+        }
+        hr_log(HR_LOG_WARN, "schedule", "draft %s cannot be published: %s", w.ids[i], why.msg);
+        o.comment = why.msg;
+        o.err = err;
+        rc = run(&o, apply_fail);
     }
     *next_ms = w.n == 64 ? now_ms : w.next;
     return rc;

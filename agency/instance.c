@@ -35,7 +35,16 @@ static int create_key(struct store_txn *txn, void *ctx)
 
 int agency_instance_init(struct store *st, struct hr_err *err)
 {
-    return agency_write(st, create_key, err, err);
+    struct store_txn *txn = NULL;
+    json_t *have = NULL;
+    bool present = false;
+
+    /* the common case (the key exists) takes no write lock */
+    if (store_txn_begin(st, STORE_READ, &txn, NULL) == HR_OK)
+        present = agency_rec_json(txn, STORE_T_INSTANCE, "ed25519", &have, NULL) == HR_OK;
+    store_txn_abort(txn);
+    json_decref(have);
+    return present ? HR_OK : agency_write(st, create_key, err, err);
 }
 
 /* Signs "herald-audit-head-v1\nSEQ\nHASH\nSIGNED_AT" with the instance key. */

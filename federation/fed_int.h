@@ -61,7 +61,7 @@ int fed_account_key(struct fed *fed, const char *name, const struct keys_key **o
 /* true when URL's host may federate with us (not blocked; listed in allow-list mode). */
 bool fed_domain_permitted(struct fed *fed, const char *url);
 /* Counts one inbox request from URL's host; false (and the seconds to wait) past the limit. */
-bool fed_rate_allow(struct fed *fed, const char *url, int64_t *retry_after_s);
+bool fed_rate_allow(struct fed *fed, const char *url, const char *client, int64_t *retry_after_s);
 
 /* The key our outbound GETs are signed with: the first account's (by name). */
 int fed_default_signer(struct fed *fed, struct fed_signer *out, char *key_id, size_t cap);

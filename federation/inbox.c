@@ -56,7 +56,7 @@ static int check_policy(struct inbox_ctx *c, const char *key_id)
         return reject(c, 400, "signature_malformed", "keyId is not an http(s) URL (max 400 bytes)");
     if (!fed_domain_permitted(c->fed, key_id))
         return reject(c, 403, "domain_blocked", "this server does not federate with that domain");
-    if (!fed_rate_allow(c->fed, key_id, &wait_s)) {
+    if (!fed_rate_allow(c->fed, key_id, c->req->client, &wait_s)) {
         c->res->retry_after_s = wait_s;
         return reject(c, 429, "rate_limited", "too many requests from that host; retry later");
     }

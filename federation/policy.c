@@ -91,8 +91,10 @@ int fed_domain_set(struct store_txn *txn, int kind, bool on, const char *domain,
     return rc;
 }
 
-/* Fixed one-minute windows per host hash: cheap, and a host cannot spread over slots. */
-bool fed_rate_allow(struct fed *fed, const char *url, int64_t *retry_after_s)
+/* Fixed one-minute windows per (keyId host, client address): a server's own deliveries come
+ * from its addresses, so junk that merely names a big server's keyId from elsewhere cannot
+ * spend that server's allowance. */
+bool fed_rate_allow(struct fed *fed, const char *url, const char *client, int64_t *retry_after_s)
 {
     struct fed_rate_entry *e;
     char host[256];
@@ -105,6 +107,9 @@ bool fed_rate_allow(struct fed *fed, const char *url, int64_t *retry_after_s)
     if (url_bare_host(url, host, sizeof host) != HR_OK)
         return true; /* the request is refused later for its bad keyId */
     for (const char *p = host; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    h = (h ^ '|') * 1099511628211ull;
+    for (const char *p = client ? client : ""; *p != '\0'; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ull;
     pthread_mutex_lock(&fed->mu);
     e = &fed->rate[h % FED_RATE_SLOTS];

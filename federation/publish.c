@@ -392,6 +392,10 @@ int fed_post_prepare_delete(struct fed *fed, const char *name, const char *note_
     hr_iso8601(hr_now_ms(), when);
     tomb = json_pack("{s:s,s:s,s:s,s:s}", "id", note_id, "type", "Tombstone", "formerType",
                      "Note", "deleted", when);
+    /* earlier versions of a deleted post go too: deleted means no longer served */
+    p->version_json = fed_json_dump(json_is_array(json_object_get(note, "versions"))
+                                        ? json_object_get(note, "versions")
+                                        : json_array());
     act = tomb ? wrap("Delete", p->activity_id, note, json_incref(tomb)) : NULL;
     json_object_set_new(tomb, "@context", json_string(FED_AS_CONTEXT));
     p->note_json = tomb ? fed_json_dump(tomb) : NULL;
@@ -457,9 +461,14 @@ static int commit_change(struct store_txn *txn, const struct fed_post *p, struct
         if (rc == HR_OK)
             rc = put(txn, p, create_id, "Create", p->create_json, err);
     } else if (rc == HR_OK) {
+        json_t *versions = p->version_json ? json_loads(p->version_json, 0, NULL) : NULL, *v;
+        size_t i;
         rc = put(txn, p, p->note_id, "Tombstone", p->note_json, err);
         if (rc == HR_OK) /* the outbox skips what is gone */
             rc = store_object_del(txn, create_id, err);
+        json_array_foreach(versions, i, v) if (rc == HR_OK && json_is_string(v))
+            store_object_del(txn, json_string_value(v), NULL);
+        json_decref(versions);
     }
     if (rc == HR_OK)
         rc = put(txn, p, p->activity_id, p->kind == POST_UPDATE ? "Update" : "Delete",

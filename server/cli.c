@@ -171,6 +171,32 @@ static int require_role(struct app *app, const char *role, const char *account)
     return HR_EFORBIDDEN;
 }
 
+/* Like require_role, for either of two roles (one message when neither is held). */
+static int require_either(struct app *app, const char *a, const char *b, const char *account)
+{
+    if (strcmp(app->as, AGENCY_LOCAL) == 0 || agency_can(app->st, app->as, a, account) ||
+        agency_can(app->st, app->as, b, account))
+        return HR_OK;
+    fprintf(stderr, "herald: operator '%s' holds neither the %s nor the %s role\n", app->as, a, b);
+    return HR_EFORBIDDEN;
+}
+
+/* Reading an account's drafts or followers: any of the account's roles. */
+static int require_reader(struct app *app, const char *account)
+{
+    static const char *const roles[] = {"admin", "auditor", "editor", "approver", "responder"};
+
+    if (strcmp(app->as, AGENCY_LOCAL) == 0)
+        return HR_OK;
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (agency_can(app->st, app->as, roles[i], account))
+            return HR_OK;
+    fprintf(stderr, "herald: operator '%s' holds no role%s%s\n", app->as,
+            account ? " on " : "", account ? account : "");
+    return HR_EFORBIDDEN;
+}
+
+
 static int cmd_account_add(struct app *app, int argc, char **argv)
 {
     const char *name = NULL, *kind = NULL, *display = NULL, *summary = NULL;
@@ -194,12 +220,16 @@ static int cmd_account_add(struct app *app, int argc, char **argv)
         return usage("account add needs NAME and --kind");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
-    rc = agency_account_add(app->st, app->as, name, kind, display, summary, &err);
+    rc = require_role(app, "admin", NULL);
+    if (rc == HR_OK)
+        rc = agency_account_add(app->st, app->as, name, kind, display, summary, &err);
+    else
+        err.msg[0] = '\0';
     if (rc == HR_OK)
         printf("created @%s@%s (%s) %s/users/%s\n", name, app->cfg.domain, kind,
                app->cfg.base_url, name);
     app_close(app);
-    return rc == HR_OK ? 0 : fail(&err);
+    return rc == HR_OK ? 0 : err.msg[0] ? fail(&err) : 1;
 }
 
 struct list_ctx {
@@ -372,6 +402,8 @@ static int draft_list_cmd(struct app *app, int argc, char **argv, struct hr_err 
         else if (strcmp(argv[i], "--json") != 0)
             return hr_fail(err, HR_EINVAL, "draft list [--account NAME] [--state S] [--json]");
     }
+    if (require_reader(app, account) != HR_OK)
+        return HR_EFORBIDDEN;
     rc = agency_draft_list(app->st, account, state, &json, err);
     if (rc == HR_OK)
         printf("%s\n", json);
@@ -437,6 +469,8 @@ static int cmd_draft(struct app *app, int argc, char **argv)
     app_close(app);
     if (rc == HR_EINVAL && err.msg[0] == '\0')
         return EXIT_USAGE;
+    if (rc == HR_EFORBIDDEN && err.msg[0] == '\0')
+        return 1;
     return rc == HR_OK ? 0 : fail(&err);
 }
 
@@ -472,6 +506,10 @@ static int cmd_followers(struct app *app, int argc, char **argv)
         return usage("followers NAME [--json]");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
+    if (require_reader(app, argv[1]) != HR_OK) {
+        app_close(app);
+        return 1;
+    }
     c.arr = as_json ? json_array() : NULL;
     rc = store_txn_begin(app->st, STORE_READ, &txn, &err);
     if (rc == HR_OK)
@@ -637,7 +675,7 @@ static int cmd_operator(struct app *app, int argc, char **argv)
         return fail(&err);
     if (strcmp(argv[1], "list") == 0) {
         json_t *arr = argc == 3 && strcmp(argv[2], "--json") == 0 ? json_array() : NULL;
-        rc = require_role(app, "auditor", NULL) == HR_OK || require_role(app, "admin", NULL) == HR_OK
+        rc = require_either(app, "admin", "auditor", NULL) == HR_OK
                  ? agency_operator_each(app->st, print_operator, arr, &err)
                  : HR_EFORBIDDEN;
         app_close(app);
@@ -811,9 +849,7 @@ static int cmd_audit(struct app *app, int argc, char **argv)
         return usage("audit verify | audit list [--since DAYS] [--account NAME] [--json] | audit head");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
-    rc = require_role(app, "auditor", NULL) == HR_OK || require_role(app, "admin", NULL) == HR_OK
-             ? HR_OK
-             : HR_EFORBIDDEN;
+    rc = require_either(app, "admin", "auditor", NULL);
     if (rc == HR_OK && strcmp(argv[1], "verify") == 0 && argc == 2) {
         rc = agency_audit_verify(app->st, &n, &err);
         if (rc == HR_OK)

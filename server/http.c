@@ -148,6 +148,34 @@ static void client_address(struct http_req *r)
                   r->client, sizeof r->client);
 }
 
+/* Behind the TLS proxy on the same machine every connection comes from loopback: then
+ * (and only then) the proxy's X-Forwarded-For names the client, for limits and logs. The
+ * last address is the one the proxy itself saw. */
+static void forwarded_for(struct http_req *r)
+{
+    const char *xff, *last;
+    char addr[64];
+    unsigned char buf[16];
+    size_t n;
+
+    if (strcmp(r->client, "127.0.0.1") != 0 && strcmp(r->client, "::1") != 0)
+        return;
+    xff = http_header(r, "X-Forwarded-For");
+    if (xff == NULL)
+        return;
+    last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    n = strcspn(last, " ");
+    if (n == 0 || n >= sizeof addr)
+        return;
+    memcpy(addr, last, n);
+    addr[n] = '\0';
+    if (inet_pton(AF_INET, addr, buf) == 1 || inet_pton(AF_INET6, addr, buf) == 1)
+        snprintf(r->client, sizeof r->client, "%s", addr);
+}
+
 /* First call of a request: set up its context; refuse a declared oversize body at once. */
 static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const char *url,
                              const char *method, void **con_cls)
@@ -164,6 +192,7 @@ static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const
     r->method = method;
     hr_buf_init(&r->body, app->cfg.inbox_max_body);
     client_address(r);
+    forwarded_for(r);
     *con_cls = r;
     if (MHD_get_connection_values(conn, MHD_HEADER_KIND, NULL, NULL) >
         (int)app->cfg.max_headers)

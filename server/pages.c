@@ -107,6 +107,16 @@ enum MHD_Result pages_note(struct http_req *r, const char *path)
     struct hr_buf b;
 
     fed_object(r->app->fed, path, &d);
+    if (d.status == 410) {
+        fed_doc_fini(&d);
+        hr_buf_init(&b, PAGE_MAX);
+        page_head(&b, "Deleted post");
+        hr_buf_adds(&b, "<p>This post was deleted by its author.</p>");
+        hr_buf_adds(&b, "</body></html>\n");
+        enum MHD_Result ret = http_reply(r, 410, "text/html; charset=utf-8", b.data, NULL);
+        hr_buf_fini(&b);
+        return ret;
+    }
     if (d.status != 200) {
         fed_doc_fini(&d);
         return http_reply_error(r, 404, "not_found", "no such post");

@@ -94,7 +94,7 @@ t_eq "a rejected draft is rejected" rejected "$(h draft show "$D2" | t_jq .state
 expect_refused "a rejected draft cannot be approved" h --as ap2 draft approve "$D2"
 
 # scheduling: approved for a time a few seconds ahead, the server killed around it
-at_s=$(($(date +%s) + 4))
+at_s=$(($(date +%s) + 12)) # far enough that the edits below happen before it, even under load
 AT=$(date -u -d "@$at_s" +%Y-%m-%dT%H:%M:%SZ)
 D3=$(h --as ed draft new health "Scheduled notice" --at "$AT" --submit | cut -d' ' -f1)
 h --as ap1 draft approve "$D3" >/dev/null
