@@ -114,6 +114,7 @@ struct agency_draft_input {
     const char *replaces;   /* an edit of this published Note (Update), or NULL */
     const char *deletes;    /* a deletion of this published Note (Delete), or NULL */
     const char *boosts;     /* a boost (Announce) of this post URL, or NULL */
+    const char *quote;      /* a new post quoting this post URL, or NULL */
 };
 struct agency_draft_result {
     char id[32], state[16];

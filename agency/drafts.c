@@ -27,10 +27,11 @@ static void rev_hash(const json_t *d, char out[65])
     struct hr_buf b;
 
     hr_buf_init(&b, 1u << 21);
-    hr_buf_addf(&b, "herald-draft-v1\n%s\n%s\n%s\n%lld\n%s\n%s\n%s",
+    hr_buf_addf(&b, "herald-draft-v1\n%s\n%s\n%s\n%s\n%lld\n%s\n%s\n%s",
                 json_string_value(json_object_get(d, "account")),
                 json_string_value(json_object_get(d, "kind")),
                 json_string_value(json_object_get(d, "target")),
+                json_string_value(json_object_get(d, "quote")),
                 (long long)json_integer_value(json_object_get(d, "at")),
                 json_string_value(json_object_get(d, "reply_to")),
                 json_string_value(json_object_get(d, "cw")),
@@ -161,6 +162,9 @@ static int check_input(const struct agency_draft_input *in, struct hr_err *err)
 
     if ((in->replaces != NULL) + (in->deletes != NULL) + (in->boosts != NULL) > 1)
         return hr_fail(err, HR_EINVAL, "a draft replaces, deletes or boosts one post");
+    if (in->quote != NULL && in->quote[0] != '\0' &&
+        (strlen(in->quote) > 400 || strncmp(in->quote, "http", 4) != 0))
+        return hr_fail(err, HR_EINVAL, "a quote must be the http(s) URL of a post");
     if (target != NULL && (strlen(target) > 400 || strncmp(target, "http", 4) != 0))
         return hr_fail(err, HR_EINVAL, "the post must be given by its http(s) URL");
     if ((in->deletes != NULL || in->boosts != NULL) && n == 0)
@@ -186,6 +190,7 @@ static void set_revision(json_t *d, const struct agency_draft_input *in)
     json_object_set_new(d, "text", json_string(in->text ? in->text : ""));
     json_object_set_new(d, "cw", json_string(in->cw ? in->cw : ""));
     json_object_set_new(d, "reply_to", json_string(in->reply_to ? in->reply_to : ""));
+    json_object_set_new(d, "quote", json_string(in->quote ? in->quote : ""));
     json_object_set_new(d, "at", json_integer(in->at_ms));
     json_object_set_new(d, "rev", json_integer(json_integer_value(json_object_get(d, "rev")) + 1));
     json_object_set_new(d, "approvals", json_array()); /* bound to the old hash: void */
@@ -198,7 +203,7 @@ static void set_revision(json_t *d, const struct agency_draft_input *in)
 static int prepare(struct op *o, const json_t *d)
 {
     struct fed_post_input in = {.text = str(d, "text"), .cw = str(d, "cw"),
-                                .reply_to = str(d, "reply_to")};
+                                .reply_to = str(d, "reply_to"), .quote = str(d, "quote")};
     const char *kind = str(d, "kind"), *account = str(d, "account");
 
     fed_post_free(o->post);
@@ -452,7 +457,8 @@ int agency_draft_new(struct store *st, struct fed *fed, const char *by, const ch
 {
     struct op o = {.st = st, .fed = fed, .by = by, .account = account, .in = in,
                    .submit = submit, .res = res, .err = err};
-    struct fed_post_input pin = {.text = in->text, .cw = in->cw, .reply_to = in->reply_to};
+    struct fed_post_input pin = {.text = in->text, .cw = in->cw, .reply_to = in->reply_to,
+                                 .quote = in->quote};
     int rc = check_input(in, err);
 
     if (rc == HR_OK && !hr_name_valid(account))

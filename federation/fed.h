@@ -69,6 +69,7 @@ struct fed_post_input {
     const char *text;     /* plain text: escaped, paragraphs, links made clickable */
     const char *cw;       /* content warning (Note summary), or NULL */
     const char *reply_to; /* inReplyTo URL, or NULL */
+    const char *quote;    /* URL of a post quoted (FEP-e232 link, quoteUrl), or NULL */
 };
 struct fed_post;
 int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_input *in,

@@ -83,6 +83,30 @@ const char *fed_post_id(const struct fed_post *p)
     return p->note_id;
 }
 
+/* A quote: the quoted post as a FEP-e232 Link tag and as quoteUrl (what Misskey and
+ * Mastodon 4.4+ read), and a visible "RE:" line for everyone else. */
+static void add_quote(json_t *note, const char *url)
+{
+    struct hr_buf b;
+    const char *content = json_string_value(json_object_get(note, "content"));
+
+    hr_buf_init(&b, 1u << 21);
+    hr_buf_adds(&b, content ? content : "");
+    hr_buf_adds(&b, "<p class=\"quote-inline\">RE: <a href=\"");
+    hr_buf_add_html(&b, url, strlen(url));
+    hr_buf_adds(&b, "\">");
+    hr_buf_add_html(&b, url, strlen(url));
+    hr_buf_adds(&b, "</a></p>");
+    if (b.err == HR_OK)
+        json_object_set_new(note, "content", json_string(b.data));
+    hr_buf_fini(&b);
+    json_object_set_new(note, "quoteUrl", json_string(url));
+    json_object_set_new(note, "tag",
+                        json_pack("[{s:s,s:s,s:s,s:s}]", "type", "Link", "mediaType",
+                                  "application/activity+json", "href", url, "name",
+                                  "RE: quoted post"));
+}
+
 static json_t *build_note(struct fed *fed, const char *name, const struct fed_post_input *in,
                           const char *note_id, const char *when)
 {
@@ -103,6 +127,8 @@ static json_t *build_note(struct fed *fed, const char *name, const struct fed_po
         json_object_set_new(note, "summary", json_string(in->cw));
     if (note != NULL && in->reply_to != NULL && in->reply_to[0] != '\0')
         json_object_set_new(note, "inReplyTo", json_string(in->reply_to));
+    if (note != NULL && in->quote != NULL && in->quote[0] != '\0')
+        add_quote(note, in->quote);
     return note;
 }
 
@@ -116,6 +142,9 @@ static int check_input(const struct fed_post_input *in, struct hr_err *err)
         return hr_fail(err, HR_EINVAL, "post text is not valid UTF-8");
     if (in->cw != NULL && (strlen(in->cw) > 500 || !hr_utf8_valid(in->cw, strlen(in->cw))))
         return hr_fail(err, HR_EINVAL, "content warning must be valid UTF-8, at most 500 bytes");
+    if (in->quote != NULL && in->quote[0] != '\0' &&
+        (strlen(in->quote) > FED_ID_MAX || fed_url_check(in->quote, NULL) != HR_OK))
+        return hr_fail(err, HR_EINVAL, "a quote must be the http(s) URL of a post");
     if (in->reply_to != NULL && in->reply_to[0] != '\0' &&
         (strlen(in->reply_to) > FED_ID_MAX || fed_url_check(in->reply_to, NULL) != HR_OK))
         return hr_fail(err, HR_EINVAL, "reply-to must be an http(s) URL");

@@ -327,6 +327,7 @@ static int draft_input(struct call *c, struct agency_draft_input *in)
     in->replaces = body_str(c, "replaces");
     in->deletes = body_str(c, "deletes");
     in->boosts = body_str(c, "boosts");
+    in->quote = body_str(c, "quote");
     in->at_ms = 0;
     if (at != NULL && hr_iso8601_parse(at, &in->at_ms) != HR_OK)
         return HR_EINVAL;

@@ -22,6 +22,7 @@ static const char usage_text[] =
     "  post NAME TEXT                         publish now, or file a submitted draft when the\n"
     "                                         account needs approvals\n"
     "  draft new NAME TEXT [--cw T] [--at 2026-12-01T09:00:00Z] [--reply-to URL] [--submit]\n"
+    "  draft new NAME TEXT --quote POST_URL [--submit]      quote another agency's notice\n"
     "  draft new NAME TEXT --replaces NOTE_URL [--submit]   edit a published post (Update)\n"
     "  draft new NAME --deletes NOTE_URL [--submit]          delete a published post (Delete)\n"
     "  draft edit ID TEXT [...] | draft submit|withdraw ID | draft approve|reject ID [--comment T]\n"
@@ -370,6 +371,8 @@ static int draft_input(int argc, char **argv, int first, struct agency_draft_inp
             in->cw = argv[++i];
         else if (strcmp(argv[i], "--reply-to") == 0 && i + 1 < argc)
             in->reply_to = argv[++i];
+        else if (strcmp(argv[i], "--quote") == 0 && i + 1 < argc)
+            in->quote = argv[++i];
         else if (strcmp(argv[i], "--replaces") == 0 && i + 1 < argc && submit != NULL)
             in->replaces = argv[++i];
         else if (strcmp(argv[i], "--deletes") == 0 && i + 1 < argc && submit != NULL)

@@ -37,6 +37,13 @@ ANN=$(a --as ap draft approve "${out%% *}")
 t_match "approved, the Announce is published" "/users/health/announces/" "$ANN"
 t_match "it is in our outbox" "Announce" "$(curl -s "$A_BASE/users/health/outbox?page=true")"
 
+out=$(a --as ed draft new health "We support this closure." --quote "$NOTE" --submit)
+t_match "a quote waits for its approval" "awaiting 1 approval" "$out"
+Q=$(a --as ap draft approve "${out%% *}")
+q=$(curl -s -H 'Accept: application/activity+json' "$Q")
+t_eq "the quoting Note names the quoted notice" "$NOTE" "$(printf '%s' "$q" | t_jq .quoteUrl)"
+t_match "and links it in its text" "RE: <a href" "$(printf '%s' "$q" | t_jq .content)"
+
 t_match "unfollow sends Undo" "no longer follows" "$(a unfollow health "@police@127.0.0.1:$B_PORT")"
 gone() { [ -z "$(b followers police)" ]; }
 t_wait 15 gone || true
