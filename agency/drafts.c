@@ -182,6 +182,32 @@ static int check_input(const struct agency_draft_input *in, struct hr_err *err)
     return HR_OK;
 }
 
+/* Everyone who wrote a revision: none of them may approve the draft (four eyes means two
+ * people other than whoever wrote the words that go out). */
+static void add_contributor(json_t *d, const char *by)
+{
+    json_t *list = json_object_get(d, "contributors"), *v;
+    size_t i;
+
+    if (!json_is_array(list))
+        json_object_set_new(d, "contributors", list = json_array());
+    json_array_foreach(list, i, v) if (json_is_string(v) && strcmp(json_string_value(v), by) == 0)
+        return;
+    json_array_append_new(list, json_string(by));
+}
+
+static bool contributed(const json_t *d, const char *by)
+{
+    const json_t *v;
+    size_t i;
+
+    if (strcmp(str(d, "author"), by) == 0)
+        return true;
+    json_array_foreach(json_object_get(d, "contributors"), i, v) if (
+        json_is_string(v) && strcmp(json_string_value(v), by) == 0) return true;
+    return false;
+}
+
 /* The revision fields of D from IN, with a new revision number and hash. */
 static void set_revision(json_t *d, const struct agency_draft_input *in)
 {
@@ -280,6 +306,7 @@ static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
         return hr_fail(o->err, HR_ENOMEM, "draft");
     *dp = d;
     set_revision(d, o->in);
+    add_contributor(d, o->by);
     rc = history(txn, o, d, "draft.create");
     if (rc == HR_OK && o->submit) {
         json_object_set_new(d, "state", json_string("submitted"));
@@ -306,6 +333,7 @@ static int apply_edit(struct store_txn *txn, struct op *o, json_t **dp)
         return rc;
     unschedule(txn, *dp);
     set_revision(*dp, o->in);
+    add_contributor(*dp, o->by);
     /* a new revision goes back to the start: approvals were for the old one */
     json_object_set_new(*dp, "state", json_string("draft"));
     rc = history(txn, o, *dp, "draft.edit");
@@ -352,8 +380,9 @@ static int check_approver(struct store_txn *txn, struct op *o, const json_t *d)
 
     if (rc == HR_OK)
         rc = need_state(o, d, ok);
-    if (rc == HR_OK && strcmp(str(d, "author"), o->by) == 0)
-        rc = hr_fail(o->err, HR_EFORBIDDEN, "%s wrote this draft and cannot approve it", o->by);
+    if (rc == HR_OK && contributed(d, o->by))
+        rc = hr_fail(o->err, HR_EFORBIDDEN, "%s wrote (part of) this draft and cannot approve it",
+                     o->by);
     if (rc == HR_OK && approved_by(d, o->by))
         rc = hr_fail(o->err, HR_EEXIST, "%s already approved this revision", o->by);
     return rc;

@@ -100,6 +100,34 @@ int agency_operator_add(struct store *st, const char *by, const char *name, stru
     return agency_write(st, add_txn, &c, err);
 }
 
+/* Accounts that can publish now, so a revoke can be refused when it would strand one. */
+struct strand_walk {
+    struct store_txn *txn;
+    char names[256][32];
+    size_t n;
+    char stranded[32];
+};
+static bool publishable(struct store_txn *txn, const char *account, const char *exclude);
+
+static int publishable_now(const struct store_account *a, void *ctx)
+{
+    struct strand_walk *w = ctx;
+
+    if (w->n < 256 && publishable(w->txn, a->name, NULL))
+        snprintf(w->names[w->n++], 32, "%.31s", a->name);
+    return HR_OK;
+}
+
+static bool stranded_any(struct strand_walk *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (!publishable(w->txn, w->names[i], NULL)) {
+            snprintf(w->stranded, sizeof w->stranded, "%s", w->names[i]);
+            return true;
+        }
+    return false;
+}
+
 static int grant_txn(struct store_txn *txn, void *ctx)
 {
     struct op_change *c = ctx;
@@ -113,8 +141,19 @@ static int grant_txn(struct store_txn *txn, void *ctx)
     if (c->account != NULL && store_account_get(txn, c->account, &a, c->err) != HR_OK)
         return HR_ENOTFOUND;
     store_account_fini(&a);
+    struct strand_walk *w = c->on ? NULL : calloc(1, sizeof *w);
+    if (w != NULL) {
+        w->txn = txn;
+        store_account_each(txn, publishable_now, w, NULL);
+    }
     rc = c->on ? store_rec_put(txn, STORE_T_GRANTS, key, n, "", 0, 0, c->err)
                : store_rec_del(txn, STORE_T_GRANTS, key, n, NULL);
+    if (rc == HR_OK && w != NULL && stranded_any(w))
+        rc = hr_fail(c->err, HR_EFORBIDDEN,
+                     "refused: without this role nobody could publish on '%s' (grant it to "
+                     "someone else first)",
+                     w->stranded);
+    free(w);
     if (rc == HR_ENOTFOUND)
         return hr_fail(c->err, HR_ENOTFOUND, "%s does not hold %s on %s", c->name, c->role,
                        c->account ? c->account : "the instance");

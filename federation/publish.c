@@ -422,9 +422,9 @@ int fed_post_prepare_delete(struct fed *fed, const char *name, const char *note_
     tomb = json_pack("{s:s,s:s,s:s,s:s}", "id", note_id, "type", "Tombstone", "formerType",
                      "Note", "deleted", when);
     /* earlier versions of a deleted post go too: deleted means no longer served */
-    p->version_json = fed_json_dump(json_is_array(json_object_get(note, "versions"))
-                                        ? json_object_get(note, "versions")
-                                        : json_array());
+    p->version_json = json_is_array(json_object_get(note, "versions"))
+                          ? fed_json_dump(json_object_get(note, "versions"))
+                          : strdup("[]");
     act = tomb ? wrap("Delete", p->activity_id, note, json_incref(tomb)) : NULL;
     json_object_set_new(tomb, "@context", json_string(FED_AS_CONTEXT));
     p->note_json = tomb ? fed_json_dump(tomb) : NULL;

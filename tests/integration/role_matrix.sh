@@ -4,9 +4,9 @@
 # allowed or 403, and every refused call shown to have changed nothing (audit log length,
 # herald stats, drafts, operators, tokens, accounts). Then: 401 for no / garbage / revoked /
 # disabled-operator tokens on every route (the public audit head excepted), edits,
-# deletions and boosts (same roles; edits and deletions of the account's own posts), hand-over
-# refusal, four-eyes cases beyond one role per person, and last the per-address limit on
-# failed authentications (it blocks that address for a minute).
+# deletions and boosts (same roles; edits and deletions only of the account's own posts),
+# hand-over refusal, four-eyes cases beyond one role per person, and last the per-address
+# limit on failed authentications (it blocks that address for a minute).
 #
 # Cast: account "own" (agency, 1 approval) and "other" (department, 1 approval by its kind).
 # Operators named after their role, each holding it on "own" only: admin editor approver
@@ -709,6 +709,15 @@ t_eq "bad token 11 from $BLOCKED -> 429" 429 "$(api "$BLOCKED" garbage11 GET /me
 t_eq "then even a good token from $BLOCKED -> 429" 429 "$(api "$BLOCKED" "${TOK[gadmin]}" GET /me)"
 t_eq "the public head still answers $BLOCKED" 200 "$(api "$BLOCKED" "" GET /audit/head)"
 t_eq "other addresses are not blocked" 200 "$(api 127.0.0.1 "${TOK[gadmin]}" GET /me)"
+# X-Forwarded-For counts only from a proxy on 127.0.0.1, and only its last entry
+xff() { # SRC XFF: GET /me with gadmin's token
+    curl -s -o /dev/null -w '%{http_code}' --max-time 10 --interface "$1" \
+        -H "X-Forwarded-For: $2" -H "Authorization: Bearer ${TOK[gadmin]}" "$API/me" || true
+}
+t_eq "the blocked address cannot claim another in X-Forwarded-For" 429 "$(xff "$BLOCKED" 198.51.100.8)"
+t_eq "behind a local proxy the blocked client stays blocked, whatever it prepends" 429 \
+    "$(xff 127.0.0.1 "198.51.100.7, $BLOCKED")"
+t_eq "and another client behind that proxy is not blocked" 200 "$(xff 127.0.0.1 198.51.100.7)"
 
 h_stop
 t_done
