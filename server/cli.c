@@ -52,6 +52,17 @@ static int fail(const struct hr_err *err)
     return 1;
 }
 
+/* Exit code of a command: 0, or 1 with the error's one line (a refusal by require_role
+ * has already said why and left ERR empty). */
+static int outcome(int rc, const struct hr_err *err)
+{
+    if (rc == HR_OK)
+        return 0;
+    if (rc == HR_EFORBIDDEN && err->msg[0] == '\0')
+        return 1;
+    return fail(err);
+}
+
 static int usage(const char *msg)
 {
     fprintf(stderr, "herald: %s (see 'herald help')\n", msg);
@@ -472,9 +483,7 @@ static int cmd_draft(struct app *app, int argc, char **argv)
     app_close(app);
     if (rc == HR_EINVAL && err.msg[0] == '\0')
         return EXIT_USAGE;
-    if (rc == HR_EFORBIDDEN && err.msg[0] == '\0')
-        return 1;
-    return rc == HR_OK ? 0 : fail(&err);
+    return outcome(rc, &err);
 }
 
 struct followers_ctx {
@@ -784,9 +793,7 @@ static int cmd_token(struct app *app, int argc, char **argv)
         rc = hr_fail(&err, HR_EINVAL,
                      "token create OPERATOR [--expires DAYS] | token list | token revoke ID");
     app_close(app);
-    if (rc == HR_EFORBIDDEN && err.msg[0] == '\0')
-        return 1;
-    return rc == HR_OK ? 0 : fail(&err);
+    return outcome(rc, &err);
 }
 
 struct audit_print {
@@ -868,9 +875,7 @@ static int cmd_audit(struct app *app, int argc, char **argv)
         rc = hr_fail(&err, HR_EINVAL, "audit verify | audit list | audit head");
     }
     app_close(app);
-    if (rc == HR_EFORBIDDEN && err.msg[0] == '\0')
-        return 1;
-    return rc == HR_OK ? 0 : fail(&err);
+    return outcome(rc, &err);
 }
 
 /* follow|unfollow NAME HANDLE_OR_URL */
