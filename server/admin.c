@@ -196,6 +196,17 @@ static enum MHD_Result h_accounts(struct call *c)
     return reply_json(c, 200, arr);
 }
 
+static json_int_t current_approvals(struct call *c, const char *name)
+{
+    struct store_txn *txn = NULL;
+    unsigned n = 0;
+
+    if (store_txn_begin(c->r->app->st, STORE_READ, &txn, NULL) == HR_OK)
+        agency_approvals_required(txn, name, &n, NULL);
+    store_txn_abort(txn);
+    return (json_int_t)n;
+}
+
 /* POST /accounts/NAME/policy {"approvals": N} */
 static enum MHD_Result h_account_policy(struct call *c)
 {
@@ -213,6 +224,11 @@ static enum MHD_Result h_account_policy(struct call *c)
         return forbidden(c, "admin");
     if (!json_is_integer(n) || json_integer_value(n) < 0 || json_integer_value(n) > 3)
         return http_reply_error(c->r, 422, "invalid", "approvals must be 0 to 3");
+    if (json_integer_value(n) < current_approvals(c, name))
+        /* one token alone must not open a route around the four eyes */
+        return http_reply_error(c->r, 403, "forbidden",
+                                "lowering the approvals an account needs is done on the server "
+                                "(herald account set), not over the API");
     rc = agency_set_approvals(c->r->app->st, c->op, name, (unsigned)json_integer_value(n), &err);
     return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s,s:O}", "account", name, "approvals", n))
                        : fail_rc(c, rc, &err);
@@ -254,6 +270,8 @@ static enum MHD_Result h_operators(struct call *c)
     name[verb - c->rest] = '\0';
     if (strcmp(verb, "/disable") == 0)
         rc = agency_operator_disable(c->r->app->st, c->op, name, &err);
+    else if (strcmp(verb, "/grant") == 0 && strcmp(name, c->op) == 0)
+        return http_reply_error(c->r, 403, "forbidden", "an operator cannot grant itself roles");
     else if (strcmp(verb, "/grant") == 0)
         rc = agency_grant(c->r->app->st, c->op, name, body_str(c, "role"),
                           body_str(c, "account"), &err);
@@ -298,6 +316,11 @@ static enum MHD_Result h_tokens(struct call *c)
         return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s}", "revoked", id))
                            : fail_rc(c, rc, &err);
     }
+    if (body_str(c, "operator") != NULL && strcmp(body_str(c, "operator"), c->op) != 0)
+        /* a token of someone else would let its holder act as them: created on the server */
+        return http_reply_error(c->r, 403, "forbidden",
+                                "tokens of other operators are created on the server "
+                                "(herald token create)");
     if (days != NULL && (!json_is_integer(days) || json_integer_value(days) < 0))
         return http_reply_error(c->r, 422, "invalid", "expires_days must be a whole number");
     rc = agency_token_create(c->r->app->st, c->op, body_str(c, "operator"),

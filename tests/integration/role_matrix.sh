@@ -189,8 +189,8 @@ t_eq "fixtures: submitted draft on other" submitted "$(h draft show "${D_SUB[oth
 #          to give itself the approver role);  revoke: "spare" holding approver / operator
 #          "approver" (sabotage of a colleague)
 #  {tok}   a fresh token of spare / spare's standing token
-# Bodies: POST /tokens asks for a token of spare when allowed, of gadmin when refused
-# (escalation); POST /drafts names ACCOUNT; grant/revoke name role approver on ACCOUNT;
+# Bodies: POST /tokens asks for a token of gadmin (its own when gadmin calls: allowed;
+# an escalation for everyone else); POST /drafts names ACCOUNT; grant/revoke name role approver on ACCOUNT;
 # policy sets approvals 1 (what both accounts already need).
 MATRIX=$(cat <<'TABLE'
 # METHOD PATH                          ROLE       ACCOUNT EXPECTED
@@ -504,7 +504,7 @@ resolve() {
     /operators) RBODY="{\"name\":\"op$N\"}" ;;
     /operators/*/grant | /operators/*/revoke)
         RBODY="{\"role\":\"approver\",\"account\":\"$acct\"}" ;;
-    /tokens) if [ "$ok" = 1 ]; then RBODY='{"operator":"spare"}'; else RBODY='{"operator":"gadmin"}'; fi ;;
+    /tokens) RBODY='{"operator":"gadmin"}' ;; # allowed: gadmin's own; refused: an escalation
     /drafts) RBODY="{\"account\":\"$acct\",\"text\":\"matrix draft $N by $role\"}" ;;
     */edit) RBODY="{\"text\":\"edited $N by $role\"}" ;;
     */approve) RBODY='{"comment":"fine"}' ;;
@@ -670,6 +670,14 @@ walk401 "a well-formed unknown token" "hrd_$(printf '%064d' 0)"
 GT2=$(h token create gadmin 2>"$T_DIR/tokerr")
 GT2_ID=$(awk '{ print $2 }' "$T_DIR/tokerr")
 allowed_call "the second gadmin token works" 200 127.0.0.1 "$GT2" GET /tokens
+# four eyes over the API: an admin can neither mint another operator's token (it would
+# act as them), nor grant itself a role, nor lower an account's approvals
+refused_call "gadmin minting spare's token over the API" 403 127.0.0.1 "${TOK[gadmin]}" \
+    POST /tokens '{"operator":"spare"}'
+refused_call "gadmin granting itself editor" 403 127.0.0.1 "${TOK[gadmin]}" \
+    POST /operators/gadmin/grant '{"role":"editor","account":"own"}'
+refused_call "gadmin lowering own's approvals to 0" 403 127.0.0.1 "${TOK[gadmin]}" \
+    POST /accounts/own/policy '{"approvals":0}' 
 allowed_call "gadmin revokes it" 200 127.0.0.1 "${TOK[gadmin]}" POST "/tokens/$GT2_ID/revoke"
 walk401 "a revoked token" "$GT2"
 
