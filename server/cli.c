@@ -30,6 +30,7 @@ static const char usage_text[] =
     "  follow|unfollow NAME @user@host|ACTOR_URL   follow another agency's account\n"
     "  following NAME | timeline NAME [--limit N]  whom NAME follows, and what they posted\n"
     "  boost NAME POST_URL                    boost (Announce) a post, through approvals\n"
+    "  posts NAME [--page CURSOR]             the account's published posts (outbox page)\n"
     "  followers NAME [--json]                list an account's followers\n"
     "  stats [--json]                         counts of what is stored\n"
     "  domain block|unblock HOST [--reason TEXT]   refuse a domain (drops its followers)\n"
@@ -472,6 +473,13 @@ static int cmd_draft(struct app *app, int argc, char **argv)
         rc = draft_list_cmd(app, argc, argv, &err);
     } else if (strcmp(argv[1], "show") == 0 && argc >= 3) {
         rc = agency_draft_show(app->st, argv[2], &json, &err);
+        if (rc == HR_OK && strcmp(app->as, AGENCY_LOCAL) != 0) {
+            json_t *d = json_loads(json, 0, NULL);
+            const char *acc = json_string_value(json_object_get(d, "account"));
+            if (require_reader(app, acc ? acc : "") != HR_OK)
+                rc = HR_EFORBIDDEN;
+            json_decref(d);
+        }
         if (rc == HR_OK)
             printf("%s\n", json);
         free(json);
@@ -926,6 +934,27 @@ static int cmd_following(struct app *app, int argc, char **argv)
     return 0;
 }
 
+/* posts NAME [--page CURSOR]: the account's outbox page, as the API's GET /posts */
+static int cmd_posts(struct app *app, int argc, char **argv)
+{
+    const char *page = argc == 4 && strcmp(argv[2], "--page") == 0 ? argv[3] : "true";
+    struct hr_err err = {0};
+    struct fed_doc d = {0};
+    int rc;
+
+    if (argc != 2 && !(argc == 4 && strcmp(argv[2], "--page") == 0))
+        return usage("posts NAME [--page CURSOR]");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    fed_outbox(app->fed, argv[1], page, &d);
+    rc = d.status == 200 ? HR_OK : hr_fail(&err, HR_ENOTFOUND, "%s", d.message);
+    if (rc == HR_OK)
+        printf("%s\n", d.body);
+    fed_doc_fini(&d);
+    app_close(app);
+    return outcome(rc, &err);
+}
+
 /* boost NAME POST_URL: an Announce, through the account's approval workflow */
 static int cmd_boost(struct app *app, int argc, char **argv)
 {
@@ -975,6 +1004,7 @@ static const struct {
     {"revoke", cmd_grant},      {"token", cmd_token},       {"audit", cmd_audit},
     {"draft", cmd_draft},       {"follow", cmd_follow},     {"unfollow", cmd_follow},
     {"following", cmd_following}, {"timeline", cmd_following}, {"boost", cmd_boost},
+    {"posts", cmd_posts},
 };
 
 int cli_main(int argc, char **argv)

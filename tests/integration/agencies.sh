@@ -36,6 +36,8 @@ t_eq "nothing announced before approval" 0 "$(a stats --json | t_jq .objects | g
 ANN=$(a --as ap draft approve "${out%% *}")
 t_match "approved, the Announce is published" "/users/health/announces/" "$ANN"
 t_match "it is in our outbox" "Announce" "$(curl -s "$A_BASE/users/health/outbox?page=true")"
+t_match "herald posts shows it too" "Announce" "$(a posts health)"
+if a posts nobody 2>/dev/null; then t_fail "posts of an unknown account succeeded"; else t_pass "posts of an unknown account is refused"; fi
 
 out=$(a --as ed draft new health "We support this closure." --quote "$NOTE" --submit)
 t_match "a quote waits for its approval" "awaiting 1 approval" "$out"
