@@ -200,24 +200,33 @@ struct people {
     size_t n_editors, n_approvers;
 };
 
+/* Splits a grant key "op NUL role NUL scope" (KLEN bytes) into KEY; false when malformed. */
+static bool grant_split(const void *k, size_t klen, char key[200], const char **role,
+                        const char **scope)
+{
+    if (klen >= 200)
+        return false;
+    memcpy(key, k, klen);
+    key[klen] = '\0';
+    *role = key + strlen(key) + 1;
+    if ((size_t)(*role - key) >= klen)
+        return false;
+    *scope = *role + strlen(*role) + 1;
+    return (size_t)(*scope - key) <= klen;
+}
+
 static int people_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
 {
     struct people *p = ctx;
-    const char *op = k, *role, *scope;
+    const char *op, *role, *scope;
     char key[200];
 
     (void)v;
     (void)vlen;
-    if (klen >= sizeof key)
+    if (!grant_split(k, klen, key, &role, &scope))
         return HR_OK;
-    memcpy(key, k, klen);
-    key[klen] = '\0';
-    role = key + strlen(key) + 1;
-    if ((size_t)(role - key) >= klen)
-        return HR_OK;
-    scope = role + strlen(role) + 1;
     op = key;
-    if ((size_t)(scope - key) > klen || (strcmp(scope, "*") != 0 && strcmp(scope, p->account) != 0))
+    if (strcmp(scope, "*") != 0 && strcmp(scope, p->account) != 0)
         return HR_OK;
     if ((p->exclude && strcmp(op, p->exclude) == 0) || !agency_operator_active(p->txn, op))
         return HR_OK;
@@ -345,15 +354,7 @@ static int roles_cb(const void *k, size_t klen, const void *v, size_t vlen, void
 
     (void)v;
     (void)vlen;
-    if (klen >= sizeof key)
-        return HR_OK;
-    memcpy(key, k, klen);
-    key[klen] = '\0';
-    role = key + strlen(key) + 1;
-    if ((size_t)(role - key) >= klen)
-        return HR_OK;
-    scope = role + strlen(role) + 1;
-    if ((size_t)(scope - key) > klen)
+    if (!grant_split(k, klen, key, &role, &scope))
         return HR_OK;
     snprintf(o->roles + used, sizeof o->roles - used, "%s%s@%s", used ? " " : "", role, scope);
     return HR_OK;
