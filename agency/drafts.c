@@ -276,6 +276,21 @@ static int maybe_release(struct store_txn *txn, struct op *o, json_t *d, unsigne
 
 /* ---- transitions, each one write transaction ---- */
 
+/* Loads draft o->id, checks that o->by holds ROLE on its account and that its state is one of
+ * OK: the prologue of every transition on an existing draft. */
+static int open_draft(struct store_txn *txn, struct op *o, json_t **dp, const char *role,
+                      const char *const *ok)
+{
+    int rc = load(txn, o, dp);
+
+    if (rc == HR_OK)
+        rc = need_role(txn, o, role);
+    if (rc == HR_OK)
+        rc = need_state(o, *dp, ok);
+    return rc;
+}
+
+
 static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
 {
     char id[32];
@@ -323,12 +338,8 @@ static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
 static int apply_edit(struct store_txn *txn, struct op *o, json_t **dp)
 {
     static const char *const ok[] = {"draft", "submitted", "approved", "rejected", NULL};
-    int rc = load(txn, o, dp);
+    int rc = open_draft(txn, o, dp, "editor", ok);
 
-    if (rc == HR_OK)
-        rc = need_role(txn, o, "editor");
-    if (rc == HR_OK)
-        rc = need_state(o, *dp, ok);
     if (rc != HR_OK)
         return rc;
     unschedule(txn, *dp);
@@ -345,12 +356,8 @@ static int apply_submit(struct store_txn *txn, struct op *o, json_t **dp)
 {
     static const char *const ok[] = {"draft", NULL};
     unsigned required = 0;
-    int rc = load(txn, o, dp);
+    int rc = open_draft(txn, o, dp, "editor", ok);
 
-    if (rc == HR_OK)
-        rc = need_role(txn, o, "editor");
-    if (rc == HR_OK)
-        rc = need_state(o, *dp, ok);
     if (rc != HR_OK)
         return rc;
     json_object_set_new(*dp, "state", json_string("submitted"));
@@ -428,12 +435,8 @@ static int apply_reject(struct store_txn *txn, struct op *o, json_t **dp)
 static int apply_withdraw(struct store_txn *txn, struct op *o, json_t **dp)
 {
     static const char *const ok[] = {"draft", "submitted", "approved", "rejected", NULL};
-    int rc = load(txn, o, dp);
+    int rc = open_draft(txn, o, dp, "editor", ok);
 
-    if (rc == HR_OK)
-        rc = need_role(txn, o, "editor");
-    if (rc == HR_OK)
-        rc = need_state(o, *dp, ok);
     if (rc != HR_OK)
         return rc;
     unschedule(txn, *dp);
