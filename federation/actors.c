@@ -1,7 +1,8 @@
 /* federation/actors.c - who signed this? Resolves a keyId to its owner actor and public
  * key, with the checks that stop origin confusion (FEP-fe34; Mastodon CVE-2024-23832,
  * Misskey CVE-2024-52590, Akkoma's "exact id" fix):
- * - a fetched document must be ActivityStreams JSON and its id must equal the URL asked;
+ * - a fetched document must be ActivityStreams JSON, its id must equal the URL asked, and
+ *   redirects must stay on that URL's origin;
  * - the key must name the actor as owner, and the actor must list the key back;
  * - the actor's inbox must be on the actor's own origin;
  * - a keyId on our own host is answered from our store, never fetched. */
@@ -66,6 +67,13 @@ static int fetch_doc(struct fed *fed, const char *url, json_t **out, struct hr_e
     if (r.status != 200) {
         rc = hr_fail(err, r.status == 410 ? HR_EGONE : HR_ENET, "%s answered HTTP %ld", url,
                      r.status);
+        goto out;
+    }
+    /* FEP-fe34: a document is authentic when fetched from its id's origin; a redirect to
+     * another host would let that host answer for this one (the id check below cannot
+     * tell: the other host simply echoes the id it was asked for) */
+    if (!fed_same_origin(r.final_url, url)) {
+        rc = hr_fail(err, HR_EFORBIDDEN, "%s redirected to another origin", url);
         goto out;
     }
     if (!is_ap_type(r.content_type)) {

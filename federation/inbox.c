@@ -63,6 +63,22 @@ static int check_policy(struct inbox_ctx *c, const char *key_id)
     return HR_OK;
 }
 
+/* The signed Host must be ours: a request signed for another server (and captured there)
+ * verifies here just as well, byte for byte, unless the receiver checks whom it was for.
+ * Compared as origins (case, default port), so "Host: EXAMPLE:443" is https://example. */
+static bool host_is_ours(struct inbox_ctx *c)
+{
+    const char *host = hdr(c, "host");
+    size_t scheme = strcspn(c->fed->origin, ":");
+    char url[600];
+    int n;
+
+    if (host == NULL || host[0] == '\0' || strlen(host) > 300 || strpbrk(host, "/?#@\\ \t") != NULL)
+        return false;
+    n = snprintf(url, sizeof url, "%.*s://%s/", (int)scheme, c->fed->origin, host);
+    return n > 0 && (size_t)n < sizeof url && fed_is_local(c->fed, url);
+}
+
 /* Signature (or Authorization: Signature ...) parsed, and covering what we require. */
 static int check_signature_header(struct inbox_ctx *c)
 {
@@ -86,6 +102,8 @@ static int check_signature_header(struct inbox_ctx *c)
         return reject(c, 400, "signature_malformed", "Signature header: %s", err.msg);
     if (fed_sig_require(&c->sig, "POST", &err) != HR_OK)
         return reject(c, 401, "signature_incomplete", "%s", err.msg);
+    if (!host_is_ours(c))
+        return reject(c, 401, "host_mismatch", "the request is addressed to another host");
     if (c->sig.key_id.len >= sizeof c->key_id)
         return reject(c, 400, "signature_malformed", "keyId too long");
     memcpy(c->key_id, c->sig.key_id.p, c->sig.key_id.len);
@@ -294,15 +312,65 @@ static int on_undo(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *er
     return rc == HR_ENOTFOUND ? HR_OK : rc; /* already gone: idempotent */
 }
 
+/* attributedTo (a reference or an array of them; absent is fine) names ACTOR only. */
+static bool attributed_to(const json_t *obj, const char *actor)
+{
+    const json_t *by = json_object_get(obj, "attributedTo"), *v;
+    const char *id;
+    size_t i;
+
+    if (by == NULL)
+        return true;
+    if (!json_is_array(by))
+        return (id = fed_json_id(by)) != NULL && strcmp(id, actor) == 0;
+    json_array_foreach(by, i, v)
+    {
+        if ((id = fed_json_id(v)) == NULL || strcmp(id, actor) != 0)
+            return false;
+    }
+    return true;
+}
+
+static bool is_actor_type(const json_t *obj)
+{
+    static const char *const types[] = {"Person", "Organization", "Service", "Group",
+                                        "Application"};
+    const char *t = json_string_value(json_object_get(obj, "type"));
+
+    for (size_t i = 0; t != NULL && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(t, types[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Another actor we know of: a neighbour on the same server is still someone else. */
+static bool known_actor(struct store_txn *txn, const char *id)
+{
+    struct store_remote_actor r = {0};
+    bool known = store_remote_actor_get(txn, id, &r, NULL) == HR_OK;
+
+    store_remote_actor_fini(&r);
+    return known;
+}
+
+static int forbid(struct inbox_ctx *c, const char *msg)
+{
+    reject(c, 403, "origin", "%s", msg);
+    return HR_EFORBIDDEN;
+}
+
 static int on_delete(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
 {
-    const char *obj = fed_json_id(json_object_get(c->act, "object"));
+    const json_t *o = json_object_get(c->act, "object");
+    const char *obj = fed_json_id(o);
     int rc;
 
-    if (obj == NULL || !fed_same_origin(obj, c->actor)) {
-        reject(c, 403, "origin", "Delete of an object on another origin");
-        return HR_EFORBIDDEN;
-    }
+    if (obj == NULL || !fed_same_origin(obj, c->actor))
+        return forbid(c, "Delete of an object on another origin");
+    if (json_is_object(o) && !attributed_to(o, c->actor))
+        return forbid(c, "Delete of an object attributed to another actor");
+    if (strcmp(obj, c->actor) != 0 && known_actor(txn, obj))
+        return forbid(c, "Delete of another actor");
     if (strcmp(obj, c->actor) != 0)
         return on_other(c, txn, err); /* a post of theirs: for later issues */
     rc = store_follower_del_everywhere(txn, c->actor, NULL, err);
@@ -314,20 +382,21 @@ static int on_delete(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *
     return rc;
 }
 
-/* Create/Update: the embedded object must be the actor's own. */
+/* Create/Update: the embedded object must be the actor's own: attributed to it, or the
+ * actor itself (a profile update). An Update by reference can only mean the actor. */
 static int on_create(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
 {
     const json_t *obj = json_object_get(c->act, "object");
-    const char *by = fed_json_id(json_object_get(obj, "attributedTo"));
+    const char *id = fed_json_id(obj);
 
-    if (json_is_object(obj) && by != NULL && strcmp(by, c->actor) != 0) {
-        reject(c, 403, "origin", "object is attributed to another actor");
-        return HR_EFORBIDDEN;
-    }
-    if (json_is_string(obj) && !fed_same_origin(json_string_value(obj), c->actor)) {
-        reject(c, 403, "origin", "object is on another origin");
-        return HR_EFORBIDDEN;
-    }
+    if (json_is_object(obj) && !attributed_to(obj, c->actor))
+        return forbid(c, "object is attributed to another actor");
+    if (json_is_object(obj) && is_actor_type(obj) && (id == NULL || strcmp(id, c->actor) != 0))
+        return forbid(c, "an actor may only create or update itself");
+    if (json_is_string(obj) && !fed_same_origin(id, c->actor))
+        return forbid(c, "object is on another origin");
+    if (json_is_string(obj) && strcmp(c->type, "Update") == 0 && strcmp(id, c->actor) != 0)
+        return forbid(c, "Update by reference of another object");
     if (strcmp(c->type, "Create") == 0 && json_is_object(obj)) {
         /* a notice of an agency we follow: into the timelines of our followers of it */
         int rc = fed_timeline_add(txn, c->actor, c->req->body, err);

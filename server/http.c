@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -176,11 +177,30 @@ static void forwarded_for(struct http_req *r)
         snprintf(r->client, sizeof r->client, "%s", addr);
 }
 
+struct framing {
+    unsigned content_length, transfer_encoding;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct framing *f = cls;
+
+    (void)kind;
+    (void)value;
+    if (strcasecmp(key, "Content-Length") == 0)
+        f->content_length++;
+    else if (strcasecmp(key, "Transfer-Encoding") == 0)
+        f->transfer_encoding++;
+    return MHD_YES;
+}
+
 /* First call of a request: set up its context; refuse a declared oversize body at once. */
 static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const char *url,
                              const char *method, void **con_cls)
 {
     struct http_req *r = calloc(1, sizeof *r);
+    struct framing framing = {0};
     const char *cl;
     uint64_t n = UINT64_MAX;
 
@@ -197,6 +217,11 @@ static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const
     if (MHD_get_connection_values(conn, MHD_HEADER_KIND, NULL, NULL) >
         (int)app->cfg.max_headers)
         return http_reply_error(r, 431, "too_many_headers", "too many request headers");
+    /* two lengths, or a length and chunking: a proxy in front may frame the body one way
+     * and we the other (request smuggling), so neither reading is trusted (RFC 9112 §6.3) */
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &framing);
+    if (framing.content_length > 1 || (framing.content_length > 0 && framing.transfer_encoding > 0))
+        return http_reply_error(r, 400, "bad_request", "conflicting message framing headers");
     cl = http_header(r, "Content-Length");
     if (cl != NULL && (hr_parse_u64(cl, UINT64_MAX, &n) != HR_OK || n > app->cfg.inbox_max_body)) {
         r->too_big = true;
@@ -317,6 +342,21 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     hr_log(HR_LOG_DEBUG, "http", "%s", line);
 }
 
+/* "%00" decodes to a NUL that would cut the path short: /users/health%00/x would be routed
+ * as /users/health. A decoded NUL becomes DEL (0x7f) instead, which no account name, path
+ * or parameter accepts, so whatever checks the value refuses it. */
+static size_t url_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    size_t n = MHD_http_unescape(s);
+
+    (void)cls;
+    (void)conn;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\0')
+            s[i] = 0x7f;
+    return n;
+}
+
 static struct MHD_Daemon *start_daemon(struct app *app, int fd)
 {
     const struct config *c = &app->cfg;
@@ -331,7 +371,7 @@ static struct MHD_Daemon *start_daemon(struct app *app, int fd)
         (unsigned)c->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(c->max_header_bytes + 16384),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        NULL, MHD_OPTION_END);
+        NULL, MHD_OPTION_UNESCAPE_CALLBACK, url_unescape, NULL, MHD_OPTION_END);
 }
 
 /* The scheduler publishes approved drafts when their time comes. It polls once a second

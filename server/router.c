@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CACHE_DOC "public, max-age=180"
 #define CACHE_COLL "public, max-age=30"
@@ -134,14 +135,22 @@ static int copy_headers(struct http_req *r)
     return HR_OK;
 }
 
+/* The media type (case-insensitive, RFC 9110 §8.3.1) is one of the JSON ones exactly:
+ * "application/jsonx" or "application/ld+json-ish" are other types, not parameters. */
 static bool content_type_ok(struct http_req *r)
 {
+    static const char *const types[] = {"application/activity+json", "application/ld+json",
+                                        "application/json"};
     const char *ct = http_header(r, "Content-Type");
+    size_t n;
 
     if (ct == NULL)
         return false;
-    return strncmp(ct, "application/activity+json", 25) == 0 ||
-           strncmp(ct, "application/ld+json", 19) == 0 || strncmp(ct, "application/json", 16) == 0;
+    n = strcspn(ct, "; \t");
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (n == strlen(types[i]) && strncasecmp(ct, types[i], n) == 0)
+            return true;
+    return false;
 }
 
 /* Called from an inbox worker once the answer is known. */

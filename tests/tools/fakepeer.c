@@ -4,16 +4,21 @@
  *
  * GET/HEAD /p/q  serves DIR/p/q.json as application/activity+json. Per-file overrides:
  *                DIR/p/q.json.type (Content-Type), .status (HTTP status; the .json may then be
- *                absent), .delay (milliseconds before answering), .location (Location header).
+ *                absent), .delay (milliseconds before answering), .location (Location header),
+ *                .chunk ("BYTES MS": sent chunked, without Content-Length, BYTES at a time
+ *                with MS milliseconds before each: a slow or endless-looking response).
  *                Unknown paths are 404. Every GET is logged as one line in DIR/_fetched.log
  *                ("GET /p/q sig=0|1 accept=..."), so a test can tell whether Herald fetched.
  * POST /p/q      is recorded as DIR/_received/NNNNNN.headers (request line + headers),
  *                NNNNNN.status (the status we answered) and NNNNNN.json (the body, written
  *                last, so a complete record exists once the .json does) and answered 202.
  *                DIR/p/q.post_status, else DIR/_post_status (e.g. 500 or 410), overrides the
- *                status; DIR/_post_delay delays the answer (ms). Both are re-read on every
- *                request so a test can change them while we run. Bodies over 1 MiB get 413
- *                and are not recorded.
+ *                status; DIR/_post_delay delays the answer (ms) before the POST is recorded,
+ *                DIR/_post_hold after it (the record exists while the sender still waits for
+ *                its answer: what a sender killed at that moment has delivered but cannot
+ *                know). All three are re-read on every request so a test can change them
+ *                while we run; a delayed answer only holds up its own connection's thread.
+ *                Bodies over 1 MiB get 413 and are not recorded.
  *
  * Listens on 127.0.0.0/8 only (PORT 0 picks a free port). Prints "ready PORT" on stdout once
  * listening; exits 0 on SIGTERM or SIGINT, 1 when it cannot listen. */
@@ -41,6 +46,7 @@
 #define FP_DELAY_MAX  60000
 #define FP_PATH_MAX   1024
 #define FP_HEADER_MAX (64 * 1024)
+#define FP_CHUNK_MAX  (1024 * 1024)
 
 struct peer {
     char root[FP_PATH_MAX];
@@ -166,14 +172,71 @@ static bool root_path(const struct peer *peer, const char *url, const char *suff
     return n > 0 && (size_t)n < out_size;
 }
 
+/* A body sent in chunks (.chunk): BYTES per call, after MS milliseconds. */
+struct chunked {
+    char *body;
+    size_t len;
+    uint64_t bytes, ms;
+};
+
+static ssize_t chunk_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct chunked *ch = cls;
+    size_t n;
+
+    if (pos >= ch->len)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    sleep_ms(ch->ms);
+    n = ch->len - (size_t)pos;
+    if (n > ch->bytes)
+        n = (size_t)ch->bytes;
+    if (n > max)
+        n = max;
+    memcpy(buf, ch->body + pos, n);
+    return (ssize_t)n;
+}
+
+static void chunk_free(void *cls)
+{
+    struct chunked *ch = cls;
+
+    free(ch->body);
+    free(ch);
+}
+
+/* "BYTES MS" from a .chunk file; false when absent or malformed. */
+static bool chunk_spec(const char *path, uint64_t *bytes, uint64_t *ms)
+{
+    char text[64], *sp;
+
+    if (!ctl_read(path, text, sizeof text) || (sp = strchr(text, ' ')) == NULL)
+        return false;
+    *sp = '\0';
+    return hr_parse_u64(text, FP_CHUNK_MAX, bytes) == HR_OK && *bytes > 0 &&
+           hr_parse_u64(sp + 1, FP_DELAY_MAX, ms) == HR_OK;
+}
+
+/* CHUNK (non-NULL) sends BODY chunked as it says; the response owns BODY either way. */
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *body, size_t len,
-                             const char *type, const char *location)
+                             const char *type, const char *location, const uint64_t *chunk)
 {
     static char empty[1];
     struct MHD_Response *r;
+    struct chunked *ch;
     enum MHD_Result ret;
 
-    if (body != NULL)
+    if (body != NULL && chunk != NULL) {
+        ch = malloc(sizeof *ch);
+        if (ch == NULL) {
+            free(body);
+            return MHD_NO;
+        }
+        *ch = (struct chunked){body, len, chunk[0], chunk[1]};
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, chunk_read, ch, chunk_free);
+        if (r == NULL)
+            chunk_free(ch);
+        body = NULL;
+    } else if (body != NULL)
         r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     else
         r = MHD_create_response_from_buffer(0, empty, MHD_RESPMEM_PERSISTENT);
@@ -220,17 +283,17 @@ static enum MHD_Result serve_get(struct peer *peer, struct MHD_Connection *c, co
     char path[FP_PATH_MAX + 64], type[256] = "application/activity+json", location[2048];
     char *body = NULL;
     size_t len = 0;
-    uint64_t status = 200, delay = 0;
-    bool have_body, have_status, have_location;
+    uint64_t status = 200, delay = 0, chunk[2];
+    bool have_body, have_status, have_location, have_chunk;
 
     fetch_log(peer, c, method, url);
     if (!url_path_ok(url) || !root_path(peer, url, ".json", path, sizeof path - 16))
-        return reply(c, 404, NULL, 0, NULL, NULL);
+        return reply(c, 404, NULL, 0, NULL, NULL, NULL);
     have_body = file_read(path, FP_FILE_MAX, &body, &len) == 0;
     root_path(peer, url, ".json.status", path, sizeof path);
     have_status = ctl_number(path, 100, 599, &status);
     if (!have_body && !have_status)
-        return reply(c, 404, NULL, 0, NULL, NULL);
+        return reply(c, 404, NULL, 0, NULL, NULL, NULL);
     root_path(peer, url, ".json.type", path, sizeof path);
     ctl_read(path, type, sizeof type);
     root_path(peer, url, ".json.location", path, sizeof path);
@@ -238,8 +301,10 @@ static enum MHD_Result serve_get(struct peer *peer, struct MHD_Connection *c, co
     root_path(peer, url, ".json.delay", path, sizeof path);
     if (ctl_number(path, 0, FP_DELAY_MAX, &delay))
         sleep_ms(delay);
+    root_path(peer, url, ".json.chunk", path, sizeof path);
+    have_chunk = chunk_spec(path, &chunk[0], &chunk[1]);
     return reply(c, (unsigned)status, body, len, have_body ? type : NULL,
-                 have_location ? location : NULL);
+                 have_location ? location : NULL, have_chunk && have_body ? chunk : NULL);
 }
 
 struct header_dump {
@@ -360,19 +425,22 @@ static enum MHD_Result serve_post(struct peer *peer, struct MHD_Connection *c, c
                                   const char *version, const struct conn *cc)
 {
     char path[FP_PATH_MAX + 64];
-    uint64_t status = 202, delay = 0;
+    uint64_t status = 202, delay = 0, hold = 0;
     bool per_path = url_path_ok(url) && root_path(peer, url, ".post_status", path, sizeof path) &&
                     ctl_number(path, 100, 599, &status);
 
     if (cc->too_big)
-        return reply(c, 413, NULL, 0, NULL, NULL);
+        return reply(c, 413, NULL, 0, NULL, NULL, NULL);
     if (!per_path && root_path(peer, "/_post_status", "", path, sizeof path))
         ctl_number(path, 100, 599, &status);
     if (root_path(peer, "/_post_delay", "", path, sizeof path) &&
         ctl_number(path, 0, FP_DELAY_MAX, &delay))
         sleep_ms(delay);
     record_post(peer, c, url, version, cc, (unsigned)status);
-    return reply(c, (unsigned)status, NULL, 0, NULL, NULL);
+    if (root_path(peer, "/_post_hold", "", path, sizeof path) &&
+        ctl_number(path, 0, FP_DELAY_MAX, &hold))
+        sleep_ms(hold);
+    return reply(c, (unsigned)status, NULL, 0, NULL, NULL, NULL);
 }
 
 static bool body_add(struct conn *cc, const char *data, size_t n)
@@ -424,7 +492,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return serve_get(peer, c, method, url);
     if (strcmp(method, "POST") == 0)
         return serve_post(peer, c, url, version, cc);
-    return reply(c, 405, NULL, 0, NULL, NULL);
+    return reply(c, 405, NULL, 0, NULL, NULL, NULL);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,

@@ -1,14 +1,30 @@
 /* tests/tools/sigclient.c - sends one HTTP request signed the way a remote ActivityPub
  * server signs it (draft-cavage-12, rsa-sha256, Digest SHA-256), with knobs to break each
  * part. Prints the response status on the first line and the body after it (per request
- * with --repeat). Exit 0 when every request got a response, 1 on transport errors, 2 on
- * usage errors, 3 when fed_sig_sign disagrees with the independently built signature.
+ * with --repeat or --each). Exit 0 when every request got a response, 1 on transport errors,
+ * 2 on usage errors, 3 when fed_sig_sign disagrees with the independently built signature.
  *
  *   sigclient --url URL [--method POST|GET] [--body FILE | --body-text TEXT]
  *             [--key PEM --key-id URL] [--date-offset S | --date TEXT] [--no-digest]
  *             [--digest VALUE] [--no-signature | --signature TEXT] [--headers "LIST"]
  *             [--algorithm ALG] [--tamper-body] [--content-type TYPE] [--accept TYPE]
- *             [--host HOST] [--header "Name: value"]... [--repeat N] [--verbose]
+ *             [--host HOST] [--header "Name: value"]... [--repeat N | --each FROM:TO]
+ *             [--verbose] [--target PATH] [--send-host HOST] [--omit NAME]...
+ *             [--sig-prepend TEXT] [--sig-append TEXT] [--sign-cmd CMD]
+ *
+ * --repeat sends the same signed request N times (a replay). --each sends one request per
+ * number n from FROM to TO, one after the other, with every "{n}" in --url, --key-id and
+ * --body-text replaced by n, each dated, digested and signed on its own: hundreds of remote
+ * actors' requests from one process (a process per request is what makes a big test slow).
+ *
+ * Knobs for hostile requests: --target signs (request-target) for another path than the
+ * one the request goes to (a replay to another inbox); --send-host sends another Host
+ * than the one signed; --omit leaves a header out after it was signed (header NAME, as
+ * listed in --headers; "host" also keeps curl from adding its own); --sig-prepend and
+ * --sig-append put raw text around the Signature value (duplicate parameters); --sign-cmd
+ * runs CMD with the signing string on stdin and takes the base64 signature from its
+ * stdout, for keys Herald's own loader refuses (1024-bit RSA) or signatures made without
+ * a key at all (exponent 1), so that only the server's key policy can stop them.
  *
  * The signing string is built here from the request exactly as it is sent (draft-cavage-12
  * §2.3), independently of federation/httpsig.c; when the header list is one fed_sig_sign
@@ -20,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -31,14 +48,17 @@
 #define SC_RESP_MAX  (16 * 1024 * 1024)
 #define SC_EXTRA_MAX 16
 #define SC_SENT_MAX  24
+#define SC_OMIT_MAX  4
+#define SC_SIG_MAX   16384 /* --sign-cmd output */
 
 struct opts {
     const char *url, *method, *body_file, *body_text, *key_file, *key_id;
     const char *date, *digest, *signature, *headers, *algorithm, *content_type, *accept;
     const char *host, *extra[SC_EXTRA_MAX];
-    size_t n_extra;
+    const char *target, *send_host, *sig_prepend, *sig_append, *sign_cmd, *omit[SC_OMIT_MAX];
+    size_t n_extra, n_omit;
     int64_t date_offset;
-    uint64_t repeat;
+    uint64_t repeat, each_from, each_to; /* each_to == 0: no --each */
     bool no_digest, no_signature, tamper, verbose;
 };
 
@@ -65,7 +85,10 @@ static int usage(const char *why)
                     " [--key PEM --key-id URL] [--date-offset S] [--date TEXT] [--no-digest]"
                     " [--digest V] [--no-signature] [--signature TEXT] [--headers LIST]"
                     " [--algorithm A] [--tamper-body] [--content-type T] [--accept T]"
-                    " [--host H] [--header 'N: v'] [--repeat N] [--verbose]\n");
+                    " [--host H] [--header 'N: v'] [--repeat N | --each FROM:TO] [--verbose]"
+                    " [--target PATH]"
+                    " [--send-host H] [--omit NAME] [--sig-prepend T] [--sig-append T]"
+                    " [--sign-cmd CMD]\n");
     return 2;
 }
 
@@ -101,6 +124,11 @@ static const char **opt_slot(struct opts *o, const char *name)
         {"--content-type", offsetof(struct opts, content_type)},
         {"--accept", offsetof(struct opts, accept)},
         {"--host", offsetof(struct opts, host)},
+        {"--target", offsetof(struct opts, target)},
+        {"--send-host", offsetof(struct opts, send_host)},
+        {"--sig-prepend", offsetof(struct opts, sig_prepend)},
+        {"--sig-append", offsetof(struct opts, sig_append)},
+        {"--sign-cmd", offsetof(struct opts, sign_cmd)},
     };
     size_t i;
 
@@ -108,6 +136,23 @@ static const char **opt_slot(struct opts *o, const char *name)
         if (strcmp(name, table[i].name) == 0)
             return (const char **)(void *)((char *)o + table[i].off);
     return NULL;
+}
+
+static int each_parse(const char *s, struct opts *o)
+{
+    const char *colon = strchr(s, ':');
+    char from[24];
+    uint64_t to;
+
+    if (colon == NULL || (size_t)(colon - s) >= sizeof from)
+        return -1;
+    memcpy(from, s, (size_t)(colon - s));
+    from[colon - s] = '\0';
+    if (hr_parse_u64(from, 1000000, &o->each_from) != HR_OK ||
+        hr_parse_u64(colon + 1, 1000000, &to) != HR_OK || to < o->each_from)
+        return -1;
+    o->each_to = to + 1; /* exclusive, so that 0 can mean "no --each" */
+    return 0;
 }
 
 static int opts_parse(int argc, char **argv, struct opts *o)
@@ -138,10 +183,17 @@ static int opts_parse(int argc, char **argv, struct opts *o)
         } else if (strcmp(a, "--repeat") == 0) {
             if (hr_parse_u64(argv[++i], 100000, &o->repeat) != HR_OK || o->repeat == 0)
                 return usage("--repeat takes 1..100000");
+        } else if (strcmp(a, "--each") == 0) {
+            if (each_parse(argv[++i], o) != 0)
+                return usage("--each takes FROM:TO, 0 <= FROM <= TO <= 1000000");
         } else if (strcmp(a, "--header") == 0) {
             if (o->n_extra == SC_EXTRA_MAX || strpbrk(argv[i + 1], "\r\n") != NULL)
                 return usage("too many --header or CR/LF in one");
             o->extra[o->n_extra++] = argv[++i];
+        } else if (strcmp(a, "--omit") == 0) {
+            if (o->n_omit == SC_OMIT_MAX)
+                return usage("too many --omit");
+            o->omit[o->n_omit++] = argv[++i];
         } else if ((slot = opt_slot(o, a)) != NULL)
             *slot = argv[++i];
         else
@@ -153,8 +205,18 @@ static int opts_parse(int argc, char **argv, struct opts *o)
         return usage("--method is POST or GET");
     if (o->body_file != NULL && o->body_text != NULL)
         return usage("--body and --body-text exclude each other");
-    if (!o->no_signature && o->signature == NULL && (o->key_file == NULL || o->key_id == NULL))
-        return usage("signing needs --key and --key-id (or --no-signature / --signature)");
+    if (o->each_to != 0 && o->repeat != 1)
+        return usage("--repeat and --each exclude each other");
+    if (!o->no_signature && o->signature == NULL &&
+        ((o->key_file == NULL && o->sign_cmd == NULL) || o->key_id == NULL))
+        return usage("signing needs --key (or --sign-cmd) and --key-id (or --no-signature / "
+                     "--signature)");
+    if (o->target != NULL && (o->target[0] != '/' || strpbrk(o->target, " \r\n") != NULL))
+        return usage("--target is a path starting with /");
+    if ((o->send_host != NULL && strpbrk(o->send_host, "\r\n") != NULL) ||
+        (o->sig_prepend != NULL && strpbrk(o->sig_prepend, "\r\n") != NULL) ||
+        (o->sig_append != NULL && strpbrk(o->sig_append, "\r\n") != NULL))
+        return usage("CR/LF in --send-host, --sig-prepend or --sig-append");
     if (o->headers == NULL)
         o->headers = strcmp(o->method, "POST") == 0 && !o->no_digest
                          ? "(request-target) host date digest"
@@ -257,6 +319,12 @@ static const char *hdr_get(const struct request *rq, const char *name, size_t le
     return NULL;
 }
 
+/* The path (request-target) is signed for: the one requested unless --target. */
+static const char *signed_target(const struct opts *o, const struct request *rq)
+{
+    return o->target != NULL ? o->target : rq->path;
+}
+
 /* draft-cavage-12 §2.3, built from the headers as sent. */
 static char *signing_string(const struct opts *o, const struct request *rq)
 {
@@ -277,7 +345,7 @@ static char *signing_string(const struct opts *o, const struct request *rq)
         first = false;
         if (len == 16 && strncasecmp(p, "(request-target)", len) == 0) {
             hr_buf_addf(&b, "(request-target): %s %s",
-                        strcmp(o->method, "POST") == 0 ? "post" : "get", rq->path);
+                        strcmp(o->method, "POST") == 0 ? "post" : "get", signed_target(o, rq));
         } else if ((value = hdr_get(rq, p, len)) != NULL) {
             hr_buf_addf(&b, "%.*s: %s", (int)len, p, value);
         } else {
@@ -308,7 +376,7 @@ static int cross_check(const struct opts *o, const struct request *rq, const str
             break;
     if (i == 3 || strcmp(o->algorithm, "rsa-sha256") != 0)
         return 0;
-    if (fed_sig_sign(key, o->key_id, o->method, rq->path, rq->host, rq->date,
+    if (fed_sig_sign(key, o->key_id, o->method, signed_target(o, rq), rq->host, rq->date,
                      i >= 1 ? rq->digest : NULL, i == 2 ? ct : NULL, &theirs, &err) != HR_OK) {
         fprintf(stderr, "sigclient: fed_sig_sign failed: %s\n", err.msg);
         return 3;
@@ -322,6 +390,53 @@ static int cross_check(const struct opts *o, const struct request *rq, const str
     return rc;
 }
 
+/* --sign-cmd: CMD reads the signing string on stdin (a temporary file) and prints the
+ * base64 signature; trailing whitespace is dropped. */
+static int sign_external(const char *cmd, const char *str, char **out)
+{
+    char tmp[] = "/tmp/sigclient.XXXXXX", *line = NULL, *sig = NULL;
+    struct hr_buf b;
+    size_t n = 0, len = strlen(str);
+    FILE *p = NULL;
+    int fd = mkstemp(tmp), rc = 1;
+
+    if (fd < 0 || write(fd, str, len) != (ssize_t)len) {
+        fprintf(stderr, "sigclient: cannot write a temporary file: %s\n", strerror(errno));
+        goto out;
+    }
+    hr_buf_init(&b, 65536);
+    hr_buf_addf(&b, "(%s) < %s", cmd, tmp);
+    line = hr_buf_take(&b);
+    if (line == NULL || (p = popen(line, "r")) == NULL)
+        goto out;
+    sig = calloc(1, SC_SIG_MAX + 1);
+    if (sig == NULL)
+        goto out;
+    n = fread(sig, 1, SC_SIG_MAX, p);
+    while (n > 0 && (sig[n - 1] == '\n' || sig[n - 1] == '\r' || sig[n - 1] == ' '))
+        n--;
+    sig[n] = '\0';
+    if (pclose(p) != 0 || n == 0 || strpbrk(sig, "\"\r\n") != NULL) {
+        fprintf(stderr, "sigclient: --sign-cmd failed or printed no signature\n");
+        p = NULL;
+        goto out;
+    }
+    p = NULL;
+    *out = sig;
+    sig = NULL;
+    rc = 0;
+out:
+    if (p != NULL)
+        pclose(p);
+    if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+    }
+    free(line);
+    free(sig);
+    return rc;
+}
+
 static int sign(const struct opts *o, struct request *rq)
 {
     struct keys_key *key = NULL;
@@ -331,32 +446,56 @@ static int sign(const struct opts *o, struct request *rq)
     size_t pem_len;
     int rc = 1;
 
-    if (file_read(o->key_file, &pem, &pem_len) != 0) {
-        fprintf(stderr, "sigclient: cannot read %s: %s\n", o->key_file, strerror(errno));
-        goto out;
-    }
-    if (keys_private_load(pem, &key, &err) != HR_OK) {
-        fprintf(stderr, "sigclient: %s: %s\n", o->key_file, err.msg);
-        goto out;
-    }
     str = signing_string(o, rq);
-    if (str == NULL || keys_rsa_sign(key, str, strlen(str), &sig, &err) != HR_OK) {
-        fprintf(stderr, "sigclient: signing failed %s\n", err.msg);
+    if (str == NULL)
         goto out;
-    }
     if (o->verbose)
         fprintf(stderr, "signing string:\n%s\n", str);
+    if (o->sign_cmd != NULL) {
+        if (sign_external(o->sign_cmd, str, &sig) != 0)
+            goto out;
+    } else {
+        if (file_read(o->key_file, &pem, &pem_len) != 0) {
+            fprintf(stderr, "sigclient: cannot read %s: %s\n", o->key_file, strerror(errno));
+            goto out;
+        }
+        if (keys_private_load(pem, &key, &err) != HR_OK) {
+            fprintf(stderr, "sigclient: %s: %s\n", o->key_file, err.msg);
+            goto out;
+        }
+        if (keys_rsa_sign(key, str, strlen(str), &sig, &err) != HR_OK) {
+            fprintf(stderr, "sigclient: signing failed %s\n", err.msg);
+            goto out;
+        }
+    }
     hr_buf_init(&b, 1 << 20);
     hr_buf_addf(&b, "keyId=\"%s\",algorithm=\"%s\",headers=\"%s\",signature=\"%s\"", o->key_id,
                 o->algorithm, o->headers, sig);
     rq->signature = hr_buf_take(&b);
-    rc = rq->signature == NULL ? 1 : cross_check(o, rq, key, rq->signature);
+    rc = rq->signature == NULL ? 1 : 0;
+    if (rc == 0 && key != NULL)
+        rc = cross_check(o, rq, key, rq->signature);
 out:
     free(sig);
     free(str);
     keys_secret_free(pem);
     keys_key_free(key);
     return rc;
+}
+
+/* --sig-prepend and --sig-append around the Signature value. */
+static int sig_wrap(const struct opts *o, struct request *rq)
+{
+    struct hr_buf b;
+
+    if (o->sig_prepend == NULL && o->sig_append == NULL)
+        return 0;
+    hr_buf_init(&b, 1 << 20);
+    hr_buf_addf(&b, "%s%s%s", o->sig_prepend ? o->sig_prepend : "", rq->signature,
+                o->sig_append ? o->sig_append : "");
+    free(rq->signature);
+    rq->signature = hr_buf_take(&b);
+    return rq->signature == NULL ? 1 : 0;
 }
 
 /* Changes one byte the digest covered: the case of the first letter inside the first JSON
@@ -400,6 +539,14 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
     return add;
 }
 
+static bool omitted(const struct opts *o, const char *name)
+{
+    for (size_t i = 0; i < o->n_omit; i++)
+        if (strcasecmp(o->omit[i], name) == 0)
+            return true;
+    return false;
+}
+
 static struct curl_slist *header_list(const struct opts *o, const struct request *rq)
 {
     struct curl_slist *l = NULL, *n;
@@ -407,7 +554,14 @@ static struct curl_slist *header_list(const struct opts *o, const struct request
     size_t i;
 
     for (i = 0; i < rq->n_hdr; i++) {
-        int k = snprintf(line, sizeof line, "%s: %s", rq->hdr[i].name, rq->hdr[i].value);
+        const char *value = rq->hdr[i].value;
+        int k;
+
+        if (omitted(o, rq->hdr[i].name))
+            continue;
+        if (o->send_host != NULL && strcmp(rq->hdr[i].name, "host") == 0)
+            value = o->send_host;
+        k = snprintf(line, sizeof line, "%s: %s", rq->hdr[i].name, value);
         if (k <= 0 || (size_t)k >= sizeof line || (n = curl_slist_append(l, line)) == NULL)
             goto fail;
         l = n;
@@ -423,6 +577,12 @@ static struct curl_slist *header_list(const struct opts *o, const struct request
             fprintf(stderr, "> %s\n", line);
     }
     /* Suppress what curl would add on its own: these requests are exactly what we say. */
+    for (i = 0; i < o->n_omit; i++) {
+        int k = snprintf(line, sizeof line, "%s:", o->omit[i]);
+        if (k <= 0 || (size_t)k >= sizeof line || (n = curl_slist_append(l, line)) == NULL)
+            goto fail;
+        l = n;
+    }
     if (hdr_get(rq, "content-type", 12) == NULL && (n = curl_slist_append(l, "Content-Type:")))
         l = n;
     if (hdr_get(rq, "expect", 6) == NULL && (n = curl_slist_append(l, "Expect:")) != NULL)
@@ -540,12 +700,86 @@ static int request_prepare(const struct opts *o, struct request *rq)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* Prepares, signs and sends O's request COUNT times; 0 when every send got an answer. */
+static int run(const struct opts *o, uint64_t count)
 {
-    struct opts o = {0};
     struct request rq = {0};
     struct curl_slist *hl = NULL;
     uint64_t i;
+    int rc = request_prepare(o, &rq);
+
+    if (rc == 0 && !o->no_signature) {
+        if (o->signature != NULL)
+            rq.signature = strdup(o->signature);
+        else
+            rc = sign(o, &rq);
+        if (rc == 0 && rq.signature == NULL)
+            rc = 1;
+    }
+    if (rc == 0 && rq.signature != NULL)
+        rc = sig_wrap(o, &rq);
+    if (rc == 0 && o->tamper)
+        tamper(&rq);
+    if (rc == 0 && (hl = header_list(o, &rq)) == NULL)
+        rc = 1;
+    for (i = 0; rc == 0 && i < count; i++)
+        rc = send_once(o, &rq, hl);
+    curl_slist_free_all(hl);
+    free(rq.signature);
+    free(rq.body);
+    free(rq.path);
+    return rc;
+}
+
+/* TEXT with every "{n}" replaced by N (heap; NULL stays NULL, and on no memory). */
+static char *each_subst(const char *text, uint64_t n)
+{
+    struct hr_buf b;
+    const char *p, *hit;
+
+    if (text == NULL)
+        return NULL;
+    hr_buf_init(&b, 1 << 20);
+    for (p = text; (hit = strstr(p, "{n}")) != NULL; p = hit + 3) {
+        hr_buf_add(&b, p, (size_t)(hit - p));
+        hr_buf_addf(&b, "%llu", (unsigned long long)n);
+    }
+    hr_buf_add(&b, p, strlen(p));
+    if (b.err != HR_OK) {
+        hr_buf_fini(&b);
+        return NULL;
+    }
+    return hr_buf_take(&b);
+}
+
+/* --each: one request per number, the same options but for the substituted ones. */
+static int run_each(const struct opts *o)
+{
+    int rc = 0;
+
+    for (uint64_t n = o->each_from; rc == 0 && n < o->each_to; n++) {
+        struct opts one = *o;
+        char *url = each_subst(o->url, n), *key_id = each_subst(o->key_id, n),
+             *body = each_subst(o->body_text, n);
+
+        one.url = url;
+        one.key_id = key_id;
+        one.body_text = body;
+        if (url == NULL || (o->key_id != NULL && key_id == NULL) ||
+            (o->body_text != NULL && body == NULL))
+            rc = 1;
+        else
+            rc = run(&one, 1);
+        free(url);
+        free(key_id);
+        free(body);
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o = {0};
     int rc;
 
     rc = opts_parse(argc, argv, &o);
@@ -553,25 +787,7 @@ int main(int argc, char **argv)
         return rc;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return 1;
-    rc = request_prepare(&o, &rq);
-    if (rc == 0 && !o.no_signature) {
-        if (o.signature != NULL)
-            rq.signature = strdup(o.signature);
-        else
-            rc = sign(&o, &rq);
-        if (rc == 0 && rq.signature == NULL)
-            rc = 1;
-    }
-    if (rc == 0 && o.tamper)
-        tamper(&rq);
-    if (rc == 0 && (hl = header_list(&o, &rq)) == NULL)
-        rc = 1;
-    for (i = 0; rc == 0 && i < o.repeat; i++)
-        rc = send_once(&o, &rq, hl);
-    curl_slist_free_all(hl);
-    free(rq.signature);
-    free(rq.body);
-    free(rq.path);
+    rc = o.each_to != 0 ? run_each(&o) : run(&o, o.repeat);
     curl_global_cleanup();
     return rc;
 }
