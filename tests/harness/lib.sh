@@ -61,8 +61,9 @@ h_wait_http() {
     return 1
 }
 
-# h_serve DIR PORT: starts herald serve in the background, logs to DIR.log; sets H_PID.
-h_serve() {
+# h_spawn DIR PORT: starts herald serve in the background, logs to DIR.log; sets H_PID.
+# Does not wait for it (h_serve does).
+h_spawn() {
     local dir=$1 port=$2
     # HERALD_VALGRIND=1: the server runs under memcheck; any error or leak makes its exit
     # code 99, which h_stop reports (CLI calls stay native: they would only be slow)
@@ -74,7 +75,14 @@ h_serve() {
     "${vg[@]}" "$HERALD_BIN" --data "$dir" serve --listen "127.0.0.1:$port" >>"$dir.log" 2>&1 &
     H_PID=$!
     T_PIDS+=("$H_PID")
-    if ! h_wait_http "http://127.0.0.1:$port/.well-known/nodeinfo" "${vg[*]:+60}"; then
+}
+
+# h_serve DIR PORT: h_spawn, then waits until it answers HTTP.
+h_serve() {
+    local dir=$1 port=$2
+    h_spawn "$dir" "$port"
+    if ! h_wait_http "http://127.0.0.1:$port/.well-known/nodeinfo" \
+        "$([ "${HERALD_VALGRIND:-0}" = 1 ] && echo 60 || echo 10)"; then
         echo "herald did not come up; log:" >&2
         cat "$dir.log" >&2
         return 1
