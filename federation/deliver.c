@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -293,6 +294,7 @@ static void *signer_main(void *arg)
     struct job *j;
     bool first;
 
+    (void)prctl(PR_SET_NAME, "herald-sign"); /* as top -H and perf show it */
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (!w->signers_stop && w->todo.n == 0)
@@ -545,6 +547,7 @@ static void *worker_main(void *arg)
 {
     struct fed_worker *w = arg;
 
+    (void)prctl(PR_SET_NAME, "herald-deliver");
     while (!w->stop) {
         claim(w);
         start_ready(w);
