@@ -20,6 +20,7 @@ int fed_new(struct store *st, const struct fed_config *cfg, struct fed **out, st
         return hr_fail(err, HR_ENOMEM, "fed");
     pthread_mutex_init(&fed->mu, NULL);
     pthread_mutex_init(&fed->actor_mu, NULL);
+    pthread_mutex_init(&fed->pk_mu, NULL);
     fed->st = st;
     fed->cfg = *cfg;
     fed->data_dir = dup_or_empty(cfg->data_dir);
@@ -55,8 +56,10 @@ void fed_free(struct fed *fed)
         keys_key_free(fed->keycache[i].key);
     free(fed->keycache);
     fed_actor_cache_free(fed);
+    fed_pk_cache_free(fed);
     pthread_mutex_destroy(&fed->mu);
     pthread_mutex_destroy(&fed->actor_mu);
+    pthread_mutex_destroy(&fed->pk_mu);
     free(fed->data_dir);
     free(fed->domain);
     free(fed->base_url);

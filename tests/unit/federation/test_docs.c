@@ -196,6 +196,65 @@ static void an_actor_document_is_reused_only_while_the_account_is_unchanged(void
     free(changed);
 }
 
+static void put_remote(struct store *st, const char *pem)
+{
+    struct store_remote_actor r = {.id = (char *)(uintptr_t) "https://peer.example/users/ann",
+                                   .key_id = (char *)(uintptr_t) "https://peer.example/users/ann#k",
+                                   .key_pem = (char *)(uintptr_t)pem,
+                                   .inbox = (char *)(uintptr_t) "https://peer.example/users/ann/inbox",
+                                   .shared_inbox = (char *)(uintptr_t) "", .fetched_ms = 1};
+    struct store_txn *txn = NULL;
+
+    assert_int_equal(store_txn_begin(st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_remote_actor_put(txn, &r, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+}
+
+/* HR_OK when the key resolved for ann's keyId verifies a signature made with PRIV. */
+static int resolved_verifies(struct fed *fed, const char *priv_pem)
+{
+    struct fed_remote r = {0};
+    struct keys_key *priv = NULL;
+    char *sig = NULL;
+    int rc;
+
+    assert_int_equal(fed_remote_resolve(fed, "https://peer.example/users/ann#k", false, &r, NULL),
+                     HR_OK);
+    assert_true(r.from_cache);
+    assert_int_equal(keys_private_load(priv_pem, &priv, NULL), HR_OK);
+    assert_int_equal(keys_rsa_sign(priv, "text", 4, &sig, NULL), HR_OK);
+    rc = keys_rsa_verify(r.key, "text", 4, (struct hr_slice){sig, strlen(sig)}, NULL);
+    free(sig);
+    keys_key_free(priv);
+    fed_remote_fini(&r);
+    return rc;
+}
+
+/* Stored remote keys are parsed once and shared, but only while the stored PEM is the one
+ * they were parsed from: a refetched (rotated) key is used from the next request on. */
+static void a_cached_remote_key_follows_the_stored_pem(void **state)
+{
+    struct fixture *fx = *state;
+    char *priv1, *pub1, *priv2, *pub2;
+    size_t cached = 0;
+
+    assert_int_equal(keys_rsa_generate(&priv1, &pub1, NULL), HR_OK);
+    assert_int_equal(keys_rsa_generate(&priv2, &pub2, NULL), HR_OK);
+    put_remote(fx->st, pub1);
+    assert_int_equal(resolved_verifies(fx->fed, priv1), HR_OK);
+    assert_int_equal(resolved_verifies(fx->fed, priv1), HR_OK); /* from the parsed cache */
+    for (size_t i = 0; i < FED_PKCACHE; i++)
+        cached += fx->fed->pk[i].key != NULL;
+    assert_int_equal(cached, 1);
+    put_remote(fx->st, pub2); /* rotated */
+    assert_int_equal(resolved_verifies(fx->fed, priv2), HR_OK);
+    assert_int_equal(resolved_verifies(fx->fed, priv1), HR_ESIG);
+    keys_secret_free(priv1);
+    keys_secret_free(priv2);
+    free(pub1);
+    free(pub2);
+}
+
 static void post_text_is_escaped_with_paragraphs_and_http_links_only(void **state)
 {
     char *h;
@@ -304,6 +363,7 @@ int main(void)
         T(webfinger_answers_handles_and_actor_urls_and_refuses_the_rest),
         T(an_actor_shows_its_kind_keys_and_never_a_private_key),
         T(an_actor_document_is_reused_only_while_the_account_is_unchanged),
+        T(a_cached_remote_key_follows_the_stored_pem),
         cmocka_unit_test(post_text_is_escaped_with_paragraphs_and_http_links_only),
         cmocka_unit_test(json_from_peers_is_limited_in_depth_and_duplicates),
         T(a_post_queues_one_delivery_per_distinct_inbox),
