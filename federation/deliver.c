@@ -160,7 +160,7 @@ static void job_free(struct job *j)
     free(j->account);
     free(j->recipient);
     free(j->inbox);
-    for (size_t i = 0; j->headers[i] != NULL; i++)
+    for (size_t i = 0; i < sizeof j->headers / sizeof j->headers[0]; i++)
         free(j->headers[i]);
     body_unref(j->body);
     free(j);
