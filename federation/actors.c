@@ -201,6 +201,62 @@ out:
     return rc;
 }
 
+/* ---- parsed remote keys, by keyId (direct-mapped: a collision replaces) ---- */
+
+static struct fed_pk_entry *pk_slot(struct fed *fed, const char *key_id)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+    for (const unsigned char *p = (const unsigned char *)key_id; *p != '\0'; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return &fed->pk[h % FED_PKCACHE];
+}
+
+static void pk_entry_fini(struct fed_pk_entry *e)
+{
+    free(e->key_id);
+    free(e->pem);
+    keys_key_free(e->key);
+    memset(e, 0, sizeof *e);
+}
+
+void fed_pk_cache_free(struct fed *fed)
+{
+    for (size_t i = 0; i < FED_PKCACHE; i++)
+        pk_entry_fini(&fed->pk[i]);
+}
+
+/* The key of KEY_ID parsed from PEM: shared from the cache when it holds that very PEM,
+ * else parsed (and kept). */
+static int pk_load(struct fed *fed, const char *key_id, const char *pem, struct keys_key **out,
+                   struct hr_err *err)
+{
+    struct fed_pk_entry *e = pk_slot(fed, key_id), fresh = {0};
+    int rc = HR_ENOTFOUND;
+
+    pthread_mutex_lock(&fed->pk_mu);
+    if (e->key != NULL && strcmp(e->key_id, key_id) == 0 && strcmp(e->pem, pem) == 0)
+        rc = keys_key_share(e->key, out, err);
+    pthread_mutex_unlock(&fed->pk_mu);
+    if (rc != HR_ENOTFOUND)
+        return rc;
+    rc = keys_public_load(pem, strlen(pem), out, err);
+    if (rc != HR_OK)
+        return rc;
+    fresh.key_id = strdup(key_id);
+    fresh.pem = strdup(pem);
+    if (fresh.key_id == NULL || fresh.pem == NULL ||
+        keys_key_share(*out, &fresh.key, NULL) != HR_OK) {
+        pk_entry_fini(&fresh); /* not kept: the caller's key is fine */
+        return HR_OK;
+    }
+    pthread_mutex_lock(&fed->pk_mu);
+    pk_entry_fini(e);
+    *e = fresh;
+    pthread_mutex_unlock(&fed->pk_mu);
+    return HR_OK;
+}
+
 static int from_cache(struct fed *fed, const char *key_id, struct fed_remote *out,
                       struct hr_err *err)
 {
@@ -213,7 +269,7 @@ static int from_cache(struct fed *fed, const char *key_id, struct fed_remote *ou
     store_txn_abort(txn);
     if (rc != HR_OK)
         return HR_ENOTFOUND;
-    rc = keys_public_load(r.key_pem, strlen(r.key_pem), &out->key, err);
+    rc = pk_load(fed, key_id, r.key_pem, &out->key, err);
     if (rc == HR_OK) {
         out->actor = r.id;
         out->key_id = r.key_id;

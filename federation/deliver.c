@@ -1,6 +1,9 @@
-/* federation/deliver.c - the delivery worker: one thread inside `herald serve` that claims
- * due jobs from the store, signs each request once and POSTs them concurrently through
- * libcurl multi, then records the outcomes in one write transaction per batch.
+/* federation/deliver.c - the delivery worker inside `herald serve`: one I/O thread that
+ * claims due jobs from the store and POSTs them concurrently through libcurl multi, and a
+ * few signer threads (one per CPU core by default) that sign each request once. A job is
+ * POSTed as soon as it is signed, so the first delivery of a fan-out does not wait for the
+ * rest of its batch, and signing - most of a fan-out's CPU - runs on every core.
+ * Outcomes are recorded in one write transaction per batch (group commit).
  * Woken at once by a publish (a datagram on DIR/wake.sock, also from the CLI), never by
  * slow polling. A job is claimed with a lease, so a crash loses nothing: at start-up the
  * worker (holding DIR/worker.lock) releases the jobs a dead worker had claimed. */
@@ -9,10 +12,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -20,20 +25,39 @@
 #define LEASE_MS (10 * 60 * 1000)
 #define BACKOFF_BASE_MS 10000
 #define BACKOFF_MAX_MS (6 * 3600 * 1000LL)
+#define RECORD_BATCH 64     /* outcomes recorded in one transaction at most... */
+#define RECORD_DELAY_MS 20  /* ...and no later than this after the first of them */
+#define MAX_SIGNERS 64
 
-struct inflight {
+/* One activity's body, shared by every job of its fan-out. */
+struct body {
+    atomic_int refs;
+    char *id, *json;
+    size_t len;
+    char digest[64];
+};
+
+/* One claimed delivery from its claim to its recorded outcome. */
+struct job {
+    struct job *next;
     uint64_t id;
     uint32_t attempts;
     int64_t created_ms;
     char *account, *recipient, *inbox;
-    bool used;
-};
-
-struct outcome {
-    struct inflight job;
+    struct body *body;
+    /* filled by a signer */
+    int sign_rc;
+    char *headers[7]; /* NULL-terminated "Name: value" lines */
+    char sign_err[sizeof(((struct hr_err *)0)->msg)];
+    /* filled when the POST ends */
     long status;
     int rc;
     int64_t retry_after_s;
+};
+
+struct job_list {
+    struct job *head, *tail;
+    size_t n;
 };
 
 struct fed_worker {
@@ -42,12 +66,18 @@ struct fed_worker {
     int wake_fd, lock_fd;
     _Atomic int stop;
     struct fed_poster *poster;
-    struct inflight *slots;
-    size_t n_slots;
-    struct outcome *done;
-    size_t n_done;
-    /* body cache: a fan-out sends one activity to many inboxes */
-    char *body_id, *body, digest[64];
+    size_t n_slots;  /* POSTs in flight at most (deliver_concurrency) */
+    size_t in_pipe;  /* jobs claimed and not yet finished (worker thread only) */
+    struct body *body; /* the last body loaded: a fan-out sends one activity to many */
+    struct job_list done; /* finished, outcome not yet recorded (worker thread only) */
+    int64_t done_since; /* hr_mono_ms of the first of them */
+    /* signers: TODO is signed into READY; both guarded by MU */
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    bool signers_stop;
+    struct job_list todo, ready;
+    pthread_t signers[MAX_SIGNERS];
+    size_t n_signers;
 };
 
 static void wake_path(const struct fed *fed, struct sockaddr_un *sa)
@@ -78,114 +108,251 @@ static void drain(int fd)
         ;
 }
 
-static int load_body(struct fed_worker *w, const char *activity_id, struct hr_err *err)
-{
-    struct store_object o = {0};
-    struct store_txn *txn = NULL;
-    int rc;
+/* ---- jobs and their lists ---- */
 
-    if (w->body_id != NULL && strcmp(w->body_id, activity_id) == 0)
-        return HR_OK;
-    rc = store_txn_begin(w->fed->st, STORE_READ, &txn, err);
-    if (rc == HR_OK)
-        rc = store_object_get(txn, activity_id, &o, err);
-    store_txn_abort(txn);
-    if (rc != HR_OK)
-        return rc;
-    free(w->body_id);
-    free(w->body);
-    w->body_id = strdup(activity_id);
-    w->body = o.json;
-    o.json = NULL;
-    store_object_fini(&o);
-    fed_digest_make(w->body, strlen(w->body), w->digest);
-    return w->body_id ? HR_OK : hr_fail(err, HR_ENOMEM, "body cache");
+static void list_push(struct job_list *l, struct job *j)
+{
+    j->next = NULL;
+    if (l->tail != NULL)
+        l->tail->next = j;
+    else
+        l->head = j;
+    l->tail = j;
+    l->n++;
 }
 
-static void inflight_fini(struct inflight *j)
+static struct job *list_pop(struct job_list *l)
 {
+    struct job *j = l->head;
+
+    if (j == NULL)
+        return NULL;
+    l->head = j->next;
+    if (l->head == NULL)
+        l->tail = NULL;
+    l->n--;
+    j->next = NULL;
+    return j;
+}
+
+/* Empties L and returns its jobs as a chain. */
+static struct job *list_take(struct job_list *l)
+{
+    struct job *head = l->head;
+
+    *l = (struct job_list){0};
+    return head;
+}
+
+static void body_unref(struct body *b)
+{
+    if (b == NULL || atomic_fetch_sub(&b->refs, 1) != 1)
+        return;
+    free(b->id);
+    free(b->json);
+    free(b);
+}
+
+static void job_free(struct job *j)
+{
+    if (j == NULL)
+        return;
     free(j->account);
     free(j->recipient);
     free(j->inbox);
-    memset(j, 0, sizeof *j);
+    for (size_t i = 0; i < sizeof j->headers / sizeof j->headers[0]; i++)
+        free(j->headers[i]);
+    body_unref(j->body);
+    free(j);
 }
 
-/* Signs and queues one job; the signature is the only per-delivery work. */
-static int start_job(struct fed_worker *w, const struct store_delivery *d, struct inflight *slot,
-                     struct hr_err *err)
+static void job_free_user(void *j)
 {
-    char host[300], target[2100], date[32], key_id[600], h[6][4200];
-    const char *headers[7];
+    job_free(j);
+}
+
+static void chain_free(struct job *j)
+{
+    while (j != NULL) {
+        struct job *next = j->next;
+        job_free(j);
+        j = next;
+    }
+}
+
+/* The body of ACTIVITY_ID with a reference for the caller: the last one loaded when it is
+ * the same activity (the usual case: a fan-out's jobs are claimed together). */
+static int body_get(struct fed_worker *w, const char *activity_id, struct body **out,
+                    struct hr_err *err)
+{
+    struct store_object o = {0};
+    struct store_txn *txn = NULL;
+    struct body *b;
+    int rc;
+
+    if (w->body == NULL || strcmp(w->body->id, activity_id) != 0) {
+        rc = store_txn_begin(w->fed->st, STORE_READ, &txn, err);
+        if (rc == HR_OK)
+            rc = store_object_get(txn, activity_id, &o, err);
+        store_txn_abort(txn);
+        if (rc != HR_OK)
+            return rc;
+        b = calloc(1, sizeof *b);
+        if (b != NULL) {
+            atomic_init(&b->refs, 1);
+            b->id = strdup(activity_id);
+            b->json = o.json;
+            o.json = NULL;
+        }
+        store_object_fini(&o);
+        if (b == NULL || b->id == NULL || b->json == NULL) {
+            body_unref(b);
+            return hr_fail(err, HR_ENOMEM, "body cache");
+        }
+        b->len = strlen(b->json);
+        fed_digest_make(b->json, b->len, b->digest);
+        body_unref(w->body);
+        w->body = b;
+    }
+    atomic_fetch_add(&w->body->refs, 1);
+    *out = w->body;
+    return HR_OK;
+}
+
+static struct job *job_new(struct fed_worker *w, const struct store_delivery *d,
+                           struct hr_err *err)
+{
+    struct job *j = calloc(1, sizeof *j);
+
+    if (j == NULL) {
+        hr_fail(err, HR_ENOMEM, "delivery");
+        return NULL;
+    }
+    *j = (struct job){.id = d->id, .attempts = d->attempts, .created_ms = d->created_ms,
+                      .account = strdup(d->account), .recipient = strdup(d->recipient),
+                      .inbox = strdup(d->inbox), .retry_after_s = -1};
+    if (!j->account || !j->recipient || !j->inbox) {
+        hr_fail(err, HR_ENOMEM, "delivery");
+        job_free(j);
+        return NULL;
+    }
+    if (body_get(w, d->activity_id, &j->body, err) != HR_OK) {
+        job_free(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* ---- signing (signer threads) ---- */
+
+static char *line(const char *name, const char *value)
+{
+    size_t n = strlen(name) + strlen(value) + 3;
+    char *s = malloc(n);
+
+    if (s != NULL)
+        snprintf(s, n, "%s: %s", name, value);
+    return s;
+}
+
+/* The request headers of J, signed: the only per-delivery work besides the POST. */
+static int sign_job(struct fed *fed, struct job *j, struct hr_err *err)
+{
+    char host[300], target[2100], date[32], key_id[600];
     const struct keys_key *key = NULL;
     char *sig = NULL;
-    int rc = load_body(w, d->activity_id, err);
+    int rc = fed_account_key(fed, j->account, &key, err);
 
     if (rc == HR_OK)
-        rc = fed_account_key(w->fed, d->account, &key, err);
+        rc = fed_url_host(j->inbox, host, sizeof host, err);
     if (rc == HR_OK)
-        rc = fed_url_host(d->inbox, host, sizeof host, err);
-    if (rc == HR_OK)
-        rc = fed_url_target(d->inbox, target, sizeof target, err);
+        rc = fed_url_target(j->inbox, target, sizeof target, err);
     hr_http_date(hr_now_ms(), date);
-    snprintf(key_id, sizeof key_id, "%s/users/%s#main-key", w->fed->base_url, d->account);
+    snprintf(key_id, sizeof key_id, "%s/users/%s#main-key", fed->base_url, j->account);
     if (rc == HR_OK)
-        rc = fed_sig_sign(key, key_id, "POST", target, host, date, w->digest,
+        rc = fed_sig_sign(key, key_id, "POST", target, host, date, j->body->digest,
                           "application/activity+json", &sig, err);
     if (rc != HR_OK)
         return rc;
-    snprintf(h[0], sizeof h[0], "Date: %s", date);
-    snprintf(h[1], sizeof h[1], "Digest: %s", w->digest);
-    snprintf(h[2], sizeof h[2], "Content-Type: application/activity+json");
-    snprintf(h[3], sizeof h[3], "Host: %s", host);
-    snprintf(h[4], sizeof h[4], "Accept: application/activity+json");
-    if (snprintf(h[5], sizeof h[5], "Signature: %s", sig) >= (int)sizeof h[5])
-        rc = hr_fail(err, HR_ETOOBIG, "signature header too long");
+    j->headers[0] = line("Date", date);
+    j->headers[1] = line("Digest", j->body->digest);
+    j->headers[2] = line("Content-Type", "application/activity+json");
+    j->headers[3] = line("Host", host);
+    j->headers[4] = line("Accept", "application/activity+json");
+    j->headers[5] = line("Signature", sig);
     free(sig);
-    for (int i = 0; i < 6; i++)
-        headers[i] = h[i];
-    headers[6] = NULL;
-    *slot = (struct inflight){.id = d->id, .attempts = d->attempts, .created_ms = d->created_ms,
-                              .used = true, .account = strdup(d->account),
-                              .recipient = strdup(d->recipient), .inbox = strdup(d->inbox)};
-    if (rc == HR_OK && (!slot->account || !slot->recipient || !slot->inbox))
-        rc = hr_fail(err, HR_ENOMEM, "delivery");
-    if (rc == HR_OK)
-        rc = fed_poster_add(w->poster, d->inbox, headers, w->body, strlen(w->body), slot, err);
-    if (rc != HR_OK)
-        inflight_fini(slot);
-    return rc;
+    for (size_t i = 0; i < 6; i++)
+        if (j->headers[i] == NULL)
+            return hr_fail(err, HR_ENOMEM, "delivery headers");
+    return HR_OK;
 }
 
-static struct inflight *free_slot(struct fed_worker *w)
+static void *signer_main(void *arg)
 {
-    for (size_t i = 0; i < w->n_slots; i++)
-        if (!w->slots[i].used)
-            return &w->slots[i];
+    struct fed_worker *w = arg;
+    struct hr_err err;
+    struct job *j;
+    bool first;
+
+    (void)prctl(PR_SET_NAME, "herald-sign"); /* as top -H and perf show it */
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->signers_stop && w->todo.n == 0)
+            pthread_cond_wait(&w->cond, &w->mu);
+        j = w->signers_stop ? NULL : list_pop(&w->todo);
+        if (j == NULL)
+            break;
+        pthread_mutex_unlock(&w->mu);
+        err = (struct hr_err){0};
+        j->sign_rc = sign_job(w->fed, j, &err);
+        if (j->sign_rc != HR_OK)
+            snprintf(j->sign_err, sizeof j->sign_err, "%s", err.msg);
+        pthread_mutex_lock(&w->mu);
+        list_push(&w->ready, j);
+        first = w->ready.n == 1; /* otherwise the I/O thread has a wake-up pending */
+        if (first) {
+            pthread_mutex_unlock(&w->mu);
+            fed_poster_wakeup(w->poster);
+            pthread_mutex_lock(&w->mu);
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
     return NULL;
 }
 
-/* A job that cannot even be started (its object or account is gone, its URL is bad) is
- * dropped: retrying would fail the same way. */
-static void drop_job(struct fed_worker *w, uint64_t id, const char *why)
-{
-    struct store_txn *txn = NULL;
+/* ---- the I/O thread ---- */
 
-    hr_log(HR_LOG_WARN, "deliver", "dropping job=%llu reason=%s", (unsigned long long)id, why);
-    if (store_txn_begin(w->fed->st, STORE_WRITE, &txn, NULL) != HR_OK)
-        return;
-    if (store_delivery_del(txn, id, NULL) == HR_OK)
-        store_txn_commit(txn, NULL);
-    else
-        store_txn_abort(txn);
+/* A job that cannot even be started (its object or account is gone, its URL is bad, its
+ * domain is blocked) is dropped with the next recorded batch: retrying would fail the
+ * same way. */
+static void job_drop(struct fed_worker *w, struct job *j, const char *why)
+{
+    hr_log(HR_LOG_WARN, "deliver", "dropping job=%llu reason=%s", (unsigned long long)j->id, why);
+    j->rc = HR_EINVAL;
+    j->status = -1; /* marks a drop for record() */
+    if (w->done.n == 0)
+        w->done_since = hr_mono_ms();
+    list_push(&w->done, j);
+    w->in_pipe--;
 }
 
-/* Claims as many due jobs as there are free slots and starts them. */
-static void claim_and_start(struct fed_worker *w)
+/* Claims are taken in batches (one durable commit each), with up to two rounds of
+ * deliver_concurrency in the pipeline: one in flight, one being signed behind it. */
+static size_t claim_room(const struct fed_worker *w)
 {
-    size_t room = w->n_slots - fed_poster_active(w->poster), n = 0;
+    size_t cap = 2 * w->n_slots, min = w->n_slots / 2 > 0 ? w->n_slots / 2 : 1;
+
+    return w->in_pipe + min <= cap ? cap - w->in_pipe : 0;
+}
+
+/* Claims due jobs and hands them to the signers. */
+static void claim(struct fed_worker *w)
+{
+    size_t room = claim_room(w), n = 0, queued = 0;
     struct store_delivery *jobs = NULL;
     struct store_txn *txn = NULL;
     struct hr_err err = {0};
+    struct job_list got = {0};
     int rc;
 
     if (room == 0)
@@ -203,30 +370,73 @@ static void claim_and_start(struct fed_worker *w)
         n = 0;
     }
     for (size_t i = 0; i < n; i++) {
-        struct inflight *slot = free_slot(w);
-        if (!fed_domain_permitted(w->fed, jobs[i].inbox))
-            drop_job(w, jobs[i].id, "domain blocked or not allowed");
-        else if (slot == NULL || start_job(w, &jobs[i], slot, &err) != HR_OK)
-            drop_job(w, jobs[i].id, slot ? err.msg : "no slot");
+        struct job *j = job_new(w, &jobs[i], &err);
+        if (j == NULL) { /* its object is gone, or no memory: the store keeps the claim */
+            hr_log(HR_LOG_WARN, "deliver", "job=%llu not started: %s",
+                   (unsigned long long)jobs[i].id, err.msg);
+            j = calloc(1, sizeof *j);
+            if (j != NULL) {
+                j->id = jobs[i].id;
+                w->in_pipe++;
+                job_drop(w, j, err.msg);
+            }
+        } else if (w->in_pipe++, !fed_domain_permitted(w->fed, j->inbox)) {
+            job_drop(w, j, "domain blocked or not allowed");
+        } else {
+            list_push(&got, j);
+            queued++;
+        }
         store_delivery_fini(&jobs[i]);
     }
     free(jobs);
+    if (queued == 0)
+        return;
+    pthread_mutex_lock(&w->mu);
+    if (w->todo.tail != NULL)
+        w->todo.tail->next = got.head;
+    else
+        w->todo.head = got.head;
+    w->todo.tail = got.tail;
+    w->todo.n += got.n;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Hands the signed jobs to curl. */
+static void start_ready(struct fed_worker *w)
+{
+    struct hr_err err;
+    struct job *j, *next;
+
+    pthread_mutex_lock(&w->mu);
+    j = list_take(&w->ready);
+    pthread_mutex_unlock(&w->mu);
+    for (; j != NULL; j = next) {
+        next = j->next;
+        err = (struct hr_err){0};
+        if (j->sign_rc != HR_OK)
+            job_drop(w, j, j->sign_err);
+        else if (fed_poster_add(w->poster, j->inbox, (const char *const *)j->headers,
+                                j->body->json, j->body->len, j, &err) != HR_OK)
+            job_drop(w, j, err.msg);
+    }
 }
 
 static void on_done(const struct fed_post_result *res, void *ctx)
 {
     struct fed_worker *w = ctx;
-    struct inflight *slot = res->user;
-    struct outcome *o = &w->done[w->n_done++];
+    struct job *j = res->user;
 
-    o->job = *slot;
-    o->status = res->status;
-    o->rc = res->rc;
-    o->retry_after_s = res->retry_after_s;
-    memset(slot, 0, sizeof *slot); /* strings now owned by the outcome */
+    j->status = res->status;
+    j->rc = res->rc;
+    j->retry_after_s = res->retry_after_s;
     if (res->rc != HR_OK)
-        hr_log(HR_LOG_INFO, "deliver", "job=%llu inbox=%s failed: %s",
-               (unsigned long long)o->job.id, o->job.inbox, res->errmsg);
+        hr_log(HR_LOG_INFO, "deliver", "job=%llu inbox=%s failed: %s", (unsigned long long)j->id,
+               j->inbox, res->errmsg);
+    if (w->done.n == 0)
+        w->done_since = hr_mono_ms();
+    list_push(&w->done, j);
+    w->in_pipe--;
 }
 
 /* Exponential backoff from 10 s, capped at 6 h, with jitter so that a recovering peer
@@ -245,50 +455,53 @@ static int64_t backoff_ms(uint32_t attempts, int64_t retry_after_s)
     return d;
 }
 
-static bool retryable(const struct outcome *o)
+static bool retryable(const struct job *j)
 {
-    if (o->rc == HR_EFORBIDDEN) /* refused by the SSRF guard: will not change */
+    if (j->rc == HR_EFORBIDDEN) /* refused by the SSRF guard: will not change */
         return false;
-    if (o->rc != HR_OK)
+    if (j->rc != HR_OK)
         return true; /* timeouts, connection errors */
-    return o->status == 408 || o->status == 429 || o->status >= 500;
+    return j->status == 408 || j->status == 429 || j->status >= 500;
 }
 
 /* Records one outcome inside TXN. */
-static int record(struct fed_worker *w, struct store_txn *txn, const struct outcome *o)
+static int record(struct fed_worker *w, struct store_txn *txn, const struct job *j)
 {
     int64_t now = hr_now_ms();
     int rc;
 
-    if (o->rc == HR_OK && o->status >= 200 && o->status < 300)
-        return store_delivery_del(txn, o->job.id, NULL);
-    if (retryable(o) && now - o->job.created_ms < w->fed->cfg.deliver_give_up_s * 1000)
-        return store_delivery_retry(txn, o->job.id, now + backoff_ms(o->job.attempts,
-                                                                     o->retry_after_s),
-                                    o->job.attempts + 1, NULL);
+    if (j->status == -1) /* dropped before its POST */
+        return store_delivery_del(txn, j->id, NULL);
+    if (j->rc == HR_OK && j->status >= 200 && j->status < 300)
+        return store_delivery_del(txn, j->id, NULL);
+    if (retryable(j) && now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)
+        return store_delivery_retry(txn, j->id, now + backoff_ms(j->attempts, j->retry_after_s),
+                                    j->attempts + 1, NULL);
     hr_log(HR_LOG_WARN, "deliver", "giving up job=%llu inbox=%s status=%ld attempts=%u",
-           (unsigned long long)o->job.id, o->job.inbox, o->status, o->job.attempts + 1);
-    rc = store_delivery_del(txn, o->job.id, NULL);
+           (unsigned long long)j->id, j->inbox, j->status, j->attempts + 1);
+    rc = store_delivery_del(txn, j->id, NULL);
     /* 410 Gone from a follower's own inbox: the follower is gone too */
-    if (rc == HR_OK && o->status == 410 && o->job.recipient[0] != '\0') {
+    if (rc == HR_OK && j->status == 410 && j->recipient[0] != '\0') {
         size_t removed = 0;
-        rc = store_follower_del_everywhere(txn, o->job.recipient, &removed, NULL);
+        rc = store_follower_del_everywhere(txn, j->recipient, &removed, NULL);
     }
     return rc;
 }
 
-/* All outcomes of one poll in one write transaction (group commit). */
+/* The finished jobs' outcomes in one write transaction (group commit). Until it commits
+ * they stay claimed in the store: a crash before it only means they are sent again. */
 static void record_all(struct fed_worker *w)
 {
     struct store_txn *txn = NULL;
     struct hr_err err = {0};
+    struct job *j;
     int rc;
 
-    if (w->n_done == 0)
+    if (w->done.n == 0)
         return;
     rc = store_txn_begin(w->fed->st, STORE_WRITE, &txn, &err);
-    for (size_t i = 0; i < w->n_done && rc == HR_OK; i++) {
-        rc = record(w, txn, &w->done[i]);
+    for (j = w->done.head; j != NULL && rc == HR_OK; j = j->next) {
+        rc = record(w, txn, j);
         if (rc == HR_ENOTFOUND)
             rc = HR_OK; /* released or finished elsewhere */
     }
@@ -299,41 +512,52 @@ static void record_all(struct fed_worker *w)
     store_txn_abort(txn);
     if (rc != HR_OK)
         hr_log(HR_LOG_ERR, "deliver", "recording outcomes failed: %s", err.msg);
-    for (size_t i = 0; i < w->n_done; i++)
-        inflight_fini(&w->done[i].job);
-    w->n_done = 0;
+    chain_free(list_take(&w->done));
 }
 
+static bool record_due(const struct fed_worker *w)
+{
+    return w->done.n >= RECORD_BATCH ||
+           (w->done.n > 0 && (w->in_pipe == 0 || hr_mono_ms() - w->done_since >= RECORD_DELAY_MS));
+}
+
+/* How long the I/O thread may sleep: until the next due job, the recording deadline, a
+ * wake-up (publish, signer, finished POST) or a safety net of 5 s. */
 static int poll_timeout(struct fed_worker *w)
 {
     struct store_txn *txn = NULL;
-    int64_t due = INT64_MAX, now = hr_now_ms();
+    int64_t due = INT64_MAX, now = hr_now_ms(), t = 5000;
 
-    if (fed_poster_active(w->poster) == w->n_slots)
-        return 1000;
+    if (w->done.n > 0) {
+        t = RECORD_DELAY_MS - (hr_mono_ms() - w->done_since);
+        if (t < 0)
+            t = 0;
+    }
+    if (claim_room(w) == 0) /* a finished POST or a signer wakes us */
+        return (int)t;
     if (store_txn_begin(w->fed->st, STORE_READ, &txn, NULL) == HR_OK)
         due = store_delivery_next_due(txn);
     store_txn_abort(txn);
     if (due <= now)
-        return 0;
-    /* a safety net of 5 s: the wake-up datagram is the normal path */
-    return due - now > 5000 ? 5000 : (int)(due - now);
+        return t < 10 ? (int)t : 10; /* a claim failed just now: try again shortly */
+    return due - now < t ? (int)(due - now) : (int)t;
 }
 
 static void *worker_main(void *arg)
 {
     struct fed_worker *w = arg;
 
+    (void)prctl(PR_SET_NAME, "herald-deliver");
     while (!w->stop) {
-        int timeout;
-        claim_and_start(w);
-        timeout = poll_timeout(w);
-        if (timeout == 0 && fed_poster_active(w->poster) < w->n_slots)
-            timeout = 10;
-        fed_poster_run(w->poster, timeout, w->wake_fd, on_done, w);
+        claim(w);
+        start_ready(w);
+        fed_poster_run(w->poster, poll_timeout(w), w->wake_fd, on_done, w);
         drain(w->wake_fd);
-        record_all(w);
+        start_ready(w);
+        if (record_due(w))
+            record_all(w);
     }
+    record_all(w);
     return NULL;
 }
 
@@ -373,21 +597,59 @@ static int release_claimed(struct fed *fed, struct hr_err *err)
     return rc;
 }
 
+static size_t signer_count(const struct fed *fed)
+{
+    long n = fed->cfg.deliver_signers;
+
+    if (n <= 0) {
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+        if (n > 8)
+            n = 8;
+    }
+    return n < 1 ? 1 : n > MAX_SIGNERS ? MAX_SIGNERS : (size_t)n;
+}
+
+static int signers_start(struct fed_worker *w, struct hr_err *err)
+{
+    size_t want = signer_count(w->fed);
+
+    while (w->n_signers < want) {
+        if (pthread_create(&w->signers[w->n_signers], NULL, signer_main, w) != 0)
+            return hr_fail(err, HR_EINTERNAL, "cannot start a signer thread");
+        w->n_signers++;
+    }
+    return HR_OK;
+}
+
+static void signers_stop(struct fed_worker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->signers_stop = true;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->mu);
+    for (size_t i = 0; i < w->n_signers; i++)
+        pthread_join(w->signers[i], NULL);
+    w->n_signers = 0;
+}
+
+/* Jobs still in the pipeline stay claimed in the store; the next start releases them. */
 static void worker_free(struct fed_worker *w)
 {
     if (w == NULL)
         return;
-    for (size_t i = 0; i < w->n_slots; i++)
-        inflight_fini(&w->slots[i]);
+    signers_stop(w);
+    fed_poster_abandon(w->poster, job_free_user);
     fed_poster_free(w->poster);
+    chain_free(list_take(&w->todo));
+    chain_free(list_take(&w->ready));
+    chain_free(list_take(&w->done));
+    body_unref(w->body);
     if (w->wake_fd >= 0)
         close(w->wake_fd);
     if (w->lock_fd >= 0)
         close(w->lock_fd);
-    free(w->slots);
-    free(w->done);
-    free(w->body_id);
-    free(w->body);
+    pthread_cond_destroy(&w->cond);
+    pthread_mutex_destroy(&w->mu);
     free(w);
 }
 
@@ -402,15 +664,17 @@ int fed_worker_start(struct fed *fed, struct hr_err *err)
     w->fed = fed;
     w->wake_fd = w->lock_fd = -1;
     w->n_slots = (size_t)(fed->cfg.deliver_concurrency > 0 ? fed->cfg.deliver_concurrency : 64);
-    w->slots = calloc(w->n_slots, sizeof *w->slots);
-    w->done = calloc(w->n_slots, sizeof *w->done);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cond, NULL);
     fed_http_opts(fed, &o);
     o.timeout_ms = fed->cfg.deliver_timeout_ms;
-    rc = (w->slots && w->done) ? open_wake_socket(w, err) : hr_fail(err, HR_ENOMEM, "worker");
+    rc = open_wake_socket(w, err);
     if (rc == HR_OK)
         rc = fed_poster_new(&o, (int)w->n_slots, fed->cfg.deliver_per_host, &w->poster, err);
     if (rc == HR_OK)
         rc = release_claimed(fed, err);
+    if (rc == HR_OK)
+        rc = signers_start(w, err);
     if (rc == HR_OK && pthread_create(&w->thread, NULL, worker_main, w) != 0)
         rc = hr_fail(err, HR_EINTERNAL, "cannot start the delivery thread");
     if (rc != HR_OK) {
@@ -428,9 +692,8 @@ void fed_worker_stop(struct fed *fed)
     if (w == NULL)
         return;
     w->stop = 1;
-    fed_wake(fed);
+    fed_poster_wakeup(w->poster);
     pthread_join(w->thread, NULL);
     fed->worker = NULL;
-    /* in-flight jobs stay claimed in the store; the next start releases them */
     worker_free(w);
 }

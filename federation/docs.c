@@ -226,6 +226,75 @@ static json_t *actor_json(struct fed *fed, const struct store_account *a)
     return j;
 }
 
+/* ---- actor document cache: building it with jansson was most of an actor GET's CPU ---- */
+
+static bool str_same(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* Every field the actor document is built from. */
+static bool account_same(const struct store_account *a, const struct store_account *b)
+{
+    return str_same(a->name, b->name) && str_same(a->kind, b->kind) &&
+           str_same(a->display_name, b->display_name) && str_same(a->summary, b->summary) &&
+           a->created_ms == b->created_ms && str_same(a->rsa_pub_pem, b->rsa_pub_pem) &&
+           str_same(a->ed_pub_multibase, b->ed_pub_multibase);
+}
+
+static void actor_entry_fini(struct fed_actor_entry *e)
+{
+    store_account_fini(&e->a);
+    free(e->body);
+    e->body = NULL;
+}
+
+void fed_actor_cache_free(struct fed *fed)
+{
+    for (size_t i = 0; i < FED_ACTOR_CACHE; i++)
+        actor_entry_fini(&fed->actors[i]);
+}
+
+/* A copy of the cached document of A, or NULL. */
+static char *actor_cached(struct fed *fed, const struct store_account *a)
+{
+    char *body = NULL;
+
+    pthread_mutex_lock(&fed->actor_mu);
+    for (size_t i = 0; i < FED_ACTOR_CACHE && body == NULL; i++)
+        if (fed->actors[i].body != NULL && account_same(&fed->actors[i].a, a))
+            body = strdup(fed->actors[i].body);
+    pthread_mutex_unlock(&fed->actor_mu);
+    return body;
+}
+
+/* Keeps BODY as the document of A (taking A's strings), replacing an entry for the same
+ * name, else a free one, else the oldest. Nothing is kept when a copy fails. */
+static void actor_keep(struct fed *fed, struct store_account *a, const char *body)
+{
+    struct fed_actor_entry *e = NULL;
+    char *copy = strdup(body);
+
+    if (copy == NULL)
+        return;
+    pthread_mutex_lock(&fed->actor_mu);
+    for (size_t i = 0; i < FED_ACTOR_CACHE && e == NULL; i++)
+        if (fed->actors[i].body != NULL && str_same(fed->actors[i].a.name, a->name))
+            e = &fed->actors[i];
+    for (size_t i = 0; i < FED_ACTOR_CACHE && e == NULL; i++)
+        if (fed->actors[i].body == NULL)
+            e = &fed->actors[i];
+    if (e == NULL) {
+        e = &fed->actors[fed->actor_next];
+        fed->actor_next = (fed->actor_next + 1) % FED_ACTOR_CACHE;
+    }
+    actor_entry_fini(e);
+    e->a = *a;
+    memset(a, 0, sizeof *a);
+    e->body = copy;
+    pthread_mutex_unlock(&fed->actor_mu);
+}
+
 void fed_actor(struct fed *fed, const char *name, struct fed_doc *doc)
 {
     struct store_account a = {0};
@@ -233,12 +302,21 @@ void fed_actor(struct fed *fed, const char *name, struct fed_doc *doc)
 
     if (load_account(fed, name, &a, doc) != HR_OK)
         return;
+    doc->body = actor_cached(fed, &a);
+    if (doc->body != NULL) {
+        doc->status = 200;
+        doc->content_type = "application/activity+json";
+        store_account_fini(&a);
+        return;
+    }
     j = actor_json(fed, &a);
     if (j == NULL)
         fed_doc_error(doc, 500, "internal", "actor document");
     else
         fed_doc_json(doc, 200, j);
     json_decref(j);
+    if (doc->status == 200 && doc->body != NULL)
+        actor_keep(fed, &a, doc->body);
     store_account_fini(&a);
 }
 

@@ -19,6 +19,8 @@ int fed_new(struct store *st, const struct fed_config *cfg, struct fed **out, st
     if (fed == NULL)
         return hr_fail(err, HR_ENOMEM, "fed");
     pthread_mutex_init(&fed->mu, NULL);
+    pthread_mutex_init(&fed->actor_mu, NULL);
+    pthread_mutex_init(&fed->pk_mu, NULL);
     fed->st = st;
     fed->cfg = *cfg;
     fed->data_dir = dup_or_empty(cfg->data_dir);
@@ -53,7 +55,11 @@ void fed_free(struct fed *fed)
     for (size_t i = 0; i < fed->n_keycache; i++)
         keys_key_free(fed->keycache[i].key);
     free(fed->keycache);
+    fed_actor_cache_free(fed);
+    fed_pk_cache_free(fed);
     pthread_mutex_destroy(&fed->mu);
+    pthread_mutex_destroy(&fed->actor_mu);
+    pthread_mutex_destroy(&fed->pk_mu);
     free(fed->data_dir);
     free(fed->domain);
     free(fed->base_url);
@@ -144,7 +150,7 @@ int fed_account_key(struct fed *fed, const char *name, const struct keys_key **o
     }
     rc = store_txn_begin(fed->st, STORE_READ, &txn, err);
     if (rc == HR_OK)
-        rc = store_account_get(txn, name, &a, err);
+        rc = store_account_get_private(txn, name, &a, err);
     store_txn_abort(txn);
     if (rc == HR_OK)
         rc = keys_private_load(a.rsa_priv_pem, &key, err);

@@ -25,6 +25,7 @@ struct fed_config {
     int64_t key_refetch_interval_s;
     int deliver_concurrency;
     int deliver_per_host;
+    int deliver_signers; /* threads signing deliveries; 0 = one per CPU core */
     long deliver_timeout_ms;
     int64_t deliver_give_up_s; /* retries stop this long after the job was created */
     bool allowlist;            /* federation_mode = allowlist */

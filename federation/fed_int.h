@@ -37,6 +37,22 @@ struct fed_rate_entry {
 struct fed_worker;
 struct fed_inbox_pool;
 
+/* A remote key as parsed from the PEM stored for its keyId: parsing it again for every
+ * inbox request was most of an ingest's CPU. Used while the stored PEM is the same. */
+#define FED_PKCACHE 512
+struct fed_pk_entry {
+    char *key_id, *pem;
+    struct keys_key *key;
+};
+
+/* A served actor document and the account fields it was built from (public ones only):
+ * it is reused while the stored account still has those fields. */
+#define FED_ACTOR_CACHE 16
+struct fed_actor_entry {
+    struct store_account a;
+    char *body;
+};
+
 struct fed {
     struct store *st;
     struct fed_config cfg;
@@ -51,7 +67,15 @@ struct fed {
     struct fed_rate_entry rate[FED_RATE_SLOTS];
     struct fed_worker *worker;
     struct fed_inbox_pool *inbox;
+    pthread_mutex_t pk_mu; /* guards pk */
+    struct fed_pk_entry pk[FED_PKCACHE];
+    pthread_mutex_t actor_mu; /* guards actors */
+    struct fed_actor_entry actors[FED_ACTOR_CACHE];
+    size_t actor_next; /* the entry replaced next when none is free */
 };
+
+void fed_actor_cache_free(struct fed *fed);
+void fed_pk_cache_free(struct fed *fed);
 
 /* "BASE/users/NAME" and friends, into OUT. */
 void fed_actor_url(const struct fed *fed, const char *name, char *out, size_t cap);

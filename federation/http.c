@@ -6,6 +6,7 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -723,7 +724,12 @@ struct fed_poster {
     char *user_agent; /* opts.user_agent points here */
     size_t max_total, max_per_host;
     struct post_list queued, running;
-    bool dirty; /* queue grew or a slot was freed since the last start */
+    bool dirty;        /* queue grew or a slot was freed since the last start */
+    /* finished transfers' easy handles, reset, for the next ones: a fan-out would
+     * otherwise allocate and free curl's buffers for every delivery */
+    CURL **spare;
+    size_t n_spare;
+    atomic_bool woken; /* fed_poster_wakeup ran (from any thread) */
 };
 
 static void list_append(struct post_list *l, struct post *t)
@@ -754,11 +760,16 @@ static void list_remove(struct post_list *l, struct post *t)
     l->n--;
 }
 
-static void post_free(struct post *t)
+static void post_free(struct fed_poster *p, struct post *t)
 {
     if (t == NULL)
         return;
-    curl_easy_cleanup(t->easy);
+    if (t->easy != NULL && p != NULL && p->n_spare < p->max_total) {
+        curl_easy_reset(t->easy);
+        p->spare[p->n_spare++] = t->easy;
+    } else {
+        curl_easy_cleanup(t->easy);
+    }
     curl_slist_free_all(t->headers);
     hr_buf_fini(&t->x.sink.buf);
     free(t->url);
@@ -854,7 +865,9 @@ static int post_new(struct fed_poster *p, CURLU *u, const char *const *headers, 
     rc = post_copy(t, u, body, len, err);
     if (rc == HR_OK)
         rc = post_headers(headers, &t->headers, err);
-    if (rc == HR_OK && (t->easy = curl_easy_init()) == NULL)
+    if (rc == HR_OK)
+        t->easy = p->n_spare > 0 ? p->spare[--p->n_spare] : curl_easy_init();
+    if (rc == HR_OK && t->easy == NULL)
         rc = hr_fail(err, HR_ENOMEM, "curl_easy_init");
     if (rc == HR_OK)
         rc = post_setup(p, t, err);
@@ -862,7 +875,7 @@ static int post_new(struct fed_poster *p, CURLU *u, const char *const *headers, 
         *out = t;
         t = NULL;
     }
-    post_free(t);
+    post_free(p, t);
     return rc;
 }
 
@@ -901,7 +914,8 @@ int fed_poster_new(const struct fed_http_opts *opts, int max_total, int max_per_
     p->max_total = (size_t)max_total;
     p->max_per_host = (size_t)max_per_host;
     p->multi = curl_multi_init();
-    if (p->user_agent == NULL || p->multi == NULL)
+    p->spare = calloc(p->max_total, sizeof *p->spare);
+    if (p->user_agent == NULL || p->multi == NULL || p->spare == NULL)
         rc = hr_fail(err, HR_ENOMEM, "poster");
     else if (poster_limits(p) != HR_OK)
         rc = hr_fail(err, HR_EINTERNAL, "curl_multi_setopt failed");
@@ -913,21 +927,35 @@ int fed_poster_new(const struct fed_http_opts *opts, int max_total, int max_per_
     return HR_OK;
 }
 
-void fed_poster_free(struct fed_poster *p)
+void fed_poster_abandon(struct fed_poster *p, void (*free_user)(void *user))
 {
-    struct post *t, *next;
+    struct post_list *lists[2];
+    struct post *t;
 
     if (p == NULL)
         return;
-    for (t = p->running.head; t != NULL; t = next) {
-        next = t->next;
-        curl_multi_remove_handle(p->multi, t->easy);
-        post_free(t);
+    lists[0] = &p->running;
+    lists[1] = &p->queued;
+    for (size_t i = 0; i < 2; i++) {
+        while ((t = lists[i]->head) != NULL) {
+            if (i == 0)
+                curl_multi_remove_handle(p->multi, t->easy);
+            list_remove(lists[i], t);
+            if (free_user != NULL)
+                free_user(t->user);
+            post_free(p, t);
+        }
     }
-    for (t = p->queued.head; t != NULL; t = next) {
-        next = t->next;
-        post_free(t);
-    }
+}
+
+void fed_poster_free(struct fed_poster *p)
+{
+    if (p == NULL)
+        return;
+    fed_poster_abandon(p, NULL);
+    while (p->n_spare > 0)
+        curl_easy_cleanup(p->spare[--p->n_spare]);
+    free(p->spare);
     curl_multi_cleanup(p->multi);
     free(p->user_agent);
     free(p);
@@ -1024,7 +1052,7 @@ static int poster_start(struct fed_poster *p,
         res.rc = HR_ENOMEM;
         res.retry_after_s = -1;
         copy_msg(res.errmsg, sizeof res.errmsg, "curl_multi_add_handle failed");
-        post_free(t);
+        post_free(p, t);
         if (done != NULL)
             done(&res, ctx);
         failed++;
@@ -1052,7 +1080,7 @@ static int poster_drain(struct fed_poster *p,
         post_result(t, m->data.result, &res); /* m is invalid once the handle is removed */
         curl_multi_remove_handle(p->multi, t->easy);
         list_remove(&p->running, t);
-        post_free(t);
+        post_free(p, t);
         p->dirty = true;
         if (done != NULL)
             done(&res, ctx);
@@ -1082,7 +1110,15 @@ static bool poster_wait(struct fed_poster *p, int64_t deadline, int wake_fd)
     if (curl_multi_poll(p->multi, wake_fd >= 0 ? &w : NULL, wake_fd >= 0 ? 1u : 0u, (int)left,
                         &n) != CURLM_OK)
         return true;
+    if (atomic_exchange(&p->woken, false))
+        return true;
     return wake_fd >= 0 && fd_ready(wake_fd);
+}
+
+void fed_poster_wakeup(struct fed_poster *p)
+{
+    atomic_store(&p->woken, true);
+    (void)curl_multi_wakeup(p->multi);
 }
 
 int fed_poster_run(struct fed_poster *p, int timeout_ms, int wake_fd,

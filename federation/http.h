@@ -63,6 +63,9 @@ struct fed_post_result {
 int fed_poster_new(const struct fed_http_opts *opts, int max_total, int max_per_host,
                    struct fed_poster **out, struct hr_err *err);
 void fed_poster_free(struct fed_poster *p);
+/* Drops every queued and running POST, unreported, handing each one's user pointer to
+ * FREE_USER (when not NULL). */
+void fed_poster_abandon(struct fed_poster *p, void (*free_user)(void *user));
 /* Queues a POST of BODY to URL with HEADERS (NULL-terminated "Name: value" strings,
  * copied). BODY is copied. Connections are kept alive and reused per host. */
 int fed_poster_add(struct fed_poster *p, const char *url, const char *const *headers,
@@ -73,6 +76,9 @@ int fed_poster_add(struct fed_poster *p, const char *url, const char *const *hea
 int fed_poster_run(struct fed_poster *p, int timeout_ms, int wake_fd,
                    void (*done)(const struct fed_post_result *res, void *ctx), void *ctx);
 size_t fed_poster_active(const struct fed_poster *p);
+/* Makes a fed_poster_run in another thread return at once (or the next one, when none
+ * runs). The only poster call that is safe from any thread. */
+void fed_poster_wakeup(struct fed_poster *p);
 
 /* Host part (lowercase, with ":port" when not default) of URL via curl_url; HR_EINVAL. */
 int fed_url_host(const char *url, char *out, size_t out_size, struct hr_err *err);

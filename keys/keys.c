@@ -6,6 +6,7 @@
 #include "keys/keys.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,24 @@
 struct keys_key {
     EVP_PKEY *pkey;
     bool is_private; /* loaded by keys_private_load: may sign */
+    bool is_rsa;     /* decided once: EVP_PKEY_is_a looks names up under OpenSSL's locks */
 };
+
+/* SHA-256 fetched once: a fetch by name per signature or verification takes OpenSSL's
+ * global locks, and with several threads verifying that contention was their cost. */
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_md;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *sha256(void)
+{
+    pthread_once(&sha256_once, sha256_fetch);
+    return sha256_md;
+}
 
 /* Turns a failed OpenSSL call into CODE + message; the queue is emptied so the next
  * call on this thread starts clean. The OpenSSL reason never contains key bytes. */
@@ -48,8 +66,23 @@ static int key_wrap(EVP_PKEY *pkey, bool is_private, struct keys_key **out, stru
         return hr_fail(err, HR_ENOMEM, "key");
     k->pkey = pkey;
     k->is_private = is_private;
+    k->is_rsa = EVP_PKEY_is_a(pkey, "RSA");
     *out = k;
     return HR_OK;
+}
+
+int keys_key_share(const struct keys_key *key, struct keys_key **out, struct hr_err *err)
+{
+    int rc;
+
+    if (key == NULL)
+        return hr_fail(err, HR_EINVAL, "no key to share");
+    if (EVP_PKEY_up_ref(key->pkey) != 1)
+        return ossl_fail(err, HR_EINTERNAL, "key reference");
+    rc = key_wrap(key->pkey, key->is_private, out, err);
+    if (rc != HR_OK)
+        EVP_PKEY_free(key->pkey);
+    return rc;
 }
 
 void keys_key_free(struct keys_key *key)
@@ -62,7 +95,7 @@ void keys_key_free(struct keys_key *key)
 
 bool keys_key_is_rsa(const struct keys_key *key)
 {
-    return key != NULL && EVP_PKEY_is_a(key->pkey, "RSA");
+    return key != NULL && key->is_rsa;
 }
 
 /* ---- PEM output ---------------------------------------------------------------- */
@@ -400,9 +433,9 @@ int keys_public_load(const char *pem, size_t len, struct keys_key **out, struct 
 
 /* ---- signatures ---------------------------------------------------------------- */
 
-/* MD is "SHA256" for RSASSA-PKCS1-v1_5 (the default RSA padding) and NULL for Ed25519,
+/* MD is SHA-256 for RSASSA-PKCS1-v1_5 (the default RSA padding) and NULL for Ed25519,
  * which hashes internally (one-shot only). */
-static int pkey_sign(EVP_PKEY *pkey, const char *md, const void *data, size_t len,
+static int pkey_sign(EVP_PKEY *pkey, const EVP_MD *md, const void *data, size_t len,
                      unsigned char *sig, size_t *sig_len, struct hr_err *err)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -410,7 +443,7 @@ static int pkey_sign(EVP_PKEY *pkey, const char *md, const void *data, size_t le
 
     if (ctx == NULL)
         return ossl_fail(err, HR_ENOMEM, "signing");
-    if (EVP_DigestSignInit_ex(ctx, NULL, md, NULL, NULL, pkey, NULL) != 1 ||
+    if (EVP_DigestSignInit(ctx, NULL, md, NULL, pkey) != 1 ||
         EVP_DigestSign(ctx, sig, sig_len, data, len) != 1)
         rc = ossl_fail(err, HR_EINTERNAL, "signing");
     EVP_MD_CTX_free(ctx);
@@ -419,7 +452,7 @@ static int pkey_sign(EVP_PKEY *pkey, const char *md, const void *data, size_t le
 
 /* HR_OK, or HR_ESIG for a bad signature and any verify error alike: a peer must not be
  * able to tell "malformed" from "wrong key" by our answer. */
-static int pkey_verify(EVP_PKEY *pkey, const char *md, const void *data, size_t len,
+static int pkey_verify(EVP_PKEY *pkey, const EVP_MD *md, const void *data, size_t len,
                        const unsigned char *sig, size_t sig_len, struct hr_err *err)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -427,7 +460,7 @@ static int pkey_verify(EVP_PKEY *pkey, const char *md, const void *data, size_t 
 
     if (ctx == NULL)
         return ossl_fail(err, HR_ENOMEM, "verifying");
-    if (EVP_DigestVerifyInit_ex(ctx, NULL, md, NULL, NULL, pkey, NULL) == 1)
+    if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1)
         ok = EVP_DigestVerify(ctx, sig, sig_len, data, len);
     EVP_MD_CTX_free(ctx);
     ERR_clear_error();
@@ -444,7 +477,9 @@ int keys_rsa_sign(const struct keys_key *priv, const char *data, size_t len, cha
 
     if (!keys_key_is_rsa(priv) || !priv->is_private)
         return hr_fail(err, HR_EINVAL, "RSA signing needs an RSA private key");
-    rc = pkey_sign(priv->pkey, "SHA256", data, len, sig, &n, err);
+    if (sha256() == NULL)
+        return ossl_fail(err, HR_EINTERNAL, "SHA-256 unavailable");
+    rc = pkey_sign(priv->pkey, sha256(), data, len, sig, &n, err);
     if (rc != HR_OK)
         return rc;
     b64 = keys_base64_encode(sig, n);
@@ -468,7 +503,9 @@ int keys_rsa_verify(const struct keys_key *pub, const char *data, size_t len,
         return hr_fail(err, HR_ESIG, "signature longer than any accepted key");
     if (rc != HR_OK)
         return hr_fail(err, HR_EINVAL, "signature is not standard base64");
-    return pkey_verify(pub->pkey, "SHA256", data, len, sig, n, err);
+    if (sha256() == NULL)
+        return ossl_fail(err, HR_EINTERNAL, "SHA-256 unavailable");
+    return pkey_verify(pub->pkey, sha256(), data, len, sig, n, err);
 }
 
 int keys_ed25519_sign(const struct keys_key *priv, const void *data, size_t len,

@@ -22,6 +22,9 @@ int keys_private_load(const char *pem, struct keys_key **out, struct hr_err *err
  * under 2048 or over 8192 bits and exponents other than 3 and 65537 (HR_EINVAL). */
 int keys_public_load(const char *pem, size_t len, struct keys_key **out, struct hr_err *err);
 void keys_key_free(struct keys_key *key); /* NULL: no-op */
+/* A second handle on KEY (the parsed key itself is shared, reference-counted): one thread
+ * may free its handle while others still use theirs. */
+int keys_key_share(const struct keys_key *key, struct keys_key **out, struct hr_err *err);
 bool keys_key_is_rsa(const struct keys_key *key);
 
 /* RSASSA-PKCS1-v1_5 with SHA-256 over DATA; *sig_b64 is standard base64 (caller frees). */

@@ -40,6 +40,8 @@ static const struct ckey {
       "seconds between refetches of one keyId after a failed signature"),
     U(deliver_concurrency, "64", 1, 4096, "deliveries in flight at once"),
     U(deliver_per_host, "8", 1, 256, "deliveries in flight to one remote host"),
+    U(deliver_signers, "0", 0, 64,
+      "threads signing deliveries (0 = one per CPU core; signing is most of a fan-out's CPU)"),
     U(deliver_timeout, "15000", 100, 300000, "milliseconds for one delivery POST"),
     U(deliver_give_up, "259200", 60, 2592000, "seconds after which a failing delivery is dropped"),
     U(http_threads, "2", 1, 256, "threads answering HTTP requests (they never wait on peers)"),

@@ -21,6 +21,7 @@ struct config {
     uint64_t key_refetch_interval; /* seconds */
     uint64_t deliver_concurrency;
     uint64_t deliver_per_host;
+    uint64_t deliver_signers;
     uint64_t deliver_timeout;      /* ms */
     uint64_t deliver_give_up;      /* seconds */
     uint64_t http_threads;

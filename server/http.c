@@ -41,6 +41,7 @@ void app_fed_config(const struct app *app, struct fed_config *out)
         .key_refetch_interval_s = (int64_t)c->key_refetch_interval,
         .deliver_concurrency = (int)c->deliver_concurrency,
         .deliver_per_host = (int)c->deliver_per_host,
+        .deliver_signers = (int)c->deliver_signers,
         .deliver_timeout_ms = (long)c->deliver_timeout,
         .deliver_give_up_s = (int64_t)c->deliver_give_up,
         .allowlist = strcmp(c->federation_mode, "allowlist") == 0,

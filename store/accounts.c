@@ -29,7 +29,9 @@ void store_account_fini(struct store_account *a)
     memset(a, 0, sizeof *a);
 }
 
-static int decode(const MDB_val *v, struct store_account *out, struct hr_err *err)
+/* WITH_PRIVATE: the private key PEMs too; otherwise they are skipped, never copied. */
+static int decode(const MDB_val *v, bool with_private, struct store_account *out,
+                  struct hr_err *err)
 {
     struct store_dec d;
     struct store_account a = {0};
@@ -41,9 +43,15 @@ static int decode(const MDB_val *v, struct store_account *out, struct hr_err *er
     a.summary = store_dec_str(&d);
     a.created_ms = (int64_t)store_dec_u64(&d);
     a.rsa_pub_pem = store_dec_str(&d);
-    a.rsa_priv_pem = store_dec_str(&d);
+    if (with_private)
+        a.rsa_priv_pem = store_dec_str(&d);
+    else
+        store_dec_skip(&d);
     a.ed_pub_multibase = store_dec_str(&d);
-    a.ed_priv_pem = store_dec_str(&d);
+    if (with_private)
+        a.ed_priv_pem = store_dec_str(&d);
+    else
+        store_dec_skip(&d);
     if (d.bad) {
         store_account_fini(&a);
         return hr_fail(err, HR_EIO, "accounts: corrupt record");
@@ -81,8 +89,8 @@ int store_account_add(struct store_txn *txn, const struct store_account *a, stru
     return rc;
 }
 
-int store_account_get(struct store_txn *txn, const char *name, struct store_account *out,
-                      struct hr_err *err)
+static int account_get(struct store_txn *txn, const char *name, bool with_private,
+                       struct store_account *out, struct hr_err *err)
 {
     MDB_val v;
     int rc = store_db_get(txn, DB_ACCOUNTS, name, strlen(name), &v, NULL);
@@ -91,7 +99,19 @@ int store_account_get(struct store_txn *txn, const char *name, struct store_acco
         return hr_fail(err, HR_ENOTFOUND, "no account named '%s'", name);
     if (rc != HR_OK)
         return hr_fail(err, rc, "accounts: read failed");
-    return decode(&v, out, err);
+    return decode(&v, with_private, out, err);
+}
+
+int store_account_get(struct store_txn *txn, const char *name, struct store_account *out,
+                      struct hr_err *err)
+{
+    return account_get(txn, name, false, out, err);
+}
+
+int store_account_get_private(struct store_txn *txn, const char *name,
+                              struct store_account *out, struct hr_err *err)
+{
+    return account_get(txn, name, true, out, err);
 }
 
 int store_account_each(struct store_txn *txn, int (*cb)(const struct store_account *a, void *ctx),
@@ -107,7 +127,7 @@ int store_account_each(struct store_txn *txn, int (*cb)(const struct store_accou
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && rc == HR_OK;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         struct store_account a;
-        rc = decode(&v, &a, err);
+        rc = decode(&v, false, &a, err);
         if (rc == HR_OK) {
             rc = cb(&a, ctx);
             store_account_fini(&a);

@@ -55,22 +55,41 @@ void store_dec_init(struct store_dec *d, const MDB_val *v)
     d->bad = false;
 }
 
-char *store_dec_str(struct store_dec *d)
+/* The next string's length; the offset moves past the length. SIZE_MAX and d->bad when
+ * the record ends too early. */
+static size_t dec_len(struct store_dec *d)
 {
     size_t n;
-    char *s;
 
     if (d->bad || d->len - d->off < 4) {
         d->bad = true;
-        return NULL;
+        return SIZE_MAX;
     }
     n = ((size_t)d->p[d->off] << 24) | ((size_t)d->p[d->off + 1] << 16) |
         ((size_t)d->p[d->off + 2] << 8) | d->p[d->off + 3];
     d->off += 4;
     if (n > d->len - d->off) {
         d->bad = true;
-        return NULL;
+        return SIZE_MAX;
     }
+    return n;
+}
+
+void store_dec_skip(struct store_dec *d)
+{
+    size_t n = dec_len(d);
+
+    if (n != SIZE_MAX)
+        d->off += n;
+}
+
+char *store_dec_str(struct store_dec *d)
+{
+    size_t n = dec_len(d);
+    char *s;
+
+    if (n == SIZE_MAX)
+        return NULL;
     s = malloc(n + 1);
     if (s == NULL) {
         d->bad = true;

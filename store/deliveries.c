@@ -112,7 +112,7 @@ static int job_find(struct store_txn *txn, uint64_t id, int64_t *due, struct hr_
 int store_delivery_del(struct store_txn *txn, uint64_t id, struct hr_err *err)
 {
     unsigned char key[16], idk[8];
-    int64_t due;
+    int64_t due = 0;
     int rc = job_find(txn, id, &due, err);
 
     if (rc != HR_OK)
@@ -131,7 +131,7 @@ int store_delivery_retry(struct store_txn *txn, uint64_t id, int64_t due_ms, uin
     unsigned char key[16];
     struct store_delivery j = {0};
     MDB_val k = {.mv_size = 16, .mv_data = key}, v;
-    int64_t due;
+    int64_t due = 0;
     int rc = job_find(txn, id, &due, err);
 
     if (rc != HR_OK)

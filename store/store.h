@@ -47,9 +47,14 @@ struct store_account {
 void store_account_fini(struct store_account *a); /* wipes private keys */
 /* HR_EEXIST when NAME exists. */
 int store_account_add(struct store_txn *txn, const struct store_account *a, struct hr_err *err);
+/* The public fields; the private key PEMs stay NULL (actor documents, checks, lists). */
 int store_account_get(struct store_txn *txn, const char *name, struct store_account *out,
                       struct hr_err *err); /* HR_ENOTFOUND */
-/* Calls CB for each account in name order; a non-zero return from CB stops and is returned. */
+/* Everything, private key PEMs included: only for loading the signing keys. */
+int store_account_get_private(struct store_txn *txn, const char *name,
+                              struct store_account *out, struct hr_err *err);
+/* Calls CB for each account (public fields) in name order; a non-zero return from CB stops
+ * and is returned. */
 int store_account_each(struct store_txn *txn,
                        int (*cb)(const struct store_account *a, void *ctx), void *ctx,
                        struct hr_err *err);

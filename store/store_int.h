@@ -65,6 +65,7 @@ struct store_dec {
 };
 void store_dec_init(struct store_dec *d, const MDB_val *v);
 char *store_dec_str(struct store_dec *d);  /* heap copy; NULL and d->bad on error */
+void store_dec_skip(struct store_dec *d);  /* past one string, not copied */
 uint64_t store_dec_u64(struct store_dec *d);
 
 void store_be64(uint64_t v, unsigned char out[8]);

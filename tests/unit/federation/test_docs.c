@@ -21,10 +21,10 @@ struct fixture {
     struct fed *fed;
 };
 
-static void add_account(struct store *st, const char *name, const char *kind)
+static void add_named(struct store *st, const char *name, const char *kind, const char *display)
 {
     struct store_account a = {.name = (char *)(uintptr_t)name, .kind = (char *)(uintptr_t)kind,
-                              .display_name = (char *)(uintptr_t) "Name <b>",
+                              .display_name = (char *)(uintptr_t)display,
                               .summary = (char *)(uintptr_t) "Sum & mary", .created_ms = 1};
     struct store_txn *txn = NULL;
 
@@ -43,6 +43,11 @@ static void add_account(struct store *st, const char *name, const char *kind)
     assert_int_equal(store_txn_begin(st, STORE_WRITE, &txn, NULL), HR_OK);
     assert_int_equal(store_account_add(txn, &a, NULL), HR_OK);
     assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+}
+
+static void add_account(struct store *st, const char *name, const char *kind)
+{
+    add_named(st, name, kind, "Name <b>");
 }
 
 
@@ -134,6 +139,120 @@ static void an_actor_shows_its_kind_keys_and_never_a_private_key(void **state)
     fed_actor(fx->fed, "nobody", &d);
     assert_int_equal(d.status, 404);
     fed_doc_fini(&d);
+}
+
+static char *actor_body(struct fed *fed, const char *name)
+{
+    struct fed_doc d = {0};
+    char *body;
+
+    fed_actor(fed, name, &d);
+    assert_int_equal(d.status, 200);
+    body = d.body;
+    d.body = NULL;
+    fed_doc_fini(&d);
+    return body;
+}
+
+/* The served document is reused while the stored account has the fields it was built
+ * from, and rebuilt when they differ (here: the same name in another store). */
+static void an_actor_document_is_reused_only_while_the_account_is_unchanged(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *orig = fx->fed->st, *other = NULL;
+    char dir[64], cmd[128], name[16], *first, *again, *changed;
+
+    first = actor_body(fx->fed, "health");
+    again = actor_body(fx->fed, "health");
+    assert_string_equal(first, again);
+    snprintf(dir, sizeof dir, "/tmp/herald-fed2-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(store_open(dir, STORE_CREATE, 64, &other, NULL), HR_OK);
+    add_named(other, "health", "agency", "Renamed Office");
+    fx->fed->st = other;
+    changed = actor_body(fx->fed, "health");
+    assert_non_null(strstr(changed, "Renamed Office"));
+    assert_null(strstr(changed, "Name &lt;b>"));
+    /* more accounts than the cache holds: every one still gets its own document */
+    for (int i = 0; i < FED_ACTOR_CACHE + 4; i++) {
+        char *b;
+        snprintf(name, sizeof name, "acct%d", i);
+        add_named(other, name, "department", name);
+        free(actor_body(fx->fed, name));
+        b = actor_body(fx->fed, name);
+        assert_non_null(strstr(b, "\"preferredUsername\":\""));
+        assert_non_null(strstr(b, name));
+        free(b);
+    }
+    fx->fed->st = orig;
+    free(again);
+    again = actor_body(fx->fed, "health");
+    assert_string_equal(first, again);
+    store_close(other);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    free(first);
+    free(again);
+    free(changed);
+}
+
+static void put_remote(struct store *st, const char *pem)
+{
+    struct store_remote_actor r = {.id = (char *)(uintptr_t) "https://peer.example/users/ann",
+                                   .key_id = (char *)(uintptr_t) "https://peer.example/users/ann#k",
+                                   .key_pem = (char *)(uintptr_t)pem,
+                                   .inbox = (char *)(uintptr_t) "https://peer.example/users/ann/inbox",
+                                   .shared_inbox = (char *)(uintptr_t) "", .fetched_ms = 1};
+    struct store_txn *txn = NULL;
+
+    assert_int_equal(store_txn_begin(st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_remote_actor_put(txn, &r, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+}
+
+/* HR_OK when the key resolved for ann's keyId verifies a signature made with PRIV. */
+static int resolved_verifies(struct fed *fed, const char *priv_pem)
+{
+    struct fed_remote r = {0};
+    struct keys_key *priv = NULL;
+    char *sig = NULL;
+    int rc;
+
+    assert_int_equal(fed_remote_resolve(fed, "https://peer.example/users/ann#k", false, &r, NULL),
+                     HR_OK);
+    assert_true(r.from_cache);
+    assert_int_equal(keys_private_load(priv_pem, &priv, NULL), HR_OK);
+    assert_int_equal(keys_rsa_sign(priv, "text", 4, &sig, NULL), HR_OK);
+    rc = keys_rsa_verify(r.key, "text", 4, (struct hr_slice){sig, strlen(sig)}, NULL);
+    free(sig);
+    keys_key_free(priv);
+    fed_remote_fini(&r);
+    return rc;
+}
+
+/* Stored remote keys are parsed once and shared, but only while the stored PEM is the one
+ * they were parsed from: a refetched (rotated) key is used from the next request on. */
+static void a_cached_remote_key_follows_the_stored_pem(void **state)
+{
+    struct fixture *fx = *state;
+    char *priv1, *pub1, *priv2, *pub2;
+    size_t cached = 0;
+
+    assert_int_equal(keys_rsa_generate(&priv1, &pub1, NULL), HR_OK);
+    assert_int_equal(keys_rsa_generate(&priv2, &pub2, NULL), HR_OK);
+    put_remote(fx->st, pub1);
+    assert_int_equal(resolved_verifies(fx->fed, priv1), HR_OK);
+    assert_int_equal(resolved_verifies(fx->fed, priv1), HR_OK); /* from the parsed cache */
+    for (size_t i = 0; i < FED_PKCACHE; i++)
+        cached += fx->fed->pk[i].key != NULL;
+    assert_int_equal(cached, 1);
+    put_remote(fx->st, pub2); /* rotated */
+    assert_int_equal(resolved_verifies(fx->fed, priv2), HR_OK);
+    assert_int_equal(resolved_verifies(fx->fed, priv1), HR_ESIG);
+    keys_secret_free(priv1);
+    keys_secret_free(priv2);
+    free(pub1);
+    free(pub2);
 }
 
 static void post_text_is_escaped_with_paragraphs_and_http_links_only(void **state)
@@ -243,6 +362,8 @@ int main(void)
     const struct CMUnitTest t[] = {
         T(webfinger_answers_handles_and_actor_urls_and_refuses_the_rest),
         T(an_actor_shows_its_kind_keys_and_never_a_private_key),
+        T(an_actor_document_is_reused_only_while_the_account_is_unchanged),
+        T(a_cached_remote_key_follows_the_stored_pem),
         cmocka_unit_test(post_text_is_escaped_with_paragraphs_and_http_links_only),
         cmocka_unit_test(json_from_peers_is_limited_in_depth_and_duplicates),
         T(a_post_queues_one_delivery_per_distinct_inbox),
