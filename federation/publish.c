@@ -24,11 +24,19 @@ int fed_enqueue(struct store_txn *txn, const char *account, const char *activity
     return store_delivery_add(txn, &d, NULL, err);
 }
 
+/* One delivery of a fan-out, before it is queued. */
+struct fan_job {
+    char *inbox, *recipient;
+    char host[300];   /* the inbox's host: jobs are interleaved by it */
+    size_t order;     /* follower order */
+    size_t rank;      /* 0 for the first job of its host, 1 for the second, ... */
+    size_t host_first; /* order of its host's first job */
+};
+
 struct fanout {
-    struct store_txn *txn;
-    const char *account, *activity_id;
     struct fed_strset inboxes;
-    int rc;
+    struct fan_job *jobs;
+    size_t n, cap;
     struct hr_err *err;
 };
 
@@ -39,14 +47,81 @@ static int fanout_one(const struct store_follower *f, void *ctx)
     struct fanout *fo = ctx;
     bool shared = f->shared_inbox[0] != '\0';
     const char *inbox = shared ? f->shared_inbox : f->inbox;
+    struct fan_job *j;
     int rc = fed_strset_add(&fo->inboxes, inbox);
 
     if (rc == HR_EEXIST)
         return HR_OK;
     if (rc != HR_OK)
         return hr_fail(fo->err, rc, "fan-out");
-    return fed_enqueue(fo->txn, fo->account, fo->activity_id, inbox, shared ? "" : f->actor,
-                       fo->err);
+    if (fo->n == fo->cap) {
+        size_t cap = fo->cap ? fo->cap * 2 : 64;
+        struct fan_job *bigger = realloc(fo->jobs, cap * sizeof *bigger);
+        if (bigger == NULL)
+            return hr_fail(fo->err, HR_ENOMEM, "fan-out");
+        fo->jobs = bigger;
+        fo->cap = cap;
+    }
+    j = &fo->jobs[fo->n];
+    *j = (struct fan_job){.inbox = strdup(inbox), .recipient = strdup(shared ? "" : f->actor),
+                          .order = fo->n};
+    if (j->inbox == NULL || j->recipient == NULL) {
+        free(j->inbox);
+        free(j->recipient);
+        return hr_fail(fo->err, HR_ENOMEM, "fan-out");
+    }
+    if (fed_url_host(inbox, j->host, sizeof j->host, NULL) != HR_OK)
+        j->host[0] = '\0'; /* queued all the same: the worker drops a bad URL, logged */
+    fo->n++;
+    return HR_OK;
+}
+
+static int by_host(const void *a, const void *b)
+{
+    const struct fan_job *x = a, *y = b;
+    int c = strcmp(x->host, y->host);
+
+    return c != 0 ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    const struct fan_job *x = a, *y = b;
+
+    if (x->rank != y->rank)
+        return (x->rank > y->rank) - (x->rank < y->rank);
+    return (x->host_first > y->host_first) - (x->host_first < y->host_first);
+}
+
+/* Queues one job per distinct inbox of ACCOUNT's followers, interleaved by host (first
+ * job of every host, then every second, ...): jobs are claimed in queue order, and in
+ * follower order a claimed batch could all go to one host and wait on its per-host limit
+ * while other hosts' connections stay idle. */
+static int fanout_queue(struct store_txn *txn, const char *account, const char *activity_id,
+                        struct hr_err *err)
+{
+    struct fanout fo = {.err = err};
+    int rc = store_follower_each(txn, account, NULL, SIZE_MAX, fanout_one, &fo, err);
+
+    if (rc == HR_OK && fo.n > 0) {
+        qsort(fo.jobs, fo.n, sizeof *fo.jobs, by_host);
+        for (size_t i = 0; i < fo.n; i++) {
+            bool same = i > 0 && strcmp(fo.jobs[i].host, fo.jobs[i - 1].host) == 0;
+            fo.jobs[i].rank = same ? fo.jobs[i - 1].rank + 1 : 0;
+            fo.jobs[i].host_first = same ? fo.jobs[i - 1].host_first : fo.jobs[i].order;
+        }
+        qsort(fo.jobs, fo.n, sizeof *fo.jobs, by_rank);
+    }
+    for (size_t i = 0; i < fo.n; i++) {
+        if (rc == HR_OK)
+            rc = fed_enqueue(txn, account, activity_id, fo.jobs[i].inbox, fo.jobs[i].recipient,
+                             err);
+        free(fo.jobs[i].inbox);
+        free(fo.jobs[i].recipient);
+    }
+    free(fo.jobs);
+    fed_strset_fini(&fo.inboxes);
+    return rc;
 }
 
 enum post_kind { POST_CREATE, POST_UPDATE, POST_DELETE, POST_ANNOUNCE };
@@ -201,7 +276,6 @@ int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_e
         return commit_change(txn, p, err);
     {
     struct store_object o = {.account = p->account, .published_ms = hr_now_ms()};
-    struct fanout fo = {.txn = txn, .account = p->account, .err = err};
     struct store_account a = {0};
     int rc = store_account_get(txn, p->account, &a, err);
 
@@ -218,10 +292,8 @@ int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_e
         rc = store_object_put(txn, &o, err);
     if (rc == HR_OK)
         rc = store_outbox_add(txn, p->account, o.id, NULL, err);
-    fo.activity_id = o.id;
     if (rc == HR_OK)
-        rc = store_follower_each(txn, p->account, NULL, SIZE_MAX, fanout_one, &fo, err);
-    fed_strset_fini(&fo.inboxes);
+        rc = fanout_queue(txn, p->account, o.id, err);
     return rc;
     }
 }
@@ -455,23 +527,18 @@ static int put(struct store_txn *txn, const struct fed_post *p, const char *id, 
 /* Update or Delete: the Note as read at prepare time must still be there, unchanged. */
 static int commit_announce(struct store_txn *txn, const struct fed_post *p, struct hr_err *err)
 {
-    struct fanout fo = {.txn = txn, .account = p->account, .err = err,
-                        .activity_id = p->activity_id};
     int rc = put(txn, p, p->activity_id, "Announce", p->activity_json, err);
 
     if (rc == HR_OK)
         rc = store_outbox_add(txn, p->account, p->activity_id, NULL, err);
     if (rc == HR_OK)
-        rc = store_follower_each(txn, p->account, NULL, SIZE_MAX, fanout_one, &fo, err);
-    fed_strset_fini(&fo.inboxes);
+        rc = fanout_queue(txn, p->account, p->activity_id, err);
     return rc;
 }
 
 static int commit_change(struct store_txn *txn, const struct fed_post *p, struct hr_err *err)
 {
     struct store_object now = {0};
-    struct fanout fo = {.txn = txn, .account = p->account, .err = err,
-                        .activity_id = p->activity_id};
     char create_id[1300];
     int rc;
 
@@ -503,8 +570,7 @@ static int commit_change(struct store_txn *txn, const struct fed_post *p, struct
         rc = put(txn, p, p->activity_id, p->kind == POST_UPDATE ? "Update" : "Delete",
                  p->activity_json, err);
     if (rc == HR_OK)
-        rc = store_follower_each(txn, p->account, NULL, SIZE_MAX, fanout_one, &fo, err);
-    fed_strset_fini(&fo.inboxes);
+        rc = fanout_queue(txn, p->account, p->activity_id, err);
     return rc;
 }
 

@@ -33,8 +33,10 @@ t_eq() {
     if [ "$2" = "$3" ]; then t_pass "$1"; else t_fail "$1: expected [$2], got [$3]"; fi
 }
 # t_match WHAT REGEX TEXT
+# (a here-string, not printf | grep -q: grep -q exits at the first match, and with
+# pipefail the writer's SIGPIPE on a long TEXT turned a match into a failure)
 t_match() {
-    if printf '%s' "$3" | grep -Eq -- "$2"; then t_pass "$1"; else t_fail "$1: [$3] does not match /$2/"; fi
+    if grep -Eq -- "$2" <<<"$3"; then t_pass "$1"; else t_fail "$1: [$3] does not match /$2/"; fi
 }
 # Prints the closing line CI reads and exits non-zero on any failure.
 t_done() {

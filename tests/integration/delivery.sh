@@ -103,18 +103,18 @@ if [ -n "$c" ] && [ -n "$first" ]; then
         "$(t_jq .id "$P4_ROOT/_received/$c.json")"
 fi
 t_eq "dan still follows after a 500" yes \
-    "$(h_followers health | grep -qx "$P4/users/dan" && echo yes || echo no)"
+    "$(h_followers health | grep -x "$P4/users/dan" >/dev/null && echo yes || echo no)"
 
 # --- 410 Gone from the follower's inbox removes the follower ---
 follow "$P5_ROOT" "$P5" eve "$ME" || t_fail "eve's Follow"
 wait_posts "eve got her Accept" 15 "$P5_ROOT" Accept /users/eve/inbox 202 1
-t_eq "eve follows" yes "$(h_followers health | grep -qx "$P5/users/eve" && echo yes || echo no)"
+t_eq "eve follows" yes "$(h_followers health | grep -x "$P5/users/eve" >/dev/null && echo yes || echo no)"
 mkdir -p "$P5_ROOT/users/eve"
 echo 410 >"$P5_ROOT/users/eve/inbox.post_status"
 post health "Library hours extended." >/dev/null
 wait_posts "eve's inbox was sent the Create and answered 410" 15 "$P5_ROOT" Create \
     /users/eve/inbox 410 1
-eve_gone() { ! h_followers health | grep -qx "$P5/users/eve"; }
+eve_gone() { ! h_followers health | grep -x "$P5/users/eve" >/dev/null; }
 if t_wait 15 eve_gone; then t_pass "410 removed eve"; else t_fail "eve still follows after 410"; fi
 t_eq "the other four followers remain" 4 "$(h_followers health | wc -l)"
 

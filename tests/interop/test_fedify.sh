@@ -242,7 +242,7 @@ t_eq "object is a Note" Note "$(jsq "$R" "($cr||{object:{}}).object.type")"
 t_eq "Note attributedTo the herald actor" "$HERALD_ACTOR" "$(jsq "$R" "($cr||{object:{}}).object.attributedTo")"
 content=$(jsq "$R" "($cr||{object:{}}).object.content")
 t_match "Note content carries the text, HTML-escaped" '&lt;b&gt;one&lt;/b&gt;' "$content"
-if printf '%s' "$content" | grep -q '<b>'; then
+if grep -q '<b>' <<<"$content"; then
     t_fail "Note content contains raw <b> markup: [$content]"
 else
     t_pass "Note content has no raw <b> markup"

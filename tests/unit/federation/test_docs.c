@@ -338,6 +338,40 @@ static void a_post_queues_one_delivery_per_distinct_inbox(void **state)
     free(id);
 }
 
+/* Personal inboxes on few hosts: the queue takes one job of every host in turn, so a
+ * claimed batch spreads over the hosts instead of waiting on one host's limit. */
+static void a_fan_out_is_queued_interleaved_by_host(void **state)
+{
+    static const char *const hosts[] = {"a", "a", "a", "b", "c", "c"};
+    static const char *const want[] = {"a", "b", "c", "a", "c", "a"};
+    struct fixture *fx = *state;
+    struct store_delivery *jobs = NULL;
+    struct store_txn *txn = NULL;
+    char actor[128], inbox[160], *id = NULL;
+    size_t n = 0;
+
+    for (size_t i = 0; i < 6; i++) {
+        snprintf(actor, sizeof actor, "https://%s.example/u/%zu", hosts[i], i);
+        snprintf(inbox, sizeof inbox, "%s/inbox", actor);
+        add_follower(fx, actor, inbox, "");
+    }
+    assert_int_equal(fed_publish_note(fx->fed, "health", "Notice", &id, NULL), HR_OK);
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_delivery_claim(txn, INT64_MAX / 2, 60000, 100, &jobs, &n, NULL), HR_OK);
+    store_txn_abort(txn);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(actor, sizeof actor, "https://%s.example/", want[i]);
+        assert_true(strncmp(jobs[i].inbox, actor, strlen(actor)) == 0);
+        /* a personal inbox: the job names its follower (a 410 there removes it) */
+        snprintf(inbox, sizeof inbox, "%s/inbox", jobs[i].recipient);
+        assert_string_equal(jobs[i].inbox, inbox);
+        store_delivery_fini(&jobs[i]);
+    }
+    free(jobs);
+    free(id);
+}
+
 static void bad_posts_are_refused_and_nothing_is_stored(void **state)
 {
     struct fixture *fx = *state;
@@ -367,6 +401,7 @@ int main(void)
         cmocka_unit_test(post_text_is_escaped_with_paragraphs_and_http_links_only),
         cmocka_unit_test(json_from_peers_is_limited_in_depth_and_duplicates),
         T(a_post_queues_one_delivery_per_distinct_inbox),
+        T(a_fan_out_is_queued_interleaved_by_host),
         T(bad_posts_are_refused_and_nothing_is_stored),
     };
 #undef T
