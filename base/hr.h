@@ -46,6 +46,20 @@ struct hr_slice {
     size_t len;
 };
 
+/* Intrusive FIFO queue: a struct that is queued embeds a struct hr_link. Not locked. */
+struct hr_link {
+    struct hr_link *next;
+};
+struct hr_fifo {
+    struct hr_link *head, *tail;
+    size_t n;
+};
+void hr_fifo_push(struct hr_fifo *q, struct hr_link *l);
+struct hr_link *hr_fifo_pop(struct hr_fifo *q);            /* NULL when empty */
+struct hr_link *hr_fifo_take(struct hr_fifo *q);           /* all, as a chain; q emptied */
+void hr_fifo_append(struct hr_fifo *q, struct hr_fifo *from); /* from emptied */
+#define HR_CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
 /* Capped, NUL-terminated string builder. Errors are sticky in .err (HR_ENOMEM or
  * HR_ETOOBIG when LIMIT would be passed); check once at the end. */
 struct hr_buf {

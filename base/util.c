@@ -206,3 +206,49 @@ bool hr_name_valid(const char *name)
     }
     return true;
 }
+
+void hr_fifo_push(struct hr_fifo *q, struct hr_link *l)
+{
+    l->next = NULL;
+    if (q->tail != NULL)
+        q->tail->next = l;
+    else
+        q->head = l;
+    q->tail = l;
+    q->n++;
+}
+
+struct hr_link *hr_fifo_pop(struct hr_fifo *q)
+{
+    struct hr_link *l = q->head;
+
+    if (l == NULL)
+        return NULL;
+    q->head = l->next;
+    if (q->head == NULL)
+        q->tail = NULL;
+    q->n--;
+    l->next = NULL;
+    return l;
+}
+
+struct hr_link *hr_fifo_take(struct hr_fifo *q)
+{
+    struct hr_link *head = q->head;
+
+    *q = (struct hr_fifo){0};
+    return head;
+}
+
+void hr_fifo_append(struct hr_fifo *q, struct hr_fifo *from)
+{
+    if (from->head == NULL)
+        return;
+    if (q->tail != NULL)
+        q->tail->next = from->head;
+    else
+        q->head = from->head;
+    q->tail = from->tail;
+    q->n += from->n;
+    *from = (struct hr_fifo){0};
+}

@@ -39,7 +39,7 @@ struct body {
 
 /* One claimed delivery from its claim to its recorded outcome. */
 struct job {
-    struct job *next;
+    struct hr_link link; /* in todo, ready or done */
     uint64_t id;
     uint32_t attempts;
     int64_t created_ms;
@@ -55,10 +55,6 @@ struct job {
     int64_t retry_after_s;
 };
 
-struct job_list {
-    struct job *head, *tail;
-    size_t n;
-};
 
 struct fed_worker {
     struct fed *fed;
@@ -69,13 +65,13 @@ struct fed_worker {
     size_t n_slots;  /* POSTs in flight at most (deliver_concurrency) */
     size_t in_pipe;  /* jobs claimed and not yet finished (worker thread only) */
     struct body *body; /* the last body loaded: a fan-out sends one activity to many */
-    struct job_list done; /* finished, outcome not yet recorded (worker thread only) */
+    struct hr_fifo done; /* finished, outcome not yet recorded (worker thread only) */
     int64_t done_since; /* hr_mono_ms of the first of them */
     /* signers: TODO is signed into READY; both guarded by MU */
     pthread_mutex_t mu;
     pthread_cond_t cond;
     bool signers_stop;
-    struct job_list todo, ready;
+    struct hr_fifo todo, ready;
     pthread_t signers[MAX_SIGNERS];
     size_t n_signers;
 };
@@ -110,38 +106,9 @@ static void drain(int fd)
 
 /* ---- jobs and their lists ---- */
 
-static void list_push(struct job_list *l, struct job *j)
+static struct job *job_of(struct hr_link *l)
 {
-    j->next = NULL;
-    if (l->tail != NULL)
-        l->tail->next = j;
-    else
-        l->head = j;
-    l->tail = j;
-    l->n++;
-}
-
-static struct job *list_pop(struct job_list *l)
-{
-    struct job *j = l->head;
-
-    if (j == NULL)
-        return NULL;
-    l->head = j->next;
-    if (l->head == NULL)
-        l->tail = NULL;
-    l->n--;
-    j->next = NULL;
-    return j;
-}
-
-/* Empties L and returns its jobs as a chain. */
-static struct job *list_take(struct job_list *l)
-{
-    struct job *head = l->head;
-
-    *l = (struct job_list){0};
-    return head;
+    return l != NULL ? HR_CONTAINER(l, struct job, link) : NULL;
 }
 
 static void body_unref(struct body *b)
@@ -171,12 +138,12 @@ static void job_free_user(void *j)
     job_free(j);
 }
 
-static void chain_free(struct job *j)
+static void chain_free(struct hr_link *l)
 {
-    while (j != NULL) {
-        struct job *next = j->next;
-        job_free(j);
-        j = next;
+    while (l != NULL) {
+        struct hr_link *next = l->next;
+        job_free(job_of(l));
+        l = next;
     }
 }
 
@@ -299,7 +266,7 @@ static void *signer_main(void *arg)
     for (;;) {
         while (!w->signers_stop && w->todo.n == 0)
             pthread_cond_wait(&w->cond, &w->mu);
-        j = w->signers_stop ? NULL : list_pop(&w->todo);
+        j = w->signers_stop ? NULL : job_of(hr_fifo_pop(&w->todo));
         if (j == NULL)
             break;
         pthread_mutex_unlock(&w->mu);
@@ -308,7 +275,7 @@ static void *signer_main(void *arg)
         if (j->sign_rc != HR_OK)
             snprintf(j->sign_err, sizeof j->sign_err, "%s", err.msg);
         pthread_mutex_lock(&w->mu);
-        list_push(&w->ready, j);
+        hr_fifo_push(&w->ready, &j->link);
         first = w->ready.n == 1; /* otherwise the I/O thread has a wake-up pending */
         if (first) {
             pthread_mutex_unlock(&w->mu);
@@ -332,7 +299,7 @@ static void job_drop(struct fed_worker *w, struct job *j, const char *why)
     j->status = -1; /* marks a drop for record() */
     if (w->done.n == 0)
         w->done_since = hr_mono_ms();
-    list_push(&w->done, j);
+    hr_fifo_push(&w->done, &j->link);
     w->in_pipe--;
 }
 
@@ -352,7 +319,7 @@ static void claim(struct fed_worker *w)
     struct store_delivery *jobs = NULL;
     struct store_txn *txn = NULL;
     struct hr_err err = {0};
-    struct job_list got = {0};
+    struct hr_fifo got = {0};
     int rc;
 
     if (room == 0)
@@ -383,7 +350,7 @@ static void claim(struct fed_worker *w)
         } else if (w->in_pipe++, !fed_domain_permitted(w->fed, j->inbox)) {
             job_drop(w, j, "domain blocked or not allowed");
         } else {
-            list_push(&got, j);
+            hr_fifo_push(&got, &j->link);
             queued++;
         }
         store_delivery_fini(&jobs[i]);
@@ -392,12 +359,7 @@ static void claim(struct fed_worker *w)
     if (queued == 0)
         return;
     pthread_mutex_lock(&w->mu);
-    if (w->todo.tail != NULL)
-        w->todo.tail->next = got.head;
-    else
-        w->todo.head = got.head;
-    w->todo.tail = got.tail;
-    w->todo.n += got.n;
+    hr_fifo_append(&w->todo, &got);
     pthread_cond_broadcast(&w->cond);
     pthread_mutex_unlock(&w->mu);
 }
@@ -406,13 +368,15 @@ static void claim(struct fed_worker *w)
 static void start_ready(struct fed_worker *w)
 {
     struct hr_err err;
-    struct job *j, *next;
+    struct hr_link *l, *next;
+    struct job *j;
 
     pthread_mutex_lock(&w->mu);
-    j = list_take(&w->ready);
+    l = hr_fifo_take(&w->ready);
     pthread_mutex_unlock(&w->mu);
-    for (; j != NULL; j = next) {
-        next = j->next;
+    for (; l != NULL; l = next) {
+        next = l->next;
+        j = job_of(l);
         err = (struct hr_err){0};
         if (j->sign_rc != HR_OK)
             job_drop(w, j, j->sign_err);
@@ -435,7 +399,7 @@ static void on_done(const struct fed_post_result *res, void *ctx)
                j->inbox, res->errmsg);
     if (w->done.n == 0)
         w->done_since = hr_mono_ms();
-    list_push(&w->done, j);
+    hr_fifo_push(&w->done, &j->link);
     w->in_pipe--;
 }
 
@@ -494,14 +458,14 @@ static void record_all(struct fed_worker *w)
 {
     struct store_txn *txn = NULL;
     struct hr_err err = {0};
-    struct job *j;
+    struct hr_link *l;
     int rc;
 
     if (w->done.n == 0)
         return;
     rc = store_txn_begin(w->fed->st, STORE_WRITE, &txn, &err);
-    for (j = w->done.head; j != NULL && rc == HR_OK; j = j->next) {
-        rc = record(w, txn, j);
+    for (l = w->done.head; l != NULL && rc == HR_OK; l = l->next) {
+        rc = record(w, txn, job_of(l));
         if (rc == HR_ENOTFOUND)
             rc = HR_OK; /* released or finished elsewhere */
     }
@@ -512,7 +476,7 @@ static void record_all(struct fed_worker *w)
     store_txn_abort(txn);
     if (rc != HR_OK)
         hr_log(HR_LOG_ERR, "deliver", "recording outcomes failed: %s", err.msg);
-    chain_free(list_take(&w->done));
+    chain_free(hr_fifo_take(&w->done));
 }
 
 static bool record_due(const struct fed_worker *w)
@@ -640,9 +604,9 @@ static void worker_free(struct fed_worker *w)
     signers_stop(w);
     fed_poster_abandon(w->poster, job_free_user);
     fed_poster_free(w->poster);
-    chain_free(list_take(&w->todo));
-    chain_free(list_take(&w->ready));
-    chain_free(list_take(&w->done));
+    chain_free(hr_fifo_take(&w->todo));
+    chain_free(hr_fifo_take(&w->ready));
+    chain_free(hr_fifo_take(&w->done));
     body_unref(w->body);
     if (w->wake_fd >= 0)
         close(w->wake_fd);

@@ -552,45 +552,28 @@ struct inbox_job {
     struct inbox_ctx c;
     void (*done)(void *ctx);
     void *done_ctx;
-    struct inbox_job *next;
-};
-
-struct job_queue {
-    struct inbox_job *head, *tail;
-    size_t n;
+    struct hr_link link; /* in verify_q or commit_q */
 };
 
 struct fed_inbox_pool {
     pthread_mutex_t mu;
     pthread_cond_t verify_cv, commit_cv;
-    struct job_queue verify_q, commit_q;
+    struct hr_fifo verify_q, commit_q;
     bool stop;
     pthread_t *verifiers, committer;
     size_t n_verifiers;
 };
 
-static void q_push(struct job_queue *q, struct inbox_job *j)
+static void q_push(struct hr_fifo *q, struct inbox_job *j)
 {
-    j->next = NULL;
-    if (q->tail != NULL)
-        q->tail->next = j;
-    else
-        q->head = j;
-    q->tail = j;
-    q->n++;
+    hr_fifo_push(q, &j->link);
 }
 
-static struct inbox_job *q_pop(struct job_queue *q)
+static struct inbox_job *q_pop(struct hr_fifo *q)
 {
-    struct inbox_job *j = q->head;
+    struct hr_link *l = hr_fifo_pop(q);
 
-    if (j != NULL) {
-        q->head = j->next;
-        if (q->head == NULL)
-            q->tail = NULL;
-        q->n--;
-    }
-    return j;
+    return l != NULL ? HR_CONTAINER(l, struct inbox_job, link) : NULL;
 }
 
 static void job_done(struct inbox_job *j)

@@ -114,6 +114,50 @@ static void error_messages_never_carry_line_breaks(void **state)
     assert_null(strchr(err.msg, '\r'));
 }
 
+struct item {
+    int v;
+    struct hr_link link;
+};
+
+static int item_v(struct hr_link *l)
+{
+    return l != NULL ? HR_CONTAINER(l, struct item, link)->v : -1;
+}
+
+static void a_fifo_keeps_order_and_appends_and_takes_whole(void **state)
+{
+    struct item it[5] = {{.v = 0}, {.v = 1}, {.v = 2}, {.v = 3}, {.v = 4}};
+    struct hr_fifo q = {0}, other = {0};
+    struct hr_link *chain;
+
+    (void)state;
+    assert_null(hr_fifo_pop(&q));
+    hr_fifo_push(&q, &it[0].link);
+    hr_fifo_push(&q, &it[1].link);
+    assert_int_equal(item_v(hr_fifo_pop(&q)), 0);
+    hr_fifo_push(&other, &it[2].link);
+    hr_fifo_push(&other, &it[3].link);
+    hr_fifo_append(&q, &other);
+    assert_int_equal(other.n, 0);
+    assert_null(other.head);
+    hr_fifo_append(&q, &other); /* appending nothing changes nothing */
+    hr_fifo_push(&q, &it[4].link);
+    assert_int_equal(q.n, 4);
+    assert_int_equal(item_v(hr_fifo_pop(&q)), 1);
+    chain = hr_fifo_take(&q);
+    assert_int_equal(q.n, 0);
+    assert_null(hr_fifo_pop(&q));
+    for (int want = 2; want <= 4; want++, chain = chain->next)
+        assert_int_equal(item_v(chain), want);
+    assert_null(chain);
+    hr_fifo_append(&q, &other);
+    assert_null(q.tail);
+    hr_fifo_push(&q, &it[0].link); /* a drained queue is usable again */
+    assert_int_equal(item_v(hr_fifo_pop(&q)), 0);
+    assert_null(q.head);
+    assert_null(q.tail);
+}
+
 int main(void)
 {
     const struct CMUnitTest t[] = {
@@ -125,6 +169,7 @@ int main(void)
         cmocka_unit_test(utf8_validation_refuses_overlongs_surrogates_and_nul),
         cmocka_unit_test(account_names_are_lowercase_words),
         cmocka_unit_test(error_messages_never_carry_line_breaks),
+        cmocka_unit_test(a_fifo_keeps_order_and_appends_and_takes_whole),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }
