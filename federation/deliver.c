@@ -338,20 +338,26 @@ static void claim(struct fed_worker *w)
     }
     for (size_t i = 0; i < n; i++) {
         struct job *j = job_new(w, &jobs[i], &err);
-        if (j == NULL) { /* its object is gone, or no memory: the store keeps the claim */
-            hr_log(HR_LOG_WARN, "deliver", "job=%llu not started: %s",
+        const char *why = NULL;
+
+        if (j == NULL && err.code != HR_ENOMEM) { /* its activity is gone: drop it */
+            why = err.msg;
+            j = calloc(1, sizeof *j); /* a bare job carries the drop to the next batch */
+        } else if (j != NULL && !fed_domain_permitted(w->fed, j->inbox)) {
+            why = "domain blocked or not allowed";
+        }
+        if (j == NULL) { /* out of memory: still claimed, tried again when its lease ends */
+            hr_log(HR_LOG_ERR, "deliver", "job=%llu not started: %s",
                    (unsigned long long)jobs[i].id, err.msg);
-            j = calloc(1, sizeof *j);
-            if (j != NULL) {
-                j->id = jobs[i].id;
-                w->in_pipe++;
-                job_drop(w, j, err.msg);
-            }
-        } else if (w->in_pipe++, !fed_domain_permitted(w->fed, j->inbox)) {
-            job_drop(w, j, "domain blocked or not allowed");
         } else {
-            hr_fifo_push(&got, &j->link);
-            queued++;
+            j->id = jobs[i].id;
+            w->in_pipe++;
+            if (why != NULL) {
+                job_drop(w, j, why);
+            } else {
+                hr_fifo_push(&got, &j->link);
+                queued++;
+            }
         }
         store_delivery_fini(&jobs[i]);
     }
