@@ -1,7 +1,7 @@
 /* base/hr.h - the leaf every Herald module uses: error type, capped string
  * builder, byte slices, logging, small parsers and the clock.
- * libc only. Thread-safe: nothing here keeps mutable state except hr_log_max,
- * which is set once at start-up. */
+ * libc (and POSIX threads) only. Thread-safe: nothing here keeps mutable state except
+ * hr_log_max, set once at start-up, and struct hr_rate, which locks itself. */
 #ifndef HERALD_HR_H
 #define HERALD_HR_H
 
@@ -113,5 +113,27 @@ bool hr_utf8_valid(const char *p, size_t n);
 
 /* Account names: 1..30 chars of [a-z0-9_], starting with a letter or digit. */
 bool hr_name_valid(const char *name);
+
+/* FNV-1a, 64 bits: for hash tables, never for anything an attacker must not collide.
+ * Chain calls by passing the previous result as H (start with HR_FNV_INIT). */
+#define HR_FNV_INIT 14695981039346656037ull
+uint64_t hr_fnv1a(uint64_t h, const void *p, size_t n);
+uint64_t hr_fnv1a_str(const char *s);
+
+/* Fixed-window event counters keyed exactly by a string (no slot sharing between keys).
+ * At most CAP keys are remembered; a new key past that evicts the least recently used
+ * one. Locked inside: shared by all threads. NOW_MS is monotonic (hr_mono_ms).
+ * hr_rate_hit counts one event for KEY and is true while the window's count is <= LIMIT;
+ * hr_rate_check counts nothing and is true while the count is < LIMIT. Both set
+ * *retry_after_s (may be NULL) to the seconds until KEY's window ends. Out of memory
+ * counts as over the limit. */
+struct hr_rate;
+int hr_rate_new(size_t cap, int64_t window_ms, struct hr_rate **out); /* HR_EINVAL, HR_ENOMEM */
+void hr_rate_free(struct hr_rate *r);                                 /* NULL: no-op */
+bool hr_rate_hit(struct hr_rate *r, const char *key, uint64_t limit, int64_t now_ms,
+                 int64_t *retry_after_s);
+bool hr_rate_check(struct hr_rate *r, const char *key, uint64_t limit, int64_t now_ms,
+                   int64_t *retry_after_s);
+size_t hr_rate_size(struct hr_rate *r); /* keys remembered */
 
 #endif

@@ -205,11 +205,7 @@ out:
 
 static struct fed_pk_entry *pk_slot(struct fed *fed, const char *key_id)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-    for (const unsigned char *p = (const unsigned char *)key_id; *p != '\0'; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return &fed->pk[h % FED_PKCACHE];
+    return &fed->pk[hr_fnv1a_str(key_id) % FED_PKCACHE];
 }
 
 static void pk_entry_fini(struct fed_pk_entry *e)
@@ -323,31 +319,13 @@ int fed_remote_store(struct store_txn *txn, const struct fed_remote *r, struct h
     return store_remote_actor_put(txn, &s, err);
 }
 
-static uint64_t hash_key(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h | 1; /* 0 marks an empty slot */
-}
-
+/* One refetch per keyId per key_refetch_interval_s, keyed by the exact keyId (a hashed slot
+ * shared by two keys let one keyId block another's refetch). */
 bool fed_refetch_allowed(struct fed *fed, const char *key_id)
 {
-    uint64_t h = hash_key(key_id);
-    struct fed_throttle_entry *e = &fed->throttle[h % FED_THROTTLE_SLOTS];
-    int64_t now = hr_mono_ms();
-    bool ok;
-
-    pthread_mutex_lock(&fed->mu);
-    /* a slot shared by two keys throttles both: errs on the side of fewer fetches */
-    ok = e->hash == 0 || now - e->last_ms >= fed->cfg.key_refetch_interval_s * 1000;
-    if (ok) {
-        e->hash = h;
-        e->last_ms = now;
-    }
-    pthread_mutex_unlock(&fed->mu);
-    return ok;
+    if (fed->refetch == NULL)
+        return true; /* interval 0: no throttle */
+    return hr_rate_hit(fed->refetch, key_id, 1, hr_mono_ms(), NULL);
 }
 
 /* The actor document at URL, checked like a key owner (id == URL, key listed back, inbox on

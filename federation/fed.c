@@ -40,6 +40,13 @@ int fed_new(struct store *st, const struct fed_config *cfg, struct fed **out, st
         fed_free(fed);
         return rc;
     }
+    if (hr_rate_new(FED_RATE_KEYS, 60000, &fed->host_rate) != HR_OK ||
+        (cfg->key_refetch_interval_s > 0 &&
+         hr_rate_new(FED_RATE_KEYS, (int64_t)cfg->key_refetch_interval_s * 1000,
+                     &fed->refetch) != HR_OK)) {
+        fed_free(fed);
+        return hr_fail(err, HR_ENOMEM, "fed rate tables");
+    }
     snprintf(fed->user_agent, sizeof fed->user_agent, "Herald/%s (+%s)", HERALD_VERSION,
              fed->base_url);
     *out = fed;
@@ -57,6 +64,8 @@ void fed_free(struct fed *fed)
     free(fed->keycache);
     fed_actor_cache_free(fed);
     fed_pk_cache_free(fed);
+    hr_rate_free(fed->refetch);
+    hr_rate_free(fed->host_rate);
     pthread_mutex_destroy(&fed->mu);
     pthread_mutex_destroy(&fed->actor_mu);
     pthread_mutex_destroy(&fed->pk_mu);

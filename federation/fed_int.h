@@ -14,7 +14,6 @@
 #define FED_ACCEPT_AP                                                                              \
     "application/activity+json, application/ld+json; "                                          \
     "profile=\"https://www.w3.org/ns/activitystreams\""
-#define FED_THROTTLE_SLOTS 1024
 #define FED_ID_MAX 400 /* bytes in an id we store: LMDB keys stop at 511 with our prefixes */
 
 struct fed_keycache_entry {
@@ -22,17 +21,7 @@ struct fed_keycache_entry {
     struct keys_key *key;
 };
 
-struct fed_throttle_entry {
-    uint64_t hash;
-    int64_t last_ms;
-};
-
-#define FED_RATE_SLOTS 4096
-struct fed_rate_entry {
-    uint64_t hash;
-    int64_t window_ms;
-    uint64_t count;
-};
+#define FED_RATE_KEYS 65536 /* remembered keys per rate table (least recently used evicted) */
 
 struct fed_worker;
 struct fed_inbox_pool;
@@ -60,11 +49,11 @@ struct fed {
     char host[256];     /* host[:port] of base_url */
     char origin[300];   /* scheme://host[:port] */
     char user_agent[128];
-    pthread_mutex_t mu; /* guards keycache and throttle */
+    pthread_mutex_t mu; /* guards keycache */
     struct fed_keycache_entry *keycache;
     size_t n_keycache, cap_keycache;
-    struct fed_throttle_entry throttle[FED_THROTTLE_SLOTS];
-    struct fed_rate_entry rate[FED_RATE_SLOTS];
+    struct hr_rate *refetch;   /* key refetches per keyId; NULL: interval 0 */
+    struct hr_rate *host_rate; /* inbox requests per (keyId host, client) per minute */
     struct fed_worker *worker;
     struct fed_inbox_pool *inbox;
     pthread_mutex_t pk_mu; /* guards pk */
@@ -138,6 +127,11 @@ int fed_timeline_add(struct store_txn *txn, const char *actor, const char *json,
 
 /* Stores a verified remote actor in the cache (inside TXN). */
 int fed_remote_store(struct store_txn *txn, const struct fed_remote *r, struct hr_err *err);
+/* The registrable domain (Public Suffix List, via libpsl) of HOST ("host" or "host:port"),
+ * lower-cased, into OUT: "a.b.example.co.uk" -> "example.co.uk". An IP address, a bare
+ * public suffix or a single label is its own domain. HR_EINVAL when HOST is empty or does
+ * not fit. Thread-safe. */
+int fed_reg_domain(const char *host, char *out, size_t cap);
 /* true when KEY_ID may be refetched now (at most once per key_refetch_interval_s); marks it. */
 bool fed_refetch_allowed(struct fed *fed, const char *key_id);
 

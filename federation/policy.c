@@ -91,35 +91,18 @@ int fed_domain_set(struct store_txn *txn, int kind, bool on, const char *domain,
     return rc;
 }
 
-/* Fixed one-minute windows per (keyId host, client address): a server's own deliveries come
+/* Fixed one-minute windows per exact (keyId host, client address): a server's own deliveries come
  * from its addresses, so junk that merely names a big server's keyId from elsewhere cannot
  * spend that server's allowance. */
 bool fed_rate_allow(struct fed *fed, const char *url, const char *client, int64_t *retry_after_s)
 {
-    struct fed_rate_entry *e;
-    char host[256];
-    uint64_t h = 1469598103934665603ull;
-    int64_t now = hr_mono_ms();
-    bool ok;
+    char host[256], key[600];
 
-    if (fed->cfg.inbox_rate_per_minute == 0)
+    if (fed->cfg.inbox_rate_per_minute == 0 || fed->host_rate == NULL)
         return true;
     if (url_bare_host(url, host, sizeof host) != HR_OK)
         return true; /* the request is refused later for its bad keyId */
-    for (const char *p = host; *p != '\0'; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    h = (h ^ '|') * 1099511628211ull;
-    for (const char *p = client ? client : ""; *p != '\0'; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    pthread_mutex_lock(&fed->mu);
-    e = &fed->rate[h % FED_RATE_SLOTS];
-    if (e->hash != h || now - e->window_ms >= 60000) {
-        e->hash = h;
-        e->window_ms = now;
-        e->count = 0;
-    }
-    ok = ++e->count <= fed->cfg.inbox_rate_per_minute;
-    *retry_after_s = (60000 - (now - e->window_ms)) / 1000 + 1;
-    pthread_mutex_unlock(&fed->mu);
-    return ok;
+    snprintf(key, sizeof key, "%s|%s", host, client ? client : "");
+    return hr_rate_hit(fed->host_rate, key, fed->cfg.inbox_rate_per_minute, hr_mono_ms(),
+                       retry_after_s);
 }

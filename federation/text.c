@@ -110,15 +110,6 @@ char *fed_text_to_html(const char *text)
     return hr_buf_take(&b);
 }
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static int strset_grow(struct fed_strset *s)
 {
     struct fed_strset bigger = {0};
@@ -130,7 +121,7 @@ static int strset_grow(struct fed_strset *s)
     for (size_t i = 0; i < s->cap; i++) {
         if (s->slots[i] == NULL)
             continue;
-        size_t j = fnv1a(s->slots[i]) & (bigger.cap - 1);
+        size_t j = hr_fnv1a_str(s->slots[i]) & (bigger.cap - 1);
         while (bigger.slots[j] != NULL)
             j = (j + 1) & (bigger.cap - 1);
         bigger.slots[j] = s->slots[i];
@@ -147,7 +138,7 @@ int fed_strset_add(struct fed_strset *s, const char *v)
 
     if ((s->n + 1) * 2 > s->cap && strset_grow(s) != HR_OK)
         return HR_ENOMEM;
-    for (j = fnv1a(v) & (s->cap - 1); s->slots[j] != NULL; j = (j + 1) & (s->cap - 1))
+    for (j = hr_fnv1a_str(v) & (s->cap - 1); s->slots[j] != NULL; j = (j + 1) & (s->cap - 1))
         if (strcmp(s->slots[j], v) == 0)
             return HR_EEXIST;
     s->slots[j] = strdup(v);

@@ -91,33 +91,26 @@ static enum MHD_Result forbidden(struct call *c, const char *role)
 
 /* ---- authentication ---- */
 
-static pthread_mutex_t fail_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-    char client[64];
-    int64_t window;
-    int count;
-} fails[256];
+/* Failed logins per exact client address and minute (a hashed slot table let addresses that
+ * shared a slot lock each other out). 4096 addresses are remembered; past that the least
+ * recently seen is forgotten. */
+static pthread_once_t fails_once = PTHREAD_ONCE_INIT;
+static struct hr_rate *fails;
+
+static void fails_init(void)
+{
+    if (hr_rate_new(4096, 60000, &fails) != HR_OK)
+        fails = NULL;
+}
 
 static bool auth_throttled(const char *client, bool count_one)
 {
-    uint64_t h = 1469598103934665603ull;
-    int64_t now = hr_mono_ms();
-    bool throttled;
-
-    for (const char *p = client; *p != '\0'; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    pthread_mutex_lock(&fail_mu);
-    size_t i = h % 256;
-    if (strcmp(fails[i].client, client) != 0 || now - fails[i].window > 60000) {
-        snprintf(fails[i].client, sizeof fails[i].client, "%s", client);
-        fails[i].window = now;
-        fails[i].count = 0;
-    }
+    pthread_once(&fails_once, fails_init);
+    if (fails == NULL)
+        return true; /* out of memory at start: refuse rather than not count */
     if (count_one)
-        fails[i].count++;
-    throttled = fails[i].count >= AUTH_FAILS_PER_MINUTE;
-    pthread_mutex_unlock(&fail_mu);
-    return throttled;
+        return !hr_rate_hit(fails, client, AUTH_FAILS_PER_MINUTE - 1, hr_mono_ms(), NULL);
+    return !hr_rate_check(fails, client, AUTH_FAILS_PER_MINUTE, hr_mono_ms(), NULL);
 }
 
 static int authenticate(struct call *c)

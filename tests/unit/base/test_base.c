@@ -7,6 +7,7 @@
 
 #include "base/hr.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +159,63 @@ static void a_fifo_keeps_order_and_appends_and_takes_whole(void **state)
     assert_null(q.tail);
 }
 
+static void fnv1a_matches_the_published_vectors_and_chains(void **state)
+{
+    (void)state;
+    /* FNV-1a 64 reference values (Fowler/Noll/Vo test suite) */
+    assert_true(hr_fnv1a_str("") == 0xcbf29ce484222325ull);
+    assert_true(hr_fnv1a_str("a") == 0xaf63dc4c8601ec8cull);
+    assert_true(hr_fnv1a_str("foobar") == 0x85944171f73967e8ull);
+    assert_true(hr_fnv1a(hr_fnv1a(HR_FNV_INIT, "foo", 3), "bar", 3) == hr_fnv1a_str("foobar"));
+}
+
+static void a_rate_window_counts_each_key_exactly_and_resets(void **state)
+{
+    struct hr_rate *r = NULL;
+    int64_t retry = 0;
+
+    (void)state;
+    assert_int_equal(hr_rate_new(0, 1000, &r), HR_EINVAL);
+    assert_int_equal(hr_rate_new(8, 0, &r), HR_EINVAL);
+    assert_int_equal(hr_rate_new(8, 60000, &r), HR_OK);
+    for (int i = 0; i < 3; i++)
+        assert_true(hr_rate_hit(r, "a.example", 3, 1000, &retry));
+    assert_false(hr_rate_hit(r, "a.example", 3, 1000, &retry));
+    assert_int_equal(retry, 60);
+    assert_false(hr_rate_check(r, "a.example", 3, 2000, NULL));
+    /* another key is never charged for a.example's events */
+    assert_true(hr_rate_check(r, "b.example", 3, 2000, NULL));
+    assert_true(hr_rate_hit(r, "b.example", 1, 2000, NULL));
+    /* the window ends: a fresh allowance */
+    assert_true(hr_rate_hit(r, "a.example", 3, 61000, &retry));
+    assert_int_equal(retry, 60);
+    hr_rate_free(r);
+    hr_rate_free(NULL);
+}
+
+static void a_full_rate_table_forgets_the_least_recently_used_key(void **state)
+{
+    struct hr_rate *r = NULL;
+    char key[32];
+
+    (void)state;
+    assert_int_equal(hr_rate_new(4, 60000, &r), HR_OK);
+    assert_true(hr_rate_hit(r, "victim", 1, 0, NULL));
+    assert_false(hr_rate_hit(r, "victim", 1, 0, NULL));
+    for (int i = 0; i < 3; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        assert_true(hr_rate_hit(r, key, 1, 0, NULL));
+    }
+    assert_false(hr_rate_hit(r, "victim", 1, 0, NULL)); /* still remembered: used recently */
+    assert_int_equal(hr_rate_size(r), 4);
+    for (int i = 3; i < 100; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        assert_true(hr_rate_hit(r, key, 1, 0, NULL));
+    }
+    assert_int_equal(hr_rate_size(r), 4);
+    hr_rate_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest t[] = {
@@ -170,6 +228,9 @@ int main(void)
         cmocka_unit_test(account_names_are_lowercase_words),
         cmocka_unit_test(error_messages_never_carry_line_breaks),
         cmocka_unit_test(a_fifo_keeps_order_and_appends_and_takes_whole),
+        cmocka_unit_test(fnv1a_matches_the_published_vectors_and_chains),
+        cmocka_unit_test(a_rate_window_counts_each_key_exactly_and_resets),
+        cmocka_unit_test(a_full_rate_table_forgets_the_least_recently_used_key),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }

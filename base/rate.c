@@ -1,0 +1,206 @@
+/* base/rate.c - fixed-window event counters keyed exactly by a string.
+ *
+ * Why not a hashed slot table (what Herald had): two keys that share a slot share a budget,
+ * so an attacker who finds a colliding key can spend a victim's allowance or reset it. Here
+ * keys are compared in full; the table is bounded by evicting the least recently used key,
+ * which an attacker can only force by keeping CAP distinct keys busy within one window. */
+#include "base/hr.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rate_node {
+    char *key;
+    uint64_t hash, count;
+    int64_t window_start;
+    struct rate_node *chain;             /* bucket chain */
+    struct rate_node *newer, *older;     /* LRU list: head is the newest */
+};
+
+struct hr_rate {
+    pthread_mutex_t mu;
+    int64_t window_ms;
+    size_t cap, n, nbuckets;
+    struct rate_node **buckets;
+    struct rate_node *newest, *oldest;
+};
+
+uint64_t hr_fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211ull;
+    return h;
+}
+
+uint64_t hr_fnv1a_str(const char *s)
+{
+    return hr_fnv1a(HR_FNV_INIT, s, strlen(s));
+}
+
+int hr_rate_new(size_t cap, int64_t window_ms, struct hr_rate **out)
+{
+    struct hr_rate *r;
+    size_t nb = 16;
+
+    if (cap == 0 || window_ms <= 0)
+        return HR_EINVAL;
+    while (nb < cap && nb < ((size_t)1 << 30))
+        nb <<= 1;
+    r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return HR_ENOMEM;
+    r->buckets = calloc(nb, sizeof *r->buckets);
+    if (r->buckets == NULL) {
+        free(r);
+        return HR_ENOMEM;
+    }
+    pthread_mutex_init(&r->mu, NULL);
+    r->cap = cap;
+    r->nbuckets = nb;
+    r->window_ms = window_ms;
+    *out = r;
+    return HR_OK;
+}
+
+void hr_rate_free(struct hr_rate *r)
+{
+    struct rate_node *n, *next;
+
+    if (r == NULL)
+        return;
+    for (n = r->newest; n != NULL; n = next) {
+        next = n->older;
+        free(n->key);
+        free(n);
+    }
+    pthread_mutex_destroy(&r->mu);
+    free(r->buckets);
+    free(r);
+}
+
+static void lru_unlink(struct hr_rate *r, struct rate_node *n)
+{
+    if (n->newer != NULL)
+        n->newer->older = n->older;
+    else
+        r->newest = n->older;
+    if (n->older != NULL)
+        n->older->newer = n->newer;
+    else
+        r->oldest = n->newer;
+    n->newer = n->older = NULL;
+}
+
+static void lru_push(struct hr_rate *r, struct rate_node *n)
+{
+    n->older = r->newest;
+    n->newer = NULL;
+    if (r->newest != NULL)
+        r->newest->newer = n;
+    r->newest = n;
+    if (r->oldest == NULL)
+        r->oldest = n;
+}
+
+static void chain_unlink(struct hr_rate *r, struct rate_node *n)
+{
+    struct rate_node **pp = &r->buckets[n->hash & (r->nbuckets - 1)];
+
+    while (*pp != n)
+        pp = &(*pp)->chain;
+    *pp = n->chain;
+}
+
+/* The node of KEY, created (evicting the least recently used one when full) if absent;
+ * NULL only when memory runs out. */
+static struct rate_node *node_get(struct hr_rate *r, const char *key, int64_t now)
+{
+    uint64_t h = hr_fnv1a_str(key);
+    struct rate_node *n = r->buckets[h & (r->nbuckets - 1)];
+
+    for (; n != NULL; n = n->chain)
+        if (n->hash == h && strcmp(n->key, key) == 0)
+            break;
+    if (n != NULL) {
+        lru_unlink(r, n);
+        lru_push(r, n);
+        return n;
+    }
+    if (r->n >= r->cap) { /* evict the least recently used: its count is forgotten */
+        n = r->oldest;
+        lru_unlink(r, n);
+        chain_unlink(r, n);
+        free(n->key);
+        r->n--;
+    } else {
+        n = malloc(sizeof *n);
+        if (n == NULL)
+            return NULL;
+    }
+    memset(n, 0, sizeof *n);
+    n->key = strdup(key);
+    if (n->key == NULL) {
+        free(n);
+        return NULL;
+    }
+    n->hash = h;
+    n->window_start = now;
+    n->chain = r->buckets[h & (r->nbuckets - 1)];
+    r->buckets[h & (r->nbuckets - 1)] = n;
+    lru_push(r, n);
+    r->n++;
+    return n;
+}
+
+static bool rate_step(struct hr_rate *r, const char *key, uint64_t limit, uint64_t add,
+                      int64_t now, int64_t *retry_after_s)
+{
+    struct rate_node *n;
+    bool ok;
+
+    pthread_mutex_lock(&r->mu);
+    n = node_get(r, key, now);
+    if (n == NULL) {
+        pthread_mutex_unlock(&r->mu);
+        if (retry_after_s != NULL)
+            *retry_after_s = 1;
+        return false; /* out of memory: refuse rather than count nothing */
+    }
+    if (now - n->window_start >= r->window_ms || now < n->window_start) {
+        n->window_start = now;
+        n->count = 0;
+    }
+    n->count += add;
+    ok = n->count <= limit;
+    if (add == 0)
+        ok = n->count < limit;
+    if (retry_after_s != NULL)
+        *retry_after_s = (r->window_ms - (now - n->window_start) + 999) / 1000;
+    pthread_mutex_unlock(&r->mu);
+    return ok;
+}
+
+bool hr_rate_hit(struct hr_rate *r, const char *key, uint64_t limit, int64_t now_ms,
+                 int64_t *retry_after_s)
+{
+    return rate_step(r, key, limit, 1, now_ms, retry_after_s);
+}
+
+bool hr_rate_check(struct hr_rate *r, const char *key, uint64_t limit, int64_t now_ms,
+                   int64_t *retry_after_s)
+{
+    return rate_step(r, key, limit, 0, now_ms, retry_after_s);
+}
+
+size_t hr_rate_size(struct hr_rate *r)
+{
+    size_t n;
+
+    pthread_mutex_lock(&r->mu);
+    n = r->n;
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
