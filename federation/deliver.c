@@ -28,6 +28,7 @@
 #define RECORD_BATCH 64     /* outcomes recorded in one transaction at most... */
 #define RECORD_DELAY_MS 20  /* ...and no later than this after the first of them */
 #define MAX_SIGNERS 64
+#define TRANSIENT_RETRY_MS 2000 /* a job not started for a transient fault is due again */
 
 /* One activity's body, shared by every job of its fan-out. */
 struct body {
@@ -289,14 +290,30 @@ static void *signer_main(void *arg)
 
 /* ---- the I/O thread ---- */
 
-/* A job that cannot even be started (its object or account is gone, its URL is bad, its
- * domain is blocked) is dropped with the next recorded batch: retrying would fail the
- * same way. */
-static void job_drop(struct fed_worker *w, struct job *j, const char *why)
+/* Errors after which a job can never be sent as it stands: its activity or account is gone
+ * (HR_ENOTFOUND), its URL is bad (HR_EINVAL), its target is forbidden (HR_EFORBIDDEN).
+ * Anything else (a failed read transaction, a full reader table, a full map, no memory) is
+ * transient: dropping the job then would lose a post for a follower for good. */
+static bool permanent(int rc)
 {
-    hr_log(HR_LOG_WARN, "deliver", "dropping job=%llu reason=%s", (unsigned long long)j->id, why);
-    j->rc = HR_EINVAL;
-    j->status = -1; /* marks a drop for record() */
+    return rc == HR_ENOTFOUND || rc == HR_EINVAL || rc == HR_EFORBIDDEN;
+}
+
+/* A job that cannot even be started is dropped with the next recorded batch when the
+ * cause is permanent (retrying would fail the same way), and otherwise made due again
+ * shortly, its attempts unchanged (it was never sent). */
+static void job_drop(struct fed_worker *w, struct job *j, int rc, const char *why)
+{
+    if (permanent(rc)) {
+        hr_log(HR_LOG_WARN, "deliver", "dropping job=%llu reason=%s", (unsigned long long)j->id,
+               why);
+        j->status = -1; /* marks a drop for record() */
+    } else {
+        hr_log(HR_LOG_WARN, "deliver", "job=%llu not started, retried shortly: %s",
+               (unsigned long long)j->id, why);
+        j->status = -2; /* marks a transient failure for record() */
+    }
+    j->rc = rc;
     if (w->done.n == 0)
         w->done_since = hr_mono_ms();
     hr_fifo_push(&w->done, &j->link);
@@ -313,6 +330,40 @@ static size_t claim_room(const struct fed_worker *w)
 }
 
 /* Claims due jobs and hands them to the signers. */
+/* Starts claimed job D: queued for signing (1), or carried to the next recorded batch as a
+ * drop or a transient failure (0). */
+static size_t claim_one(struct fed_worker *w, const struct store_delivery *d,
+                        struct hr_fifo *got)
+{
+    struct hr_err err = {0};
+    struct job *j = job_new(w, d, &err);
+    int rc = err.code;
+
+    if (j == NULL && rc != HR_ENOMEM)
+        j = calloc(1, sizeof *j); /* a bare job carries the outcome to the next batch */
+    else if (j != NULL && !fed_domain_permitted(w->fed, j->inbox))
+        rc = HR_EFORBIDDEN;
+    if (j == NULL) { /* out of memory: still claimed, tried again when its lease ends */
+        hr_log(HR_LOG_ERR, "deliver", "job=%llu not started: %s", (unsigned long long)d->id,
+               err.msg);
+        return 0;
+    }
+    j->id = d->id;
+    j->attempts = d->attempts;
+    j->created_ms = d->created_ms;
+    w->in_pipe++;
+    if (rc == HR_EFORBIDDEN && err.code == HR_OK) {
+        job_drop(w, j, rc, "domain blocked or not allowed");
+        return 0;
+    }
+    if (rc != HR_OK) {
+        job_drop(w, j, rc, err.msg);
+        return 0;
+    }
+    hr_fifo_push(got, &j->link);
+    return 1;
+}
+
 static void claim(struct fed_worker *w)
 {
     size_t room = claim_room(w), n = 0, queued = 0;
@@ -337,28 +388,7 @@ static void claim(struct fed_worker *w)
         n = 0;
     }
     for (size_t i = 0; i < n; i++) {
-        struct job *j = job_new(w, &jobs[i], &err);
-        const char *why = NULL;
-
-        if (j == NULL && err.code != HR_ENOMEM) { /* its activity is gone: drop it */
-            why = err.msg;
-            j = calloc(1, sizeof *j); /* a bare job carries the drop to the next batch */
-        } else if (j != NULL && !fed_domain_permitted(w->fed, j->inbox)) {
-            why = "domain blocked or not allowed";
-        }
-        if (j == NULL) { /* out of memory: still claimed, tried again when its lease ends */
-            hr_log(HR_LOG_ERR, "deliver", "job=%llu not started: %s",
-                   (unsigned long long)jobs[i].id, err.msg);
-        } else {
-            j->id = jobs[i].id;
-            w->in_pipe++;
-            if (why != NULL) {
-                job_drop(w, j, why);
-            } else {
-                hr_fifo_push(&got, &j->link);
-                queued++;
-            }
-        }
+        queued += claim_one(w, &jobs[i], &got);
         store_delivery_fini(&jobs[i]);
     }
     free(jobs);
@@ -385,10 +415,10 @@ static void start_ready(struct fed_worker *w)
         j = job_of(l);
         err = (struct hr_err){0};
         if (j->sign_rc != HR_OK)
-            job_drop(w, j, j->sign_err);
+            job_drop(w, j, j->sign_rc, j->sign_err);
         else if (fed_poster_add(w->poster, j->inbox, (const char *const *)j->headers,
                                 j->body->json, j->body->len, j, &err) != HR_OK)
-            job_drop(w, j, err.msg);
+            job_drop(w, j, err.code, err.msg);
     }
 }
 
@@ -442,6 +472,8 @@ static int record(struct fed_worker *w, struct store_txn *txn, const struct job 
 
     if (j->status == -1) /* dropped before its POST */
         return store_delivery_del(txn, j->id, NULL);
+    if (j->status == -2 && now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)
+        return store_delivery_retry(txn, j->id, now + TRANSIENT_RETRY_MS, j->attempts, NULL);
     if (j->rc == HR_OK && j->status >= 200 && j->status < 300)
         return store_delivery_del(txn, j->id, NULL);
     if (retryable(j) && now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)

@@ -166,6 +166,10 @@ int store_txn_begin(struct store *st, enum store_mode mode, struct store_txn **o
         return hr_fail(err, HR_ENOMEM, "txn");
     t->st = st;
     t->write = mode == STORE_WRITE;
+    if (st->fault != NULL && (mrc = st->fault(st->fault_ctx, t->write)) != HR_OK) {
+        free(t);
+        return hr_fail(err, mrc, "begin: injected fault (as a full reader table or map)");
+    }
     mrc = mdb_txn_begin(st->env, NULL, t->write ? 0 : MDB_RDONLY, &t->txn);
     if (mrc == MDB_MAP_RESIZED) {
         /* another process grew the map: adopt its size and retry once */
@@ -178,6 +182,12 @@ int store_txn_begin(struct store *st, enum store_mode mode, struct store_txn **o
     }
     *out = t;
     return HR_OK;
+}
+
+void store_fault_hook(struct store *st, int (*fn)(void *ctx, bool write), void *ctx)
+{
+    st->fault = fn;
+    st->fault_ctx = ctx;
 }
 
 int store_txn_begin_child(struct store_txn *parent, struct store_txn **out, struct hr_err *err)

@@ -25,6 +25,11 @@ enum { STORE_CREATE = 1 }; /* store_open flag: create DIR (0700) when missing */
 int store_open(const char *dir, unsigned flags, size_t map_mb, struct store **out,
                struct hr_err *err);
 void store_close(struct store *st); /* NULL: no-op */
+/* Test seam for transient faults: when FN is set, every store_txn_begin first calls
+ * FN(CTX, WRITE); an hr_rc other than HR_OK (HR_EIO, as LMDB's MDB_READERS_FULL or
+ * MDB_MAP_FULL map to) makes the begin fail with it. FN NULL: off. Set it before other
+ * threads use ST; FN is called from any thread. */
+void store_fault_hook(struct store *st, int (*fn)(void *ctx, bool write), void *ctx);
 int store_txn_begin(struct store *st, enum store_mode mode, struct store_txn **out,
                     struct hr_err *err);
 /* A nested write transaction inside PARENT: its commit folds into PARENT, its abort undoes

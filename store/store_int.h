@@ -28,6 +28,8 @@ enum store_db {
 struct store {
     MDB_env *env;
     MDB_dbi dbi[DB_COUNT_];
+    int (*fault)(void *ctx, bool write); /* test seam: see store_fault_hook */
+    void *fault_ctx;
 };
 
 struct store_txn {

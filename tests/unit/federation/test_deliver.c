@@ -1,0 +1,198 @@
+/* tests/unit/federation/test_deliver.c - the delivery worker against a real store: a job
+ * is dropped only when its activity is truly gone; a transient store fault (a read
+ * transaction that cannot begin, as with a full reader table) leaves it for retry. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "federation/fed_int.h"
+#include "keys/keys.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BASE "http://127.0.0.1:9"
+#define ACTIVITY BASE "/users/health/activities/1"
+/* port 1 on loopback: nothing listens, so a POST fails at once and is retried */
+#define INBOX "http://127.0.0.1:1/inbox"
+#define S(x) ((char *)(uintptr_t)(x)) /* the store structs carry char * */
+
+struct fixture {
+    char dir[64];
+    struct store *st;
+    struct fed *fed;
+    pthread_t test_thread;
+    atomic_bool faulty;
+    atomic_int faults;
+};
+
+/* Fails every read transaction of the worker's threads while FAULTY is set. */
+static int fault(void *ctx, bool write)
+{
+    struct fixture *fx = ctx;
+
+    if (write || !atomic_load(&fx->faulty) || pthread_equal(pthread_self(), fx->test_thread))
+        return HR_OK;
+    atomic_fetch_add(&fx->faults, 1);
+    return HR_EIO;
+}
+
+static void add_account(struct store *st)
+{
+    struct store_account a = {.name = S("health"), .kind = S("agency"),
+                              .display_name = S("Health"), .summary = S(""), .created_ms = 1};
+    struct store_txn *txn = NULL;
+    char *rsa_priv = NULL, *rsa_pub = NULL, *ed_priv = NULL, *ed_pub = NULL;
+
+    assert_int_equal(keys_rsa_generate(&rsa_priv, &rsa_pub, NULL), HR_OK);
+    assert_int_equal(keys_ed25519_generate(&ed_priv, &ed_pub, NULL), HR_OK);
+    a.rsa_priv_pem = rsa_priv;
+    a.rsa_pub_pem = rsa_pub;
+    a.ed_priv_pem = ed_priv;
+    a.ed_pub_multibase = ed_pub;
+    assert_int_equal(store_txn_begin(st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_account_add(txn, &a, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+    keys_secret_free(rsa_priv);
+    keys_secret_free(ed_priv);
+    free(rsa_pub);
+    free(ed_pub);
+}
+
+static void add_job(struct fixture *fx, bool with_activity)
+{
+    struct store_object o = {.id = S(ACTIVITY), .account = S("health"), .type = S("Create"),
+                             .published_ms = 1,
+                             .json = S("{\"id\":\"" ACTIVITY "\",\"type\":\"Create\"}")};
+    struct store_delivery d = {.inbox = S(INBOX), .account = S("health"),
+                               .activity_id = S(ACTIVITY), .recipient = S("")};
+    struct store_txn *txn = NULL;
+    uint64_t id;
+
+    o.json_len = strlen(o.json);
+    d.created_ms = hr_now_ms();
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    if (with_activity)
+        assert_int_equal(store_object_put(txn, &o, NULL), HR_OK);
+    assert_int_equal(store_delivery_add(txn, &d, &id, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    struct fed_config cfg = {.domain = "127.0.0.1:9", .base_url = BASE, .allow_private = true,
+                             .json_max_depth = 64, .json_max_string = 100000,
+                             .json_max_items = 1000, .fetch_max_bytes = 1 << 20,
+                             .deliver_concurrency = 4, .deliver_per_host = 2,
+                             .deliver_signers = 1, .deliver_timeout_ms = 5000,
+                             .deliver_give_up_s = 3600};
+
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/herald-deliver-XXXXXX");
+    if (mkdtemp(fx->dir) == NULL || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
+        return -1;
+    cfg.data_dir = fx->dir;
+    if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK)
+        return -1;
+    add_account(fx->st);
+    fx->test_thread = pthread_self();
+    store_fault_hook(fx->st, fault, fx);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    char cmd[128];
+
+    fed_free(fx->fed);
+    store_close(fx->st);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(fx);
+    return 0;
+}
+
+static void nap(void)
+{
+    struct timespec ts = {0, 20 * 1000 * 1000};
+
+    nanosleep(&ts, NULL);
+}
+
+static uint64_t jobs(struct fixture *fx, int64_t *next_due)
+{
+    struct store_txn *txn = NULL;
+    uint64_t n;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    n = store_delivery_count(txn);
+    *next_due = store_delivery_next_due(txn);
+    store_txn_abort(txn);
+    return n;
+}
+
+/* Polls (at most a minute, for valgrind) until the job has been sent once and rescheduled
+ * with the backoff of a failed POST: due within minutes, not at its 10-minute lease. */
+static bool wait_attempted(struct fixture *fx)
+{
+    int64_t due, now;
+
+    for (int i = 0; i < 3000; i++, nap()) {
+        now = hr_now_ms();
+        if (jobs(fx, &due) == 1 && due > now + 3000 && due < now + 120000)
+            return true;
+    }
+    return false;
+}
+
+static void a_job_survives_failing_reads_and_is_sent_once_they_recover(void **state)
+{
+    struct fixture *fx = *state;
+    int64_t due;
+
+    atomic_store(&fx->faulty, true);
+    add_job(fx, true);
+    assert_int_equal(fed_worker_start(fx->fed, NULL), HR_OK);
+    /* the worker claims the job and cannot load its activity, several times over */
+    for (int i = 0; i < 3000 && atomic_load(&fx->faults) < 3; i++)
+        nap();
+    assert_true(atomic_load(&fx->faults) >= 3);
+    assert_int_equal(jobs(fx, &due), 1); /* not dropped */
+    atomic_store(&fx->faulty, false);
+    assert_true(wait_attempted(fx)); /* claimed again, signed, POSTed, rescheduled */
+    fed_worker_stop(fx->fed);
+}
+
+static void a_job_whose_activity_is_gone_is_dropped(void **state)
+{
+    struct fixture *fx = *state;
+    int64_t due;
+    uint64_t n = 1;
+
+    add_job(fx, false);
+    assert_int_equal(fed_worker_start(fx->fed, NULL), HR_OK);
+    for (int i = 0; i < 3000 && (n = jobs(fx, &due)) != 0; i++)
+        nap();
+    assert_int_equal(n, 0);
+    fed_worker_stop(fx->fed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            a_job_survives_failing_reads_and_is_sent_once_they_recover, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_job_whose_activity_is_gone_is_dropped, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
