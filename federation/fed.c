@@ -57,7 +57,7 @@ void fed_free(struct fed *fed)
 {
     if (fed == NULL)
         return;
-    fed_inbox_stop(fed);
+    fed_inbox_free(fed);
     fed_worker_stop(fed);
     for (size_t i = 0; i < fed->n_keycache; i++)
         keys_key_free(fed->keycache[i].key);
@@ -73,6 +73,14 @@ void fed_free(struct fed *fed)
     free(fed->domain);
     free(fed->base_url);
     free(fed);
+}
+
+void fed_etag(const char *body, size_t len, char out[48])
+{
+    char hex[65];
+
+    keys_sha256_hex(body, len, hex);
+    snprintf(out, 48, "\"%.32s\"", hex);
 }
 
 void fed_doc_fini(struct fed_doc *d)

@@ -46,6 +46,8 @@ struct fed_doc {
     char etag[48];            /* strong ETag ("..."), or "" */
 };
 void fed_doc_fini(struct fed_doc *d);
+/* The strong ETag of a response body: "\"" + 32 hex digits of its SHA-256 + "\"". */
+void fed_etag(const char *body, size_t len, char out[48]);
 
 /* GET handlers. PATH is the request path (no query); QUERY values are raw (decoded by MHD).
  * Every handler fills *doc; an unknown account/object is status 404. */
@@ -115,13 +117,16 @@ void fed_inbox_post(struct fed *fed, const struct fed_inbox_req *req, struct fed
 
 /* The same, asynchronously, on the inbox workers (inside herald serve): REQ and RES must
  * stay valid until DONE(CTX) is called from a worker thread, once RES holds the answer
- * (after the durable commit when the status is 202). */
+ * (after the durable commit when the status is 202). HR_EGONE (DONE not called) once
+ * fed_inbox_stop has begun: answer 503. */
 int fed_inbox_submit(struct fed *fed, const struct fed_inbox_req *req, struct fed_inbox_res *res,
                      void (*done)(void *ctx), void *ctx, struct hr_err *err);
 /* THREADS verifiers (they may wait on remote key fetches) and one committer that stores
  * verified activities in group commits. Stop lets queued requests finish first. */
 int fed_inbox_start(struct fed *fed, size_t threads, struct hr_err *err);
 void fed_inbox_stop(struct fed *fed);
+/* After the HTTP front has stopped (nothing can submit any more): frees what stop left. */
+void fed_inbox_free(struct fed *fed);
 
 /* Delivery worker thread (inside herald serve). */
 int fed_worker_start(struct fed *fed, struct hr_err *err);

@@ -559,9 +559,11 @@ struct fed_inbox_pool {
     pthread_mutex_t mu;
     pthread_cond_t verify_cv, commit_cv;
     struct hr_fifo verify_q, commit_q;
-    bool stop;
+    bool stop;    /* no more submits: each is refused (503) */
+    bool joined;  /* the threads are gone; the pool lives on until fed_free */
     pthread_t *verifiers, committer;
     size_t n_verifiers;
+    size_t verifying; /* verifier threads still running: the committer outlives them all */
 };
 
 static void q_push(struct hr_fifo *q, struct inbox_job *j)
@@ -594,9 +596,13 @@ static void *verifier_main(void *arg)
         while (!p->stop && p->verify_q.head == NULL)
             pthread_cond_wait(&p->verify_cv, &p->mu);
         j = q_pop(&p->verify_q);
+        if (j == NULL) { /* stopping and drained: the committer may finish once all are out */
+            p->verifying--;
+            pthread_cond_broadcast(&p->commit_cv);
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
         pthread_mutex_unlock(&p->mu);
-        if (j == NULL)
-            return NULL; /* stopping and drained */
         verify(&j->c, &needs_commit);
         if (!needs_commit) {
             job_done(j);
@@ -621,7 +627,9 @@ static void *committer_main(void *arg)
 
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (p->commit_q.head == NULL && !(p->stop && p->verify_q.head == NULL))
+        /* a verifier that holds the last job may still hand it over: wait for all of them
+         * to finish, or that request would stay suspended for ever */
+        while (p->commit_q.head == NULL && !(p->stop && p->verifying == 0))
             pthread_cond_wait(&p->commit_cv, &p->mu);
         for (n = 0; n < FED_COMMIT_BATCH && p->commit_q.head != NULL; n++)
             jobs[n] = q_pop(&p->commit_q);
@@ -644,7 +652,7 @@ int fed_inbox_submit(struct fed *fed, const struct fed_inbox_req *req, struct fe
     struct inbox_job *j;
 
     if (p == NULL)
-        return hr_fail(err, HR_EINTERNAL, "inbox workers are not running");
+        return hr_fail(err, HR_EGONE, "inbox workers are not running");
     j = calloc(1, sizeof *j);
     if (j == NULL)
         return hr_fail(err, HR_ENOMEM, "inbox job");
@@ -653,6 +661,11 @@ int fed_inbox_submit(struct fed *fed, const struct fed_inbox_req *req, struct fe
     j->done = done;
     j->done_ctx = ctx;
     pthread_mutex_lock(&p->mu);
+    if (p->stop) { /* decided under the lock: a job queued before stop is always answered */
+        pthread_mutex_unlock(&p->mu);
+        free(j);
+        return hr_fail(err, HR_EGONE, "server is stopping");
+    }
     q_push(&p->verify_q, j);
     pthread_cond_signal(&p->verify_cv);
     pthread_mutex_unlock(&p->mu);
@@ -683,9 +696,11 @@ int fed_inbox_start(struct fed *fed, size_t threads, struct hr_err *err)
         pool_free(p);
         return hr_fail(err, HR_EINTERNAL, "cannot start the inbox committer");
     }
-    for (; p->n_verifiers < threads; p->n_verifiers++)
+    pthread_mutex_lock(&p->mu);
+    for (; p->n_verifiers < threads; p->n_verifiers++, p->verifying++)
         if (pthread_create(&p->verifiers[p->n_verifiers], NULL, verifier_main, p) != 0)
             break;
+    pthread_mutex_unlock(&p->mu);
     fed->inbox = p;
     if (p->n_verifiers == 0) {
         fed_inbox_stop(fed);
@@ -694,12 +709,14 @@ int fed_inbox_start(struct fed *fed, size_t threads, struct hr_err *err)
     return HR_OK;
 }
 
-/* Lets queued requests finish (each gets its answer), then joins the threads. */
+/* Refuses new submits, lets queued requests finish (each gets its answer), then joins the
+ * threads. The pool itself stays until fed_inbox_free: an HTTP thread may still be calling
+ * fed_inbox_submit, which must find it (and be refused), not freed memory. */
 void fed_inbox_stop(struct fed *fed)
 {
     struct fed_inbox_pool *p = fed->inbox;
 
-    if (p == NULL)
+    if (p == NULL || p->joined)
         return;
     pthread_mutex_lock(&p->mu);
     p->stop = true;
@@ -711,6 +728,13 @@ void fed_inbox_stop(struct fed *fed)
     pthread_cond_broadcast(&p->commit_cv);
     pthread_mutex_unlock(&p->mu);
     pthread_join(p->committer, NULL);
+    p->joined = true;
+}
+
+void fed_inbox_free(struct fed *fed)
+{
+    fed_inbox_stop(fed);
+    if (fed->inbox != NULL)
+        pool_free(fed->inbox);
     fed->inbox = NULL;
-    pool_free(p);
 }

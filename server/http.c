@@ -3,7 +3,6 @@
 #include "server/http_int.h"
 #include "server/router.h"
 #include "agency/agency.h"
-#include "keys/keys.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,6 +10,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,12 +83,11 @@ enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const
 {
     size_t len = body ? strlen(body) : 0;
     struct MHD_Response *resp;
-    char etag[48] = "", hex[65];
+    char etag[48] = "";
     enum MHD_Result ret;
 
     if (status == 200 && body != NULL) {
-        keys_sha256_hex(body, len, hex);
-        snprintf(etag, sizeof etag, "\"%.32s\"", hex);
+        fed_etag(body, len, etag);
         if (etag_matches(r, etag)) {
             status = MHD_HTTP_NOT_MODIFIED;
             len = 0;
@@ -263,6 +262,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return router_dispatch(r);
 }
 
+/* Inbox requests handed to the workers and not yet completed (answered and sent, or their
+ * connection gone). */
+static atomic_size_t inbox_open;
+
+void http_inbox_suspend(struct http_req *r)
+{
+    atomic_fetch_add(&inbox_open, 1);
+    r->inbox_state = 1;
+    MHD_suspend_connection(r->conn);
+}
+
+/* Waits (at most LIMIT_MS) for every suspended inbox request to be answered: stopping the
+ * daemon with a suspended connection is undefined in libmicrohttpd, and a request dropped
+ * there was acknowledged to nobody. */
+static void inbox_wait_answered(int64_t limit_ms)
+{
+    int64_t end = hr_mono_ms() + limit_ms;
+    struct timespec ts = {0, 5 * 1000 * 1000};
+
+    while (atomic_load(&inbox_open) > 0 && hr_mono_ms() < end)
+        nanosleep(&ts, NULL);
+    if (atomic_load(&inbox_open) > 0)
+        hr_log(HR_LOG_WARN, "server", "stopping with %zu inbox answers unsent",
+               (size_t)atomic_load(&inbox_open));
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -273,6 +298,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     if (r == NULL)
         return;
+    if (r->inbox_state != 0)
+        atomic_fetch_sub(&inbox_open, 1);
     for (size_t i = 0; i < r->n_hdrs; i++) {
         free(r->hdrs[i].name);
         free(r->hdrs[i].value);
@@ -485,8 +512,10 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
     sigwait(&set, &sig);
     hr_log(HR_LOG_INFO, "server", "stopping on signal %d", sig);
     scheduler_stop(&sched);
-    /* answer what the inbox workers hold before the connections go away */
+    /* answer what the inbox workers hold before the connections go away: new inbox POSTs
+     * get 503 from here on, queued ones their real answer, and each answer is sent */
     fed_inbox_stop(app->fed);
+    inbox_wait_answered(10000);
     MHD_stop_daemon(d); /* closes the listening socket it was given */
     fed_worker_stop(app->fed);
     return HR_OK;

@@ -30,6 +30,10 @@ struct http_req {
     struct fed_inbox_res inbox_res;
 };
 
+/* Suspends R's connection while the inbox workers handle it (inbox_state 1); counted until
+ * the request completes, so that a stopping server answers every one before it closes. */
+void http_inbox_suspend(struct http_req *r);
+
 /* Queues a reply. CT: content type; BODY may be NULL (empty). CACHE: Cache-Control value or
  * NULL. Adds a strong ETag and answers 304 to a matching If-None-Match on 200s. */
 enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const char *body,

@@ -168,7 +168,7 @@ static enum MHD_Result inbox_answer(struct http_req *r)
 
     if (res->status == 202)
         return http_reply(r, 202, "application/json", "{\"status\":\"accepted\"}", NULL);
-    r->retry_after_s = res->status == 429 ? res->retry_after_s : 0;
+    r->retry_after_s = res->status == 429 || res->status == 503 ? res->retry_after_s : 0;
     return http_reply_error(r, res->status ? res->status : 500,
                             res->error ? res->error : "internal", res->message);
 }
@@ -197,12 +197,12 @@ static enum MHD_Result post_inbox(struct http_req *r, const char *account)
         .header = inbox_header, .ctx = r, .body = r->body.data ? r->body.data : "",
         .body_len = r->body.len, .client = r->client};
     /* suspend first: the worker may finish and resume before submit returns */
-    r->inbox_state = 1;
-    MHD_suspend_connection(r->conn);
+    http_inbox_suspend(r);
     if (fed_inbox_submit(r->app->fed, &r->inbox_req, &r->inbox_res, inbox_done, r, &err) !=
         HR_OK) {
         r->inbox_res.status = 503;
         r->inbox_res.error = "unavailable";
+        r->inbox_res.retry_after_s = 30;
         snprintf(r->inbox_res.message, sizeof r->inbox_res.message, "%s", "server is stopping");
         inbox_done(r);
     }
