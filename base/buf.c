@@ -101,25 +101,60 @@ void hr_buf_fini(struct hr_buf *b)
     b->err = HR_OK;
 }
 
-void hr_buf_add_html(struct hr_buf *b, const char *p, size_t n)
+/* Length of the bidirectional embedding, override or isolate control at P (U+202A-U+202E,
+ * U+2066-U+2069, 3 bytes each in UTF-8), or 0. They reorder what a reader sees without
+ * changing what is stored ("Trojan Source", Unicode UTS #39 §4 and UAX #9 §2). */
+static size_t bidi_control(const unsigned char *p, size_t n)
 {
-    size_t start = 0;
+    if (n < 3 || p[0] != 0xe2)
+        return 0;
+    if (p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae)
+        return 3;
+    if (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+        return 3;
+    return 0;
+}
 
-    for (size_t i = 0; i < n; i++) {
-        const char *rep = NULL;
-        switch (p[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: break;
+static const char *html_entity(char c)
+{
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return "&quot;";
+    case '\'': return "&#39;";
+    default: return NULL;
+    }
+}
+
+/* The one path by which text reaches HTML. ESCAPE: markup characters become entities
+ * (text); otherwise they pass (our own generated markup). Bidi controls become U+FFFD in
+ * both, so that no page, and no post we generate, can forget them (docs/decisions.md). */
+static void html_add(struct hr_buf *b, const char *p, size_t n, bool escape)
+{
+    size_t start = 0, i = 0;
+
+    while (i < n) {
+        size_t skip = bidi_control((const unsigned char *)p + i, n - i);
+        const char *rep = skip ? "\xef\xbf\xbd" : escape ? html_entity(p[i]) : NULL;
+        if (rep == NULL) {
+            i++;
+            continue;
         }
-        if (rep != NULL) {
-            hr_buf_add(b, p + start, i - start);
-            hr_buf_adds(b, rep);
-            start = i + 1;
-        }
+        hr_buf_add(b, p + start, i - start);
+        hr_buf_adds(b, rep);
+        i += skip ? skip : 1;
+        start = i;
     }
     hr_buf_add(b, p + start, n - start);
+}
+
+void hr_buf_add_html(struct hr_buf *b, const char *p, size_t n)
+{
+    html_add(b, p, n, true);
+}
+
+void hr_buf_add_markup(struct hr_buf *b, const char *p, size_t n)
+{
+    html_add(b, p, n, false);
 }

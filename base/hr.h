@@ -74,8 +74,12 @@ void hr_buf_addf(struct hr_buf *b, const char *fmt, ...) __attribute__((format(p
 char *hr_buf_take(struct hr_buf *b); /* caller frees; b is reset (NULL on error) */
 void hr_buf_fini(struct hr_buf *b);
 
-/* HTML escaping of untrusted text (& < > " '). */
+/* HTML escaping of untrusted text (& < > " '); bidi embedding, override and isolate
+ * controls (U+202A-U+202E, U+2066-U+2069) become U+FFFD. */
 void hr_buf_add_html(struct hr_buf *b, const char *p, size_t n);
+/* Markup Herald generated itself from escaped text (a post's content), copied as it is
+ * but for the same bidi controls, which become U+FFFD. Never for anything received. */
+void hr_buf_add_markup(struct hr_buf *b, const char *p, size_t n);
 
 /* Logging: one stderr line per event, "TIME level mod: message". */
 enum hr_level { HR_LOG_ERR, HR_LOG_WARN, HR_LOG_INFO, HR_LOG_DEBUG };

@@ -159,3 +159,21 @@ int fed_activity_parse(const char *body, size_t len, const struct fed_json_limit
     *out = a;
     return HR_OK;
 }
+
+/* What an Accept or a Reject carries of the activity it answers: id, type, actor and
+ * object, each a string (an embedded actor or object by its id), and nothing else. The
+ * answer is stored and served under our domain, so the received JSON (with whatever
+ * content, name or summary a peer put in it) is never copied into it; the four fields
+ * are what a follower matches its Follow by (ActivityPub §7.2 names only the object). */
+json_t *fed_activity_ref(const json_t *act)
+{
+    const char *id = json_string_value(json_object_get(act, "id"));
+    const char *type = json_string_value(json_object_get(act, "type"));
+    const char *actor = fed_json_id(json_object_get(act, "actor"));
+    const char *object = fed_json_id(json_object_get(act, "object"));
+
+    if (id == NULL || type == NULL || actor == NULL || object == NULL)
+        return NULL;
+    return json_pack("{s:s, s:s, s:s, s:s}", "id", id, "type", type, "actor", actor, "object",
+                     object);
+}

@@ -62,6 +62,10 @@ void fed_followers(struct fed *fed, const char *name, const char *page, struct f
 void fed_following(struct fed *fed, const char *name, struct fed_doc *doc);
 /* An object of ours by its full id (BASE + PATH). */
 void fed_object(struct fed *fed, const char *path, struct fed_doc *doc);
+/* A post of our account NAME at BASE + PATH, for its HTML page: 200 with the Note, 410
+ * with the Tombstone, 404 when nothing is stored there, 406 (not_acceptable) when what is
+ * stored there is not a post of NAME (an Accept, a Create, ...). */
+void fed_own_post(struct fed *fed, const char *name, const char *path, struct fed_doc *doc);
 
 /* Publishing in two steps, so that a publication can be part of a larger transaction (an
  * approval that completes a draft publishes in the same commit): prepare builds and

@@ -108,6 +108,9 @@ int fed_activity_parse(const char *body, size_t len, const struct fed_json_limit
                        struct fed_activity *out, const char **code, struct hr_err *err);
 /* The id of a value that is either a string or an object with a string "id". */
 const char *fed_json_id(const json_t *v);
+/* A new object with only the id, type, actor and object of ACT, as strings (what an
+ * Accept/Reject embeds); NULL when one is missing or out of memory. */
+json_t *fed_activity_ref(const json_t *act);
 
 /* Remote actors: struct fed_remote is in fed.h. */
 /* Resolves KEY_ID to its owner and public key: cache first unless REFRESH, else a signed

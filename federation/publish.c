@@ -330,16 +330,18 @@ int fed_accept_queue(struct fed *fed, struct store_txn *txn, const char *name,
 {
     char actor[512], id[40], accept_id[700];
     struct store_object o = {0};
-    json_t *accept;
+    json_t *accept, *ref = fed_activity_ref(follow);
     char *body;
     int rc;
 
     fed_actor_url(fed, name, actor, sizeof actor);
     fed_new_id(id);
     snprintf(accept_id, sizeof accept_id, "%s/accepts/%s", actor, id);
-    /* the Follow is embedded as received, so the follower can match it by id */
-    accept = json_pack("{s:s, s:s, s:s, s:s, s:O}", "@context", FED_AS_CONTEXT, "id", accept_id,
-                       "type", "Accept", "actor", actor, "object", follow);
+    /* the Follow by its four fields only, never as received: the Accept is ours, served
+     * under our domain (fed_activity_ref) */
+    accept = ref ? json_pack("{s:s, s:s, s:s, s:s, s:o}", "@context", FED_AS_CONTEXT, "id",
+                             accept_id, "type", "Accept", "actor", actor, "object", ref)
+                 : NULL;
     body = accept ? fed_json_dump(accept) : NULL;
     json_decref(accept);
     if (body == NULL)

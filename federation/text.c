@@ -81,6 +81,22 @@ static void add_line(struct hr_buf *b, const char *p, size_t n)
     hr_buf_add_html(b, p + start, n - start);
 }
 
+/* Text escaped in pieces (around links) could form a bidi control from two pieces (a
+ * link cut at 2,048 bytes inside a UTF-8 sequence): one more pass over the whole of B,
+ * which it takes. */
+static char *whole_pass(struct hr_buf *b)
+{
+    struct hr_buf out;
+
+    hr_buf_init(&out, b->limit);
+    if (b->err != HR_OK)
+        out.err = b->err;
+    else
+        hr_buf_add_markup(&out, b->data ? b->data : "", b->len);
+    hr_buf_fini(b);
+    return hr_buf_take(&out);
+}
+
 char *fed_text_to_html(const char *text)
 {
     struct hr_buf b;
@@ -107,7 +123,7 @@ char *fed_text_to_html(const char *text)
     }
     if (open)
         hr_buf_adds(&b, "</p>");
-    return hr_buf_take(&b);
+    return whole_pass(&b);
 }
 
 static int strset_grow(struct fed_strset *s)

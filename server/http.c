@@ -78,6 +78,18 @@ static bool etag_matches(struct http_req *r, const char *etag)
     return inm != NULL && (strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL);
 }
 
+/* Pages run no script and submit no form (CSP Level 3 §6.1.3 default-src, §6.4.1
+ * form-action, §6.3.1 base-uri), and nothing else we serve is a document at all: a JSON
+ * body opened in a browser gets an empty, sandboxed origin. */
+static const char *csp_for(const char *ct)
+{
+    if (ct != NULL && strncmp(ct, "text/html", 9) == 0)
+        return "default-src 'none'; style-src 'unsafe-inline'; img-src https:; "
+               "form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+    return "default-src 'none'; form-action 'none'; base-uri 'none'; "
+           "frame-ancestors 'none'; sandbox";
+}
+
 enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const char *body,
                            const char *cache)
 {
@@ -111,9 +123,7 @@ enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const
     MHD_add_response_header(resp, "Cache-Control", cache ? cache : "no-store");
     MHD_add_response_header(resp, "Vary", "Accept");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    if (ct != NULL && strncmp(ct, "text/html", 9) == 0)
-        MHD_add_response_header(resp, "Content-Security-Policy",
-                                "default-src 'none'; style-src 'unsafe-inline'; img-src https:");
+    MHD_add_response_header(resp, "Content-Security-Policy", csp_for(ct));
     if (strncmp(r->url, "/.well-known/", 13) == 0 || strncmp(r->url, "/nodeinfo/", 10) == 0)
         MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
     ret = MHD_queue_response(r->conn, (unsigned)status, resp);
@@ -149,6 +159,22 @@ static void client_address(struct http_req *r)
                   r->client, sizeof r->client);
 }
 
+/* Once per process: a request from loopback without X-Forwarded-For means the proxy in
+ * front does not name its clients, and every client then shares the loopback address's
+ * failed-login and rate buckets (docs/operating.md, "nginx"). */
+static void warn_no_forwarded_for(const char *peer)
+{
+    static atomic_bool warned;
+
+    if (atomic_exchange(&warned, true))
+        return;
+    hr_log(HR_LOG_WARN, "http",
+           "request from %s without X-Forwarded-For: client limits (failed logins, inbox "
+           "rates) then count every client behind the proxy as one; set proxy_set_header "
+           "X-Forwarded-For in the proxy (logged once)",
+           peer);
+}
+
 /* Behind the TLS proxy on the same machine every connection comes from loopback: then
  * (and only then) the proxy's X-Forwarded-For names the client, for limits and logs. The
  * last address is the one the proxy itself saw. */
@@ -162,8 +188,10 @@ static void forwarded_for(struct http_req *r)
     if (strcmp(r->client, "127.0.0.1") != 0 && strcmp(r->client, "::1") != 0)
         return;
     xff = http_header(r, "X-Forwarded-For");
-    if (xff == NULL)
+    if (xff == NULL) {
+        warn_no_forwarded_for(r->client);
         return;
+    }
     last = strrchr(xff, ',');
     last = last ? last + 1 : xff;
     while (*last == ' ')
@@ -195,13 +223,56 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
+struct strictness {
+    unsigned host;
+    bool bad_byte;
+};
+
+static bool has_ctl(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '\r' || p[i] == '\n' || p[i] == '\0')
+            return true;
+    return false;
+}
+
+static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
+{
+    struct strictness *s = cls;
+
+    (void)kind;
+    if (has_ctl(key, key_size) || (value != NULL && has_ctl(value, value_size)))
+        s->bad_byte = true;
+    if (key_size == 4 && strncasecmp(key, "Host", 4) == 0)
+        s->host++;
+    return MHD_YES;
+}
+
+/* A CR, LF or NUL inside a header (libmicrohttpd passes a bare CR on) and a second Host
+ * are what request smuggling and header injection are made of: a proxy in front may read
+ * such a request differently from us (RFC 9110 §5.5 forbids the three in field values,
+ * RFC 9112 §3.2 says a request with more than one Host gets 400). Refused before
+ * anything else of the request is looked at; NULL when the headers are clean. */
+static const char *headers_unclean(struct MHD_Connection *conn)
+{
+    struct strictness s = {0};
+
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, check_header, &s);
+    if (s.bad_byte)
+        return "a request header carries CR, LF or NUL";
+    if (s.host > 1)
+        return "more than one Host header";
+    return NULL;
+}
+
 /* First call of a request: set up its context; refuse a declared oversize body at once. */
 static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const char *url,
                              const char *method, void **con_cls)
 {
     struct http_req *r = calloc(1, sizeof *r);
     struct framing framing = {0};
-    const char *cl;
+    const char *cl, *unclean;
     uint64_t n = UINT64_MAX;
 
     if (r == NULL)
@@ -211,9 +282,11 @@ static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const
     r->url = url;
     r->method = method;
     hr_buf_init(&r->body, app->cfg.inbox_max_body);
+    *con_cls = r;
+    if ((unclean = headers_unclean(conn)) != NULL)
+        return http_reply_error(r, 400, "bad_request", unclean);
     client_address(r);
     forwarded_for(r);
-    *con_cls = r;
     if (MHD_get_connection_values(conn, MHD_HEADER_KIND, NULL, NULL) >
         (int)app->cfg.max_headers)
         return http_reply_error(r, 431, "too_many_headers", "too many request headers");
@@ -356,6 +429,28 @@ static int bind_listen(const char *listen_on, int *fd_out, struct hr_err *err)
     }
     *fd_out = fd;
     return HR_OK;
+}
+
+/* On a loopback address Herald sits behind a proxy, and knows its clients only from the
+ * proxy's X-Forwarded-For: said once at start-up, so an operator whose proxy sends none
+ * learns it before every client shares one failed-login bucket. */
+static void note_loopback(int fd)
+{
+    struct sockaddr_storage ss = {0};
+    socklen_t sl = sizeof ss;
+    bool loop = false;
+
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+        return;
+    if (ss.ss_family == AF_INET)
+        loop = (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
+    else if (ss.ss_family == AF_INET6)
+        loop = IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+    if (loop)
+        hr_log(HR_LOG_INFO, "server",
+               "listening on loopback: client limits (failed logins, inbox rates) rely on "
+               "X-Forwarded-For from the proxy in front; without it all clients share one "
+               "bucket");
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -509,6 +604,7 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
     }
     hr_log(HR_LOG_INFO, "server", "listening on %s as %s (herald %s)", listen_on,
            app->cfg.base_url, HERALD_VERSION);
+    note_loopback(fd);
     sigwait(&set, &sig);
     hr_log(HR_LOG_INFO, "server", "stopping on signal %d", sig);
     scheduler_stop(&sched);

@@ -48,7 +48,8 @@ const char *http_arg(struct http_req *r, const char *name);
 
 /* HTML pages (server/pages.c). */
 enum MHD_Result pages_profile(struct http_req *r, const char *name);
-enum MHD_Result pages_note(struct http_req *r, const char *path);
+/* PATH: the request path of a post of account NAME (router's note_path). */
+enum MHD_Result pages_note(struct http_req *r, const char *name, const char *path);
 enum MHD_Result pages_index(struct http_req *r);
 
 #endif

@@ -233,7 +233,7 @@ static enum MHD_Result get_users(struct http_req *r, const char *name, const cha
     }
     if (note_path(rest)) {
         if (!http_wants_json(r))
-            return pages_note(r, r->url);
+            return pages_note(r, name, r->url);
         fed_object(r->app->fed, r->url, &d);
         return reply_doc(r, &d, CACHE_OBJ);
     }

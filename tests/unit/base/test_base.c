@@ -48,6 +48,51 @@ static void html_escaping_covers_the_five_characters(void **state)
     hr_buf_fini(&b);
 }
 
+/* U+202A..U+202E and U+2066..U+2069 become U+FFFD; their neighbours U+2029, U+202F,
+ * U+2065, U+206A and the marks U+200E/U+200F pass, and so does a truncated sequence. */
+static void html_escaping_neutralises_every_bidi_override_and_isolate(void **state)
+{
+    static const char *const controls[] = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+                                           "\u2066", "\u2067", "\u2068", "\u2069"};
+    static const char *const kept[] = {"\u2029", "\u202f", "\u2065", "\u206a", "\u200e",
+                                       "\u200f", "\xe2\x80", "\xe2"};
+    struct hr_buf b;
+    char in[32];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof controls / sizeof controls[0]; i++) {
+        snprintf(in, sizeof in, "a%sb<", controls[i]);
+        hr_buf_init(&b, 256);
+        hr_buf_add_html(&b, in, strlen(in));
+        assert_string_equal(b.data, "a\xef\xbf\xbd" "b&lt;");
+        hr_buf_fini(&b);
+        hr_buf_init(&b, 256);
+        hr_buf_add_markup(&b, in, strlen(in));
+        assert_string_equal(b.data, "a\xef\xbf\xbd" "b<");
+        hr_buf_fini(&b);
+    }
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        hr_buf_init(&b, 256);
+        hr_buf_add_html(&b, kept[i], strlen(kept[i]));
+        assert_string_equal(b.data, kept[i]);
+        hr_buf_fini(&b);
+    }
+}
+
+/* Our own markup passes as it is (no double escaping), only the controls change. */
+static void markup_of_our_own_passes_but_for_bidi_controls(void **state)
+{
+    const char *in = "<p>a &amp; <a href=\"https://x.example/\">\u202ex</a></p>";
+    struct hr_buf b;
+
+    (void)state;
+    hr_buf_init(&b, 256);
+    hr_buf_add_markup(&b, in, strlen(in));
+    assert_string_equal(b.data,
+                        "<p>a &amp; <a href=\"https://x.example/\">\xef\xbf\xbdx</a></p>");
+    hr_buf_fini(&b);
+}
+
 static void numbers_parse_strictly(void **state)
 {
     uint64_t v = 0;
@@ -222,6 +267,8 @@ int main(void)
         cmocka_unit_test(a_buffer_stops_at_its_limit_and_reports_it),
         cmocka_unit_test(a_buffer_formats_and_hands_over_its_string),
         cmocka_unit_test(html_escaping_covers_the_five_characters),
+        cmocka_unit_test(html_escaping_neutralises_every_bidi_override_and_isolate),
+        cmocka_unit_test(markup_of_our_own_passes_but_for_bidi_controls),
         cmocka_unit_test(numbers_parse_strictly),
         cmocka_unit_test(http_dates_round_trip_and_garbage_is_refused),
         cmocka_unit_test(utf8_validation_refuses_overlongs_surrogates_and_nul),

@@ -390,6 +390,66 @@ static void bad_posts_are_refused_and_nothing_is_stored(void **state)
     assert_null(id);
 }
 
+/* What an Accept embeds of a Follow: four string fields, whatever else came with it. */
+static void an_answer_embeds_four_string_fields_of_the_activity(void **state)
+{
+    json_t *follow = json_loads(
+        "{\"id\":\"https://p.example/f/1\",\"type\":\"Follow\",\"content\":\"<script>\","
+        "\"actor\":{\"id\":\"https://p.example/u/a\",\"name\":\"<b>\"},"
+        "\"object\":{\"id\":\"" BASE "/users/health\",\"summary\":\"x\"},\"name\":\"n\"}",
+        0, NULL);
+    json_t *ref = fed_activity_ref(follow), *bad;
+    char *s;
+
+    (void)state;
+    assert_non_null(ref);
+    assert_int_equal(json_object_size(ref), 4);
+    assert_string_equal(json_string_value(json_object_get(ref, "actor")), "https://p.example/u/a");
+    assert_string_equal(json_string_value(json_object_get(ref, "object")), BASE "/users/health");
+    s = json_dumps(ref, JSON_COMPACT);
+    assert_null(strstr(s, "<"));
+    free(s);
+    json_decref(ref);
+    bad = json_deep_copy(follow);
+    json_object_set_new(bad, "type", json_integer(1));
+    assert_null(fed_activity_ref(bad));
+    json_decref(bad);
+    bad = json_deep_copy(follow);
+    json_object_del(bad, "id");
+    assert_null(fed_activity_ref(bad));
+    json_decref(bad);
+    json_decref(follow);
+}
+
+static int own_post_status(struct fixture *fx, const char *name, const char *id)
+{
+    struct fed_doc d = {0};
+    int status;
+
+    fed_own_post(fx->fed, name, id + strlen(BASE), &d);
+    status = d.status;
+    if (status == 406)
+        assert_string_equal(d.error, "not_acceptable");
+    fed_doc_fini(&d);
+    return status;
+}
+
+/* Only a Note stored by its account (and its Tombstone) is a post for a page: never the
+ * Create around it or a Note asked for under another account. (The Accept: pages.sh.) */
+static void only_our_own_notes_are_posts_for_a_page(void **state)
+{
+    struct fixture *fx = *state;
+    char *note = NULL, create[700];
+
+    assert_int_equal(fed_publish_note(fx->fed, "health", "hello", &note, NULL), HR_OK);
+    snprintf(create, sizeof create, "%s/activity", note);
+    assert_int_equal(own_post_status(fx, "health", note), 200);
+    assert_int_equal(own_post_status(fx, "health", create), 406);
+    assert_int_equal(own_post_status(fx, "mayor", note), 406);
+    assert_int_equal(own_post_status(fx, "health", BASE "/users/health/notes/00ff"), 404);
+    free(note);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -403,6 +463,8 @@ int main(void)
         T(a_post_queues_one_delivery_per_distinct_inbox),
         T(a_fan_out_is_queued_interleaved_by_host),
         T(bad_posts_are_refused_and_nothing_is_stored),
+        cmocka_unit_test(an_answer_embeds_four_string_fields_of_the_activity),
+        T(only_our_own_notes_are_posts_for_a_page),
     };
 #undef T
     return cmocka_run_group_tests(t, NULL, NULL);
