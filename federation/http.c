@@ -534,13 +534,22 @@ static int hop_capture(CURL *e, struct hop *h, struct hr_err *err)
 static int get_perform(CURL *e, const char *url, struct curl_slist *headers, const char *host,
                        struct hop *h, struct hr_err *err)
 {
+    struct hr_err detail = {0};
     int rc;
 
     if (curl_easy_setopt(e, CURLOPT_URL, url) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers) != CURLE_OK)
         return hr_fail(err, HR_EINTERNAL, "curl_easy_setopt failed");
-    rc = transfer_rc(curl_easy_perform(e), &h->x, "GET", host, err);
+    rc = transfer_rc(curl_easy_perform(e), &h->x, "GET", host, &detail);
+    if (rc == HR_ENET) {
+        /* curl's text tells a remote caller whether a name resolved or a port is open
+         * (a probe of our network view): it goes to the log, the caller gets a code */
+        hr_log(HR_LOG_INFO, "fed", "GET host=%s failed: %s", host, detail.msg);
+        rc = hr_fail(err, HR_ENET, "GET %s: fetch_failed", host);
+    } else if (rc != HR_OK) {
+        hr_fail(err, rc, "%s", detail.msg);
+    }
     if (rc == HR_OK)
         rc = hop_capture(e, h, err);
     hr_log(HR_LOG_DEBUG, "fed", "%s: GET host=%s status=%ld rc=%s", __func__, host, h->status,
@@ -549,7 +558,8 @@ static int get_perform(CURL *e, const char *url, struct curl_slist *headers, con
 }
 
 /* One request of a GET. The scheme is checked and the request signed again for every
- * hop: a redirect may go to another scheme, host or path. */
+ * hop (SIGNER is NULL for a hop on another origin): a redirect may go to another scheme,
+ * host or path. */
 static int get_hop(CURL *e, const struct fed_http_opts *o, CURLU *u, const char *accept,
                    const struct fed_signer *signer, int64_t deadline, struct hop *h,
                    struct hr_err *err)
@@ -578,6 +588,47 @@ static int get_hop(CURL *e, const struct fed_http_opts *o, CURLU *u, const char 
     curl_slist_free_all(headers);
     url_view_fini(&v);
     return rc;
+}
+
+/* The origin of U ("scheme://host[:port]", lowercase) into OUT. */
+static int hop_origin(CURLU *u, char *out, size_t cap, struct hr_err *err)
+{
+    struct url_view v = {0};
+    struct hr_buf b;
+    int rc = url_view_get(u, &v, err);
+
+    hr_buf_init(&b, cap - 1);
+    if (rc == HR_OK) {
+        view_origin(&v, &b);
+        rc = buf_rc(&b, "origin", err);
+    }
+    if (rc == HR_OK)
+        memcpy(out, b.data, b.len + 1);
+    hr_buf_fini(&b);
+    url_view_fini(&v);
+    return rc;
+}
+
+/* Before a hop connects: the caller's domain policy on its URL, then the origin rule.
+ * *SIGNED says whether this hop may carry the signature: only on FIRST's origin. */
+static int hop_check(const struct fed_http_opts *o, CURLU *u, const char *first, bool redirect,
+                     bool *signed_hop, struct hr_err *err)
+{
+    char origin[HTTP_HOST_MAX + 32], *url = NULL;
+    int rc = url_string(u, &url, err);
+
+    if (rc == HR_OK && o->hop_allowed != NULL && !o->hop_allowed(o->hop_ctx, url))
+        rc = hr_fail(err, HR_EFORBIDDEN, "%s to a blocked (or not allowed) domain refused",
+                     redirect ? "redirect" : "GET");
+    free(url);
+    if (rc == HR_OK)
+        rc = hop_origin(u, origin, sizeof origin, err);
+    if (rc != HR_OK)
+        return rc;
+    *signed_hop = strcmp(origin, first) == 0;
+    if (!*signed_hop && o->same_origin_only)
+        return hr_fail(err, HR_EFORBIDDEN, "redirect to another origin refused");
+    return HR_OK;
 }
 
 static bool status_is_redirect(long status)
@@ -654,6 +705,8 @@ int fed_http_get(const struct fed_http_opts *opts, const char *url, const char *
     CURLU *u = NULL, *next = NULL;
     CURL *e = NULL;
     int64_t deadline = hr_mono_ms() + o.timeout_ms; /* one budget for all hops */
+    char first[HTTP_HOST_MAX + 32];
+    bool signed_hop = false;
     int rc, hops = 0;
 
     rc = get_args_check(url, accept, signer, r, err);
@@ -661,10 +714,14 @@ int fed_http_get(const struct fed_http_opts *opts, const char *url, const char *
         rc = http_global_init(err);
     if (rc == HR_OK)
         rc = url_parse(url, &u, err);
+    if (rc == HR_OK)
+        rc = hop_origin(u, first, sizeof first, err);
     if (rc == HR_OK && (e = curl_easy_init()) == NULL)
         rc = hr_fail(err, HR_ENOMEM, "curl_easy_init");
     while (rc == HR_OK) {
-        rc = get_hop(e, &o, u, accept, signer, deadline, &h, err);
+        rc = hop_check(&o, u, first, hops > 0, &signed_hop, err);
+        if (rc == HR_OK)
+            rc = get_hop(e, &o, u, accept, signed_hop ? signer : NULL, deadline, &h, err);
         if (rc != HR_OK || !status_is_redirect(h.status) || h.location == NULL)
             break;
         if (hops++ >= o.max_redirects) {
