@@ -21,6 +21,7 @@
 #define HTTP_DEFAULT_REDIRECTS   2
 #define HTTP_URL_MAX             8192 /* longer URLs are refused (Mastodon's peers use <300) */
 #define HTTP_HOST_MAX            512
+#define HTTP_ORIGIN_MAX          (HTTP_HOST_MAX + 32) /* scheme://host[:port] */
 #define HTTP_HEADER_MAX          16384
 #define HTTP_LOCATION_MAX        HTTP_URL_MAX
 #define HTTP_RETRY_AFTER_MAX     64 /* longest IMF-fixdate is 29 bytes */
@@ -609,14 +610,17 @@ static int hop_origin(CURLU *u, char *out, size_t cap, struct hr_err *err)
     return rc;
 }
 
-/* Before a hop connects: the caller's domain policy on its URL, then the origin rule.
+/* Before a hop connects: its scheme, the caller's domain policy on its URL, then the
+ * origin rule. FIRST (HTTP_ORIGIN_MAX bytes) is the origin of the first hop, set by it.
  * *SIGNED says whether this hop may carry the signature: only on FIRST's origin. */
-static int hop_check(const struct fed_http_opts *o, CURLU *u, const char *first, bool redirect,
+static int hop_check(const struct fed_http_opts *o, CURLU *u, char *first, bool redirect,
                      bool *signed_hop, struct hr_err *err)
 {
-    char origin[HTTP_HOST_MAX + 32], *url = NULL;
-    int rc = url_string(u, &url, err);
+    char origin[HTTP_ORIGIN_MAX], *url = NULL;
+    int rc = url_scheme_allowed(u, o->allow_private, err);
 
+    if (rc == HR_OK)
+        rc = url_string(u, &url, err);
     if (rc == HR_OK && o->hop_allowed != NULL && !o->hop_allowed(o->hop_ctx, url))
         rc = hr_fail(err, HR_EFORBIDDEN, "%s to a blocked (or not allowed) domain refused",
                      redirect ? "redirect" : "GET");
@@ -625,6 +629,8 @@ static int hop_check(const struct fed_http_opts *o, CURLU *u, const char *first,
         rc = hop_origin(u, origin, sizeof origin, err);
     if (rc != HR_OK)
         return rc;
+    if (!redirect)
+        memcpy(first, origin, sizeof origin);
     *signed_hop = strcmp(origin, first) == 0;
     if (!*signed_hop && o->same_origin_only)
         return hr_fail(err, HR_EFORBIDDEN, "redirect to another origin refused");
@@ -705,7 +711,7 @@ int fed_http_get(const struct fed_http_opts *opts, const char *url, const char *
     CURLU *u = NULL, *next = NULL;
     CURL *e = NULL;
     int64_t deadline = hr_mono_ms() + o.timeout_ms; /* one budget for all hops */
-    char first[HTTP_HOST_MAX + 32];
+    char first[HTTP_ORIGIN_MAX] = "";
     bool signed_hop = false;
     int rc, hops = 0;
 
@@ -714,8 +720,6 @@ int fed_http_get(const struct fed_http_opts *opts, const char *url, const char *
         rc = http_global_init(err);
     if (rc == HR_OK)
         rc = url_parse(url, &u, err);
-    if (rc == HR_OK)
-        rc = hop_origin(u, first, sizeof first, err);
     if (rc == HR_OK && (e = curl_easy_init()) == NULL)
         rc = hr_fail(err, HR_ENOMEM, "curl_easy_init");
     while (rc == HR_OK) {
