@@ -31,7 +31,7 @@ struct fed_config {
     bool allowlist;            /* federation_mode = allowlist */
     uint64_t inbox_rate_per_minute; /* per remote registrable domain; 0 = unlimited */
     /* issue 8 §4/§4b: limits shaped like the abuse (federation/limits.c) */
-    size_t key_fetch_max_total;      /* key fetches in flight at once; 0 = default 4 */
+    size_t key_fetch_max_total;      /* key fetches in flight at once; 0 = default 6 */
     size_t key_fetch_max_per_domain; /* ... for one registrable domain; 0 = default 2 */
     long key_fetch_timeout_ms;       /* one budget for a key and its owner; 0 = fetch_timeout */
     int64_t key_fail_cache_s;        /* a failed key fetch is not retried for this; 0 = off */
@@ -115,7 +115,7 @@ struct fed_inbox_req {
 };
 struct fed_inbox_res {
     int status;          /* 202 on success */
-    int64_t retry_after_s; /* with 429: seconds until the host may send again */
+    int64_t retry_after_s; /* with 429/503: seconds until the peer may try again */
     const char *error;   /* static code when status >= 400 */
     char message[256];
 };

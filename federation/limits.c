@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIM_DEF_TOTAL      4
+#define LIM_DEF_TOTAL      6
 #define LIM_DEF_PER_DOMAIN 2
 
 /* A registrable domain with key fetches in flight. */
