@@ -168,8 +168,43 @@ t_match "refused by the allow-list at the hop" \
 t_eq "nothing stored (allow-list)" "$before" "$(h_stats)"
 t_eq "nothing sent (allow-list)" "$p2p $p3p" "$(fp_count "$P2_ROOT") $(fp_count "$P3_ROOT")"
 
+# ---- a bounded verification queue: 503 before the body is read ----
+restart_with "federation_mode = open" "inbox_threads = 1" "inbox_queue_max = 1"
+touch "$SLOW_ROOT/users/s.json.hold"
+f0=$(slow_fetches)
+HELD=()
+slow_send q.slow.localhost 4 # holds the only verifier
+t_wait 30 slow_has $((f0 + 1)) || t_fail "the key fetch did not reach the slow server"
+"$HERALD_TOOLS/sigclient" --url "$ME/inbox" --key "$P2_ROOT/alice.key.pem" \
+    --key-id "$ALICE#main-key" --body-text "$(body Like queued)" >"$T_DIR/queued" 2>&1 &
+HELD+=($!) # waits in the queue behind it
+# headers only, promising a body that never comes: answered all the same once the queue is
+# full (polled: the queued request is in once its body has arrived)
+headers_only() {
+    local hdrs
+    hdrs=$(curl -s -D - -o "$T_DIR/busy.body" --max-time 2 -X POST \
+        -H 'Content-Type: application/activity+json' -H 'Content-Length: 100000' \
+        "$ME/inbox" | tr -d '\r') || true
+    BUSY_HDRS=$hdrs
+    [ "$(head -n1 <<<"$hdrs" | cut -d' ' -f2)" = 503 ]
+}
+before=$(h_stats)
+if t_wait 30 headers_only; then
+    t_pass "an inbox POST past inbox_queue_max gets 503 before its body is read"
+else
+    t_fail "no 503 while the queue was full: [$BUSY_HDRS]"
+fi
+t_eq "with inbox_busy" inbox_busy "$(t_jq .error "$T_DIR/busy.body")"
+t_match "and a Retry-After" "Retry-After: [0-9]+" "$BUSY_HDRS"
+t_eq "nothing stored while busy" "$before" "$(h_stats)"
+rm "$SLOW_ROOT/users/s.json.hold"
+wait "${HELD[@]}" || true
+t_eq "the held request ends 401" 401 "$(head -n1 "$T_DIR/held.4")"
+t_eq "the queued one is verified once a verifier is free" 202 "$(head -n1 "$T_DIR/queued")"
+
 # ---- burst limit per actor, Follow limit per registrable domain ----
-restart_with "federation_mode = open" "inbox_actor_per_second = 1" "inbox_follows_per_minute = 1"
+restart_with "inbox_threads = 4" "inbox_queue_max = 256" "inbox_actor_per_second = 1" \
+    "inbox_follows_per_minute = 1"
 t_wait 30 h_deliveries_drained || true
 before=$(h_stats) p2p=$(fp_count "$P2_ROOT")
 out=$("$HERALD_TOOLS/sigclient" --url "$ME/inbox" --key "$P2_ROOT/alice.key.pem" \
