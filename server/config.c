@@ -62,7 +62,7 @@ static const struct ckey {
       "key fetches in flight at once (keep 2 or more below inbox_threads; 503 beyond, not queued)"),
     U(key_fetch_max_per_domain, "2", 1, 256,
       "key fetches in flight for one registrable domain, subdomains together (503 beyond)"),
-    U(key_fetch_timeout, "5000", 100, 120000,
+    U(key_fetch_timeout, "10000", 100, 120000,
       "milliseconds to fetch an inbox request's key document and its owner"),
     U(key_fail_cache, "300", 0, 86400,
       "seconds a failed key fetch is remembered by keyId and not retried (0 = off)"),
