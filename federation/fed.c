@@ -36,6 +36,8 @@ int fed_new(struct store *st, const struct fed_config *cfg, struct fed **out, st
     rc = fed_url_host(fed->base_url, fed->host, sizeof fed->host, err);
     if (rc == HR_OK)
         rc = fed_url_origin(fed->base_url, fed->origin, sizeof fed->origin, err);
+    if (rc == HR_OK)
+        rc = fed_limits_new(&fed->cfg, &fed->limits, err);
     if (rc != HR_OK) {
         fed_free(fed);
         return rc;
@@ -46,11 +48,6 @@ int fed_new(struct store *st, const struct fed_config *cfg, struct fed **out, st
                      &fed->refetch) != HR_OK)) {
         fed_free(fed);
         return hr_fail(err, HR_ENOMEM, "fed rate tables");
-    }
-    rc = fed_limits_new(&fed->cfg, &fed->limits, err);
-    if (rc != HR_OK) {
-        fed_free(fed);
-        return rc;
     }
     snprintf(fed->user_agent, sizeof fed->user_agent, "Herald/%s (+%s)", HERALD_VERSION,
              fed->base_url);

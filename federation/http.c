@@ -558,39 +558,6 @@ static int get_perform(CURL *e, const char *url, struct curl_slist *headers, con
     return rc;
 }
 
-/* One request of a GET. The scheme is checked and the request signed again for every
- * hop (SIGNER is NULL for a hop on another origin): a redirect may go to another scheme,
- * host or path. */
-static int get_hop(CURL *e, const struct fed_http_opts *o, CURLU *u, const char *accept,
-                   const struct fed_signer *signer, int64_t deadline, struct hop *h,
-                   struct hr_err *err)
-{
-    struct url_view v = {0};
-    struct curl_slist *headers = NULL;
-    char *url = NULL;
-    long left = (long)(deadline - hr_mono_ms());
-    int rc;
-
-    xfer_init(&h->x, o, true);
-    rc = url_scheme_allowed(u, o->allow_private, err);
-    if (rc == HR_OK)
-        rc = url_view_get(u, &v, err);
-    if (rc == HR_OK)
-        rc = get_headers(&v, accept, signer, &headers, err);
-    if (rc == HR_OK)
-        rc = url_string(u, &url, err);
-    if (rc == HR_OK && left <= 0)
-        rc = hr_fail(err, HR_ENET, "GET %s: timed out", v.host);
-    if (rc == HR_OK)
-        rc = easy_setup(e, o, &h->x, left, err);
-    if (rc == HR_OK)
-        rc = get_perform(e, url, headers, v.host, h, err);
-    free(url);
-    curl_slist_free_all(headers);
-    url_view_fini(&v);
-    return rc;
-}
-
 /* The origin of U ("scheme://host[:port]", lowercase) into OUT. */
 static int hop_origin(CURLU *u, char *out, size_t cap, struct hr_err *err)
 {
@@ -635,6 +602,40 @@ static int hop_check(const struct fed_http_opts *o, CURLU *u, char *first, bool 
     if (!*signed_hop && o->same_origin_only)
         return hr_fail(err, HR_EFORBIDDEN, "redirect to another origin refused");
     return HR_OK;
+}
+
+/* One request of a GET, after hop_check (scheme, domain policy, origin; FIRST and
+ * REDIRECT as there): signed by SIGNER again for every hop on the first origin (a redirect
+ * may go to another path), and never for a hop on another origin. */
+static int get_hop(CURL *e, const struct fed_http_opts *o, CURLU *u, const char *accept,
+                   const struct fed_signer *signer, char *first, bool redirect,
+                   int64_t deadline, struct hop *h, struct hr_err *err)
+{
+    struct url_view v = {0};
+    struct curl_slist *headers = NULL;
+    char *url = NULL;
+    long left = (long)(deadline - hr_mono_ms());
+    bool same_origin = false;
+    int rc;
+
+    xfer_init(&h->x, o, true);
+    rc = hop_check(o, u, first, redirect, &same_origin, err);
+    if (rc == HR_OK)
+        rc = url_view_get(u, &v, err);
+    if (rc == HR_OK)
+        rc = get_headers(&v, accept, same_origin ? signer : NULL, &headers, err);
+    if (rc == HR_OK)
+        rc = url_string(u, &url, err);
+    if (rc == HR_OK && left <= 0)
+        rc = hr_fail(err, HR_ENET, "GET %s: timed out", v.host);
+    if (rc == HR_OK)
+        rc = easy_setup(e, o, &h->x, left, err);
+    if (rc == HR_OK)
+        rc = get_perform(e, url, headers, v.host, h, err);
+    free(url);
+    curl_slist_free_all(headers);
+    url_view_fini(&v);
+    return rc;
 }
 
 static bool status_is_redirect(long status)
@@ -712,7 +713,6 @@ int fed_http_get(const struct fed_http_opts *opts, const char *url, const char *
     CURL *e = NULL;
     int64_t deadline = hr_mono_ms() + o.timeout_ms; /* one budget for all hops */
     char first[HTTP_ORIGIN_MAX] = "";
-    bool signed_hop = false;
     int rc, hops = 0;
 
     rc = get_args_check(url, accept, signer, r, err);
@@ -723,9 +723,7 @@ int fed_http_get(const struct fed_http_opts *opts, const char *url, const char *
     if (rc == HR_OK && (e = curl_easy_init()) == NULL)
         rc = hr_fail(err, HR_ENOMEM, "curl_easy_init");
     while (rc == HR_OK) {
-        rc = hop_check(&o, u, first, hops > 0, &signed_hop, err);
-        if (rc == HR_OK)
-            rc = get_hop(e, &o, u, accept, signed_hop ? signer : NULL, deadline, &h, err);
+        rc = get_hop(e, &o, u, accept, signer, first, hops > 0, deadline, &h, err);
         if (rc != HR_OK || !status_is_redirect(h.status) || h.location == NULL)
             break;
         if (hops++ >= o.max_redirects) {
