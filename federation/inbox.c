@@ -179,6 +179,8 @@ static int verify_signature(struct inbox_ctx *c)
     if (rc != HR_OK && c->signer.from_cache && fed_refetch_allowed(c->fed, c->key_id)) {
         fed_remote_fini(&c->signer);
         rc = fed_remote_resolve(c->fed, c->key_id, true, &c->signer, &err);
+        if (rc == HR_ELIMIT)
+            return key_failed(c, rc, &err);
         if (rc == HR_OK)
             rc = fed_sig_verify(&c->sig, &sr, c->signer.key, &err);
     }
