@@ -43,8 +43,10 @@ static bool is_ap_type(const char *ct)
            strstr(ct, "https://www.w3.org/ns/activitystreams") != NULL;
 }
 
-/* GET URL and parse it, demanding an AS content type and id == URL. */
-static int fetch_doc(struct fed *fed, const char *url, json_t **out, struct hr_err *err)
+/* GET URL and parse it, demanding an AS content type and id == URL; TIMEOUT_MS for all
+ * of it (<= 0: already spent). */
+static int fetch_doc(struct fed *fed, const char *url, long timeout_ms, json_t **out,
+                     struct hr_err *err)
 {
     struct fed_http_opts o;
     struct fed_http_response r = {0};
@@ -58,7 +60,13 @@ static int fetch_doc(struct fed *fed, const char *url, json_t **out, struct hr_e
 
     if (!fed_domain_permitted(fed, url))
         return hr_fail(err, HR_EFORBIDDEN, "%s is on a blocked (or not allowed) domain", url);
+    if (timeout_ms <= 0)
+        return hr_fail(err, HR_ENET, "%s: fetch_failed (time budget spent)", url);
     fed_http_opts(fed, &o);
+    o.timeout_ms = timeout_ms;
+    /* a redirect off the id's origin could only fail the origin check below: refused
+     * before it connects, and the signature never travels there */
+    o.same_origin_only = true;
     /* authorized-fetch peers answer only signed GETs */
     have_signer = fed_default_signer(fed, &signer, signer_key_id, sizeof signer_key_id) == HR_OK;
     rc = fed_http_get(&o, url, FED_ACCEPT_AP, have_signer ? &signer : NULL, &r, err);
@@ -168,16 +176,23 @@ static int key_doc_url(const char *key_id, char *out, size_t cap, struct hr_err 
     return HR_OK;
 }
 
+static long ms_left(int64_t deadline)
+{
+    return (long)(deadline - hr_mono_ms());
+}
+
+/* The key document and, for a standalone key, its owner: within one key_fetch_timeout. */
 static int fetch_remote(struct fed *fed, const char *key_id, struct fed_remote *out,
                         struct hr_err *err)
 {
+    int64_t deadline = hr_mono_ms() + fed_keyfetch_timeout_ms(fed);
     char url[2100];
     json_t *doc = NULL, *actor = NULL;
     const char *owner;
     int rc = key_doc_url(key_id, url, sizeof url, err);
 
     if (rc == HR_OK)
-        rc = fetch_doc(fed, url, &doc, err);
+        rc = fetch_doc(fed, url, ms_left(deadline), &doc, err);
     if (rc != HR_OK)
         goto out;
     owner = json_string_value(json_object_get(doc, "owner"));
@@ -187,7 +202,7 @@ static int fetch_remote(struct fed *fed, const char *key_id, struct fed_remote *
             rc = hr_fail(err, HR_EFORBIDDEN, "key %s names an owner on another origin", key_id);
             goto out;
         }
-        rc = fetch_doc(fed, owner, &actor, err);
+        rc = fetch_doc(fed, owner, ms_left(deadline), &actor, err);
         if (rc == HR_OK)
             rc = from_actor(fed, actor, key_id, out, err);
     } else {
@@ -279,6 +294,21 @@ static int from_cache(struct fed *fed, const char *key_id, struct fed_remote *ou
     return rc;
 }
 
+/* A fetch within the key-fetch limits (limits.c): refused at once when they are reached
+ * or when this keyId failed a moment ago, remembered when it fails. */
+static int fetch_gated(struct fed *fed, const char *key_id, struct fed_remote *out,
+                       struct hr_err *err)
+{
+    struct fed_keyfetch kf;
+    int rc = fed_keyfetch_begin(fed, key_id, &kf, err);
+
+    if (rc != HR_OK)
+        return rc;
+    rc = fetch_remote(fed, key_id, out, err);
+    fed_keyfetch_end(fed, key_id, &kf, rc);
+    return rc;
+}
+
 /* One of our own accounts' keys, straight from the store. */
 static int from_local(struct fed *fed, const char *key_id, struct fed_remote *out,
                       struct hr_err *err)
@@ -302,7 +332,7 @@ int fed_remote_resolve(struct fed *fed, const char *key_id, bool refresh, struct
     if (!refresh && from_cache(fed, key_id, out, err) == HR_OK)
         return HR_OK;
     fed_remote_fini(out);
-    return fetch_remote(fed, key_id, out, err);
+    return fetch_gated(fed, key_id, out, err);
 }
 
 int fed_remote_store(struct store_txn *txn, const struct fed_remote *r, struct hr_err *err)
@@ -343,7 +373,7 @@ int fed_remote_fetch_actor(struct fed *fed, const char *url, struct fed_remote *
         return hr_fail(err, HR_EINVAL, "not an http(s) actor URL");
     if (fed_is_local(fed, url))
         return hr_fail(err, HR_EINVAL, "%.200s is one of our own accounts", url);
-    rc = fetch_doc(fed, url, &doc, err);
+    rc = fetch_doc(fed, url, fed->cfg.fetch_timeout_ms, &doc, err);
     pk = json_object_get(doc, "publicKey");
     if (json_is_array(pk))
         pk = json_array_get(pk, 0);

@@ -36,6 +36,8 @@ int fed_new(struct store *st, const struct fed_config *cfg, struct fed **out, st
     rc = fed_url_host(fed->base_url, fed->host, sizeof fed->host, err);
     if (rc == HR_OK)
         rc = fed_url_origin(fed->base_url, fed->origin, sizeof fed->origin, err);
+    if (rc == HR_OK)
+        rc = fed_limits_new(&fed->cfg, &fed->limits, err);
     if (rc != HR_OK) {
         fed_free(fed);
         return rc;
@@ -66,6 +68,7 @@ void fed_free(struct fed *fed)
     fed_pk_cache_free(fed);
     hr_rate_free(fed->refetch);
     hr_rate_free(fed->host_rate);
+    fed_limits_free(fed->limits);
     pthread_mutex_destroy(&fed->mu);
     pthread_mutex_destroy(&fed->actor_mu);
     pthread_mutex_destroy(&fed->pk_mu);
@@ -233,6 +236,8 @@ void fed_http_opts(const struct fed *fed, struct fed_http_opts *o)
     o->timeout_ms = fed->cfg.fetch_timeout_ms;
     o->max_redirects = fed->cfg.fetch_max_redirects;
     o->user_agent = fed->user_agent;
+    o->hop_allowed = fed_hop_permitted; /* every redirect meets the domain policy */
+    o->hop_ctx = (void *)(uintptr_t)fed;
 }
 
 char *fed_json_dump(const json_t *j)

@@ -29,7 +29,15 @@ struct fed_config {
     long deliver_timeout_ms;
     int64_t deliver_give_up_s; /* retries stop this long after the job was created */
     bool allowlist;            /* federation_mode = allowlist */
-    uint64_t inbox_rate_per_minute; /* per remote host; 0 = unlimited */
+    uint64_t inbox_rate_per_minute; /* per remote registrable domain; 0 = unlimited */
+    /* issue 8 §4/§4b: limits shaped like the abuse (federation/limits.c) */
+    size_t key_fetch_max_total;      /* key fetches in flight at once; 0 = default 6 */
+    size_t key_fetch_max_per_domain; /* ... for one registrable domain; 0 = default 2 */
+    long key_fetch_timeout_ms;       /* one budget for a key and its owner; 0 = fetch_timeout */
+    int64_t key_fail_cache_s;        /* a failed key fetch is not retried for this; 0 = off */
+    size_t inbox_queue_max;          /* inbox POSTs waiting for a verifier; 0 = unbounded */
+    uint64_t inbox_actor_per_second; /* activities from one remote actor; 0 = unlimited */
+    uint64_t inbox_follows_per_minute; /* new Follows per registrable domain; 0 = unlimited */
 };
 
 struct fed;
@@ -113,7 +121,7 @@ struct fed_inbox_req {
 };
 struct fed_inbox_res {
     int status;          /* 202 on success */
-    int64_t retry_after_s; /* with 429: seconds until the host may send again */
+    int64_t retry_after_s; /* with 429/503: seconds until the peer may try again */
     const char *error;   /* static code when status >= 400 */
     char message[256];
 };
@@ -128,6 +136,9 @@ int fed_inbox_submit(struct fed *fed, const struct fed_inbox_req *req, struct fe
 /* THREADS verifiers (they may wait on remote key fetches) and one committer that stores
  * verified activities in group commits. Stop lets queued requests finish first. */
 int fed_inbox_start(struct fed *fed, size_t threads, struct hr_err *err);
+/* true when inbox_queue_max POSTs already wait for a verifier: the caller answers 503 with
+ * Retry-After *RETRY_AFTER_S before reading the body. Thread-safe. */
+bool fed_inbox_full(struct fed *fed, int64_t *retry_after_s);
 void fed_inbox_stop(struct fed *fed);
 /* After the HTTP front has stopped (nothing can submit any more): frees what stop left. */
 void fed_inbox_free(struct fed *fed);

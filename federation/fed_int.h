@@ -53,7 +53,8 @@ struct fed {
     struct fed_keycache_entry *keycache;
     size_t n_keycache, cap_keycache;
     struct hr_rate *refetch;   /* key refetches per keyId; NULL: interval 0 */
-    struct hr_rate *host_rate; /* inbox requests per (keyId host, client) per minute */
+    struct hr_rate *host_rate; /* inbox requests per (keyId domain, client) per minute */
+    struct fed_limits *limits; /* key fetch caps, failed-fetch cache, burst limits */
     struct fed_worker *worker;
     struct fed_inbox_pool *inbox;
     pthread_mutex_t pk_mu; /* guards pk */
@@ -73,8 +74,41 @@ int fed_account_key(struct fed *fed, const char *name, const struct keys_key **o
                     struct hr_err *err);
 /* true when URL's host may federate with us (not blocked; listed in allow-list mode). */
 bool fed_domain_permitted(struct fed *fed, const char *url);
-/* Counts one inbox request from URL's host; false (and the seconds to wait) past the limit. */
+/* Counts one inbox request from URL's registrable domain and CLIENT; false (and the seconds
+ * to wait) past the limit. */
 bool fed_rate_allow(struct fed *fed, const char *url, const char *client, int64_t *retry_after_s);
+/* fed_http_opts.hop_allowed: fed_domain_permitted(CTX, URL). */
+bool fed_hop_permitted(void *ctx, const char *url);
+
+/* ---- limits.c: limits shaped like the abuse they stop ---- */
+struct fed_limits;
+int fed_limits_new(const struct fed_config *cfg, struct fed_limits **out, struct hr_err *err);
+void fed_limits_free(struct fed_limits *l); /* NULL: no-op */
+/* One key fetch in flight: its registrable domain, held until fed_keyfetch_end. */
+struct fed_keyfetch {
+    char domain[256];
+    bool held;
+};
+/* Before fetching KEY_ID: HR_ENET when its last fetch failed less than key_fail_cache_s
+ * ago (answered from memory, nothing fetched); HR_ELIMIT when key_fetch_max_per_domain
+ * fetches for its registrable domain, or key_fetch_max_total in all, are in flight
+ * (refused, not queued); else HR_OK and KF holds a slot. */
+int fed_keyfetch_begin(struct fed *fed, const char *key_id, struct fed_keyfetch *kf,
+                       struct hr_err *err);
+/* Releases KF's slot; a failed fetch (RC != HR_OK) is remembered for KEY_ID. */
+void fed_keyfetch_end(struct fed *fed, const char *key_id, struct fed_keyfetch *kf, int rc);
+/* Seconds after which a refused key fetch is worth trying again (the fetch timeout). */
+int64_t fed_keyfetch_retry_after(const struct fed *fed);
+/* The time budget of one key resolution (key document and owner), in ms. */
+long fed_keyfetch_timeout_ms(const struct fed *fed);
+/* The inbox queue length (fed_inbox_full): +1 when a POST is queued, -1 when a verifier
+ * takes it. */
+void fed_inbox_queued(struct fed *fed, int delta);
+/* Counts one verified activity of ACTOR: false past inbox_actor_per_second. */
+bool fed_actor_allow(struct fed *fed, const char *actor, int64_t *retry_after_s);
+/* Counts one Follow by ACTOR against its registrable domain: false past
+ * inbox_follows_per_minute. */
+bool fed_follow_allow(struct fed *fed, const char *actor, int64_t *retry_after_s);
 
 /* The key our outbound GETs are signed with: the first account's (by name). */
 int fed_default_signer(struct fed *fed, struct fed_signer *out, char *key_id, size_t cap);

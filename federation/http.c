@@ -21,6 +21,7 @@
 #define HTTP_DEFAULT_REDIRECTS   2
 #define HTTP_URL_MAX             8192 /* longer URLs are refused (Mastodon's peers use <300) */
 #define HTTP_HOST_MAX            512
+#define HTTP_ORIGIN_MAX          (HTTP_HOST_MAX + 32) /* scheme://host[:port] */
 #define HTTP_HEADER_MAX          16384
 #define HTTP_LOCATION_MAX        HTTP_URL_MAX
 #define HTTP_RETRY_AFTER_MAX     64 /* longest IMF-fixdate is 29 bytes */
@@ -534,13 +535,22 @@ static int hop_capture(CURL *e, struct hop *h, struct hr_err *err)
 static int get_perform(CURL *e, const char *url, struct curl_slist *headers, const char *host,
                        struct hop *h, struct hr_err *err)
 {
+    struct hr_err detail = {0};
     int rc;
 
     if (curl_easy_setopt(e, CURLOPT_URL, url) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers) != CURLE_OK)
         return hr_fail(err, HR_EINTERNAL, "curl_easy_setopt failed");
-    rc = transfer_rc(curl_easy_perform(e), &h->x, "GET", host, err);
+    rc = transfer_rc(curl_easy_perform(e), &h->x, "GET", host, &detail);
+    if (rc == HR_ENET) {
+        /* curl's text tells a remote caller whether a name resolved or a port is open
+         * (a probe of our network view): it goes to the log, the caller gets a code */
+        hr_log(HR_LOG_INFO, "fed", "GET host=%s failed: %s", host, detail.msg);
+        rc = hr_fail(err, HR_ENET, "GET %s: fetch_failed", host);
+    } else if (rc != HR_OK) {
+        hr_fail(err, rc, "%s", detail.msg);
+    }
     if (rc == HR_OK)
         rc = hop_capture(e, h, err);
     hr_log(HR_LOG_DEBUG, "fed", "%s: GET host=%s status=%ld rc=%s", __func__, host, h->status,
@@ -548,24 +558,72 @@ static int get_perform(CURL *e, const char *url, struct curl_slist *headers, con
     return rc;
 }
 
-/* One request of a GET. The scheme is checked and the request signed again for every
- * hop: a redirect may go to another scheme, host or path. */
+/* The origin of U ("scheme://host[:port]", lowercase) into OUT. */
+static int hop_origin(CURLU *u, char *out, size_t cap, struct hr_err *err)
+{
+    struct url_view v = {0};
+    struct hr_buf b;
+    int rc = url_view_get(u, &v, err);
+
+    hr_buf_init(&b, cap - 1);
+    if (rc == HR_OK) {
+        view_origin(&v, &b);
+        rc = buf_rc(&b, "origin", err);
+    }
+    if (rc == HR_OK)
+        memcpy(out, b.data, b.len + 1);
+    hr_buf_fini(&b);
+    url_view_fini(&v);
+    return rc;
+}
+
+/* Before a hop connects: its scheme, the caller's domain policy on its URL, then the
+ * origin rule. FIRST (HTTP_ORIGIN_MAX bytes) is the origin of the first hop, set by it.
+ * *SIGNED says whether this hop may carry the signature: only on FIRST's origin. */
+static int hop_check(const struct fed_http_opts *o, CURLU *u, char *first, bool redirect,
+                     bool *signed_hop, struct hr_err *err)
+{
+    char origin[HTTP_ORIGIN_MAX], *url = NULL;
+    int rc = url_scheme_allowed(u, o->allow_private, err);
+
+    if (rc == HR_OK)
+        rc = url_string(u, &url, err);
+    if (rc == HR_OK && o->hop_allowed != NULL && !o->hop_allowed(o->hop_ctx, url))
+        rc = hr_fail(err, HR_EFORBIDDEN, "%s to a blocked (or not allowed) domain refused",
+                     redirect ? "redirect" : "GET");
+    free(url);
+    if (rc == HR_OK)
+        rc = hop_origin(u, origin, sizeof origin, err);
+    if (rc != HR_OK)
+        return rc;
+    if (!redirect)
+        memcpy(first, origin, sizeof origin);
+    *signed_hop = strcmp(origin, first) == 0;
+    if (!*signed_hop && o->same_origin_only)
+        return hr_fail(err, HR_EFORBIDDEN, "redirect to another origin refused");
+    return HR_OK;
+}
+
+/* One request of a GET, after hop_check (scheme, domain policy, origin; FIRST and
+ * REDIRECT as there): signed by SIGNER again for every hop on the first origin (a redirect
+ * may go to another path), and never for a hop on another origin. */
 static int get_hop(CURL *e, const struct fed_http_opts *o, CURLU *u, const char *accept,
-                   const struct fed_signer *signer, int64_t deadline, struct hop *h,
-                   struct hr_err *err)
+                   const struct fed_signer *signer, char *first, bool redirect,
+                   int64_t deadline, struct hop *h, struct hr_err *err)
 {
     struct url_view v = {0};
     struct curl_slist *headers = NULL;
     char *url = NULL;
     long left = (long)(deadline - hr_mono_ms());
+    bool same_origin = false;
     int rc;
 
     xfer_init(&h->x, o, true);
-    rc = url_scheme_allowed(u, o->allow_private, err);
+    rc = hop_check(o, u, first, redirect, &same_origin, err);
     if (rc == HR_OK)
         rc = url_view_get(u, &v, err);
     if (rc == HR_OK)
-        rc = get_headers(&v, accept, signer, &headers, err);
+        rc = get_headers(&v, accept, same_origin ? signer : NULL, &headers, err);
     if (rc == HR_OK)
         rc = url_string(u, &url, err);
     if (rc == HR_OK && left <= 0)
@@ -654,6 +712,7 @@ int fed_http_get(const struct fed_http_opts *opts, const char *url, const char *
     CURLU *u = NULL, *next = NULL;
     CURL *e = NULL;
     int64_t deadline = hr_mono_ms() + o.timeout_ms; /* one budget for all hops */
+    char first[HTTP_ORIGIN_MAX] = "";
     int rc, hops = 0;
 
     rc = get_args_check(url, accept, signer, r, err);
@@ -664,7 +723,7 @@ int fed_http_get(const struct fed_http_opts *opts, const char *url, const char *
     if (rc == HR_OK && (e = curl_easy_init()) == NULL)
         rc = hr_fail(err, HR_ENOMEM, "curl_easy_init");
     while (rc == HR_OK) {
-        rc = get_hop(e, &o, u, accept, signer, deadline, &h, err);
+        rc = get_hop(e, &o, u, accept, signer, first, hops > 0, deadline, &h, err);
         if (rc != HR_OK || !status_is_redirect(h.status) || h.location == NULL)
             break;
         if (hops++ >= o.max_redirects) {

@@ -23,6 +23,15 @@ struct fed_http_opts {
     long timeout_ms;      /* whole transfer (default 10 s) */
     int max_redirects;    /* default 2 */
     const char *user_agent;
+    /* GET only. Asked with each hop's URL before anything connects, the first hop and
+     * every redirect target: false refuses the hop (HR_EFORBIDDEN). Herald passes its
+     * domain policy (blocked domains, allow-list). NULL: every hop may go. */
+    bool (*hop_allowed)(void *ctx, const char *url);
+    void *hop_ctx;
+    /* GET only. A redirect to another origin than the URL asked for is refused
+     * (HR_EFORBIDDEN, before connecting) when true; when false it is followed, but
+     * unsigned: a signature is made for one origin and never shown to another. */
+    bool same_origin_only;
 };
 
 /* Who signs outbound GETs (authorized fetch): the key and its keyId. May be NULL. */
@@ -42,11 +51,14 @@ struct fed_http_response {
 void fed_http_response_fini(struct fed_http_response *r);
 
 /* GET URL with "Accept: ACCEPT", signed by SIGNER (when non-NULL) with draft-cavage
- * rsa-sha256 over (request-target) host date — re-signed for each redirect hop, which is
- * followed manually and at most opts->max_redirects times. Any HTTP status is HR_OK with
- * r->status set; errors: HR_EFORBIDDEN (scheme or address refused by the SSRF guard),
- * HR_ETOOBIG (body over max_bytes), HR_ENET (DNS, connect, TLS, timeout), HR_EINVAL (bad
- * URL; parsed with curl_url). */
+ * rsa-sha256 over (request-target) host date — re-signed for each redirect hop on the
+ * origin of URL (other origins: see opts->same_origin_only); redirects are followed
+ * manually and at most opts->max_redirects times, each target checked (scheme, SSRF guard,
+ * opts->hop_allowed) before it is connected to. Any HTTP status is HR_OK with r->status
+ * set; errors: HR_EFORBIDDEN (scheme, address, domain or origin refused), HR_ETOOBIG (body
+ * over max_bytes), HR_ENET (DNS, connect, TLS, timeout: the message says only
+ * "fetch_failed", never curl's text or whether the name resolved; that goes to the log),
+ * HR_EINVAL (bad URL; parsed with curl_url). */
 int fed_http_get(const struct fed_http_opts *opts, const char *url, const char *accept,
                  const struct fed_signer *signer, struct fed_http_response *r,
                  struct hr_err *err);

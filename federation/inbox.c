@@ -149,6 +149,19 @@ static int parse_activity(struct inbox_ctx *c)
     return HR_OK;
 }
 
+/* A key that could not be had. The peer learns only that (one body for every cause:
+ * whether a name resolved or a port answered is none of its business); the cause goes
+ * to the log. Key fetch limits reached: 503, try again once a fetch has finished. */
+static int key_failed(struct inbox_ctx *c, int rc, const struct hr_err *err)
+{
+    hr_log(HR_LOG_INFO, "fed", "key unavailable key=%s: %s", c->key_id, err->msg);
+    if (rc == HR_ELIMIT) {
+        c->res->retry_after_s = fed_keyfetch_retry_after(c->fed);
+        return reject(c, 503, "key_fetch_busy", "too many key fetches in flight; retry later");
+    }
+    return reject(c, 401, "key_unavailable", "cannot obtain the key named by keyId");
+}
+
 /* Verify with the cached key; on failure refetch once (the peer may have rotated), at
  * most once per keyId per key_refetch_interval_s (refetch floods are a DoS lever). */
 static int verify_signature(struct inbox_ctx *c)
@@ -161,11 +174,13 @@ static int verify_signature(struct inbox_ctx *c)
     if (rc != HR_OK && fed_is_local(c->fed, c->key_id))
         return reject(c, 403, "origin", "%s", err.msg);
     if (rc != HR_OK)
-        return reject(c, 401, "key_unavailable", "cannot obtain key %s: %s", c->key_id, err.msg);
+        return key_failed(c, rc, &err);
     rc = fed_sig_verify(&c->sig, &sr, c->signer.key, &err);
     if (rc != HR_OK && c->signer.from_cache && fed_refetch_allowed(c->fed, c->key_id)) {
         fed_remote_fini(&c->signer);
         rc = fed_remote_resolve(c->fed, c->key_id, true, &c->signer, &err);
+        if (rc == HR_ELIMIT)
+            return key_failed(c, rc, &err);
         if (rc == HR_OK)
             rc = fed_sig_verify(&c->sig, &sr, c->signer.key, &err);
     }
@@ -197,6 +212,22 @@ static int check_origin(struct inbox_ctx *c)
         return reject(c, 403, "origin", "embedded object claims an id on our host");
     if (obj_id != NULL && !fed_same_origin(obj_id, c->actor))
         return reject(c, 403, "origin", "embedded object is not on the actor's origin");
+    return HR_OK;
+}
+
+/* Burst limits on verified requests (limits.c): per actor, and Follows per domain. */
+static int check_bursts(struct inbox_ctx *c)
+{
+    int64_t wait_s = 0;
+
+    if (!fed_actor_allow(c->fed, c->actor, &wait_s)) {
+        c->res->retry_after_s = wait_s;
+        return reject(c, 429, "actor_rate_limited", "too many activities from that actor");
+    }
+    if (strcmp(c->type, "Follow") == 0 && !fed_follow_allow(c->fed, c->actor, &wait_s)) {
+        c->res->retry_after_s = wait_s;
+        return reject(c, 429, "follow_rate_limited", "too many new followers from that domain");
+    }
     return HR_OK;
 }
 
@@ -510,6 +541,8 @@ static void verify(struct inbox_ctx *c, bool *needs_commit)
         rc = verify_signature(c);
     if (rc == HR_OK)
         rc = check_origin(c);
+    if (rc == HR_OK)
+        rc = check_bursts(c);
     if (rc == HR_OK) {
         keys_sha256_hex(c->req->body, c->req->body_len, c->digest);
         *needs_commit = true;
@@ -603,6 +636,7 @@ static void *verifier_main(void *arg)
             return NULL;
         }
         pthread_mutex_unlock(&p->mu);
+        fed_inbox_queued(j->c.fed, -1);
         verify(&j->c, &needs_commit);
         if (!needs_commit) {
             job_done(j);
@@ -667,6 +701,7 @@ int fed_inbox_submit(struct fed *fed, const struct fed_inbox_req *req, struct fe
         return hr_fail(err, HR_EGONE, "server is stopping");
     }
     q_push(&p->verify_q, j);
+    fed_inbox_queued(fed, 1); /* bounded by inbox_queue_max: fed_inbox_full */
     pthread_cond_signal(&p->verify_cv);
     pthread_mutex_unlock(&p->mu);
     return HR_OK;

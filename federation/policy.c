@@ -1,5 +1,5 @@
 /* federation/policy.c - who may talk to us: domain blocks, the allow-list mode of a closed
- * government network, and the inbox rate limit per remote host. A block covers the
+ * government network, and the inbox rate limit per remote registrable domain. A block covers the
  * domain and its subdomains; it is checked before any key fetch, so a blocked server
  * cannot even make us connect to it. */
 #include "federation/fed_int.h"
@@ -72,6 +72,13 @@ bool fed_domain_permitted(struct fed *fed, const char *url)
     return ok;
 }
 
+/* fed_http_opts.hop_allowed: every hop of an outbound GET, redirects included, meets the
+ * same domain policy as the URL a peer first gave us. */
+bool fed_hop_permitted(void *ctx, const char *url)
+{
+    return fed_domain_permitted(ctx, url);
+}
+
 int fed_domain_set(struct store_txn *txn, int kind, bool on, const char *domain,
                    const char *reason, size_t *followers, size_t *jobs, struct hr_err *err)
 {
@@ -91,18 +98,20 @@ int fed_domain_set(struct store_txn *txn, int kind, bool on, const char *domain,
     return rc;
 }
 
-/* Fixed one-minute windows per exact (keyId host, client address): a server's own deliveries come
- * from its addresses, so junk that merely names a big server's keyId from elsewhere cannot
- * spend that server's allowance. */
+/* Fixed one-minute windows per exact (registrable domain of the keyId, client address): a
+ * server's own deliveries come from its addresses, so junk that merely names a big server's
+ * keyId from elsewhere cannot spend that server's allowance; and the subdomains of one
+ * registrant share one allowance (a wildcard DNS record is not a thousand servers). */
 bool fed_rate_allow(struct fed *fed, const char *url, const char *client, int64_t *retry_after_s)
 {
-    char host[256], key[600];
+    char host[256], dom[256], key[600];
 
     if (fed->cfg.inbox_rate_per_minute == 0 || fed->host_rate == NULL)
         return true;
-    if (url_bare_host(url, host, sizeof host) != HR_OK)
+    if (url_bare_host(url, host, sizeof host) != HR_OK ||
+        fed_reg_domain(host, dom, sizeof dom) != HR_OK)
         return true; /* the request is refused later for its bad keyId */
-    snprintf(key, sizeof key, "%s|%s", host, client ? client : "");
+    snprintf(key, sizeof key, "%s|%s", dom, client ? client : "");
     return hr_rate_hit(fed->host_rate, key, fed->cfg.inbox_rate_per_minute, hr_mono_ms(),
                        retry_after_s);
 }

@@ -305,23 +305,47 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
     return -1;
 }
 
-/* RSA policy shared by public and private keys: under 2048 bits is forgeable in
- * practice; over 8192 bits makes each verify a CPU-exhaustion lever for a peer; odd
- * exponents (1, even, huge) are either broken or a DoS. Only 3 and 65537 are in use. */
-static int rsa_check(EVP_PKEY *pkey, struct hr_err *err)
+/* The public exponent of an RSA PKEY, when it fits 64 bits (HR_EINVAL otherwise). */
+static int pkey_rsa_e(EVP_PKEY *pkey, uint64_t *out, struct hr_err *err)
 {
     BIGNUM *e = NULL;
-    int bits = EVP_PKEY_get_bits(pkey), rc = HR_OK;
+    BN_ULONG w;
+
+    if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) != 1)
+        return ossl_fail(err, HR_EINVAL, "RSA key without a public exponent");
+    w = BN_get_word(e);
+    BN_free(e);
+    if (w == (BN_ULONG)-1) /* BN_get_word: does not fit */
+        return hr_fail(err, HR_EINVAL, "RSA public exponent over 64 bits");
+    *out = (uint64_t)w;
+    return HR_OK;
+}
+
+/* RSA policy shared by public and private keys: under 2048 bits is forgeable in
+ * practice; over 8192 bits makes each verify a CPU-exhaustion lever for a peer. The
+ * exponent must be 65537 (F4): every fediverse server generates that; e = 3 keys invite
+ * the low-exponent signature forgeries of careless verifiers (Bleichenbacher 2006) and no
+ * peer needs them, and odd ones (1, even, huge) are either broken or a DoS. */
+static int rsa_check(EVP_PKEY *pkey, struct hr_err *err)
+{
+    int bits = EVP_PKEY_get_bits(pkey), rc;
+    uint64_t e = 0;
 
     if (bits < KEYS_RSA_MIN || bits > KEYS_RSA_MAX)
         return hr_fail(err, HR_EINVAL, "RSA key of %d bits refused (need %d..%d)", bits,
                        KEYS_RSA_MIN, KEYS_RSA_MAX);
-    if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) != 1)
-        return ossl_fail(err, HR_EINVAL, "RSA key without a public exponent");
-    if (!BN_is_word(e, 3) && !BN_is_word(e, 65537))
-        rc = hr_fail(err, HR_EINVAL, "RSA public exponent refused (only 3 and 65537)");
-    BN_free(e);
+    rc = pkey_rsa_e(pkey, &e, err);
+    if (rc == HR_OK && e != 65537)
+        rc = hr_fail(err, HR_EINVAL, "RSA public exponent %llu refused (only 65537)",
+                     (unsigned long long)e);
     return rc;
+}
+
+int keys_rsa_exponent(const struct keys_key *key, uint64_t *out, struct hr_err *err)
+{
+    if (!keys_key_is_rsa(key))
+        return hr_fail(err, HR_EINVAL, "not an RSA key");
+    return pkey_rsa_e(key->pkey, out, err);
 }
 
 /* Only plain RSA and Ed25519: RSA-PSS, EC, DSA, X25519 keys have no place in Herald. */

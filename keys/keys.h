@@ -19,13 +19,15 @@ int keys_ed25519_generate(char **priv_pem, char **pub_multibase, struct hr_err *
 /* Parses a PEM private key (RSA or Ed25519). HR_EINVAL when it is not one. */
 int keys_private_load(const char *pem, struct keys_key **out, struct hr_err *err);
 /* Parses a PEM public key ("PUBLIC KEY" SPKI or "RSA PUBLIC KEY" PKCS#1). Refuses RSA keys
- * under 2048 or over 8192 bits and exponents other than 3 and 65537 (HR_EINVAL). */
+ * under 2048 or over 8192 bits and exponents other than 65537 (HR_EINVAL). */
 int keys_public_load(const char *pem, size_t len, struct keys_key **out, struct hr_err *err);
 void keys_key_free(struct keys_key *key); /* NULL: no-op */
 /* A second handle on KEY (the parsed key itself is shared, reference-counted): one thread
  * may free its handle while others still use theirs. */
 int keys_key_share(const struct keys_key *key, struct keys_key **out, struct hr_err *err);
 bool keys_key_is_rsa(const struct keys_key *key);
+/* The public exponent of the RSA key KEY; HR_EINVAL for other keys or one over 64 bits. */
+int keys_rsa_exponent(const struct keys_key *key, uint64_t *out, struct hr_err *err);
 
 /* RSASSA-PKCS1-v1_5 with SHA-256 over DATA; *sig_b64 is standard base64 (caller frees). */
 int keys_rsa_sign(const struct keys_key *priv, const char *data, size_t len, char **sig_b64,

@@ -58,6 +58,20 @@ static const struct ckey {
       "open (everyone but blocked domains) or allowlist (only domains added with herald domain allow)"),
     U(inbox_rate_per_minute, "6000", 0, 10000000,
       "inbox requests one remote host may send per minute (429 beyond; 0 = no limit)"),
+    U(key_fetch_max_total, "6", 1, 256,
+      "key fetches in flight at once (keep 2 or more below inbox_threads; 503 beyond, not queued)"),
+    U(key_fetch_max_per_domain, "2", 1, 256,
+      "key fetches in flight for one registrable domain, subdomains together (503 beyond)"),
+    U(key_fetch_timeout, "10000", 100, 120000,
+      "milliseconds to fetch an inbox request's key document and its owner"),
+    U(key_fail_cache, "300", 0, 86400,
+      "seconds a failed key fetch is remembered by keyId and not retried (0 = off)"),
+    U(inbox_queue_max, "256", 0, 1000000,
+      "inbox POSTs waiting for a verifier (503 beyond, before the body is read; 0 = no limit)"),
+    U(inbox_actor_per_second, "30", 0, 1000000,
+      "activities one remote actor may send per second (429 beyond; 0 = no limit)"),
+    U(inbox_follows_per_minute, "1000", 0, 10000000,
+      "new Follows one remote registrable domain may send per minute (429 beyond; 0 = no limit)"),
 #undef S
 #undef B
 #undef U

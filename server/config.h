@@ -35,6 +35,13 @@ struct config {
     char log_level[16];
     char federation_mode[16];
     uint64_t inbox_rate_per_minute;
+    uint64_t key_fetch_max_total;
+    uint64_t key_fetch_max_per_domain;
+    uint64_t key_fetch_timeout;    /* ms */
+    uint64_t key_fail_cache;       /* seconds */
+    uint64_t inbox_queue_max;
+    uint64_t inbox_actor_per_second;
+    uint64_t inbox_follows_per_minute;
 };
 
 /* Defaults for every key. */

@@ -46,6 +46,13 @@ void app_fed_config(const struct app *app, struct fed_config *out)
         .deliver_give_up_s = (int64_t)c->deliver_give_up,
         .allowlist = strcmp(c->federation_mode, "allowlist") == 0,
         .inbox_rate_per_minute = c->inbox_rate_per_minute,
+        .key_fetch_max_total = (size_t)c->key_fetch_max_total,
+        .key_fetch_max_per_domain = (size_t)c->key_fetch_max_per_domain,
+        .key_fetch_timeout_ms = (long)c->key_fetch_timeout,
+        .key_fail_cache_s = (int64_t)c->key_fail_cache,
+        .inbox_queue_max = (size_t)c->inbox_queue_max,
+        .inbox_actor_per_second = c->inbox_actor_per_second,
+        .inbox_follows_per_minute = c->inbox_follows_per_minute,
     };
 }
 
@@ -266,6 +273,20 @@ static const char *headers_unclean(struct MHD_Connection *conn)
     return NULL;
 }
 
+/* An inbox POST while inbox_queue_max POSTs already wait for a verifier: refused (503,
+ * Retry-After) before its body is read, so a flood costs headers, not memory (issue 8 §4). */
+static bool inbox_queue_full(struct http_req *r)
+{
+    size_t n = strlen(r->url);
+    int64_t wait_s = 0;
+
+    if (strcmp(r->method, "POST") != 0 || n < 6 || strcmp(r->url + n - 6, "/inbox") != 0 ||
+        !fed_inbox_full(r->app->fed, &wait_s))
+        return false;
+    r->retry_after_s = wait_s;
+    return true;
+}
+
 /* First call of a request: set up its context; refuse a declared oversize body at once. */
 static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const char *url,
                              const char *method, void **con_cls)
@@ -303,6 +324,8 @@ static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const
         if (n > HTTP_DISCARD_MAX)
             return http_reply_error(r, 413, "too_large", "request body over the limit");
     }
+    if (inbox_queue_full(r))
+        return http_reply_error(r, 503, "inbox_busy", "too many inbox requests waiting; retry later");
     return MHD_YES;
 }
 

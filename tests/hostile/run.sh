@@ -42,8 +42,11 @@ instance() {
 
 instance strict "allow_private_network = false"
 S_DIR=$INST_DIR S_PORT=$INST_PORT S_PID=$INST_PID
-instance main "allow_private_network = true" "fetch_timeout = $FETCH_MS"
+instance main "allow_private_network = true" "fetch_timeout = $FETCH_MS" \
+    "key_fetch_timeout = $FETCH_MS"
 H_DATA=$INST_DIR H_PORT=$INST_PORT H_PID=$INST_PID H_BASE="http://127.0.0.1:$INST_PORT"
+# a blocked domain for the redirect rows (*.localhost resolves to loopback inside curl)
+"$HERALD_BIN" --data "$H_DATA" domain block blocked.localhost --reason hostile >/dev/null
 ME="$H_BASE/users/health"
 INBOX="$ME/inbox"
 
@@ -111,6 +114,11 @@ doc "$P2_ROOT" "$P2" edpem "$PEM_ALICE" "$(pem_json "$T_DIR/ed.pub.pem")"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$T_DIR/weak.key.pem" 2>/dev/null
 openssl pkey -in "$T_DIR/weak.key.pem" -pubout -out "$T_DIR/weak.pub.pem"
 doc "$P2_ROOT" "$P2" weak "$PEM_ALICE" "$(pem_json "$T_DIR/weak.pub.pem")"
+# e3: a real 2048-bit key with public exponent 3 (refused like a short key)
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_keygen_pubexp:3 \
+    -out "$T_DIR/e3.key.pem" 2>/dev/null
+openssl pkey -in "$T_DIR/e3.key.pem" -pubout -out "$T_DIR/e3.pub.pem"
+doc "$P2_ROOT" "$P2" e3 "$PEM_ALICE" "$(pem_json "$T_DIR/e3.pub.pem")"
 # absurd: a 16384-bit modulus (all ones: verifying with it would cost a lot, for nothing)
 rsa_pub "$T_DIR/huge.pub.pem" "$(head -c 4096 /dev/zero | tr '\0' F)" 65537
 doc "$P2_ROOT" "$P2" huge "$PEM_ALICE" "$(pem_json "$T_DIR/huge.pub.pem")"
@@ -155,6 +163,9 @@ redirect togopher "gopher://127.0.0.3:$P3_PORT/_users"
 redirect todata "data:application/activity+json,{}"
 redirect toours "$ME"
 redirect looper "$P2/users/looper"
+# a same-origin hop, then a hop into a blocked domain (refused before it connects)
+redirect hopchain "$P2/users/hopblocked"
+redirect hopblocked "http://x.blocked.localhost:$P3_PORT/users/carol"
 doc "$P2_ROOT" "$P2" slow
 echo $((FETCH_MS * 2)) >"$P2_ROOT/users/slow.json.delay"
 doc "$P2_ROOT" "$P2" trickle

@@ -6,9 +6,14 @@
  *                DIR/p/q.json.type (Content-Type), .status (HTTP status; the .json may then be
  *                absent), .delay (milliseconds before answering), .location (Location header),
  *                .chunk ("BYTES MS": sent chunked, without Content-Length, BYTES at a time
- *                with MS milliseconds before each: a slow or endless-looking response).
+ *                with MS milliseconds before each: a slow or endless-looking response),
+ *                .hold (slow mode: while this file exists the answer waits, polled every
+ *                10 ms for at most 120 s; a test removes it to let the answer go, so it can
+ *                act while the fetch is provably still held).
  *                Unknown paths are 404. Every GET is logged as one line in DIR/_fetched.log
- *                ("GET /p/q sig=0|1 accept=..."), so a test can tell whether Herald fetched.
+ *                ("GET /p/q sig=0|1 accept=... host=..."), when it arrives (before any
+ *                delay or hold), so a test can tell whether and under which name Herald
+ *                fetched.
  * POST /p/q      is recorded as DIR/_received/NNNNNN.headers (request line + headers),
  *                NNNNNN.status (the status we answered) and NNNNNN.json (the body, written
  *                last, so a complete record exists once the .json does) and answered 202.
@@ -44,6 +49,7 @@
 #define FP_BODY_MAX   (1024 * 1024)
 #define FP_FILE_MAX   (16 * 1024 * 1024)
 #define FP_DELAY_MAX  60000
+#define FP_HOLD_MAX   120000 /* ms a .hold file can keep an answer waiting */
 #define FP_PATH_MAX   1024
 #define FP_HEADER_MAX (64 * 1024)
 #define FP_CHUNK_MAX  (1024 * 1024)
@@ -258,13 +264,15 @@ static void fetch_log(struct peer *peer, struct MHD_Connection *c, const char *m
 {
     const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Signature");
     const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
     char path[FP_PATH_MAX + 32], line[2048];
     int n, fd;
 
     if (!root_path(peer, "/_fetched.log", "", path, sizeof path))
         return;
-    n = snprintf(line, sizeof line, "%s %s sig=%d accept=%s\n", method, url, sig != NULL,
-                 accept != NULL && strpbrk(accept, "\r\n") == NULL ? accept : "-");
+    n = snprintf(line, sizeof line, "%s %s sig=%d accept=%s host=%s\n", method, url, sig != NULL,
+                 accept != NULL && strpbrk(accept, "\r\n") == NULL ? accept : "-",
+                 host != NULL && strpbrk(host, "\r\n ") == NULL ? host : "-");
     if (n <= 0 || (size_t)n >= sizeof line)
         return;
     pthread_mutex_lock(&peer->lock);
@@ -275,6 +283,15 @@ static void fetch_log(struct peer *peer, struct MHD_Connection *c, const char *m
         close(fd);
     }
     pthread_mutex_unlock(&peer->lock);
+}
+
+/* Slow mode: waits while PATH exists (at most FP_HOLD_MAX ms). */
+static void hold_while(const char *path)
+{
+    struct stat st;
+
+    for (int waited = 0; waited < FP_HOLD_MAX && stat(path, &st) == 0; waited += 10)
+        sleep_ms(10);
 }
 
 static enum MHD_Result serve_get(struct peer *peer, struct MHD_Connection *c, const char *method,
@@ -301,6 +318,8 @@ static enum MHD_Result serve_get(struct peer *peer, struct MHD_Connection *c, co
     root_path(peer, url, ".json.delay", path, sizeof path);
     if (ctl_number(path, 0, FP_DELAY_MAX, &delay))
         sleep_ms(delay);
+    root_path(peer, url, ".json.hold", path, sizeof path);
+    hold_while(path);
     root_path(peer, url, ".json.chunk", path, sizeof path);
     have_chunk = chunk_spec(path, &chunk[0], &chunk[1]);
     return reply(c, (unsigned)status, body, len, have_body ? type : NULL,

@@ -53,6 +53,7 @@ static struct {
     /* last request to /signed, for the test thread to check */
     char sig[4096], date[128], host[256], target[512];
     int inbox_posts;
+    int elsewhere_hits; /* requests that reached /elsewhere */
 } srv;
 
 static struct keys_key *priv_key, *pub_key;
@@ -250,6 +251,36 @@ static int handle_abs(int fd, const struct req *rq)
     return respond(fd, 301, loc, "");
 }
 
+/* A redirect to the same server under another origin: "localhost" is not "127.0.0.1". */
+static int redirect_to_localhost(int fd, const char *path)
+{
+    char loc[128];
+
+    snprintf(loc, sizeof loc, "Location: http://localhost:%d%s\r\n", srv.port, path);
+    return respond(fd, 302, loc, "");
+}
+
+static int handle_to_other_signed(int fd, const struct req *rq)
+{
+    (void)rq;
+    return redirect_to_localhost(fd, "/signed");
+}
+
+static int handle_to_elsewhere(int fd, const struct req *rq)
+{
+    (void)rq;
+    return redirect_to_localhost(fd, "/elsewhere");
+}
+
+static int handle_elsewhere(int fd, const struct req *rq)
+{
+    (void)rq;
+    pthread_mutex_lock(&srv.mu);
+    srv.elsewhere_hits++;
+    pthread_mutex_unlock(&srv.mu);
+    return respond(fd, 200, "Content-Type: application/activity+json\r\n", "{}");
+}
+
 static int handle_busy_date(int fd, const struct req *rq)
 {
     char date[32], hdr[64];
@@ -283,6 +314,10 @@ static const struct route {
     {"/signed", 0, NULL, NULL, handle_signed},
     {"/inbox", 0, NULL, NULL, handle_inbox},
     {"/busy-date", 0, NULL, NULL, handle_busy_date},
+    {"/to-other-signed", 0, NULL, NULL, handle_to_other_signed},
+    {"/to-elsewhere", 0, NULL, NULL, handle_to_elsewhere},
+    {"/via-ok", 302, "Location: /to-elsewhere\r\n", "", NULL},
+    {"/elsewhere", 0, NULL, NULL, handle_elsewhere},
 };
 
 /* Returns nonzero when the connection is to be closed. */
@@ -708,6 +743,125 @@ static void an_unsigned_get_sends_no_signature(void **state)
     fed_http_response_fini(&r);
 }
 
+/* ---- every hop meets the caller's policy (issue 8 §5) ---- */
+
+/* A domain policy that refuses the host "localhost" (a blocked domain, or one off the
+ * allow-list: the same question to http.c). */
+static bool refuse_localhost(void *ctx, const char *url)
+{
+    int *asked = ctx;
+
+    (*asked)++;
+    return strstr(url, "://localhost:") == NULL;
+}
+
+static int elsewhere_hits(void)
+{
+    int n;
+
+    pthread_mutex_lock(&srv.mu);
+    n = srv.elsewhere_hits;
+    pthread_mutex_unlock(&srv.mu);
+    return n;
+}
+
+static void a_redirect_chain_into_a_refused_domain_stops_before_connecting(void **state)
+{
+    struct fed_http_opts o = loopback;
+    struct fed_http_response r;
+    struct hr_err err;
+    int asked = 0, before = elsewhere_hits();
+
+    (void)state;
+    o.hop_allowed = refuse_localhost;
+    o.hop_ctx = &asked;
+    assert_int_equal(get(&o, url_of("http", "/via-ok"), &r, &err), HR_EFORBIDDEN);
+    assert_non_null(strstr(err.msg, "blocked (or not allowed) domain"));
+    assert_int_equal(asked, 3); /* /via-ok, /to-elsewhere, then the refused hop */
+    assert_int_equal(elsewhere_hits(), before); /* the refused origin saw no request */
+    /* the policy allows it: the same chain reaches it (the test can see a connection) */
+    o.hop_allowed = NULL;
+    assert_int_equal(get(&o, url_of("http", "/via-ok"), &r, &err), HR_OK);
+    assert_int_equal(elsewhere_hits(), before + 1);
+    fed_http_response_fini(&r);
+}
+
+static void the_first_hop_is_asked_too(void **state)
+{
+    struct fed_http_opts o = loopback;
+    struct fed_http_response r;
+    struct hr_err err;
+    char url[128];
+    int asked = 0, before = elsewhere_hits();
+
+    (void)state;
+    o.hop_allowed = refuse_localhost;
+    o.hop_ctx = &asked;
+    snprintf(url, sizeof url, "http://localhost:%d/elsewhere", srv.port);
+    assert_int_equal(get(&o, url, &r, &err), HR_EFORBIDDEN);
+    assert_int_equal(elsewhere_hits(), before);
+}
+
+static void a_same_origin_only_get_refuses_a_cross_origin_redirect_before_connecting(void **state)
+{
+    struct fed_http_opts o = loopback;
+    struct fed_http_response r;
+    struct hr_err err;
+    int before = elsewhere_hits();
+
+    (void)state;
+    o.same_origin_only = true;
+    assert_int_equal(get(&o, url_of("http", "/to-elsewhere"), &r, &err), HR_EFORBIDDEN);
+    assert_string_equal(err.msg, "redirect to another origin refused");
+    assert_int_equal(elsewhere_hits(), before);
+    /* a same-origin redirect is still followed */
+    assert_int_equal(get(&o, url_of("http", "/redirect"), &r, &err), HR_OK);
+    assert_int_equal(r.status, 200);
+    fed_http_response_fini(&r);
+}
+
+static void a_signed_get_redirected_to_another_origin_arrives_there_unsigned(void **state)
+{
+    struct fed_signer signer = {priv_key, KEY_ID};
+    struct fed_http_response r = {0};
+    struct hr_err err = {0};
+    char want_host[64];
+
+    (void)state;
+    pthread_mutex_lock(&srv.mu);
+    snprintf(srv.sig, sizeof srv.sig, "stale");
+    pthread_mutex_unlock(&srv.mu);
+    assert_int_equal(fed_http_get(&loopback, url_of("http", "/to-other-signed"),
+                                  "application/activity+json", &signer, &r, &err),
+                     HR_OK);
+    assert_int_equal(r.status, 401); /* /signed answers 401 to an unsigned GET */
+    fed_http_response_fini(&r);
+    snprintf(want_host, sizeof want_host, "localhost:%d", srv.port);
+    pthread_mutex_lock(&srv.mu);
+    assert_string_equal(srv.host, want_host); /* it did reach the second origin */
+    assert_string_equal(srv.sig, "");         /* without the Signature header */
+    pthread_mutex_unlock(&srv.mu);
+}
+
+/* 64 bytes in one label: the resolver refuses the name without sending a query. */
+#define UNRESOLVABLE "http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test"
+
+static void a_name_that_does_not_resolve_and_a_refused_connection_read_alike(void **state)
+{
+    struct fed_http_response r;
+    struct hr_err e1, e2;
+    char url[128];
+
+    (void)state;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/x", closed_port());
+    assert_int_equal(get(&loopback, url, &r, &e1), HR_ENET);
+    assert_int_equal(get(&loopback, UNRESOLVABLE "/x", &r, &e2), HR_ENET);
+    assert_non_null(strstr(e1.msg, ": fetch_failed"));
+    assert_non_null(strstr(e2.msg, ": fetch_failed"));
+    assert_null(strstr(e1.msg, "connect"));
+    assert_null(strstr(e2.msg, "resolve"));
+}
+
 /* ---- URL helpers ---- */
 
 static void url_helpers_lowercase_the_host_and_drop_default_ports(void **state)
@@ -1007,6 +1161,11 @@ int main(void)
         cmocka_unit_test(relative_and_absolute_redirects_are_followed),
         cmocka_unit_test(three_chained_redirects_pass_a_limit_of_three_and_fail_a_limit_of_two),
         cmocka_unit_test(a_redirect_to_another_scheme_is_refused),
+        cmocka_unit_test(a_redirect_chain_into_a_refused_domain_stops_before_connecting),
+        cmocka_unit_test(the_first_hop_is_asked_too),
+        cmocka_unit_test(a_same_origin_only_get_refuses_a_cross_origin_redirect_before_connecting),
+        cmocka_unit_test(a_signed_get_redirected_to_another_origin_arrives_there_unsigned),
+        cmocka_unit_test(a_name_that_does_not_resolve_and_a_refused_connection_read_alike),
         cmocka_unit_test(a_body_over_the_cap_is_too_big_with_or_without_content_length),
         cmocka_unit_test(a_raised_cap_lets_the_big_body_through),
         cmocka_unit_test(a_response_slower_than_the_timeout_is_a_network_error),

@@ -163,6 +163,51 @@ static void rsa_key_with_exponent_17_is_refused(void **state)
     assert_non_null(strstr(err.msg, "exponent"));
 }
 
+static void rsa_key_with_exponent_3_is_refused_like_a_short_key(void **state)
+{
+    struct keys_key *pk = NULL;
+    struct hr_err err = {0};
+    (void)state;
+
+    assert_int_equal(load_public_file("rsa_e3.pub.pem", &pk, &err), HR_EINVAL);
+    assert_null(pk);
+    assert_non_null(strstr(err.msg, "exponent 3 refused"));
+}
+
+static void rsa_exponent_of_a_generated_key_is_65537(void **state)
+{
+    char *priv = NULL, *pub = NULL;
+    struct keys_key *pk = NULL, *sk = NULL;
+    uint64_t e = 0;
+    (void)state;
+
+    assert_int_equal(keys_rsa_generate(&priv, &pub, NULL), HR_OK);
+    assert_int_equal(keys_public_load(pub, strlen(pub), &pk, NULL), HR_OK);
+    assert_int_equal(keys_rsa_exponent(pk, &e, NULL), HR_OK);
+    assert_int_equal(e, 65537);
+    assert_int_equal(keys_private_load(priv, &sk, NULL), HR_OK);
+    e = 0;
+    assert_int_equal(keys_rsa_exponent(sk, &e, NULL), HR_OK);
+    assert_int_equal(e, 65537);
+    keys_secret_free(priv);
+    free(pub);
+    keys_key_free(pk);
+    keys_key_free(sk);
+}
+
+static void rsa_exponent_of_an_ed25519_key_is_an_error(void **state)
+{
+    struct keys_key *pk = NULL;
+    struct hr_err err = {0};
+    uint64_t e = 0;
+    (void)state;
+
+    assert_int_equal(load_public_file("ed25519.pub.pem", &pk, NULL), HR_OK);
+    assert_int_equal(keys_rsa_exponent(pk, &e, &err), HR_EINVAL);
+    assert_non_null(strstr(err.msg, "not an RSA key"));
+    keys_key_free(pk);
+}
+
 static void ec_public_key_is_refused_as_unsupported(void **state)
 {
     struct keys_key *pk = NULL;
@@ -509,6 +554,9 @@ int main(void)
         cmocka_unit_test(rsa_sign_of_private_fixture_verifies_with_its_public_fixture),
         cmocka_unit_test(weak_1024_bit_rsa_key_is_refused_with_a_clear_message),
         cmocka_unit_test(rsa_key_with_exponent_17_is_refused),
+        cmocka_unit_test(rsa_key_with_exponent_3_is_refused_like_a_short_key),
+        cmocka_unit_test(rsa_exponent_of_a_generated_key_is_65537),
+        cmocka_unit_test(rsa_exponent_of_an_ed25519_key_is_an_error),
         cmocka_unit_test(ec_public_key_is_refused_as_unsupported),
         cmocka_unit_test(private_key_pem_is_not_accepted_as_a_public_key),
         cmocka_unit_test(malformed_public_pem_is_refused),
