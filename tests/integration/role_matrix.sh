@@ -18,6 +18,7 @@ CURL_MAX=10
 
 H_APPROVALS=1 h_start own agency
 h() { "$HERALD_BIN" --data "$H_DATA" "$@"; }
+rev() { h draft show "$1" | t_jq .rev_sha256; } # the revision an approver read
 API="$H_BASE/api/herald/v1"
 h account add other --kind department >/dev/null
 
@@ -485,6 +486,7 @@ resolve() {
         p=${p//\{draft\}/$id} ;;
     *'{sub}'*)
         if [ "$ok$m" = 1POST ]; then id=$(new_draft "$acct" --submit); else id=${D_SUB[$acct]}; fi
+        RID=$id
         p=${p//\{sub\}/$id} ;;
     *'{op}/disable')
         if [ "$ok" = 1 ]; then op=tmp$N; h operator add "$op" >/dev/null; else op=spare; fi
@@ -510,8 +512,8 @@ resolve() {
     /tokens) RBODY='{"operator":"gadmin"}' ;; # allowed: gadmin's own; refused: an escalation
     /drafts) RBODY="{\"account\":\"$acct\",\"text\":\"matrix draft $N by $role\"}" ;;
     */edit) RBODY="{\"text\":\"edited $N by $role\"}" ;;
-    */approve) RBODY='{"comment":"fine"}' ;;
-    */reject) RBODY='{"comment":"not like this"}' ;;
+    */approve) RBODY="{\"comment\":\"fine\",\"rev\":\"$(rev "$RID")\"}" ;;
+    */reject) RBODY="{\"comment\":\"not like this\",\"rev\":\"$(rev "$RID")\"}" ;;
     esac
     RPATH=$p
 }
@@ -556,7 +558,8 @@ t_eq "the whole table was walked" 273 "$cases"
 allowed_call "editor files a post on own" 201 127.0.0.1 "${TOK[editor]}" POST /drafts \
     '{"account":"own","text":"a post to change later","submit":true}'
 DP=$(t_jq .id "$RESP")
-allowed_call "approver publishes it" 200 127.0.0.1 "${TOK[approver]}" POST "/drafts/$DP/approve"
+allowed_call "approver publishes it" 200 127.0.0.1 "${TOK[approver]}" POST "/drafts/$DP/approve" \
+    "{\"rev\":\"$(rev "$DP")\"}"
 N_OWN=$(t_jq .published_id "$RESP")
 h account set other approvals 0 >/dev/null # the shell user publishes one post on other
 N_OTHER=$(h post other "a post of the other account")
@@ -616,9 +619,9 @@ allowed_call "both files a submitted draft" 201 127.0.0.1 "${TOK[both]}" POST /d
     '{"account":"own","text":"written and submitted by both","submit":true}'
 DB=$(t_jq .id "$T_DIR/resp")
 refused_call "POST /drafts/$DB/approve: both approving their own draft" 403 127.0.0.1 \
-    "${TOK[both]}" POST "/drafts/$DB/approve" '{"comment":"mine"}'
+    "${TOK[both]}" POST "/drafts/$DB/approve" "{\"comment\":\"mine\",\"rev\":\"$(rev "$DB")\"}"
 refused_call "POST /drafts/$DB/reject: both rejecting their own draft" 403 127.0.0.1 \
-    "${TOK[both]}" POST "/drafts/$DB/reject" '{"comment":"mine"}'
+    "${TOK[both]}" POST "/drafts/$DB/reject" "{\"comment\":\"mine\",\"rev\":\"$(rev "$DB")\"}"
 # editor opens a draft; both rewrites it and would be the only pair of eyes on that text.
 # (agency/drafts.c compares the approver with the draft's first author only, so today this
 # approval goes through and publishes: the assertion stays strict, it is a bug.)
@@ -627,7 +630,8 @@ allowed_call "both edits editor's submitted draft" 200 127.0.0.1 "${TOK[both]}" 
     "/drafts/$DE/edit" '{"text":"rewritten entirely by both"}'
 allowed_call "both submits the rewrite" 200 127.0.0.1 "${TOK[both]}" POST "/drafts/$DE/submit"
 refused_call "POST /drafts/$DE/approve: both approving the revision they wrote" 403 127.0.0.1 \
-    "${TOK[both]}" POST "/drafts/$DE/approve" '{"comment":"looks good to me"}'
+    "${TOK[both]}" POST "/drafts/$DE/approve" \
+    "{\"comment\":\"looks good to me\",\"rev\":\"$(rev "$DE")\"}"
 t_eq "the rewrite by both is not published on both's word alone" submitted \
     "$(h draft show "$DE" | t_jq .state)"
 
