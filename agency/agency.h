@@ -175,7 +175,8 @@ struct agency_draft_input {
     const char *quote;      /* a new post quoting this post URL, or NULL */
 };
 struct agency_draft_result {
-    char id[32], state[16];
+    char id[32], state[16];    /* state: agency_draft_state_name(code) */
+    int code;                  /* enum agency_draft_state */
     unsigned approvals, required;
     char published_id[1200]; /* the Note, once published */
 };

@@ -23,6 +23,7 @@ struct op {
 };
 
 static const char *str(const json_t *d, const char *k);
+static enum agency_draft_state state_of(const json_t *d);
 
 /* One field of the revision encoding: "NAME-LEN:NAME VALUE-LEN:VALUE", so no value can
  * run into the next (the v1 form joined fields with newlines, and a content warning with
@@ -76,7 +77,8 @@ static void fill_result(const json_t *d, unsigned required, struct agency_draft_
     if (res == NULL)
         return;
     snprintf(res->id, sizeof res->id, "%s", str(d, "id"));
-    snprintf(res->state, sizeof res->state, "%s", str(d, "state"));
+    res->code = (int)state_of(d);
+    snprintf(res->state, sizeof res->state, "%s", agency_draft_state_name(state_of(d)));
     snprintf(res->published_id, sizeof res->published_id, "%s", str(d, "published_id"));
     res->approvals = approvals_of(d);
     res->required = required;
@@ -151,18 +153,34 @@ static void set_state(json_t *d, enum agency_draft_state s)
     json_object_set_new(d, "state", json_string(state_names[s]));
 }
 
+/* The v1 form (fields joined by newlines), only to recognise what a stored v1 hash named. */
+static void rev_hash_v1(const json_t *d, char out[65])
+{
+    struct hr_buf b;
+
+    hr_buf_init(&b, 1u << 21);
+    hr_buf_addf(&b, "herald-draft-v1\n%s\n%s\n%s\n%s\n%lld\n%s\n%s\n%s", str(d, "account"),
+                str(d, "kind"), str(d, "target"), str(d, "quote"),
+                (long long)json_integer_value(json_object_get(d, "at")), str(d, "reply_to"),
+                str(d, "cw"), str(d, "text"));
+    keys_sha256_hex(b.data ? b.data : "", b.len, out);
+    hr_buf_fini(&b);
+}
+
 /* Drafts stored before the v2 revision encoding: the hash is recomputed from their fields
- * (language and visibility get today's only values), and approvals that named the old
- * hash of this same revision move to the new one (same words: the approval stands). The
- * record is written in v2 at its next change; nothing is rewritten on read. */
+ * (language and visibility get today's only values). Approvals that named the old hash
+ * move to the new one when that old hash is the v1 hash of these very fields (same words:
+ * the approval stands); otherwise they are void. The record is written in v2 at its next
+ * change; nothing is rewritten on read. */
 static void migrate(json_t *d)
 {
-    char old[65], h[65];
+    char old[65], v1[65], h[65];
     json_t *a;
     size_t i;
 
     if (json_integer_value(json_object_get(d, "hash_v")) == 2)
         return;
+    rev_hash_v1(d, v1);
     if (!json_is_string(json_object_get(d, "language")))
         json_object_set_new(d, "language", json_string(AGENCY_LANGUAGE_DEFAULT));
     if (!json_is_string(json_object_get(d, "visibility")))
@@ -170,7 +188,7 @@ static void migrate(json_t *d)
     snprintf(old, sizeof old, "%s", str(d, "rev_sha256"));
     rev_hash(d, h);
     json_array_foreach(json_object_get(d, "approvals"), i, a) if (
-        strcmp(str(a, "rev_sha256"), old) == 0)
+        strcmp(old, v1) == 0 && strcmp(str(a, "rev_sha256"), old) == 0)
         json_object_set_new(a, "rev_sha256", json_string(h));
     json_object_set_new(d, "rev_sha256", json_string(h));
     json_object_set_new(d, "hash_v", json_integer(2));

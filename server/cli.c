@@ -312,9 +312,9 @@ static int cmd_account(struct app *app, int argc, char **argv)
 
 static void print_result(const struct agency_draft_result *r)
 {
-    if (strcmp(r->state, "published") == 0)
+    if (r->code == AGENCY_DRAFT_PUBLISHED)
         printf("%s\n", r->published_id);
-    else if (strcmp(r->state, "submitted") == 0)
+    else if (r->code == AGENCY_DRAFT_SUBMITTED)
         printf("%s submitted, awaiting %u approval%s\n", r->id, r->required - r->approvals,
                r->required - r->approvals == 1 ? "" : "s");
     else

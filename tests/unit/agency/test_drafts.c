@@ -375,6 +375,19 @@ static void a_draft_stored_before_v2_is_read_with_the_new_hash_and_keeps_its_app
     assert_int_equal(agency_draft_show(fx->st, L, "d900", &show, NULL), HR_OK);
     assert_non_null(strstr(show, "\"approvals_valid\": 1"));
     free(show);
+    /* a stored hash that is not the v1 hash of the record's own fields carries no approval */
+    n = snprintf(rec, sizeof rec,
+                 "{\"account\":\"health\",\"approvals\":[{\"operator\":\"ap1\","
+                 "\"rev_sha256\":\"%s\"}],\"author\":\"ed\",\"id\":\"d901\",\"kind\":"
+                 "\"post\",\"rev\":1,\"rev_sha256\":\"%s\",\"state\":\"submitted\","
+                 "\"text\":\"other text\"}",
+                 v1, v1);
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_rec_put(txn, STORE_T_DRAFTS, "d901", 4, rec, (size_t)n, 0, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+    assert_int_equal(agency_draft_show(fx->st, L, "d901", &show, NULL), HR_OK);
+    assert_non_null(strstr(show, "\"approvals_valid\": 0"));
+    free(show);
     assert_int_equal(approve(fx, "ap2", "d900", v1), HR_ESTALE); /* the old hash is gone */
     assert_int_equal(approve(fx, "ap2", "d900", get(fx, "d900").rev_sha256), HR_OK);
     assert_int_equal(get(fx, "d900").state, AGENCY_DRAFT_PUBLISHED);
