@@ -206,14 +206,42 @@ static int operator_cb(const struct agency_operator *o, void *ctx)
     return HR_OK;
 }
 
+/* POST /operators/NAME/VERB (disable, grant, revoke); *known false for another VERB. */
+static int operator_change(struct call *c, const char *name, const char *verb, bool *known,
+                           struct hr_err *err)
+{
+    static const struct {
+        const char *verb;
+        enum agency_action action;
+    } verbs[] = {{"/disable", AGENCY_OPERATOR_MANAGE}, {"/grant", AGENCY_GRANT},
+                 {"/revoke", AGENCY_REVOKE}};
+    struct store *st = c->r->app->st;
+    const char *role = body_str(c, "role"), *account = body_str(c, "account");
+
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+        int rc;
+        if (strcmp(verb, verbs[i].verb) != 0)
+            continue;
+        *known = true;
+        rc = may(c, verbs[i].action, NULL, name, err); /* NAME: the grantee for grant */
+        if (rc != HR_OK || verbs[i].action == AGENCY_OPERATOR_MANAGE)
+            return rc == HR_OK ? agency_operator_disable(st, c->op, name, err) : rc;
+        return verbs[i].action == AGENCY_GRANT ? agency_grant(st, c->op, name, role, account, err)
+                                               : agency_revoke(st, c->op, name, role, account, err);
+    }
+    *known = false;
+    return HR_ENOTFOUND;
+}
+
 /* GET/POST /operators, POST /operators/NAME/disable|grant|revoke */
 static enum MHD_Result h_operators(struct call *c)
 {
     struct hr_err err = {0};
     char name[32];
     const char *verb = strchr(c->rest, '/');
+    bool known = false;
     json_t *arr;
-    int rc = HR_EINTERNAL;
+    int rc;
 
     if (strcmp(c->r->method, "GET") == 0) {
         if ((rc = may(c, AGENCY_OPERATOR_LIST, NULL, NULL, &err)) != HR_OK)
@@ -233,18 +261,8 @@ static enum MHD_Result h_operators(struct call *c)
         return http_reply_error(c->r, 404, "not_found", "no such endpoint");
     memcpy(name, c->rest, (size_t)(verb - c->rest));
     name[verb - c->rest] = '\0';
-    if (strcmp(verb, "/disable") == 0 &&
-        (rc = may(c, AGENCY_OPERATOR_MANAGE, NULL, NULL, &err)) == HR_OK)
-        rc = agency_operator_disable(c->r->app->st, c->op, name, &err);
-    else if (strcmp(verb, "/grant") == 0 && (rc = may(c, AGENCY_GRANT, NULL, name, &err)) == HR_OK)
-        rc = agency_grant(c->r->app->st, c->op, name, body_str(c, "role"),
-                          body_str(c, "account"), &err);
-    else if (strcmp(verb, "/revoke") == 0 &&
-             (rc = may(c, AGENCY_REVOKE, NULL, name, &err)) == HR_OK)
-        rc = agency_revoke(c->r->app->st, c->op, name, body_str(c, "role"),
-                           body_str(c, "account"), &err);
-    else if (strcmp(verb, "/disable") != 0 && strcmp(verb, "/grant") != 0 &&
-             strcmp(verb, "/revoke") != 0)
+    rc = operator_change(c, name, verb, &known, &err);
+    if (!known)
         return http_reply_error(c->r, 404, "not_found", "no such endpoint");
     return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s}", "operator", name))
                        : fail_rc(c, rc, &err);

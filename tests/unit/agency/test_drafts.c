@@ -11,9 +11,12 @@
 #include "federation/fed.h"
 #include "keys/keys.h"
 
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BASE "https://social.city.example"
 #define L AGENCY_LOCAL
@@ -206,6 +209,99 @@ static void an_edit_of_an_approved_scheduled_draft_voids_it_and_withdraw_ends_it
     assert_int_equal(approve(fx, "ap1", id, get(fx, id).rev_sha256), HR_OK);
     assert_int_equal(agency_draft_withdraw(fx->st, "ed", id, &res, NULL), HR_OK);
     assert_int_equal(get(fx, id).state, AGENCY_DRAFT_WITHDRAWN);
+}
+
+static void a_submitted_or_rejected_draft_can_be_edited_back_or_withdrawn(void **state)
+{
+    struct fixture *fx = *state;
+    struct agency_draft_input in = {.text = "second thoughts"};
+    struct agency_draft_result res = {0};
+    char a[32], b[32];
+
+    new_draft(fx, "submitted, then edited", NULL, true, a);
+    assert_int_equal(agency_draft_edit(fx->st, "ed", a, &in, &res, NULL), HR_OK);
+    assert_int_equal(get(fx, a).state, AGENCY_DRAFT_DRAFT);
+    assert_int_equal(agency_draft_submit(fx->st, fx->fed, "ed", a, &res, NULL), HR_OK);
+    assert_int_equal(agency_draft_withdraw(fx->st, "ed", a, &res, NULL), HR_OK);
+    assert_int_equal(get(fx, a).state, AGENCY_DRAFT_WITHDRAWN);
+    new_draft(fx, "rejected, then withdrawn", NULL, true, b);
+    assert_int_equal(agency_draft_reject(fx->st, "ap1", b, get(fx, b).rev_sha256, "no", &res,
+                                         NULL),
+                     HR_OK);
+    assert_int_equal(agency_draft_withdraw(fx->st, "ed", b, &res, NULL), HR_OK);
+    assert_int_equal(get(fx, b).state, AGENCY_DRAFT_WITHDRAWN);
+}
+
+/* Runs the scheduler until draft ID is no longer approved (due within a second), polling. */
+static void schedule_until_done(struct fixture *fx, const char *id)
+{
+    struct timespec tick = {0, 5000000};
+    size_t n = 0;
+    int64_t next = 0;
+
+    for (int i = 0; i < 2000 && get(fx, id).state == AGENCY_DRAFT_APPROVED; i++) {
+        assert_int_equal(agency_scheduler_run(fx->st, fx->fed, hr_now_ms(), &n, &next, NULL),
+                         HR_OK);
+        if (get(fx, id).state == AGENCY_DRAFT_APPROVED)
+            nanosleep(&tick, NULL);
+    }
+}
+
+/* The Note draft ID published, from its record. */
+static void published_id(struct fixture *fx, const char *id, char out[1200])
+{
+    char *show = NULL;
+    json_t *d;
+
+    assert_int_equal(agency_draft_show(fx->st, L, id, &show, NULL), HR_OK);
+    d = json_loads(show, 0, NULL);
+    assert_non_null(json_string_value(json_object_get(d, "published_id")));
+    snprintf(out, 1200, "%s", json_string_value(json_object_get(d, "published_id")));
+    json_decref(d);
+    free(show);
+}
+
+/* approved -> published by the scheduler, once; approved -> failed when it cannot be. */
+static void the_scheduler_publishes_a_due_draft_once_or_marks_it_failed(void **state)
+{
+    struct fixture *fx = *state;
+    struct agency_draft_input in = {.text = "at its time"};
+    struct agency_draft_result res = {0};
+    struct store_stats before, after;
+    size_t n = 0;
+    int64_t next = 0;
+    char id[32], edit[32], note[1200];
+
+    in.at_ms = hr_now_ms() + 300;
+    assert_int_equal(agency_draft_new(fx->st, fx->fed, "ed", "health", &in, true, &res, NULL),
+                     HR_OK);
+    snprintf(id, sizeof id, "%s", res.id);
+    assert_int_equal(approve(fx, "ap1", id, get(fx, id).rev_sha256), HR_OK);
+    assert_int_equal(get(fx, id).state, AGENCY_DRAFT_APPROVED);
+    schedule_until_done(fx, id);
+    assert_int_equal(get(fx, id).state, AGENCY_DRAFT_PUBLISHED);
+    assert_int_equal(agency_stats(fx->st, L, &before, NULL), HR_OK);
+    assert_int_equal(agency_scheduler_run(fx->st, fx->fed, hr_now_ms(), &n, &next, NULL), HR_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(agency_stats(fx->st, L, &after, NULL), HR_OK);
+    assert_int_equal(before.objects, after.objects);
+    /* an edit of that post scheduled for later, and the post deleted before it is due */
+    published_id(fx, id, note);
+    {
+        struct agency_draft_input ed = {.text = "corrected", .at_ms = hr_now_ms() + 300};
+        struct agency_draft_input del = {.deletes = note};
+        ed.replaces = note;
+        assert_int_equal(
+            agency_draft_new(fx->st, fx->fed, "ed", "health", &ed, true, &res, NULL), HR_OK);
+        snprintf(edit, sizeof edit, "%s", res.id);
+        assert_int_equal(approve(fx, "ap1", edit, get(fx, edit).rev_sha256), HR_OK);
+        assert_int_equal(
+            agency_draft_new(fx->st, fx->fed, "ed", "health", &del, true, &res, NULL), HR_OK);
+        assert_int_equal(approve(fx, "ap1", res.id, get(fx, res.id).rev_sha256), HR_OK);
+        assert_int_equal(get(fx, res.id).state, AGENCY_DRAFT_PUBLISHED);
+    }
+    schedule_until_done(fx, edit);
+    assert_int_equal(get(fx, edit).state, AGENCY_DRAFT_FAILED);
 }
 
 static void only_an_approver_who_wrote_nothing_of_it_approves_and_only_once(void **state)
@@ -476,6 +572,8 @@ int main(void)
         T(every_transition_from_the_wrong_state_is_refused),
         T(a_rejection_needs_a_comment_and_an_edit_reopens_the_draft),
         T(an_edit_of_an_approved_scheduled_draft_voids_it_and_withdraw_ends_it),
+        T(a_submitted_or_rejected_draft_can_be_edited_back_or_withdrawn),
+        T(the_scheduler_publishes_a_due_draft_once_or_marks_it_failed),
         T(only_an_approver_who_wrote_nothing_of_it_approves_and_only_once),
         T(only_editors_write_submit_and_withdraw),
         T(an_edit_between_read_and_approve_is_refused_and_changes_nothing),
