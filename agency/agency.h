@@ -38,6 +38,61 @@ int agency_audit_head(struct store *st, const char *base_url, char **json_out,
  * use). */
 int agency_instance_init(struct store *st, struct hr_err *err);
 
+/* ---- who may do what: the one authorization table (agency/authz.c) ----
+ * Every face (CLI, admin API, later the public pages, staff console and client API) asks
+ * agency_may before it acts; the rows are documented in docs/publishing.md. */
+enum agency_action {
+    AGENCY_ACCOUNT_LIST,    /* any operator */
+    AGENCY_ACCOUNT_CREATE,  /* admin instance-wide */
+    AGENCY_SET_APPROVALS,   /* admin on the account; SUBJECT the new count: never lower */
+    AGENCY_FOLLOW,          /* follow/unfollow from the account: admin on it */
+    AGENCY_FOLLOWING_READ,  /* whom accounts follow, their timeline: any operator */
+    AGENCY_FOLLOWERS_READ,  /* any role on the account */
+    AGENCY_POSTS_READ,      /* the outbox (public anyway): any operator */
+    AGENCY_STATS_READ,      /* counts: any operator */
+    AGENCY_OPERATOR_LIST,   /* admin or auditor instance-wide */
+    AGENCY_OPERATOR_MANAGE, /* add, disable: admin instance-wide */
+    AGENCY_GRANT,           /* admin instance-wide; SUBJECT the grantee: never oneself */
+    AGENCY_REVOKE,          /* admin instance-wide */
+    AGENCY_TOKEN_LIST,      /* admin instance-wide */
+    AGENCY_TOKEN_MINT,      /* admin instance-wide; SUBJECT whose token: only one's own */
+    AGENCY_TOKEN_REVOKE,    /* admin instance-wide */
+    AGENCY_DOMAIN_LIST,     /* any operator */
+    AGENCY_DOMAIN_MANAGE,   /* block, allow: admin instance-wide */
+    AGENCY_AUDIT_READ,      /* list, verify: admin or auditor instance-wide */
+    AGENCY_DRAFT_READ,      /* admin, editor, approver or auditor on the account */
+    AGENCY_DRAFT_CREATE,    /* editor on the account */
+    AGENCY_DRAFT_EDIT,      /* editor on the account */
+    AGENCY_DRAFT_SUBMIT,    /* editor on the account */
+    AGENCY_DRAFT_WITHDRAW,  /* editor on the account */
+    AGENCY_DRAFT_APPROVE,   /* approver on the account, never the local shell user */
+    AGENCY_DRAFT_REJECT,    /* approver on the account, never the local shell user */
+};
+/* HR_OK when OPERATOR may do ACTION on ACCOUNT (NULL: instance-wide) with SUBJECT (the
+ * grantee, whose token, the new approval count; NULL when none), else HR_EFORBIDDEN with a
+ * message naming the missing role or the rule. AGENCY_LOCAL (the shell user, who owns the
+ * data directory) may do everything but approve and reject. */
+int agency_may(struct store *st, const char *operator, enum agency_action action,
+               const char *account, const char *subject, struct hr_err *err);
+const char *agency_action_name(enum agency_action action); /* static, e.g. "role.grant" */
+
+/* ---- what the faces need of the store, behind the table (agency/faces.c) ---- */
+int agency_open(const char *dir, bool create, size_t map_mb, struct store **out,
+                struct hr_err *err);
+void agency_close(struct store *st); /* NULL: no-op */
+void agency_secret_free(char *s);    /* a token as agency_token_create returned it */
+int agency_account_each(struct store *st, const char *by,
+                        int (*cb)(const struct store_account *a, void *ctx), void *ctx,
+                        struct hr_err *err);
+/* HR_ENOTFOUND when ACCOUNT does not exist. */
+int agency_follower_each(struct store *st, const char *by, const char *account,
+                         int (*cb)(const struct store_follower *f, void *ctx), void *ctx,
+                         struct hr_err *err);
+int agency_domain_each(struct store *st, const char *by,
+                       int (*cb)(const struct store_domain *d, void *ctx), void *ctx,
+                       struct hr_err *err);
+int agency_stats(struct store *st, const char *by, struct store_stats *out, struct hr_err *err);
+
 /* ---- operators, roles, tokens ---- */
 /* Roles: admin, editor, approver, responder, auditor. */
 bool agency_role_valid(const char *role);
@@ -108,8 +163,11 @@ int agency_account_add(struct store *st, const char *by, const char *name, const
  * completes a draft publishes it in the same commit (or schedules it for its time); the
  * scheduler publishes a due draft exactly once, also across crashes. */
 struct fed;
+#define AGENCY_LANGUAGE_DEFAULT "und" /* BCP 47 "undetermined" until posts carry one */
 struct agency_draft_input {
     const char *text, *cw, *reply_to;
+    const char *language;   /* NULL: AGENCY_LANGUAGE_DEFAULT */
+    const char *visibility; /* NULL: "public" (the only one Herald publishes today) */
     int64_t at_ms;          /* publish time; 0: as soon as approved */
     const char *replaces;   /* an edit of this published Note (Update), or NULL */
     const char *deletes;    /* a deletion of this published Note (Delete), or NULL */
@@ -117,7 +175,8 @@ struct agency_draft_input {
     const char *quote;      /* a new post quoting this post URL, or NULL */
 };
 struct agency_draft_result {
-    char id[32], state[16];
+    char id[32], state[16];    /* state: agency_draft_state_name(code) */
+    int code;                  /* enum agency_draft_state */
     unsigned approvals, required;
     char published_id[1200]; /* the Note, once published */
 };
@@ -129,18 +188,63 @@ int agency_draft_edit(struct store *st, const char *by, const char *id,
                       struct hr_err *err);
 int agency_draft_submit(struct store *st, struct fed *fed, const char *by, const char *id,
                         struct agency_draft_result *res, struct hr_err *err);
+/* REV: the rev_sha256 the approver read (draft show prints it), required. When the draft
+ * has another revision now: HR_ESTALE, and nothing changes. */
 int agency_draft_approve(struct store *st, struct fed *fed, const char *by, const char *id,
-                         const char *comment, struct agency_draft_result *res,
+                         const char *rev, const char *comment, struct agency_draft_result *res,
                          struct hr_err *err);
-int agency_draft_reject(struct store *st, const char *by, const char *id, const char *comment,
-                        struct agency_draft_result *res, struct hr_err *err);
+int agency_draft_reject(struct store *st, const char *by, const char *id, const char *rev,
+                        const char *comment, struct agency_draft_result *res,
+                        struct hr_err *err);
 int agency_draft_withdraw(struct store *st, const char *by, const char *id,
                           struct agency_draft_result *res, struct hr_err *err);
-/* The draft with its full history as JSON (caller frees). */
-int agency_draft_show(struct store *st, const char *id, char **json, struct hr_err *err);
-/* Drafts of ACCOUNT (NULL: all) in STATE (NULL: any) as a JSON array (caller frees). */
-int agency_draft_list(struct store *st, const char *account, const char *state, char **json,
+
+/* One dispatcher for every face: the CLI and the API parse their input into a request and
+ * print the result; the rules live behind it. */
+enum agency_draft_verb {
+    AGENCY_VERB_NEW, AGENCY_VERB_EDIT, AGENCY_VERB_SUBMIT, AGENCY_VERB_APPROVE,
+    AGENCY_VERB_REJECT, AGENCY_VERB_WITHDRAW
+};
+struct agency_draft_request {
+    enum agency_draft_verb verb;
+    const char *id;       /* all but new */
+    const char *account;  /* new */
+    const char *rev;      /* approve, reject: the revision hash that was read */
+    const char *comment;  /* approve (optional), reject (required) */
+    bool submit;          /* new: submit at once */
+    struct agency_draft_input in; /* new, edit */
+};
+/* "new", "approve", ... -> VERB; HR_ENOTFOUND for anything else. */
+int agency_draft_verb_parse(const char *name, enum agency_draft_verb *out);
+int agency_draft_verb(struct store *st, struct fed *fed, const char *by,
+                      const struct agency_draft_request *rq, struct agency_draft_result *res,
                       struct hr_err *err);
+
+/* A stored draft, typed (decoded from its record in agency/drafts.c only). */
+enum agency_draft_state {
+    AGENCY_DRAFT_DRAFT, AGENCY_DRAFT_SUBMITTED, AGENCY_DRAFT_APPROVED, AGENCY_DRAFT_PUBLISHED,
+    AGENCY_DRAFT_REJECTED, AGENCY_DRAFT_WITHDRAWN, AGENCY_DRAFT_FAILED
+};
+enum agency_draft_kind { AGENCY_KIND_POST, AGENCY_KIND_EDIT, AGENCY_KIND_DELETE, AGENCY_KIND_BOOST };
+struct agency_draft {
+    char id[48], account[32], author[64];
+    char rev_sha256[65]; /* the revision an approval must name */
+    enum agency_draft_state state;
+    enum agency_draft_kind kind;
+    unsigned rev;        /* 1, 2, ...: one per edit */
+    int64_t at_ms;       /* publish time; 0: when approved */
+};
+const char *agency_draft_state_name(enum agency_draft_state s); /* static */
+/* Draft ID as BY may read it (draft.read on its account). */
+int agency_draft_get(struct store *st, const char *by, const char *id, struct agency_draft *out,
+                     struct hr_err *err);
+/* The draft with its full history as JSON (caller frees), when BY may read it. */
+int agency_draft_show(struct store *st, const char *by, const char *id, char **json,
+                      struct hr_err *err);
+/* Drafts of ACCOUNT (NULL: all, which needs a reading role instance-wide) in STATE (NULL:
+ * any) as a JSON array (caller frees). */
+int agency_draft_list(struct store *st, const char *by, const char *account, const char *state,
+                      char **json, struct hr_err *err);
 /* Following other agencies: HANDLE is @user@host or an actor URL. Audited. */
 int agency_follow(struct store *st, struct fed *fed, const char *by, const char *account,
                   const char *handle, char *actor_out, size_t cap, struct hr_err *err);

@@ -24,5 +24,8 @@ int agency_write(struct store *st, int (*fn)(struct store_txn *txn, void *ctx), 
 bool agency_role_held(struct store_txn *txn, const char *operator, const char *role,
                       const char *account);
 bool agency_operator_active(struct store_txn *txn, const char *operator);
+/* agency_may inside TXN (the transaction of the change it allows). */
+int agency_may_txn(struct store_txn *txn, const char *operator, enum agency_action action,
+                   const char *account, const char *subject, struct hr_err *err);
 
 #endif

@@ -70,17 +70,16 @@ void agency_audit_entry_fini(struct agency_audit_entry *e)
     e->details = NULL;
 }
 
-static int last_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+static int last_cb(uint64_t seq, const char *v, size_t vlen, void *ctx)
 {
-    (void)k;
-    (void)klen;
+    (void)seq;
     return decode(v, vlen, ctx) == HR_OK ? HR_EEXIST : HR_EIO; /* stop at the first */
 }
 
 /* The newest entry; HR_ENOTFOUND on an empty log. */
 int agency_audit_last(struct store_txn *txn, struct agency_audit_entry *out, struct hr_err *err)
 {
-    int rc = store_rec_each(txn, STORE_T_AUDIT, NULL, 0, true, last_cb, out, err);
+    int rc = store_audit_each(txn, true, last_cb, out, err);
 
     if (rc == HR_EEXIST)
         return HR_OK;
@@ -93,7 +92,6 @@ int agency_audit(struct store_txn *txn, const char *operator, const char *action
                  const char *target, const char *details, struct hr_err *err)
 {
     struct agency_audit_entry e = {0}, last = {0};
-    unsigned char key[8];
     json_t *j;
     char *body;
     int rc;
@@ -121,8 +119,7 @@ int agency_audit(struct store_txn *txn, const char *operator, const char *action
     json_decref(j);
     if (body == NULL)
         return hr_fail(err, HR_ENOMEM, "audit entry");
-    store_put_be64(e.seq, key);
-    rc = store_rec_put(txn, STORE_T_AUDIT, key, 8, body, strlen(body), STORE_NOOVERWRITE, err);
+    rc = store_audit_put(txn, e.seq, body, strlen(body), err);
     free(body);
     return rc;
 }
@@ -133,12 +130,11 @@ struct verify_walk {
     char why[128];
 };
 
-static int verify_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+static int verify_cb(uint64_t key_seq, const char *v, size_t vlen, void *ctx)
 {
     struct verify_walk *w = ctx;
     struct agency_audit_entry e;
     char hash[65], details_sha[65];
-    uint64_t key_seq = klen == 8 ? store_read_be64(k) : 0;
 
     w->bad_seq = key_seq ? key_seq : w->expect_seq;
     if (decode(v, vlen, &e) != HR_OK) {
@@ -173,7 +169,7 @@ int agency_audit_verify(struct store *st, uint64_t *count, struct hr_err *err)
 
     snprintf(w.prev, sizeof w.prev, "%s", GENESIS);
     if (rc == HR_OK)
-        rc = store_rec_each(txn, STORE_T_AUDIT, NULL, 0, false, verify_cb, &w, err);
+        rc = store_audit_each(txn, false, verify_cb, &w, err);
     store_txn_abort(txn);
     if (rc == HR_EINVAL)
         return hr_fail(err, HR_ESIG, "audit entry %llu fails: %s", (unsigned long long)w.bad_seq,
@@ -198,14 +194,13 @@ static bool concerns(const char *target, const char *account)
     return strncmp(target, account, n) == 0 && (target[n] == '\0' || target[n] == '/');
 }
 
-static int list_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+static int list_cb(uint64_t seq, const char *v, size_t vlen, void *ctx)
 {
     struct list_walk *w = ctx;
     struct agency_audit_entry e;
     int rc;
 
-    (void)k;
-    (void)klen;
+    (void)seq;
     if (decode(v, vlen, &e) != HR_OK)
         return HR_EIO;
     rc = HR_OK;
@@ -224,7 +219,7 @@ int agency_audit_list(struct store *st, int64_t since_ms, const char *account,
     int rc = store_txn_begin(st, STORE_READ, &txn, err);
 
     if (rc == HR_OK)
-        rc = store_rec_each(txn, STORE_T_AUDIT, NULL, 0, false, list_cb, &w, err);
+        rc = store_audit_each(txn, false, list_cb, &w, err);
     store_txn_abort(txn);
     if (rc == HR_EIO)
         return hr_fail(err, HR_EIO, "audit log has an unreadable entry (run herald audit verify)");

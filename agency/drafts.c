@@ -13,6 +13,7 @@ struct op {
     struct store *st;
     struct fed *fed;
     const char *by, *id, *account, *comment;
+    const char *rev;         /* approve, reject: the revision the approver read */
     const struct agency_draft_input *in;
     bool submit;
     struct fed_post *post;   /* prepared outside the transaction */
@@ -21,21 +22,36 @@ struct op {
     struct hr_err *err;
 };
 
-/* SHA-256 over a fixed text form of everything that will be published. */
+static const char *str(const json_t *d, const char *k);
+static enum agency_draft_state state_of(const json_t *d);
+
+/* One field of the revision encoding: "NAME-LEN:NAME VALUE-LEN:VALUE", so no value can
+ * run into the next (the v1 form joined fields with newlines, and a content warning with
+ * a newline could collide with another cw/text split). */
+static void rev_field(struct hr_buf *b, const char *name, const char *value)
+{
+    hr_buf_addf(b, "%zu:%s%zu:", strlen(name), name, strlen(value));
+    hr_buf_add(b, value, strlen(value));
+}
+
+/* SHA-256 over a length-prefixed encoding of everything that decides what is published. */
 static void rev_hash(const json_t *d, char out[65])
 {
+    static const char *const fields[] = {"account", "kind",     "target",   "quote",
+                                         "reply_to", "cw",      "text",     "language",
+                                         "visibility"};
     struct hr_buf b;
+    char at[32];
 
     hr_buf_init(&b, 1u << 21);
-    hr_buf_addf(&b, "herald-draft-v1\n%s\n%s\n%s\n%s\n%lld\n%s\n%s\n%s",
-                json_string_value(json_object_get(d, "account")),
-                json_string_value(json_object_get(d, "kind")),
-                json_string_value(json_object_get(d, "target")),
-                json_string_value(json_object_get(d, "quote")),
-                (long long)json_integer_value(json_object_get(d, "at")),
-                json_string_value(json_object_get(d, "reply_to")),
-                json_string_value(json_object_get(d, "cw")),
-                json_string_value(json_object_get(d, "text")));
+    hr_buf_addf(&b, "herald-draft-v2\n");
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        rev_field(&b, fields[i], str(d, fields[i]));
+    snprintf(at, sizeof at, "%lld", (long long)json_integer_value(json_object_get(d, "at")));
+    rev_field(&b, "at", at);
+    /* attachments (issue #10) join here: one field per attachment, in order, each its
+     * media type, alt text and the SHA-256 of its bytes, after a count field */
+    rev_field(&b, "attachments", "0");
     keys_sha256_hex(b.data ? b.data : "", b.len, out);
     hr_buf_fini(&b);
 }
@@ -61,7 +77,8 @@ static void fill_result(const json_t *d, unsigned required, struct agency_draft_
     if (res == NULL)
         return;
     snprintf(res->id, sizeof res->id, "%s", str(d, "id"));
-    snprintf(res->state, sizeof res->state, "%s", str(d, "state"));
+    res->code = (int)state_of(d);
+    snprintf(res->state, sizeof res->state, "%s", agency_draft_state_name(state_of(d)));
     snprintf(res->published_id, sizeof res->published_id, "%s", str(d, "published_id"));
     res->approvals = approvals_of(d);
     res->required = required;
@@ -70,18 +87,13 @@ static void fill_result(const json_t *d, unsigned required, struct agency_draft_
 /* Appends a history event (and the audit entry) for draft D. */
 static int history(struct store_txn *txn, struct op *o, const json_t *d, const char *action)
 {
-    unsigned char key[64];
     char target[128];
-    size_t n = strlen(str(d, "id"));
     uint64_t seq;
     json_t *ev;
     int rc = store_seq_next(txn, &seq, o->err);
 
-    if (rc != HR_OK || n > 40)
-        return rc != HR_OK ? rc : hr_fail(o->err, HR_EINVAL, "draft id");
-    memcpy(key, str(d, "id"), n);
-    key[n] = 0;
-    store_put_be64(seq, key + n + 1);
+    if (rc != HR_OK)
+        return rc;
     ev = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s}", "time", (json_int_t)hr_now_ms(), "operator",
                    o->by, "action", action, "comment", o->comment ? o->comment : "", "rev",
                    json_integer_value(json_object_get(d, "rev")), "rev_sha256",
@@ -90,7 +102,7 @@ static int history(struct store_txn *txn, struct op *o, const json_t *d, const c
         json_object_set(ev, "text", json_object_get(d, "text"));
     {
         char *v = ev ? json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-        rc = v ? store_rec_put(txn, STORE_T_DRAFT_LOG, key, n + 9, v, strlen(v), 0, o->err)
+        rc = v ? store_draft_log_add(txn, str(d, "id"), seq, v, strlen(v), o->err)
                : hr_fail(o->err, HR_ENOMEM, "history");
         free(v);
     }
@@ -106,53 +118,170 @@ static int save(struct store_txn *txn, struct op *o, json_t *d)
     return agency_rec_put_json(txn, STORE_T_DRAFTS, str(d, "id"), d, 0, o->err);
 }
 
-static int load(struct store_txn *txn, struct op *o, json_t **d)
-{
-    int rc;
+static const char *const state_names[] = {
+    [AGENCY_DRAFT_DRAFT] = "draft",         [AGENCY_DRAFT_SUBMITTED] = "submitted",
+    [AGENCY_DRAFT_APPROVED] = "approved",   [AGENCY_DRAFT_PUBLISHED] = "published",
+    [AGENCY_DRAFT_REJECTED] = "rejected",   [AGENCY_DRAFT_WITHDRAWN] = "withdrawn",
+    [AGENCY_DRAFT_FAILED] = "failed",
+};
+static const char *const kind_names[] = {"post", "edit", "delete", "boost"};
+#define STATE(x) (1u << AGENCY_DRAFT_##x)
 
-    if (o->id == NULL || strlen(o->id) > 40)
-        return hr_fail(o->err, HR_ENOTFOUND, "no such draft");
-    rc = agency_rec_json(txn, STORE_T_DRAFTS, o->id, d, o->err);
-    if (rc == HR_ENOTFOUND)
-        return hr_fail(o->err, HR_ENOTFOUND, "no draft %.40s", o->id);
-    o->account = str(*d, "account");
-    return rc;
+const char *agency_draft_state_name(enum agency_draft_state s)
+{
+    return (unsigned)s < sizeof state_names / sizeof state_names[0] ? state_names[s] : "?";
 }
 
-static size_t sched_key(unsigned char *key, const json_t *d)
+static int name_index(const char *const *names, size_t n, const char *s)
 {
-    size_t n = strlen(str(d, "id"));
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0)
+            return (int)i;
+    return -1;
+}
 
-    store_put_be64((uint64_t)json_integer_value(json_object_get(d, "at")), key);
-    memcpy(key + 8, str(d, "id"), n);
-    return n + 8;
+/* The draft's state; only called on decoded drafts, whose state draft_decode checked. */
+static enum agency_draft_state state_of(const json_t *d)
+{
+    int i = name_index(state_names, sizeof state_names / sizeof state_names[0], str(d, "state"));
+
+    return i < 0 ? AGENCY_DRAFT_FAILED : (enum agency_draft_state)i;
+}
+
+static void set_state(json_t *d, enum agency_draft_state s)
+{
+    json_object_set_new(d, "state", json_string(state_names[s]));
+}
+
+/* The v1 form (fields joined by newlines), only to recognise what a stored v1 hash named. */
+static void rev_hash_v1(const json_t *d, char out[65])
+{
+    struct hr_buf b;
+
+    hr_buf_init(&b, 1u << 21);
+    hr_buf_addf(&b, "herald-draft-v1\n%s\n%s\n%s\n%s\n%lld\n%s\n%s\n%s", str(d, "account"),
+                str(d, "kind"), str(d, "target"), str(d, "quote"),
+                (long long)json_integer_value(json_object_get(d, "at")), str(d, "reply_to"),
+                str(d, "cw"), str(d, "text"));
+    keys_sha256_hex(b.data ? b.data : "", b.len, out);
+    hr_buf_fini(&b);
+}
+
+/* Drafts stored before the v2 revision encoding: the hash is recomputed from their fields
+ * (language and visibility get today's only values). Approvals that named the old hash
+ * move to the new one when that old hash is the v1 hash of these very fields (same words:
+ * the approval stands); otherwise they are void. The record is written in v2 at its next
+ * change; nothing is rewritten on read. */
+static void migrate(json_t *d)
+{
+    char old[65], v1[65], h[65];
+    json_t *a;
+    size_t i;
+
+    if (json_integer_value(json_object_get(d, "hash_v")) == 2)
+        return;
+    rev_hash_v1(d, v1);
+    if (!json_is_string(json_object_get(d, "language")))
+        json_object_set_new(d, "language", json_string(AGENCY_LANGUAGE_DEFAULT));
+    if (!json_is_string(json_object_get(d, "visibility")))
+        json_object_set_new(d, "visibility", json_string("public"));
+    snprintf(old, sizeof old, "%s", str(d, "rev_sha256"));
+    rev_hash(d, h);
+    json_array_foreach(json_object_get(d, "approvals"), i, a) if (
+        strcmp(old, v1) == 0 && strcmp(str(a, "rev_sha256"), old) == 0)
+        json_object_set_new(a, "rev_sha256", json_string(h));
+    json_object_set_new(d, "rev_sha256", json_string(h));
+    json_object_set_new(d, "hash_v", json_integer(2));
+}
+
+/* The one place a stored draft is decoded: parsed, its state and kind checked, brought to
+ * the current revision encoding. HR_EIO for a corrupt record. */
+static int draft_decode(const char *v, size_t len, json_t **out, struct hr_err *err)
+{
+    json_t *d = json_loadb(v, len, JSON_REJECT_DUPLICATES, NULL);
+    size_t ns = sizeof state_names / sizeof state_names[0];
+
+    if (!json_is_object(d) || !json_is_string(json_object_get(d, "id")) ||
+        !json_is_string(json_object_get(d, "account")) ||
+        name_index(state_names, ns, str(d, "state")) < 0 ||
+        name_index(kind_names, 4, str(d, "kind")) < 0) {
+        json_decref(d);
+        return hr_fail(err, HR_EIO, "a stored draft is corrupt");
+    }
+    if (!json_is_array(json_object_get(d, "approvals")))
+        json_object_set_new(d, "approvals", json_array());
+    migrate(d);
+    *out = d;
+    return HR_OK;
+}
+
+static void typed_of(const json_t *d, struct agency_draft *t)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->id, sizeof t->id, "%s", str(d, "id"));
+    snprintf(t->account, sizeof t->account, "%s", str(d, "account"));
+    snprintf(t->author, sizeof t->author, "%s", str(d, "author"));
+    snprintf(t->rev_sha256, sizeof t->rev_sha256, "%s", str(d, "rev_sha256"));
+    t->state = state_of(d);
+    t->kind = (enum agency_draft_kind)name_index(kind_names, 4, str(d, "kind"));
+    t->rev = (unsigned)json_integer_value(json_object_get(d, "rev"));
+    t->at_ms = json_integer_value(json_object_get(d, "at"));
+}
+
+static int load(struct store_txn *txn, struct op *o, json_t **d)
+{
+    char *v = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (o->id == NULL || o->id[0] == '\0' || strlen(o->id) > 40)
+        return hr_fail(o->err, HR_ENOTFOUND, "no such draft");
+    rc = store_rec_get(txn, STORE_T_DRAFTS, o->id, strlen(o->id), &v, &len, NULL);
+    if (rc == HR_ENOTFOUND)
+        return hr_fail(o->err, HR_ENOTFOUND, "no draft %.40s", o->id);
+    if (rc == HR_OK)
+        rc = draft_decode(v, len, d, o->err);
+    else
+        rc = hr_fail(o->err, rc, "draft %.40s", o->id);
+    free(v);
+    if (rc == HR_OK)
+        o->account = str(*d, "account");
+    return rc;
 }
 
 static void unschedule(struct store_txn *txn, const json_t *d)
 {
-    unsigned char key[64];
+    int64_t at = json_integer_value(json_object_get(d, "at"));
 
-    if (json_integer_value(json_object_get(d, "at")) > 0)
-        store_rec_del(txn, STORE_T_SCHEDULE, key, sched_key(key, d), NULL);
+    if (at > 0)
+        store_schedule_del(txn, at, str(d, "id"), NULL);
 }
 
-/* Roles: editors write (the local shell user too), approvers approve (never anonymously). */
-static int need_role(struct store_txn *txn, struct op *o, const char *role)
+/* Who may: the authorization table (agency/authz.c), on the draft's account. */
+static int need_role(struct store_txn *txn, struct op *o, enum agency_action action)
 {
-    if (strcmp(role, "editor") == 0 && strcmp(o->by, AGENCY_LOCAL) == 0)
-        return HR_OK;
-    if (agency_role_held(txn, o->by, role, o->account))
-        return HR_OK;
-    return hr_fail(o->err, HR_EFORBIDDEN, "%s does not hold the %s role on %s", o->by, role,
-                   o->account);
+    return agency_may_txn(txn, o->by, action, o->account ? o->account : "", NULL, o->err);
 }
 
-static int need_state(struct op *o, const json_t *d, const char *const *allowed)
+/* ALLOWED: a mask of STATE(...). */
+static int need_state(struct op *o, const json_t *d, unsigned allowed)
 {
-    for (; *allowed != NULL; allowed++)
-        if (strcmp(str(d, "state"), *allowed) == 0)
-            return HR_OK;
+    if (allowed & (1u << state_of(d)))
+        return HR_OK;
     return hr_fail(o->err, HR_EEXIST, "draft %s is %s", str(d, "id"), str(d, "state"));
+}
+
+/* Language (a BCP 47 tag's characters) and visibility (only "public" is published). */
+static int check_meta(const struct agency_draft_input *in, struct hr_err *err)
+{
+    static const char tag[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
+    size_t n = in->language ? strlen(in->language) : 1;
+
+    if (n == 0 || n > 35 || (in->language && strspn(in->language, tag) != n))
+        return hr_fail(err, HR_EINVAL, "language: a BCP 47 tag such as en or de-CH");
+    if (in->visibility != NULL && strcmp(in->visibility, "public") != 0)
+        return hr_fail(err, HR_EINVAL, "visibility: only public posts are published");
+    return HR_OK;
 }
 
 static int check_input(const struct agency_draft_input *in, struct hr_err *err)
@@ -160,6 +289,8 @@ static int check_input(const struct agency_draft_input *in, struct hr_err *err)
     size_t n = in->text ? strlen(in->text) : 0;
     const char *target = in->replaces ? in->replaces : in->deletes ? in->deletes : in->boosts;
 
+    if (check_meta(in, err) != HR_OK)
+        return HR_EINVAL;
     if ((in->replaces != NULL) + (in->deletes != NULL) + (in->boosts != NULL) > 1)
         return hr_fail(err, HR_EINVAL, "a draft replaces, deletes or boosts one post");
     if (in->quote != NULL && in->quote[0] != '\0' &&
@@ -218,6 +349,10 @@ static void set_revision(json_t *d, const struct agency_draft_input *in)
     json_object_set_new(d, "reply_to", json_string(in->reply_to ? in->reply_to : ""));
     json_object_set_new(d, "quote", json_string(in->quote ? in->quote : ""));
     json_object_set_new(d, "at", json_integer(in->at_ms));
+    json_object_set_new(d, "language",
+                        json_string(in->language ? in->language : AGENCY_LANGUAGE_DEFAULT));
+    json_object_set_new(d, "visibility", json_string(in->visibility ? in->visibility : "public"));
+    json_object_set_new(d, "hash_v", json_integer(2));
     json_object_set_new(d, "rev", json_integer(json_integer_value(json_object_get(d, "rev")) + 1));
     json_object_set_new(d, "approvals", json_array()); /* bound to the old hash: void */
     rev_hash(d, h);
@@ -247,18 +382,17 @@ static int prepare(struct op *o, const json_t *d)
 /* Approved: publish now (in this transaction) or put it on the schedule. */
 static int release(struct store_txn *txn, struct op *o, json_t *d)
 {
-    unsigned char key[64];
     int64_t at = json_integer_value(json_object_get(d, "at"));
 
-    json_object_set_new(d, "state", json_string("approved"));
+    set_state(d, AGENCY_DRAFT_APPROVED);
     if (at > hr_now_ms())
-        return store_rec_put(txn, STORE_T_SCHEDULE, key, sched_key(key, d), "", 0, 0, o->err);
+        return store_schedule_put(txn, at, str(d, "id"), o->err);
     if (o->post == NULL || strcmp(o->prepared_rev, str(d, "rev_sha256")) != 0)
         return hr_fail(o->err, HR_EEXIST, "draft changed while it was approved: try again");
     unschedule(txn, d);
     if (fed_post_commit(txn, o->post, o->err) != HR_OK)
         return o->err ? o->err->code : HR_EIO;
-    json_object_set_new(d, "state", json_string("published"));
+    set_state(d, AGENCY_DRAFT_PUBLISHED);
     json_object_set_new(d, "published_id", json_string(fed_post_id(o->post)));
     json_object_set_new(d, "published_at", json_integer(hr_now_ms()));
     return history(txn, o, d, "post.publish");
@@ -278,13 +412,13 @@ static int maybe_release(struct store_txn *txn, struct op *o, json_t *d, unsigne
 
 /* Loads draft o->id, checks that o->by holds ROLE on its account and that its state is one of
  * OK: the prologue of every transition on an existing draft. */
-static int open_draft(struct store_txn *txn, struct op *o, json_t **dp, const char *role,
-                      const char *const *ok)
+static int open_draft(struct store_txn *txn, struct op *o, json_t **dp,
+                      enum agency_action action, unsigned ok)
 {
     int rc = load(txn, o, dp);
 
     if (rc == HR_OK)
-        rc = need_role(txn, o, role);
+        rc = need_role(txn, o, action);
     if (rc == HR_OK)
         rc = need_state(o, *dp, ok);
     return rc;
@@ -297,7 +431,7 @@ static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
     uint64_t seq;
     unsigned required = 0;
     json_t *d;
-    int rc = need_role(txn, o, "editor");
+    int rc = need_role(txn, o, AGENCY_DRAFT_CREATE);
 
     if (rc == HR_OK)
         rc = store_seq_next(txn, &seq, o->err);
@@ -324,7 +458,7 @@ static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
     add_contributor(d, o->by);
     rc = history(txn, o, d, "draft.create");
     if (rc == HR_OK && o->submit) {
-        json_object_set_new(d, "state", json_string("submitted"));
+        set_state(d, AGENCY_DRAFT_SUBMITTED);
         rc = history(txn, o, d, "draft.submit");
         /* prepared from the input before the transaction: same text, same hash */
         snprintf(o->prepared_rev, sizeof o->prepared_rev, "%s", str(d, "rev_sha256"));
@@ -337,8 +471,8 @@ static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
 
 static int apply_edit(struct store_txn *txn, struct op *o, json_t **dp)
 {
-    static const char *const ok[] = {"draft", "submitted", "approved", "rejected", NULL};
-    int rc = open_draft(txn, o, dp, "editor", ok);
+    unsigned ok = STATE(DRAFT) | STATE(SUBMITTED) | STATE(APPROVED) | STATE(REJECTED);
+    int rc = open_draft(txn, o, dp, AGENCY_DRAFT_EDIT, ok);
 
     if (rc != HR_OK)
         return rc;
@@ -346,7 +480,7 @@ static int apply_edit(struct store_txn *txn, struct op *o, json_t **dp)
     set_revision(*dp, o->in);
     add_contributor(*dp, o->by);
     /* a new revision goes back to the start: approvals were for the old one */
-    json_object_set_new(*dp, "state", json_string("draft"));
+    set_state(*dp, AGENCY_DRAFT_DRAFT);
     rc = history(txn, o, *dp, "draft.edit");
     fill_result(*dp, 0, o->res);
     return rc == HR_OK ? save(txn, o, *dp) : rc;
@@ -354,13 +488,12 @@ static int apply_edit(struct store_txn *txn, struct op *o, json_t **dp)
 
 static int apply_submit(struct store_txn *txn, struct op *o, json_t **dp)
 {
-    static const char *const ok[] = {"draft", NULL};
     unsigned required = 0;
-    int rc = open_draft(txn, o, dp, "editor", ok);
+    int rc = open_draft(txn, o, dp, AGENCY_DRAFT_SUBMIT, STATE(DRAFT));
 
     if (rc != HR_OK)
         return rc;
-    json_object_set_new(*dp, "state", json_string("submitted"));
+    set_state(*dp, AGENCY_DRAFT_SUBMITTED);
     rc = history(txn, o, *dp, "draft.submit");
     if (rc == HR_OK)
         rc = maybe_release(txn, o, *dp, &required);
@@ -379,14 +512,22 @@ static bool approved_by(const json_t *d, const char *op)
     return false;
 }
 
-/* Four eyes: an approver, not the author, not twice for the same revision. */
-static int check_approver(struct store_txn *txn, struct op *o, const json_t *d)
+/* Four eyes: an approver, of the revision they read, not the author, not twice for the same
+ * revision. The revision is checked before the state: an edit after the approver read the
+ * draft also sends it back to "draft", and the approver must hear that the text changed. */
+static int check_approver(struct store_txn *txn, struct op *o, const json_t *d,
+                          enum agency_action action)
 {
-    static const char *const ok[] = {"submitted", NULL};
-    int rc = need_role(txn, o, "approver");
+    int rc = need_role(txn, o, action);
 
+    if (rc == HR_OK && strcmp(o->rev, str(d, "rev_sha256")) != 0)
+        rc = hr_fail(o->err, HR_ESTALE,
+                     "draft %s changed since you read it: it is now revision %lld (%.12s...); "
+                     "read it again (herald draft show %s) and decide on that text",
+                     str(d, "id"), (long long)json_integer_value(json_object_get(d, "rev")),
+                     str(d, "rev_sha256"), str(d, "id"));
     if (rc == HR_OK)
-        rc = need_state(o, d, ok);
+        rc = need_state(o, d, STATE(SUBMITTED));
     if (rc == HR_OK && contributed(d, o->by))
         rc = hr_fail(o->err, HR_EFORBIDDEN, "%s wrote (part of) this draft and cannot approve it",
                      o->by);
@@ -402,7 +543,7 @@ static int apply_approve(struct store_txn *txn, struct op *o, json_t **dp)
     int rc = load(txn, o, dp);
 
     if (rc == HR_OK)
-        rc = check_approver(txn, o, *dp);
+        rc = check_approver(txn, o, *dp, AGENCY_DRAFT_APPROVE);
     if (rc != HR_OK)
         return rc;
     a = json_pack("{s:s,s:s,s:s,s:I}", "operator", o->by, "rev_sha256", str(*dp, "rev_sha256"),
@@ -421,12 +562,12 @@ static int apply_reject(struct store_txn *txn, struct op *o, json_t **dp)
     int rc = load(txn, o, dp);
 
     if (rc == HR_OK)
-        rc = check_approver(txn, o, *dp);
+        rc = check_approver(txn, o, *dp, AGENCY_DRAFT_REJECT);
     if (rc == HR_OK && (o->comment == NULL || o->comment[0] == '\0'))
         rc = hr_fail(o->err, HR_EINVAL, "a rejection needs a comment saying why");
     if (rc != HR_OK)
         return rc;
-    json_object_set_new(*dp, "state", json_string("rejected"));
+    set_state(*dp, AGENCY_DRAFT_REJECTED);
     rc = history(txn, o, *dp, "draft.reject");
     fill_result(*dp, 0, o->res);
     return rc == HR_OK ? save(txn, o, *dp) : rc;
@@ -434,13 +575,13 @@ static int apply_reject(struct store_txn *txn, struct op *o, json_t **dp)
 
 static int apply_withdraw(struct store_txn *txn, struct op *o, json_t **dp)
 {
-    static const char *const ok[] = {"draft", "submitted", "approved", "rejected", NULL};
-    int rc = open_draft(txn, o, dp, "editor", ok);
+    unsigned ok = STATE(DRAFT) | STATE(SUBMITTED) | STATE(APPROVED) | STATE(REJECTED);
+    int rc = open_draft(txn, o, dp, AGENCY_DRAFT_WITHDRAW, ok);
 
     if (rc != HR_OK)
         return rc;
     unschedule(txn, *dp);
-    json_object_set_new(*dp, "state", json_string("withdrawn"));
+    set_state(*dp, AGENCY_DRAFT_WITHDRAWN);
     rc = history(txn, o, *dp, "draft.withdraw");
     fill_result(*dp, 0, o->res);
     return rc == HR_OK ? save(txn, o, *dp) : rc;
@@ -475,7 +616,7 @@ static int run(struct op *o, int (*apply)(struct store_txn *txn, struct op *o, j
         txn = NULL;
     }
     store_txn_abort(txn);
-    if (rc == HR_OK && o->fed != NULL && strcmp(str(d, "state"), "published") == 0)
+    if (rc == HR_OK && o->fed != NULL && d != NULL && state_of(d) == AGENCY_DRAFT_PUBLISHED)
         fed_wake(o->fed);
     json_decref(d);
     fed_post_free(o->post);
@@ -528,27 +669,40 @@ int agency_draft_submit(struct store *st, struct fed *fed, const char *by, const
     return rc == HR_OK ? run(&o, apply_submit) : rc;
 }
 
+/* Approve and reject name the revision the approver read (agency.h). */
+static int check_decision(const char *rev, const char *comment, struct hr_err *err)
+{
+    if (rev == NULL || strlen(rev) != 64 || strspn(rev, "0123456789abcdef") != 64)
+        return hr_fail(err, HR_EINVAL,
+                       "the revision you approve or reject is required: its 64-hex-digit "
+                       "rev_sha256, as draft show prints it");
+    if (comment && strlen(comment) > 1000)
+        return hr_fail(err, HR_EINVAL, "comment: at most 1000 bytes");
+    return HR_OK;
+}
+
 int agency_draft_approve(struct store *st, struct fed *fed, const char *by, const char *id,
-                         const char *comment, struct agency_draft_result *res,
+                         const char *rev, const char *comment, struct agency_draft_result *res,
                          struct hr_err *err)
 {
-    struct op o = {.st = st, .fed = fed, .by = by, .id = id, .comment = comment, .res = res,
-                   .err = err};
-    int rc = comment && strlen(comment) > 1000
-                 ? hr_fail(err, HR_EINVAL, "comment: at most 1000 bytes")
-                 : prepare_existing(&o);
+    struct op o = {.st = st, .fed = fed, .by = by, .id = id, .rev = rev, .comment = comment,
+                   .res = res, .err = err};
+    int rc = check_decision(rev, comment, err);
 
+    if (rc == HR_OK)
+        rc = prepare_existing(&o);
     return rc == HR_OK ? run(&o, apply_approve) : rc;
 }
 
-int agency_draft_reject(struct store *st, const char *by, const char *id, const char *comment,
-                        struct agency_draft_result *res, struct hr_err *err)
+int agency_draft_reject(struct store *st, const char *by, const char *id, const char *rev,
+                        const char *comment, struct agency_draft_result *res,
+                        struct hr_err *err)
 {
-    struct op o = {.st = st, .by = by, .id = id, .comment = comment, .res = res, .err = err};
+    struct op o = {.st = st, .by = by, .id = id, .rev = rev, .comment = comment, .res = res,
+                   .err = err};
+    int rc = check_decision(rev, comment, err);
 
-    if (comment && strlen(comment) > 1000)
-        return hr_fail(err, HR_EINVAL, "comment: at most 1000 bytes");
-    return run(&o, apply_reject);
+    return rc == HR_OK ? run(&o, apply_reject) : rc;
 }
 
 int agency_draft_withdraw(struct store *st, const char *by, const char *id,
@@ -559,36 +713,97 @@ int agency_draft_withdraw(struct store *st, const char *by, const char *id,
     return run(&o, apply_withdraw);
 }
 
+/* ---- one dispatcher for every face ---- */
+
+static const char *const verb_names[] = {
+    [AGENCY_VERB_NEW] = "new",         [AGENCY_VERB_EDIT] = "edit",
+    [AGENCY_VERB_SUBMIT] = "submit",   [AGENCY_VERB_APPROVE] = "approve",
+    [AGENCY_VERB_REJECT] = "reject",   [AGENCY_VERB_WITHDRAW] = "withdraw",
+};
+
+int agency_draft_verb_parse(const char *name, enum agency_draft_verb *out)
+{
+    int i = name ? name_index(verb_names, sizeof verb_names / sizeof verb_names[0], name) : -1;
+
+    if (i < 0)
+        return HR_ENOTFOUND;
+    *out = (enum agency_draft_verb)i;
+    return HR_OK;
+}
+
+int agency_draft_verb(struct store *st, struct fed *fed, const char *by,
+                      const struct agency_draft_request *rq, struct agency_draft_result *res,
+                      struct hr_err *err)
+{
+    switch (rq->verb) {
+    case AGENCY_VERB_NEW:
+        return agency_draft_new(st, fed, by, rq->account, &rq->in, rq->submit, res, err);
+    case AGENCY_VERB_EDIT:
+        return agency_draft_edit(st, by, rq->id, &rq->in, res, err);
+    case AGENCY_VERB_SUBMIT:
+        return agency_draft_submit(st, fed, by, rq->id, res, err);
+    case AGENCY_VERB_APPROVE:
+        return agency_draft_approve(st, fed, by, rq->id, rq->rev, rq->comment, res, err);
+    case AGENCY_VERB_REJECT:
+        return agency_draft_reject(st, by, rq->id, rq->rev, rq->comment, res, err);
+    case AGENCY_VERB_WITHDRAW:
+        return agency_draft_withdraw(st, by, rq->id, res, err);
+    }
+    return hr_fail(err, HR_EINVAL, "unknown draft verb");
+}
+
 /* ---- reading ---- */
 
-static int history_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+static int history_cb(const char *v, size_t vlen, void *ctx)
 {
     json_t *ev = json_loadb(v, vlen, 0, NULL);
 
-    (void)k;
-    (void)klen;
     if (ev == NULL)
         return HR_EIO;
     json_array_append_new(ctx, ev);
     return HR_OK;
 }
 
-int agency_draft_show(struct store *st, const char *id, char **json, struct hr_err *err)
+/* Loads draft ID for reading by BY (the draft.read row of the table, on its account). */
+static int load_readable(struct store_txn *txn, struct op *o, json_t **d)
 {
-    struct op o = {.st = st, .id = id, .err = err};
+    int rc = load(txn, o, d);
+
+    if (rc == HR_OK)
+        rc = agency_may_txn(txn, o->by, AGENCY_DRAFT_READ, o->account, NULL, o->err);
+    return rc;
+}
+
+int agency_draft_get(struct store *st, const char *by, const char *id, struct agency_draft *out,
+                     struct hr_err *err)
+{
+    struct op o = {.st = st, .by = by, .id = id, .err = err};
     struct store_txn *txn = NULL;
-    unsigned char prefix[48];
-    json_t *d = NULL, *hist = json_array();
-    unsigned required = 0;
+    json_t *d = NULL;
     int rc = store_txn_begin(st, STORE_READ, &txn, err);
 
     if (rc == HR_OK)
-        rc = load(txn, &o, &d);
+        rc = load_readable(txn, &o, &d);
+    if (rc == HR_OK)
+        typed_of(d, out);
+    store_txn_abort(txn);
+    json_decref(d);
+    return rc;
+}
+
+int agency_draft_show(struct store *st, const char *by, const char *id, char **json,
+                      struct hr_err *err)
+{
+    struct op o = {.st = st, .by = by, .id = id, .err = err};
+    struct store_txn *txn = NULL;
+    json_t *d = NULL, *hist = json_array();
+    unsigned required = 0;
+    int rc = hist ? store_txn_begin(st, STORE_READ, &txn, err) : HR_ENOMEM;
+
+    if (rc == HR_OK)
+        rc = load_readable(txn, &o, &d);
     if (rc == HR_OK) {
-        size_t n = strlen(id);
-        memcpy(prefix, id, n);
-        prefix[n] = 0;
-        rc = store_rec_each(txn, STORE_T_DRAFT_LOG, prefix, n + 1, false, history_cb, hist, err);
+        rc = store_draft_log_each(txn, id, history_cb, hist, err);
         agency_approvals_required(txn, str(d, "account"), &required, NULL);
     }
     store_txn_abort(txn);
@@ -613,11 +828,11 @@ struct list_walk {
 static int list_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
 {
     struct list_walk *w = ctx;
-    json_t *d = json_loadb(v, vlen, 0, NULL);
+    json_t *d = NULL;
 
     (void)k;
     (void)klen;
-    if (d == NULL)
+    if (draft_decode(v, vlen, &d, NULL) != HR_OK)
         return HR_EIO;
     if ((w->account == NULL || strcmp(str(d, "account"), w->account) == 0) &&
         (w->state == NULL || strcmp(str(d, "state"), w->state) == 0)) {
@@ -629,16 +844,20 @@ static int list_cb(const void *k, size_t klen, const void *v, size_t vlen, void 
     return HR_OK;
 }
 
-int agency_draft_list(struct store *st, const char *account, const char *state, char **json,
-                      struct hr_err *err)
+int agency_draft_list(struct store *st, const char *by, const char *account, const char *state,
+                      char **json, struct hr_err *err)
 {
     struct list_walk w = {.account = account, .state = state, .arr = json_array()};
     struct store_txn *txn = NULL;
     int rc = w.arr ? store_txn_begin(st, STORE_READ, &txn, err) : HR_ENOMEM;
 
+    if (rc == HR_OK) /* no account: every account's drafts, so the role instance-wide */
+        rc = agency_may_txn(txn, by, AGENCY_DRAFT_READ, account, NULL, err);
     if (rc == HR_OK)
         rc = store_rec_each(txn, STORE_T_DRAFTS, NULL, 0, false, list_cb, &w, err);
     store_txn_abort(txn);
+    if (rc == HR_EIO)
+        rc = hr_fail(err, HR_EIO, "a stored draft is corrupt");
     if (rc == HR_OK && (*json = json_dumps(w.arr, JSON_INDENT(2) | JSON_SORT_KEYS)) == NULL)
         rc = hr_fail(err, HR_ENOMEM, "drafts");
     json_decref(w.arr);
@@ -653,31 +872,26 @@ struct due_walk {
     size_t n;
 };
 
-static int due_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+static int due_cb(int64_t at, const char *id, void *ctx)
 {
     struct due_walk *w = ctx;
-    int64_t at = klen > 8 ? (int64_t)store_read_be64(k) : 0;
 
-    (void)v;
-    (void)vlen;
     if (at > w->now) {
         w->next = at;
         return HR_EEXIST; /* ordered by time: the rest is later */
     }
-    if (w->n == 64 || klen - 8 >= sizeof w->ids[0])
+    if (w->n == 64 || strlen(id) >= sizeof w->ids[0])
         return HR_EEXIST;
-    memcpy(w->ids[w->n], (const char *)k + 8, klen - 8);
-    w->ids[w->n++][klen - 8] = '\0';
+    snprintf(w->ids[w->n++], sizeof w->ids[0], "%s", id);
     return HR_OK;
 }
 
 static int apply_due(struct store_txn *txn, struct op *o, json_t **dp)
 {
-    static const char *const ok[] = {"approved", NULL};
     int rc = load(txn, o, dp);
 
     /* edited, withdrawn or already published since it was read: nothing to do */
-    if (rc == HR_OK && need_state(o, *dp, ok) != HR_OK)
+    if (rc == HR_OK && need_state(o, *dp, STATE(APPROVED)) != HR_OK)
         return HR_OK;
     if (rc == HR_OK && json_integer_value(json_object_get(*dp, "at")) > hr_now_ms())
         return HR_OK;
@@ -700,7 +914,7 @@ static int apply_fail(struct store_txn *txn, struct op *o, json_t **dp)
     if (rc != HR_OK)
         return rc;
     unschedule(txn, *dp);
-    json_object_set_new(*dp, "state", json_string("failed"));
+    set_state(*dp, AGENCY_DRAFT_FAILED);
     json_object_set_new(*dp, "error", json_string(o->comment));
     rc = history(txn, o, *dp, "draft.fail");
     return rc == HR_OK ? save(txn, o, *dp) : rc;
@@ -714,7 +928,7 @@ int agency_scheduler_run(struct store *st, struct fed *fed, int64_t now_ms, size
     int rc = store_txn_begin(st, STORE_READ, &txn, err);
 
     if (rc == HR_OK)
-        rc = store_rec_each(txn, STORE_T_SCHEDULE, NULL, 0, false, due_cb, &w, err);
+        rc = store_schedule_each(txn, due_cb, &w, err);
     store_txn_abort(txn);
     if (rc == HR_EEXIST)
         rc = HR_OK;

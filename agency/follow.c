@@ -21,10 +21,8 @@ static int follow_txn(struct store_txn *txn, void *ctx)
     int rc = store_account_get(txn, o->account, &a, o->err);
 
     store_account_fini(&a);
-    if (rc == HR_OK && !agency_role_held(txn, o->by, "admin", o->account) &&
-        strcmp(o->by, AGENCY_LOCAL) != 0)
-        rc = hr_fail(o->err, HR_EFORBIDDEN, "%s does not hold the admin role on %s", o->by,
-                     o->account);
+    if (rc == HR_OK)
+        rc = agency_may_txn(txn, o->by, AGENCY_FOLLOW, o->account, NULL, o->err);
     if (rc == HR_OK)
         rc = o->on ? fed_follow(o->fed, txn, o->account, o->target, o->err)
                    : fed_unfollow(o->fed, txn, o->account, o->actor, o->err);

@@ -29,33 +29,13 @@ bool agency_operator_active(struct store_txn *txn, const char *operator)
     return ok;
 }
 
-static size_t grant_key(char *out, size_t cap, const char *op, const char *role,
-                        const char *account)
-{
-    int n = snprintf(out, cap, "%s%c%s%c%s", op, 0, role, 0, account ? account : "*");
-
-    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
-}
-
 bool agency_role_held(struct store_txn *txn, const char *operator, const char *role,
                       const char *account)
 {
-    char key[200], *v = NULL;
-    size_t n;
-
     if (!agency_operator_active(txn, operator))
         return false;
-    n = grant_key(key, sizeof key, operator, role, NULL);
-    if (n != 0 && store_rec_get(txn, STORE_T_GRANTS, key, n, &v, NULL, NULL) == HR_OK) {
-        free(v);
-        return true;
-    }
-    n = account ? grant_key(key, sizeof key, operator, role, account) : 0;
-    if (n != 0 && store_rec_get(txn, STORE_T_GRANTS, key, n, &v, NULL, NULL) == HR_OK) {
-        free(v);
-        return true;
-    }
-    return false;
+    return store_grant_has(txn, operator, role, NULL) ||
+           (account != NULL && store_grant_has(txn, operator, role, account));
 }
 
 bool agency_can(struct store *st, const char *operator, const char *role, const char *account)
@@ -132,8 +112,7 @@ static int grant_txn(struct store_txn *txn, void *ctx)
 {
     struct op_change *c = ctx;
     struct store_account a = {0};
-    char key[200], target[200];
-    size_t n = grant_key(key, sizeof key, c->name, c->role, c->account);
+    char target[200];
     int rc;
 
     if (!agency_operator_active(txn, c->name))
@@ -146,8 +125,8 @@ static int grant_txn(struct store_txn *txn, void *ctx)
         w->txn = txn;
         store_account_each(txn, publishable_now, w, NULL);
     }
-    rc = c->on ? store_rec_put(txn, STORE_T_GRANTS, key, n, "", 0, 0, c->err)
-               : store_rec_del(txn, STORE_T_GRANTS, key, n, NULL);
+    rc = c->on ? store_grant_put(txn, c->name, c->role, c->account, c->err)
+               : store_grant_del(txn, c->name, c->role, c->account, NULL);
     if (rc == HR_OK && w != NULL && stranded_any(w))
         rc = hr_fail(c->err, HR_EFORBIDDEN,
                      "refused: without this role nobody could publish on '%s' (grant it to "
@@ -200,32 +179,10 @@ struct people {
     size_t n_editors, n_approvers;
 };
 
-/* Splits a grant key "op NUL role NUL scope" (KLEN bytes) into KEY; false when malformed. */
-static bool grant_split(const void *k, size_t klen, char key[200], const char **role,
-                        const char **scope)
-{
-    if (klen >= 200)
-        return false;
-    memcpy(key, k, klen);
-    key[klen] = '\0';
-    *role = key + strlen(key) + 1;
-    if ((size_t)(*role - key) >= klen)
-        return false;
-    *scope = *role + strlen(*role) + 1;
-    return (size_t)(*scope - key) <= klen;
-}
-
-static int people_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+static int people_cb(const char *op, const char *role, const char *scope, void *ctx)
 {
     struct people *p = ctx;
-    const char *op, *role, *scope;
-    char key[200];
 
-    (void)v;
-    (void)vlen;
-    if (!grant_split(k, klen, key, &role, &scope))
-        return HR_OK;
-    op = key;
     if (strcmp(scope, "*") != 0 && strcmp(scope, p->account) != 0)
         return HR_OK;
     if ((p->exclude && strcmp(op, p->exclude) == 0) || !agency_operator_active(p->txn, op))
@@ -251,7 +208,7 @@ static bool publishable(struct store_txn *txn, const char *account, const char *
     p->account = account;
     p->exclude = exclude;
     p->txn = txn;
-    store_rec_each(txn, STORE_T_GRANTS, NULL, 0, false, people_cb, p, NULL);
+    store_grant_each(txn, NULL, people_cb, p, NULL);
     for (size_t e = 0; e < p->n_editors && !ok; e++) {
         size_t others = 0;
         for (size_t a = 0; a < p->n_approvers; a++)
@@ -344,18 +301,13 @@ struct each_walk {
     void *ctx;
 };
 
-/* Grant keys of one operator (op NUL role NUL scope) -> "role@scope role@scope". */
-static int roles_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+/* One operator's grants -> "role@scope role@scope". */
+static int roles_cb(const char *op, const char *role, const char *scope, void *ctx)
 {
     struct agency_operator *o = ctx;
-    char key[200];
-    const char *role, *scope;
     size_t used = strlen(o->roles);
 
-    (void)v;
-    (void)vlen;
-    if (!grant_split(k, klen, key, &role, &scope))
-        return HR_OK;
+    (void)op;
     snprintf(o->roles + used, sizeof o->roles - used, "%s%s@%s", used ? " " : "", role, scope);
     return HR_OK;
 }
@@ -365,7 +317,6 @@ static int op_cb(const void *k, size_t klen, const void *v, size_t vlen, void *c
     struct each_walk *w = ctx;
     struct agency_operator o = {0};
     json_t *j = json_loadb(v, vlen, 0, NULL);
-    char prefix[40];
     int rc;
 
     if (j == NULL || klen >= sizeof o.name)
@@ -374,9 +325,7 @@ static int op_cb(const void *k, size_t klen, const void *v, size_t vlen, void *c
     o.disabled = json_is_true(json_object_get(j, "disabled"));
     o.created_ms = json_integer_value(json_object_get(j, "created"));
     json_decref(j);
-    snprintf(prefix, sizeof prefix, "%.39s", o.name);
-    rc = store_rec_each(w->txn, STORE_T_GRANTS, prefix, strlen(prefix) + 1, false, roles_cb, &o,
-                        NULL);
+    rc = store_grant_each(w->txn, o.name, roles_cb, &o, NULL);
     return rc == HR_OK ? w->cb(&o, w->ctx) : rc;
 }
 

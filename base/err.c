@@ -27,7 +27,7 @@ const char *hr_rc_name(enum hr_rc rc)
         [HR_EEXIST] = "EEXIST",   [HR_ETOOBIG] = "ETOOBIG",     [HR_ESIG] = "ESIG",
         [HR_EFORBIDDEN] = "EFORBIDDEN", [HR_ENET] = "ENET",     [HR_ESCHEMA] = "ESCHEMA",
         [HR_EIO] = "EIO",         [HR_ENOMEM] = "ENOMEM",       [HR_EINTERNAL] = "EINTERNAL",
-        [HR_EGONE] = "EGONE",     [HR_ELIMIT] = "ELIMIT",
+        [HR_EGONE] = "EGONE",     [HR_ELIMIT] = "ELIMIT",       [HR_ESTALE] = "ESTALE",
     };
     if ((unsigned)rc < sizeof names / sizeof names[0] && names[rc] != NULL)
         return names[rc];

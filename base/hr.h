@@ -26,7 +26,8 @@ enum hr_rc { /* 0 is success, the rest fit a switch */
              HR_ENOMEM,
              HR_EINTERNAL,
              HR_EGONE,
-             HR_ELIMIT
+             HR_ELIMIT,
+             HR_ESTALE /* the caller acted on a version that has changed since it read it */
 };
 
 struct hr_err {

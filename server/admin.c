@@ -1,12 +1,11 @@
 /* server/admin.c - the admin HTTP API under /api/herald/v1/ (JSON, bearer tokens).
  * Every call is authenticated by a token that carries its operator's roles and no more;
- * the role each endpoint needs is in the route table, and the agency layer checks the
- * editor/approver rules of drafts again. Errors: {"error": CODE, "message": TEXT} with
+ * what each call needs is decided by agency_may (agency/authz.c, the one table the CLI
+ * uses too); the draft verbs go through agency_draft_verb like the CLI's. Errors: {"error": CODE, "message": TEXT} with
  * 400/401/403/404/409/422. Failed authentications are limited per client address and
  * logged without the token. */
 #include "server/admin.h"
 #include "agency/agency.h"
-#include "keys/keys.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -35,6 +34,7 @@ static int status_of(int rc)
     case HR_EFORBIDDEN: return 403;
     case HR_ETOOBIG: return 413;
     case HR_EGONE: return 409;
+    case HR_ESTALE: return 409;
     default: return 500;
     }
 }
@@ -58,7 +58,7 @@ static enum MHD_Result fail_rc(struct call *c, int rc, const struct hr_err *err)
 {
     int status = status_of(rc);
 
-    return http_reply_error(c->r, status, code_of(status),
+    return http_reply_error(c->r, status, rc == HR_ESTALE ? "revision_changed" : code_of(status),
                             err && err->msg[0] ? err->msg : "request failed");
 }
 
@@ -81,13 +81,6 @@ static enum MHD_Result reply_text_json(struct call *c, int status, char *s)
     return ret;
 }
 
-static enum MHD_Result forbidden(struct call *c, const char *role)
-{
-    char msg[160];
-
-    snprintf(msg, sizeof msg, "operator %s lacks the %s role for this", c->op, role);
-    return http_reply_error(c->r, 403, "forbidden", msg);
-}
 
 /* ---- authentication ---- */
 
@@ -136,16 +129,11 @@ static const char *body_str(struct call *c, const char *key)
     return json_string_value(json_object_get(c->body, key));
 }
 
-static bool has_role(struct call *c, const char *role, const char *account)
+/* The authorization table's verdict (HR_OK or HR_EFORBIDDEN with the reason in ERR). */
+static int may(struct call *c, enum agency_action action, const char *account,
+               const char *subject, struct hr_err *err)
 {
-    return agency_can(c->r->app->st, c->op, role, account);
-}
-
-/* auditors read everything; admins manage everything */
-static bool reader(struct call *c, const char *account)
-{
-    return has_role(c, "auditor", account) || has_role(c, "admin", account) ||
-           has_role(c, "editor", account) || has_role(c, "approver", account);
+    return agency_may(c->r->app->st, c->op, action, account, subject, err);
 }
 
 /* ---- handlers ---- */
@@ -164,40 +152,25 @@ static int account_cb(const struct store_account *a, void *ctx)
 
 static enum MHD_Result h_accounts(struct call *c)
 {
-    struct store_txn *txn = NULL;
     struct hr_err err = {0};
     json_t *arr;
     int rc;
 
     if (strcmp(c->r->method, "POST") == 0) {
-        if (!has_role(c, "admin", NULL))
-            return forbidden(c, "instance-wide admin");
+        if ((rc = may(c, AGENCY_ACCOUNT_CREATE, NULL, NULL, &err)) != HR_OK)
+            return fail_rc(c, rc, &err);
         rc = agency_account_add(c->r->app->st, c->op, body_str(c, "name"), body_str(c, "kind"),
                                 body_str(c, "display_name"), body_str(c, "summary"), &err);
         return rc == HR_OK ? reply_json(c, 201, json_pack("{s:s}", "name", body_str(c, "name")))
                            : fail_rc(c, rc, &err);
     }
     arr = json_array();
-    rc = store_txn_begin(c->r->app->st, STORE_READ, &txn, &err);
-    if (rc == HR_OK)
-        rc = store_account_each(txn, account_cb, arr, &err);
-    store_txn_abort(txn);
+    rc = agency_account_each(c->r->app->st, c->op, account_cb, arr, &err);
     if (rc != HR_OK) {
         json_decref(arr);
         return fail_rc(c, rc, &err);
     }
     return reply_json(c, 200, arr);
-}
-
-static json_int_t current_approvals(struct call *c, const char *name)
-{
-    struct store_txn *txn = NULL;
-    unsigned n = 0;
-
-    if (store_txn_begin(c->r->app->st, STORE_READ, &txn, NULL) == HR_OK)
-        agency_approvals_required(txn, name, &n, NULL);
-    store_txn_abort(txn);
-    return (json_int_t)n;
 }
 
 /* POST /accounts/NAME/policy {"approvals": N} */
@@ -206,6 +179,8 @@ static enum MHD_Result h_account_policy(struct call *c)
     char name[32];
     const char *slash = strchr(c->rest, '/');
     json_t *n = json_object_get(c->body, "approvals");
+    bool valid = json_is_integer(n) && json_integer_value(n) >= 0 && json_integer_value(n) <= 3;
+    char want[8] = "";
     struct hr_err err = {0};
     int rc;
 
@@ -213,15 +188,12 @@ static enum MHD_Result h_account_policy(struct call *c)
         return http_reply_error(c->r, 404, "not_found", "no such endpoint");
     memcpy(name, c->rest, (size_t)(slash - c->rest));
     name[slash - c->rest] = '\0';
-    if (!has_role(c, "admin", name))
-        return forbidden(c, "admin");
-    if (!json_is_integer(n) || json_integer_value(n) < 0 || json_integer_value(n) > 3)
+    if (valid)
+        snprintf(want, sizeof want, "%d", (int)json_integer_value(n));
+    if ((rc = may(c, AGENCY_SET_APPROVALS, name, valid ? want : NULL, &err)) != HR_OK)
+        return fail_rc(c, rc, &err);
+    if (!valid)
         return http_reply_error(c->r, 422, "invalid", "approvals must be 0 to 3");
-    if (json_integer_value(n) < current_approvals(c, name))
-        /* one token alone must not open a route around the four eyes */
-        return http_reply_error(c->r, 403, "forbidden",
-                                "lowering the approvals an account needs is done on the server "
-                                "(herald account set), not over the API");
     rc = agency_set_approvals(c->r->app->st, c->op, name, (unsigned)json_integer_value(n), &err);
     return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s,s:O}", "account", name, "approvals", n))
                        : fail_rc(c, rc, &err);
@@ -234,25 +206,53 @@ static int operator_cb(const struct agency_operator *o, void *ctx)
     return HR_OK;
 }
 
+/* POST /operators/NAME/VERB (disable, grant, revoke); *known false for another VERB. */
+static int operator_change(struct call *c, const char *name, const char *verb, bool *known,
+                           struct hr_err *err)
+{
+    static const struct {
+        const char *verb;
+        enum agency_action action;
+    } verbs[] = {{"/disable", AGENCY_OPERATOR_MANAGE}, {"/grant", AGENCY_GRANT},
+                 {"/revoke", AGENCY_REVOKE}};
+    struct store *st = c->r->app->st;
+    const char *role = body_str(c, "role"), *account = body_str(c, "account");
+
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+        int rc;
+        if (strcmp(verb, verbs[i].verb) != 0)
+            continue;
+        *known = true;
+        rc = may(c, verbs[i].action, NULL, name, err); /* NAME: the grantee for grant */
+        if (rc != HR_OK || verbs[i].action == AGENCY_OPERATOR_MANAGE)
+            return rc == HR_OK ? agency_operator_disable(st, c->op, name, err) : rc;
+        return verbs[i].action == AGENCY_GRANT ? agency_grant(st, c->op, name, role, account, err)
+                                               : agency_revoke(st, c->op, name, role, account, err);
+    }
+    *known = false;
+    return HR_ENOTFOUND;
+}
+
 /* GET/POST /operators, POST /operators/NAME/disable|grant|revoke */
 static enum MHD_Result h_operators(struct call *c)
 {
     struct hr_err err = {0};
     char name[32];
     const char *verb = strchr(c->rest, '/');
+    bool known = false;
     json_t *arr;
     int rc;
 
     if (strcmp(c->r->method, "GET") == 0) {
-        if (!has_role(c, "admin", NULL) && !has_role(c, "auditor", NULL))
-            return forbidden(c, "admin or auditor");
+        if ((rc = may(c, AGENCY_OPERATOR_LIST, NULL, NULL, &err)) != HR_OK)
+            return fail_rc(c, rc, &err);
         arr = json_array();
         rc = agency_operator_each(c->r->app->st, operator_cb, arr, &err);
         return rc == HR_OK ? reply_json(c, 200, arr) : (json_decref(arr), fail_rc(c, rc, &err));
     }
-    if (!has_role(c, "admin", NULL))
-        return forbidden(c, "instance-wide admin");
     if (c->rest[0] == '\0') {
+        if ((rc = may(c, AGENCY_OPERATOR_MANAGE, NULL, NULL, &err)) != HR_OK)
+            return fail_rc(c, rc, &err);
         rc = agency_operator_add(c->r->app->st, c->op, body_str(c, "name"), &err);
         return rc == HR_OK ? reply_json(c, 201, json_pack("{s:s}", "name", body_str(c, "name")))
                            : fail_rc(c, rc, &err);
@@ -261,17 +261,8 @@ static enum MHD_Result h_operators(struct call *c)
         return http_reply_error(c->r, 404, "not_found", "no such endpoint");
     memcpy(name, c->rest, (size_t)(verb - c->rest));
     name[verb - c->rest] = '\0';
-    if (strcmp(verb, "/disable") == 0)
-        rc = agency_operator_disable(c->r->app->st, c->op, name, &err);
-    else if (strcmp(verb, "/grant") == 0 && strcmp(name, c->op) == 0)
-        return http_reply_error(c->r, 403, "forbidden", "an operator cannot grant itself roles");
-    else if (strcmp(verb, "/grant") == 0)
-        rc = agency_grant(c->r->app->st, c->op, name, body_str(c, "role"),
-                          body_str(c, "account"), &err);
-    else if (strcmp(verb, "/revoke") == 0)
-        rc = agency_revoke(c->r->app->st, c->op, name, body_str(c, "role"),
-                           body_str(c, "account"), &err);
-    else
+    rc = operator_change(c, name, verb, &known, &err);
+    if (!known)
         return http_reply_error(c->r, 404, "not_found", "no such endpoint");
     return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s}", "operator", name))
                        : fail_rc(c, rc, &err);
@@ -294,9 +285,9 @@ static enum MHD_Result h_tokens(struct call *c)
     char *token = NULL, id[17];
     int rc;
 
-    if (!has_role(c, "admin", NULL))
-        return forbidden(c, "instance-wide admin");
     if (strcmp(c->r->method, "GET") == 0) {
+        if ((rc = may(c, AGENCY_TOKEN_LIST, NULL, NULL, &err)) != HR_OK)
+            return fail_rc(c, rc, &err);
         arr = json_array();
         rc = agency_token_each(c->r->app->st, token_cb, arr, &err);
         return rc == HR_OK ? reply_json(c, 200, arr) : (json_decref(arr), fail_rc(c, rc, &err));
@@ -305,15 +296,15 @@ static enum MHD_Result h_tokens(struct call *c)
         if (strlen(c->rest) != 23 || strcmp(c->rest + 16, "/revoke") != 0)
             return http_reply_error(c->r, 404, "not_found", "no such endpoint");
         snprintf(id, sizeof id, "%.16s", c->rest);
+        if ((rc = may(c, AGENCY_TOKEN_REVOKE, NULL, NULL, &err)) != HR_OK)
+            return fail_rc(c, rc, &err);
         rc = agency_token_revoke(c->r->app->st, c->op, id, &err);
         return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s}", "revoked", id))
                            : fail_rc(c, rc, &err);
     }
-    if (body_str(c, "operator") != NULL && strcmp(body_str(c, "operator"), c->op) != 0)
-        /* a token of someone else would let its holder act as them: created on the server */
-        return http_reply_error(c->r, 403, "forbidden",
-                                "tokens of other operators are created on the server "
-                                "(herald token create)");
+    /* a token of someone else would let its holder act as them: the table refuses it */
+    if ((rc = may(c, AGENCY_TOKEN_MINT, NULL, body_str(c, "operator"), &err)) != HR_OK)
+        return fail_rc(c, rc, &err);
     if (days != NULL && (!json_is_integer(days) || json_integer_value(days) < 0))
         return http_reply_error(c->r, 422, "invalid", "expires_days must be a whole number");
     rc = agency_token_create(c->r->app->st, c->op, body_str(c, "operator"),
@@ -322,7 +313,7 @@ static enum MHD_Result h_tokens(struct call *c)
         return fail_rc(c, rc, &err);
     /* the only time the token is shown; the store keeps its hash */
     json_t *j = json_pack("{s:s,s:s}", "id", id, "token", token);
-    keys_secret_free(token);
+    agency_secret_free(token);
     return reply_json(c, 201, j);
 }
 
@@ -333,7 +324,7 @@ static json_t *draft_result_json(const struct agency_draft_result *r)
                      r->published_id);
 }
 
-static int draft_input(struct call *c, struct agency_draft_input *in)
+static int draft_input(struct call *c, struct agency_draft_input *in, struct hr_err *err)
 {
     const char *at = body_str(c, "at");
 
@@ -344,93 +335,59 @@ static int draft_input(struct call *c, struct agency_draft_input *in)
     in->deletes = body_str(c, "deletes");
     in->boosts = body_str(c, "boosts");
     in->quote = body_str(c, "quote");
+    in->language = body_str(c, "language");
+    in->visibility = body_str(c, "visibility");
     in->at_ms = 0;
     if (at != NULL && hr_iso8601_parse(at, &in->at_ms) != HR_OK)
-        return HR_EINVAL;
+        return hr_fail(err, HR_EINVAL, "at: use 2026-12-01T09:00:00Z");
     return HR_OK;
 }
 
-/* The account a draft belongs to (for role checks on reads). */
-static int draft_account(struct call *c, const char *id, char account[32], char **json,
-                         struct hr_err *err)
+/* POST /drafts (VERB "new") and POST /drafts/ID/VERB: parse, dispatch, print. */
+static enum MHD_Result draft_verb(struct call *c, const char *id, const char *verb)
 {
-    json_t *d;
-    int rc = agency_draft_show(c->r->app->st, id, json, err);
-
-    if (rc != HR_OK)
-        return rc;
-    d = json_loads(*json, 0, NULL);
-    snprintf(account, 32, "%s",
-             json_is_string(json_object_get(d, "account"))
-                 ? json_string_value(json_object_get(d, "account"))
-                 : "");
-    json_decref(d);
-    return HR_OK;
-}
-
-static enum MHD_Result draft_transition(struct call *c, const char *id, const char *verb)
-{
+    struct agency_draft_request rq = {.id = id, .account = body_str(c, "account"),
+                                      .rev = body_str(c, "rev"),
+                                      .comment = body_str(c, "comment"),
+                                      .submit = json_is_true(json_object_get(c->body, "submit"))};
     struct agency_draft_result res = {0};
-    struct agency_draft_input in = {0};
-    struct store *st = c->r->app->st;
-    struct fed *fed = c->r->app->fed;
-    const char *comment = body_str(c, "comment");
     struct hr_err err = {0};
     int rc;
 
-    if (strcmp(verb, "edit") == 0)
-        rc = draft_input(c, &in) == HR_OK ? agency_draft_edit(st, c->op, id, &in, &res, &err)
-                                          : hr_fail(&err, HR_EINVAL, "at: use 2026-12-01T09:00:00Z");
-    else if (strcmp(verb, "submit") == 0)
-        rc = agency_draft_submit(st, fed, c->op, id, &res, &err);
-    else if (strcmp(verb, "approve") == 0)
-        rc = agency_draft_approve(st, fed, c->op, id, comment, &res, &err);
-    else if (strcmp(verb, "reject") == 0)
-        rc = agency_draft_reject(st, c->op, id, comment, &res, &err);
-    else if (strcmp(verb, "withdraw") == 0)
-        rc = agency_draft_withdraw(st, c->op, id, &res, &err);
-    else
+    if (agency_draft_verb_parse(verb, &rq.verb) != HR_OK ||
+        (id == NULL) != (rq.verb == AGENCY_VERB_NEW))
         return http_reply_error(c->r, 404, "not_found", "no such endpoint");
-    return rc == HR_OK ? reply_json(c, 200, draft_result_json(&res)) : fail_rc(c, rc, &err);
+    rc = draft_input(c, &rq.in, &err);
+    if (rc == HR_OK)
+        rc = agency_draft_verb(c->r->app->st, c->r->app->fed, c->op, &rq, &res, &err);
+    if (rc != HR_OK)
+        return fail_rc(c, rc, &err);
+    return reply_json(c, id == NULL ? 201 : 200, draft_result_json(&res));
 }
 
-/* /drafts, /drafts/ID, /drafts/ID/VERB */
+/* /drafts, /drafts/ID, /drafts/ID/VERB; reading rights are checked by the agency layer */
 static enum MHD_Result h_drafts(struct call *c)
 {
-    struct agency_draft_result res = {0};
-    struct agency_draft_input in = {0};
     const char *account = http_arg(c->r, "account"), *slash;
-    char id[48], acc[32], *json = NULL;
+    char id[48], *json = NULL;
     struct hr_err err = {0};
     int rc;
 
     if (c->rest[0] == '\0' && strcmp(c->r->method, "GET") == 0) {
-        if (!reader(c, account))
-            return forbidden(c, account ? "reader" : "instance-wide reader");
-        rc = agency_draft_list(c->r->app->st, account, http_arg(c->r, "state"), &json, &err);
+        rc = agency_draft_list(c->r->app->st, c->op, account, http_arg(c->r, "state"), &json,
+                               &err);
         return rc == HR_OK ? reply_text_json(c, 200, json) : fail_rc(c, rc, &err);
     }
-    if (c->rest[0] == '\0') { /* POST: a new draft; the agency layer checks the editor role */
-        if (draft_input(c, &in) != HR_OK)
-            return http_reply_error(c->r, 422, "invalid", "at: use 2026-12-01T09:00:00Z");
-        rc = agency_draft_new(c->r->app->st, c->r->app->fed, c->op, body_str(c, "account"), &in,
-                              json_is_true(json_object_get(c->body, "submit")), &res, &err);
-        return rc == HR_OK ? reply_json(c, 201, draft_result_json(&res)) : fail_rc(c, rc, &err);
-    }
+    if (c->rest[0] == '\0')
+        return draft_verb(c, NULL, "new");
     slash = strchr(c->rest, '/');
     snprintf(id, sizeof id, "%.*s", slash ? (int)(slash - c->rest) : 47, c->rest);
     if (slash != NULL && strcmp(c->r->method, "POST") == 0)
-        return draft_transition(c, id, slash + 1);
+        return draft_verb(c, id, slash + 1);
     if (slash != NULL)
         return http_reply_error(c->r, 405, "method_not_allowed", "POST to change a draft");
-    rc = draft_account(c, id, acc, &json, &err);
-    if (rc != HR_OK)
-        return fail_rc(c, rc, &err);
-    if (!reader(c, acc)) {
-        free(json);
-        return forbidden(c, "reader");
-    }
-    return reply_text_json(c, 200, json);
+    rc = agency_draft_show(c->r->app->st, c->op, id, &json, &err);
+    return rc == HR_OK ? reply_text_json(c, 200, json) : fail_rc(c, rc, &err);
 }
 
 /* GET /posts?account=NAME[&page=CURSOR]: the account's outbox, for operators */
@@ -439,8 +396,13 @@ static enum MHD_Result h_posts(struct call *c)
     const char *account = http_arg(c->r, "account"), *page = http_arg(c->r, "page");
     struct fed_doc d = {0};
 
+    struct hr_err err = {0};
+    int rc;
+
     if (account == NULL)
         return http_reply_error(c->r, 400, "bad_request", "account=NAME is required");
+    if ((rc = may(c, AGENCY_POSTS_READ, account, NULL, &err)) != HR_OK)
+        return fail_rc(c, rc, &err);
     fed_outbox(c->r->app->fed, account, page ? page : "true", &d);
     if (d.status != 200) {
         enum MHD_Result ret = http_reply_error(c->r, d.status, d.error ? d.error : "internal",
@@ -470,8 +432,8 @@ static enum MHD_Result h_audit(struct call *c)
     json_t *arr;
     int rc;
 
-    if (!has_role(c, "auditor", NULL) && !has_role(c, "admin", NULL))
-        return forbidden(c, "auditor or admin");
+    if ((rc = may(c, AGENCY_AUDIT_READ, NULL, NULL, &err)) != HR_OK)
+        return fail_rc(c, rc, &err);
     if (strcmp(c->rest, "verify") == 0) {
         rc = agency_audit_verify(c->r->app->st, &n, &err);
         return reply_json(c, 200, json_pack("{s:b,s:I,s:s}", "intact", rc == HR_OK, "entries",

@@ -3,7 +3,6 @@
 #include "server/cli.h"
 #include "agency/agency.h"
 #include "server/server.h"
-#include "keys/keys.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -25,7 +24,9 @@ static const char usage_text[] =
     "  draft new NAME TEXT --quote POST_URL [--submit]      quote another agency's notice\n"
     "  draft new NAME TEXT --replaces NOTE_URL [--submit]   edit a published post (Update)\n"
     "  draft new NAME --deletes NOTE_URL [--submit]          delete a published post (Delete)\n"
-    "  draft edit ID TEXT [...] | draft submit|withdraw ID | draft approve|reject ID [--comment T]\n"
+    "  draft edit ID TEXT [...] | draft submit|withdraw ID\n"
+    "  draft approve|reject ID --rev HASH [--comment T]   HASH: the rev_sha256 draft show\n"
+    "                                         printed (refused if the draft changed since)\n"
     "  draft list [--account NAME] [--state S] | draft show ID\n"
     "  follow|unfollow NAME @user@host|ACTOR_URL   follow another agency's account\n"
     "  following NAME | timeline NAME [--limit N]  whom NAME follows, and what they posted\n"
@@ -53,7 +54,7 @@ static int fail(const struct hr_err *err)
     return 1;
 }
 
-/* Exit code of a command: 0, or 1 with the error's one line (a refusal by require_role
+/* Exit code of a command: 0, or 1 with the error's one line (a refusal by allowed()
  * has already said why and left ERR empty). */
 static int outcome(int rc, const struct hr_err *err)
 {
@@ -81,7 +82,7 @@ static const char *opt_value(int argc, char **argv, int *i)
 static void app_close(struct app *app)
 {
     fed_free(app->fed);
-    store_close(app->st);
+    agency_close(app->st);
     app->fed = NULL;
     app->st = NULL;
 }
@@ -94,7 +95,7 @@ static int app_open(struct app *app, struct hr_err *err)
     int rc;
 
     config_defaults(&app->cfg);
-    rc = store_open(app->data_dir, 0, 0, &app->st, err);
+    rc = agency_open(app->data_dir, false, 0, &app->st, err);
     if (rc != HR_OK)
         return rc;
     snprintf(path, sizeof path, "%s/herald.conf", app->data_dir);
@@ -103,9 +104,9 @@ static int app_open(struct app *app, struct hr_err *err)
         rc = hr_fail(err, HR_EINVAL, "%s must set domain and base_url", path);
     if (rc == HR_OK) {
         /* reopen with the configured map size */
-        store_close(app->st);
+        agency_close(app->st);
         app->st = NULL;
-        rc = store_open(app->data_dir, 0, app->cfg.map_size_mb, &app->st, err);
+        rc = agency_open(app->data_dir, false, app->cfg.map_size_mb, &app->st, err);
     }
     if (rc == HR_OK) {
         app_fed_config(app, &fc);
@@ -160,55 +161,31 @@ static int cmd_init(struct app *app, int argc, char **argv)
         fprintf(stderr, "herald: %s is already initialised\n", app->data_dir);
         return 1;
     }
-    if (store_open(app->data_dir, STORE_CREATE, 0, &st, &err) != HR_OK)
+    if (agency_open(app->data_dir, true, 0, &st, &err) != HR_OK)
         return fail(&err);
     if (agency_instance_init(st, &err) != HR_OK) {
-        store_close(st);
+        agency_close(st);
         return fail(&err);
     }
-    store_close(st);
+    agency_close(st);
     if (config_write_new(path, domain, base, &err) != HR_OK)
         return fail(&err);
     printf("initialised %s for %s (%s)\n", app->data_dir, domain, base);
     return 0;
 }
 
-/* With --as, the operator must hold ROLE (on ACCOUNT, or instance-wide when NULL); the
- * local shell user (no --as) owns the data directory and may do anything. */
-static int require_role(struct app *app, const char *role, const char *account)
+/* The authorization table's verdict for the CLI's operator (--as, or the local shell user):
+ * a refusal is printed here, and ERR is left empty so the command only exits 1. */
+static int allowed(struct app *app, enum agency_action action, const char *account,
+                   const char *subject)
 {
-    if (strcmp(app->as, AGENCY_LOCAL) == 0 || agency_can(app->st, app->as, role, account))
-        return HR_OK;
-    fprintf(stderr, "herald: operator '%s' does not hold the %s role%s%s\n", app->as, role,
-            account ? " on " : "", account ? account : "");
-    return HR_EFORBIDDEN;
+    struct hr_err err = {0};
+    int rc = agency_may(app->st, app->as, action, account, subject, &err);
+
+    if (rc != HR_OK)
+        fprintf(stderr, "herald: %s\n", err.msg);
+    return rc;
 }
-
-/* Like require_role, for either of two roles (one message when neither is held). */
-static int require_either(struct app *app, const char *a, const char *b, const char *account)
-{
-    if (strcmp(app->as, AGENCY_LOCAL) == 0 || agency_can(app->st, app->as, a, account) ||
-        agency_can(app->st, app->as, b, account))
-        return HR_OK;
-    fprintf(stderr, "herald: operator '%s' holds neither the %s nor the %s role\n", app->as, a, b);
-    return HR_EFORBIDDEN;
-}
-
-/* Reading an account's drafts or followers: any of the account's roles. */
-static int require_reader(struct app *app, const char *account)
-{
-    static const char *const roles[] = {"admin", "auditor", "editor", "approver", "responder"};
-
-    if (strcmp(app->as, AGENCY_LOCAL) == 0)
-        return HR_OK;
-    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
-        if (agency_can(app->st, app->as, roles[i], account))
-            return HR_OK;
-    fprintf(stderr, "herald: operator '%s' holds no role%s%s\n", app->as,
-            account ? " on " : "", account ? account : "");
-    return HR_EFORBIDDEN;
-}
-
 
 static int cmd_account_add(struct app *app, int argc, char **argv)
 {
@@ -233,7 +210,7 @@ static int cmd_account_add(struct app *app, int argc, char **argv)
         return usage("account add needs NAME and --kind");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
-    rc = require_role(app, "admin", NULL);
+    rc = allowed(app, AGENCY_ACCOUNT_CREATE, NULL, NULL);
     if (rc == HR_OK)
         rc = agency_account_add(app->st, app->as, name, kind, display, summary, &err);
     else
@@ -282,7 +259,6 @@ static int print_json(json_t *j)
 static int cmd_account_list(struct app *app, int argc, char **argv)
 {
     struct list_ctx l = {.app = app};
-    struct store_txn *txn = NULL;
     struct hr_err err = {0};
     bool as_json = argc > 2 && strcmp(argv[2], "--json") == 0;
     int rc;
@@ -292,14 +268,11 @@ static int cmd_account_list(struct app *app, int argc, char **argv)
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
     l.arr = as_json ? json_array() : NULL;
-    rc = store_txn_begin(app->st, STORE_READ, &txn, &err);
-    if (rc == HR_OK)
-        rc = store_account_each(txn, list_one, &l, &err);
-    store_txn_abort(txn);
+    rc = agency_account_each(app->st, app->as, list_one, &l, &err);
     app_close(app);
     if (rc != HR_OK) {
         json_decref(l.arr);
-        return fail(&err);
+        return outcome(rc, &err);
     }
     return as_json ? print_json(l.arr) : 0;
 }
@@ -314,7 +287,7 @@ static int cmd_account_set(struct app *app, int argc, char **argv)
         return usage("account set NAME approvals 0|1|2|3");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
-    rc = require_role(app, "admin", argv[2]);
+    rc = allowed(app, AGENCY_SET_APPROVALS, argv[2], argv[4]);
     if (rc == HR_OK)
         rc = agency_set_approvals(app->st, app->as, argv[2], (unsigned)n, &err);
     app_close(app);
@@ -339,9 +312,9 @@ static int cmd_account(struct app *app, int argc, char **argv)
 
 static void print_result(const struct agency_draft_result *r)
 {
-    if (strcmp(r->state, "published") == 0)
+    if (r->code == AGENCY_DRAFT_PUBLISHED)
         printf("%s\n", r->published_id);
-    else if (strcmp(r->state, "submitted") == 0)
+    else if (r->code == AGENCY_DRAFT_SUBMITTED)
         printf("%s submitted, awaiting %u approval%s\n", r->id, r->required - r->approvals,
                r->required - r->approvals == 1 ? "" : "s");
     else
@@ -417,45 +390,53 @@ static int draft_list_cmd(struct app *app, int argc, char **argv, struct hr_err 
         else if (strcmp(argv[i], "--json") != 0)
             return hr_fail(err, HR_EINVAL, "draft list [--account NAME] [--state S] [--json]");
     }
-    if (require_reader(app, account) != HR_OK)
-        return HR_EFORBIDDEN;
-    rc = agency_draft_list(app->st, account, state, &json, err);
+    rc = agency_draft_list(app->st, app->as, account, state, &json, err);
     if (rc == HR_OK)
         printf("%s\n", json);
     free(json);
     return rc;
 }
 
+/* ID [--rev HASH] [--comment TEXT] of submit, approve, reject, withdraw. */
+static int draft_decision(int argc, char **argv, struct agency_draft_request *rq)
+{
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "--comment") == 0 && i + 1 < argc)
+            rq->comment = argv[++i];
+        else if (strcmp(argv[i], "--rev") == 0 && i + 1 < argc)
+            rq->rev = argv[++i];
+        else
+            return usage("draft submit|withdraw ID | draft approve|reject ID --rev HASH "
+                         "[--comment TEXT]");
+    }
+    if ((rq->verb == AGENCY_VERB_APPROVE || rq->verb == AGENCY_VERB_REJECT) && rq->rev == NULL)
+        return usage("draft approve|reject needs --rev HASH: the rev_sha256 that 'draft show "
+                     "ID' printed for the text you read");
+    return 0;
+}
+
+/* Parses the draft verbs into one request for agency_draft_verb (the API's dispatcher too). */
 static int draft_change(struct app *app, int argc, char **argv, struct agency_draft_result *res,
                         struct hr_err *err)
 {
-    const char *verb = argv[1], *comment = NULL;
-    struct agency_draft_input in = {0};
-    bool submit = false;
+    struct agency_draft_request rq = {0};
+    int bad;
 
-    if (strcmp(verb, "new") == 0 && argc >= 3) {
-        if (draft_input(argc, argv, 3, &in, &submit) != 0)
-            return HR_EINVAL;
-        return agency_draft_new(app->st, app->fed, app->as, argv[2], &in, submit, res, err);
+    if (agency_draft_verb_parse(argv[1], &rq.verb) != HR_OK || argc < 3)
+        return hr_fail(err, HR_EINVAL, "draft new|edit|submit|approve|reject|withdraw|list|show");
+    if (rq.verb == AGENCY_VERB_NEW) {
+        rq.account = argv[2];
+        bad = draft_input(argc, argv, 3, &rq.in, &rq.submit);
+    } else if (rq.verb == AGENCY_VERB_EDIT) {
+        rq.id = argv[2];
+        bad = argc < 4 ? usage("draft edit ID TEXT [...]") : draft_input(argc, argv, 3, &rq.in, NULL);
+    } else {
+        rq.id = argv[2];
+        bad = draft_decision(argc, argv, &rq);
     }
-    if (strcmp(verb, "edit") == 0 && argc >= 4) {
-        if (draft_input(argc, argv, 3, &in, NULL) != 0)
-            return HR_EINVAL;
-        return agency_draft_edit(app->st, app->as, argv[2], &in, res, err);
-    }
-    if (argc == 5 && strcmp(argv[3], "--comment") == 0)
-        comment = argv[4];
-    else if (argc != 3)
-        return hr_fail(err, HR_EINVAL, "draft %s ID [--comment TEXT]", verb);
-    if (strcmp(verb, "submit") == 0)
-        return agency_draft_submit(app->st, app->fed, app->as, argv[2], res, err);
-    if (strcmp(verb, "approve") == 0)
-        return agency_draft_approve(app->st, app->fed, app->as, argv[2], comment, res, err);
-    if (strcmp(verb, "reject") == 0)
-        return agency_draft_reject(app->st, app->as, argv[2], comment, res, err);
-    if (strcmp(verb, "withdraw") == 0)
-        return agency_draft_withdraw(app->st, app->as, argv[2], res, err);
-    return hr_fail(err, HR_EINVAL, "draft new|edit|submit|approve|reject|withdraw|list|show");
+    if (bad != 0)
+        return HR_EINVAL;
+    return agency_draft_verb(app->st, app->fed, app->as, &rq, res, err);
 }
 
 static int cmd_draft(struct app *app, int argc, char **argv)
@@ -471,15 +452,8 @@ static int cmd_draft(struct app *app, int argc, char **argv)
         return fail(&err);
     if (strcmp(argv[1], "list") == 0) {
         rc = draft_list_cmd(app, argc, argv, &err);
-    } else if (strcmp(argv[1], "show") == 0 && argc >= 3) {
-        rc = agency_draft_show(app->st, argv[2], &json, &err);
-        if (rc == HR_OK && strcmp(app->as, AGENCY_LOCAL) != 0) {
-            json_t *d = json_loads(json, 0, NULL);
-            const char *acc = json_string_value(json_object_get(d, "account"));
-            if (require_reader(app, acc ? acc : "") != HR_OK)
-                rc = HR_EFORBIDDEN;
-            json_decref(d);
-        }
+    } else if (strcmp(argv[1], "show") == 0 && argc == 3) {
+        rc = agency_draft_show(app->st, app->as, argv[2], &json, &err);
         if (rc == HR_OK)
             printf("%s\n", json);
         free(json);
@@ -516,8 +490,6 @@ static int follower_one(const struct store_follower *f, void *ctx)
 static int cmd_followers(struct app *app, int argc, char **argv)
 {
     struct followers_ctx c = {0};
-    struct store_account a = {0};
-    struct store_txn *txn = NULL;
     struct hr_err err = {0};
     bool as_json = argc == 3 && strcmp(argv[2], "--json") == 0;
     int rc;
@@ -526,18 +498,8 @@ static int cmd_followers(struct app *app, int argc, char **argv)
         return usage("followers NAME [--json]");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
-    if (require_reader(app, argv[1]) != HR_OK) {
-        app_close(app);
-        return 1;
-    }
     c.arr = as_json ? json_array() : NULL;
-    rc = store_txn_begin(app->st, STORE_READ, &txn, &err);
-    if (rc == HR_OK)
-        rc = store_account_get(txn, argv[1], &a, &err);
-    if (rc == HR_OK)
-        rc = store_follower_each(txn, argv[1], NULL, SIZE_MAX, follower_one, &c, &err);
-    store_txn_abort(txn);
-    store_account_fini(&a);
+    rc = agency_follower_each(app->st, app->as, argv[1], follower_one, &c, &err);
     app_close(app);
     if (rc != HR_OK) {
         json_decref(c.arr);
@@ -549,7 +511,6 @@ static int cmd_followers(struct app *app, int argc, char **argv)
 static int cmd_stats(struct app *app, int argc, char **argv)
 {
     struct store_stats s = {0};
-    struct store_txn *txn = NULL;
     struct hr_err err = {0};
     int rc;
 
@@ -557,10 +518,7 @@ static int cmd_stats(struct app *app, int argc, char **argv)
         return usage("stats [--json]");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
-    rc = store_txn_begin(app->st, STORE_READ, &txn, &err);
-    if (rc == HR_OK)
-        rc = store_stats_get(txn, &s, &err);
-    store_txn_abort(txn);
+    rc = agency_stats(app->st, app->as, &s, &err);
     app_close(app);
     if (rc != HR_OK)
         return fail(&err);
@@ -589,14 +547,10 @@ static int domain_one(const struct store_domain *d, void *ctx)
 
 static int domain_list(struct app *app, bool as_json)
 {
-    struct store_txn *txn = NULL;
     struct hr_err err = {0};
     json_t *arr = as_json ? json_array() : NULL;
-    int rc = store_txn_begin(app->st, STORE_READ, &txn, &err);
+    int rc = agency_domain_each(app->st, app->as, domain_one, arr, &err);
 
-    if (rc == HR_OK)
-        rc = store_domain_each(txn, domain_one, arr, &err);
-    store_txn_abort(txn);
     if (rc != HR_OK) {
         json_decref(arr);
         return fail(&err);
@@ -624,7 +578,7 @@ static int domain_change(struct app *app, size_t v, const char *host, const char
     size_t followers = 0, jobs = 0;
     char norm[256];
 
-    if (require_role(app, "admin", NULL) != HR_OK)
+    if (allowed(app, AGENCY_DOMAIN_MANAGE, NULL, NULL) != HR_OK)
         return 1;
     if (fed_host_normalise(host, norm, sizeof norm, &err) != HR_OK ||
         agency_domain_set(app->st, app->as, domain_verbs[v].kind, domain_verbs[v].on, norm,
@@ -695,7 +649,7 @@ static int cmd_operator(struct app *app, int argc, char **argv)
         return fail(&err);
     if (strcmp(argv[1], "list") == 0) {
         json_t *arr = argc == 3 && strcmp(argv[2], "--json") == 0 ? json_array() : NULL;
-        rc = require_either(app, "admin", "auditor", NULL) == HR_OK
+        rc = allowed(app, AGENCY_OPERATOR_LIST, NULL, NULL) == HR_OK
                  ? agency_operator_each(app->st, print_operator, arr, &err)
                  : HR_EFORBIDDEN;
         app_close(app);
@@ -704,7 +658,7 @@ static int cmd_operator(struct app *app, int argc, char **argv)
         json_decref(arr);
         return rc == HR_OK ? 0 : rc == HR_EFORBIDDEN ? 1 : fail(&err);
     }
-    rc = require_role(app, "admin", NULL);
+    rc = allowed(app, AGENCY_OPERATOR_MANAGE, NULL, NULL);
     if (rc == HR_OK && strcmp(argv[1], "add") == 0)
         rc = agency_operator_add(app->st, app->as, argv[2], &err);
     else if (rc == HR_OK && strcmp(argv[1], "disable") == 0)
@@ -734,7 +688,7 @@ static int cmd_grant(struct app *app, int argc, char **argv)
         return usage("grant|revoke OPERATOR ROLE [--account NAME]");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
-    rc = require_role(app, "admin", NULL);
+    rc = allowed(app, grant ? AGENCY_GRANT : AGENCY_REVOKE, NULL, argv[1]);
     if (rc == HR_OK)
         rc = grant ? agency_grant(app->st, app->as, argv[1], argv[2], account, &err)
                    : agency_revoke(app->st, app->as, argv[1], argv[2], account, &err);
@@ -775,25 +729,27 @@ static int token_create(struct app *app, int argc, char **argv, struct hr_err *e
         printf("%s\n", token);
         fprintf(stderr, "token %s for %s: shown once, store it now\n", id, argv[2]);
     }
-    keys_secret_free(token);
+    agency_secret_free(token);
     return rc;
 }
 
 static int cmd_token(struct app *app, int argc, char **argv)
 {
     struct hr_err err = {0};
-    int rc;
+    int rc = HR_OK;
 
     if (argc < 2)
         return usage("token create OPERATOR [--expires DAYS] | token list | token revoke ID");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
-    rc = require_role(app, "admin", NULL);
-    if (rc == HR_OK && strcmp(argv[1], "create") == 0 && argc >= 3)
+    if (strcmp(argv[1], "create") == 0 && argc >= 3 &&
+        (rc = allowed(app, AGENCY_TOKEN_MINT, NULL, argv[2])) == HR_OK)
         rc = token_create(app, argc, argv, &err);
-    else if (rc == HR_OK && strcmp(argv[1], "list") == 0 && argc == 2)
+    else if (strcmp(argv[1], "list") == 0 && argc == 2 &&
+             (rc = allowed(app, AGENCY_TOKEN_LIST, NULL, NULL)) == HR_OK)
         rc = agency_token_each(app->st, print_token, NULL, &err);
-    else if (rc == HR_OK && strcmp(argv[1], "revoke") == 0 && argc == 3) {
+    else if (strcmp(argv[1], "revoke") == 0 && argc == 3 &&
+             (rc = allowed(app, AGENCY_TOKEN_REVOKE, NULL, NULL)) == HR_OK) {
         rc = agency_token_revoke(app->st, app->as, argv[2], &err);
         if (rc == HR_OK)
             printf("token %s revoked\n", argv[2]);
@@ -867,7 +823,8 @@ static int cmd_audit(struct app *app, int argc, char **argv)
         return usage("audit verify | audit list [--since DAYS] [--account NAME] [--json] | audit head");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
-    rc = require_either(app, "admin", "auditor", NULL);
+    /* the head is public (GET /api/herald/v1/audit/head); the log itself is not */
+    rc = strcmp(argv[1], "head") == 0 ? HR_OK : allowed(app, AGENCY_AUDIT_READ, NULL, NULL);
     if (rc == HR_OK && strcmp(argv[1], "verify") == 0 && argc == 2) {
         rc = agency_audit_verify(app->st, &n, &err);
         if (rc == HR_OK)
@@ -924,6 +881,11 @@ static int cmd_following(struct app *app, int argc, char **argv)
         return usage("following NAME | timeline NAME [--limit N]");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
+    rc = allowed(app, AGENCY_FOLLOWING_READ, argv[1], NULL);
+    if (rc != HR_OK) {
+        app_close(app);
+        return 1;
+    }
     rc = timeline ? fed_timeline_list(app->fed, argv[1], (size_t)limit, &json, &err)
                   : fed_following_list(app->fed, argv[1], &json, &err);
     app_close(app);
@@ -946,6 +908,10 @@ static int cmd_posts(struct app *app, int argc, char **argv)
         return usage("posts NAME [--page CURSOR]");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
+    if (allowed(app, AGENCY_POSTS_READ, argv[1], NULL) != HR_OK) {
+        app_close(app);
+        return 1;
+    }
     fed_outbox(app->fed, argv[1], page, &d);
     rc = d.status == 200 ? HR_OK : hr_fail(&err, HR_ENOTFOUND, "%s", d.message);
     if (rc == HR_OK)

@@ -236,6 +236,38 @@ uint64_t store_rec_count(struct store_txn *txn, enum store_table t);
 void store_put_be64(uint64_t v, unsigned char out[8]);
 uint64_t store_read_be64(const unsigned char in[8]);
 
+/* ---- keyed records of the agency layer (store/agency_keys.c): the key layouts of the
+ * tables above stay here; callers name operator, role, draft id, time or sequence. ---- */
+/* SCOPE: an account name, or NULL for instance-wide ("*"). */
+int store_grant_put(struct store_txn *txn, const char *op, const char *role, const char *scope,
+                    struct hr_err *err);
+int store_grant_del(struct store_txn *txn, const char *op, const char *role, const char *scope,
+                    struct hr_err *err); /* HR_ENOTFOUND */
+bool store_grant_has(struct store_txn *txn, const char *op, const char *role, const char *scope);
+/* Every grant (OP NULL) or OP's, in key order; SCOPE "*" is instance-wide. */
+int store_grant_each(struct store_txn *txn, const char *op,
+                     int (*cb)(const char *op, const char *role, const char *scope, void *ctx),
+                     void *ctx, struct hr_err *err);
+int store_draft_log_add(struct store_txn *txn, const char *id, uint64_t seq, const char *v,
+                        size_t vlen, struct hr_err *err);
+/* Draft ID's history events, oldest first. */
+int store_draft_log_each(struct store_txn *txn, const char *id,
+                         int (*cb)(const char *v, size_t vlen, void *ctx), void *ctx,
+                         struct hr_err *err);
+int store_schedule_put(struct store_txn *txn, int64_t at_ms, const char *id, struct hr_err *err);
+int store_schedule_del(struct store_txn *txn, int64_t at_ms, const char *id,
+                       struct hr_err *err); /* HR_ENOTFOUND */
+/* Scheduled drafts, earliest first. */
+int store_schedule_each(struct store_txn *txn, int (*cb)(int64_t at_ms, const char *id, void *ctx),
+                        void *ctx, struct hr_err *err);
+/* HR_EEXIST when SEQ is taken. */
+int store_audit_put(struct store_txn *txn, uint64_t seq, const char *v, size_t vlen,
+                    struct hr_err *err);
+/* SEQ is 0 for a malformed key. */
+int store_audit_each(struct store_txn *txn, bool reverse,
+                     int (*cb)(uint64_t seq, const char *v, size_t vlen, void *ctx), void *ctx,
+                     struct hr_err *err);
+
 /* ---- counts of everything, for tests and stats ---- */
 struct store_stats {
     uint64_t accounts, objects, followers, remote_actors, deliveries, seen, inbound;

@@ -33,7 +33,7 @@ out=$(a --as ed boost health "$NOTE")
 t_match "a boost waits for its approval" "^d[0-9]+ submitted, awaiting 1 approval$" "$out"
 t_eq "nothing announced before approval" 0 "$(a stats --json | t_jq .objects | grep -c . >/dev/null; \
     curl -s "$A_BASE/users/health/outbox?page=true" | grep -c Announce)"
-ANN=$(a --as ap draft approve "${out%% *}")
+ANN=$(a --as ap draft approve "${out%% *}" --rev "$(a draft show "${out%% *}" | t_jq .rev_sha256)")
 t_match "approved, the Announce is published" "/users/health/announces/" "$ANN"
 t_match "it is in our outbox" "Announce" "$(curl -s "$A_BASE/users/health/outbox?page=true")"
 t_match "herald posts shows it too" "Announce" "$(a posts health)"
@@ -41,7 +41,7 @@ if a posts nobody 2>/dev/null; then t_fail "posts of an unknown account succeede
 
 out=$(a --as ed draft new health "We support this closure." --quote "$NOTE" --submit)
 t_match "a quote waits for its approval" "awaiting 1 approval" "$out"
-Q=$(a --as ap draft approve "${out%% *}")
+Q=$(a --as ap draft approve "${out%% *}" --rev "$(a draft show "${out%% *}" | t_jq .rev_sha256)")
 q=$(curl -s -H 'Accept: application/activity+json' "$Q")
 t_eq "the quoting Note names the quoted notice" "$NOTE" "$(printf '%s' "$q" | t_jq .quoteUrl)"
 t_match "and links it in its text" "RE: <a href" "$(printf '%s' "$q" | t_jq .content)"

@@ -40,6 +40,7 @@ echo "crash.sh: N=$N hold=${HOLD}ms seed=$SEED (CRASH_SEED=$SEED repeats the ran
 h_start health agency
 ME="$H_BASE/users/health"
 h() { "$HERALD_BIN" --data "$H_DATA" "$@"; }
+rev() { h draft show "$1" | t_jq .rev_sha256; } # the revision an approver read
 
 ROOTS=() BASES=()
 for p in 2 3 4; do
@@ -273,7 +274,7 @@ schedule() {
         --at "$(date -u -d "@$S_AT" +%Y-%m-%dT%H:%M:%SZ)" --submit) || true
     S_DRAFT=${out%% *}
     t_match "round $name: approved for later" "^$S_DRAFT approved" \
-        "$(h --as ap draft approve "$S_DRAFT")"
+        "$(h --as ap draft approve "$S_DRAFT" --rev "$(rev "$S_DRAFT")")"
 }
 state() { h draft show "$S_DRAFT" | t_jq .state; }
 published() { [ "$(state)" = published ]; }
