@@ -6,7 +6,8 @@
 #include "base/hr.h"
 #include "federation/fed.h"
 #include "server/config.h"
-#include "store/store.h"
+
+struct store; /* opaque here: server hands it to agency and federation, never opens it */
 
 struct app {
     const char *data_dir;
