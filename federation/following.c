@@ -68,20 +68,12 @@ int fed_resolve_actor(struct fed *fed, const char *handle, struct fed_remote *ou
     return rc == HR_OK ? fed_remote_fetch_actor(fed, actor, out, err) : rc;
 }
 
-static size_t follow_key(char *out, size_t cap, const char *name, const char *actor)
-{
-    int n = snprintf(out, cap, "%s%c%s", name, 0, actor);
-
-    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
-}
-
 static int put_following(struct store_txn *txn, const char *name, const char *actor,
                          const json_t *rec, struct hr_err *err)
 {
-    char key[600], *v = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
-    size_t n = follow_key(key, sizeof key, name, actor);
-    int rc = v && n ? store_rec_put(txn, STORE_T_FOLLOWING, key, n, v, strlen(v), 0, err)
-                    : hr_fail(err, HR_EINVAL, "following record");
+    char *v = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+    int rc = v ? store_following_put(txn, name, actor, v, err)
+               : hr_fail(err, HR_ENOMEM, "following record");
 
     free(v);
     return rc;
@@ -90,9 +82,9 @@ static int put_following(struct store_txn *txn, const char *name, const char *ac
 static int get_following(struct store_txn *txn, const char *name, const char *actor,
                          json_t **out)
 {
-    char key[600], *v = NULL;
-    size_t n = follow_key(key, sizeof key, name, actor), len = 0;
-    int rc = n ? store_rec_get(txn, STORE_T_FOLLOWING, key, n, &v, &len, NULL) : HR_ENOTFOUND;
+    char *v = NULL;
+    size_t len = 0;
+    int rc = store_following_get(txn, name, actor, &v, &len, NULL);
 
     if (rc == HR_OK) {
         *out = json_loadb(v, len, 0, NULL);
@@ -149,7 +141,7 @@ int fed_follow(struct fed *fed, struct store_txn *txn, const char *name,
 int fed_unfollow(struct fed *fed, struct store_txn *txn, const char *name, const char *actor_url,
                  struct hr_err *err)
 {
-    char actor[512], id[40], undo_id[700], key[600];
+    char actor[512], id[40], undo_id[700];
     json_t *rec = NULL, *undo;
     int rc = get_following(txn, name, actor_url, &rec);
 
@@ -166,8 +158,7 @@ int fed_unfollow(struct fed *fed, struct store_txn *txn, const char *name, const
                               json_string_value(json_object_get(rec, "inbox")), err)
               : hr_fail(err, HR_ENOMEM, "Undo");
     if (rc == HR_OK)
-        rc = store_rec_del(txn, STORE_T_FOLLOWING, key, follow_key(key, sizeof key, name, actor_url),
-                           err);
+        rc = store_following_del(txn, name, actor_url, err);
     json_decref(undo);
     json_decref(rec);
     return rc;
@@ -210,32 +201,22 @@ struct timeline_walk {
     struct hr_err *err;
 };
 
-static int timeline_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+static int timeline_cb(const char *name, const char *actor, const char *v, size_t vlen,
+                       void *ctx)
 {
     struct timeline_walk *w = ctx;
-    unsigned char key[64];
-    const char *name = k;
-    size_t nlen = strnlen(name, klen);
-    uint64_t seq;
     json_t *rec;
+    bool accepted;
 
-    if (nlen + 1 >= klen || klen - nlen - 1 != strlen(w->actor) ||
-        memcmp(name + nlen + 1, w->actor, klen - nlen - 1) != 0)
+    if (strcmp(actor, w->actor) != 0)
         return HR_OK;
     rec = json_loadb(v, vlen, 0, NULL);
-    if (!json_is_string(json_object_get(rec, "state")) ||
-        strcmp(json_string_value(json_object_get(rec, "state")), "accepted") != 0) {
-        json_decref(rec);
-        return HR_OK;
-    }
+    accepted = json_is_string(json_object_get(rec, "state")) &&
+               strcmp(json_string_value(json_object_get(rec, "state")), "accepted") == 0;
     json_decref(rec);
-    if (nlen > 40 || store_seq_next(w->txn, &seq, w->err) != HR_OK)
-        return HR_EIO;
-    memcpy(key, name, nlen);
-    key[nlen] = 0;
-    store_put_be64(seq, key + nlen + 1);
-    w->rc = store_rec_put(w->txn, STORE_T_TIMELINE, key, nlen + 9, w->json, strlen(w->json), 0,
-                          w->err);
+    if (!accepted)
+        return HR_OK;
+    w->rc = store_timeline_add(w->txn, name, w->json, w->err);
     return w->rc;
 }
 
@@ -244,9 +225,7 @@ int fed_timeline_add(struct store_txn *txn, const char *actor, const char *json,
                      struct hr_err *err)
 {
     struct timeline_walk w = {.txn = txn, .actor = actor, .json = json, .err = err};
-    int rc = store_rec_each(txn, STORE_T_FOLLOWING, NULL, 0, false, timeline_cb, &w, err);
-
-    return rc == HR_EIO ? hr_fail(err, HR_EIO, "timeline") : rc;
+    return store_following_each(txn, NULL, timeline_cb, &w, err);
 }
 
 struct list_walk {
@@ -255,14 +234,15 @@ struct list_walk {
     bool accepted_only;
 };
 
-static int following_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+static int following_cb(const char *name, const char *actor, const char *v, size_t vlen,
+                        void *ctx)
 {
     struct list_walk *w = ctx;
     json_t *rec = json_loadb(v, vlen, 0, NULL);
     const char *state = json_string_value(json_object_get(rec, "state"));
 
-    (void)k;
-    (void)klen;
+    (void)name;
+    (void)actor;
     if (rec != NULL && (!w->accepted_only || (state && strcmp(state, "accepted") == 0)))
         json_array_append_new(w->arr, w->accepted_only ? json_incref(json_object_get(rec, "actor"))
                                                        : json_incref(rec));
@@ -270,27 +250,26 @@ static int following_cb(const void *k, size_t klen, const void *v, size_t vlen, 
     return HR_OK;
 }
 
-static int timeline_list_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+static int timeline_list_cb(const char *v, size_t vlen, void *ctx)
 {
     struct list_walk *w = ctx;
     json_t *act = json_loadb(v, vlen, 0, NULL);
 
-    (void)k;
-    (void)klen;
     if (act != NULL)
         json_array_append_new(w->arr, act);
     return json_array_size(w->arr) >= w->limit ? HR_EEXIST : HR_OK;
 }
 
-static int list(struct fed *fed, enum store_table t, const char *name, struct list_walk *w,
-                int (*cb)(const void *, size_t, const void *, size_t, void *), char **json,
-                struct hr_err *err)
+static int list(struct fed *fed, bool timeline, const char *name, struct list_walk *w,
+                char **json, struct hr_err *err)
 {
     struct store_txn *txn = NULL;
     int rc = w->arr ? store_txn_begin(fed->st, STORE_READ, &txn, err) : HR_ENOMEM;
 
-    if (rc == HR_OK)
-        rc = store_rec_each(txn, t, name, strlen(name) + 1, t == STORE_T_TIMELINE, cb, w, err);
+    if (rc == HR_OK && timeline)
+        rc = store_timeline_each(txn, name, timeline_list_cb, w, err);
+    else if (rc == HR_OK)
+        rc = store_following_each(txn, name, following_cb, w, err);
     store_txn_abort(txn);
     if (rc == HR_EEXIST)
         rc = HR_OK;
@@ -304,7 +283,7 @@ int fed_following_list(struct fed *fed, const char *name, char **json, struct hr
 {
     struct list_walk w = {.arr = json_array(), .limit = SIZE_MAX};
 
-    return list(fed, STORE_T_FOLLOWING, name, &w, following_cb, json, err);
+    return list(fed, false, name, &w, json, err);
 }
 
 int fed_timeline_list(struct fed *fed, const char *name, size_t limit, char **json,
@@ -312,7 +291,7 @@ int fed_timeline_list(struct fed *fed, const char *name, size_t limit, char **js
 {
     struct list_walk w = {.arr = json_array(), .limit = limit ? limit : 1};
 
-    return list(fed, STORE_T_TIMELINE, name, &w, timeline_list_cb, json, err);
+    return list(fed, true, name, &w, json, err);
 }
 
 /* The ids of the accounts NAME follows (accepted), for the following collection. */
@@ -322,8 +301,7 @@ json_t *fed_following_actors(struct fed *fed, const char *name)
     struct store_txn *txn = NULL;
 
     if (w.arr != NULL && store_txn_begin(fed->st, STORE_READ, &txn, NULL) == HR_OK)
-        store_rec_each(txn, STORE_T_FOLLOWING, name, strlen(name) + 1, false, following_cb, &w,
-                       NULL);
+        store_following_each(txn, name, following_cb, &w, NULL);
     store_txn_abort(txn);
     return w.arr;
 }

@@ -236,6 +236,29 @@ uint64_t store_rec_count(struct store_txn *txn, enum store_table t);
 void store_put_be64(uint64_t v, unsigned char out[8]);
 uint64_t store_read_be64(const unsigned char in[8]);
 
+/* ---- accounts our accounts follow, and their timelines (store/following.c) ----
+ * A following record is a JSON text per (account NAME, remote ACTOR); a timeline entry is
+ * an activity JSON text per account, newest first. JSON passed to callbacks is LEN bytes,
+ * not NUL-terminated, valid during the call. */
+int store_following_put(struct store_txn *txn, const char *name, const char *actor,
+                        const char *json, struct hr_err *err);
+/* *JSON (caller frees) and *LEN; HR_ENOTFOUND. */
+int store_following_get(struct store_txn *txn, const char *name, const char *actor,
+                        char **json, size_t *len, struct hr_err *err);
+int store_following_del(struct store_txn *txn, const char *name, const char *actor,
+                        struct hr_err *err); /* HR_ENOTFOUND */
+/* Each record of NAME (NULL: of every account); a non-zero return from CB stops the walk. */
+int store_following_each(struct store_txn *txn, const char *name,
+                         int (*cb)(const char *name, const char *actor, const char *json,
+                                   size_t len, void *ctx),
+                         void *ctx, struct hr_err *err);
+int store_timeline_add(struct store_txn *txn, const char *name, const char *json,
+                       struct hr_err *err);
+/* NAME's timeline newest first; a non-zero return from CB stops the walk. */
+int store_timeline_each(struct store_txn *txn, const char *name,
+                        int (*cb)(const char *json, size_t len, void *ctx), void *ctx,
+                        struct hr_err *err);
+
 /* ---- keyed records of the agency layer (store/agency_keys.c): the key layouts of the
  * tables above stay here; callers name operator, role, draft id, time or sequence. ---- */
 /* SCOPE: an account name, or NULL for instance-wide ("*"). */
