@@ -67,7 +67,7 @@ install_deps() {
     if ! (cd "$HERE" && npm ci --no-audit --no-fund >"$out" 2>&1); then
         cat "$out" >&2
         rm -f "$out"
-        timeout 60 npm ping >/dev/null 2>&1 ||
+        timeout 40 npm ping --fetch-retries=0 --fetch-timeout=30000 >/dev/null 2>&1 ||
             return 77 # the registry is unreachable: a skip, not a failure
         echo "FAIL: npm ci failed in $HERE although the npm registry answers" >&2
         return 1
