@@ -7,7 +7,7 @@
 #   scale WHAT small|big RPS P50 P99 ERRORS           disk small|big POSTS DU_BYTES USED_BYTES
 #   startup ms N      mem idle|after VMRSS_KB RSSANON_KB      mempeak TAG VMRSS_KB RSSANON_KB
 # Variables: conns ("64 256"), pin_eps, followers, wide, shared, scale_small, scale_big,
-# ingest_c.
+# ingest_c, quick (1: "-" in the "holds" column instead of a verdict).
 
 function add(k, v) { vals[k, ++cnt[k]] = v + 0 }
 function med(k,    n, i, j, t, a) {
@@ -20,7 +20,8 @@ function med(k,    n, i, j, t, a) {
 function sum(k,    i, s) { for (i = 1; i <= cnt[k]; i++) s += vals[k, i]; return s + 0 }
 function f(v, d) { return v == "-" ? "-" : sprintf("%.*f", d, v) }
 function ratio(a, b) { return (a == "-" || b == "-" || b == 0) ? "-" : sprintf("%.2f", a / b) }
-function yes(c) { return c ? "yes" : "NO" }
+# quick=1 (bench/run --quick, a smoke run on a busy machine): figures only, no verdicts.
+function yes(c) { return quick ? "-" : (c ? "yes" : "NO") }
 function row(a, b, c, d, e, g) { printf "| %-52s | %-15s | %-20s | %-5s | %-28s | %-5s |\n", a, b, c, d, e, g }
 
 $1 == "read" { k = $2 SUBSEP $3 SUBSEP $4; add(k "rps", $5); add(k "p50", $6); add(k "p99", $7); add(k "err", $8); seen[$2, $3] = 1 }

@@ -953,6 +953,8 @@ static int cmd_serve(struct app *app, int argc, char **argv)
             continue;
         return usage("serve [--listen ADDR:PORT]");
     }
+    if (listen != NULL && config_listen_parse(listen, NULL, NULL, &err) != HR_OK)
+        return fail(&err); /* the same check as the listen key of herald.conf */
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
     rc = server_run(app, listen ? listen : app->cfg.listen, &err);

@@ -2,8 +2,10 @@
  * default, range and the comment init writes, so parser, defaults and docs agree. */
 #include "server/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +88,8 @@ static int set_value(struct config *c, const struct ckey *k, const char *v, cons
     switch (k->type) {
     case C_STR:
         if (strlen(v) >= k->size)
-            return hr_fail(err, HR_EINVAL, "%s: value of '%s' is too long", where, k->name);
+            return hr_fail(err, HR_EINVAL, "%s: value of '%s' is too long (at most %zu bytes): '%.40s'",
+                           where, k->name, k->size - 1, v);
         memcpy(field, v, strlen(v) + 1);
         return HR_OK;
     case C_BOOL:
@@ -124,6 +127,29 @@ static char *trim(char *s)
     return s;
 }
 
+/* Cuts a trailing comment: a '#' after a space or tab starts one ("log_level = debug  #
+ * more detail"); a '#' right after another character is part of the value ("a#b"). */
+static void cut_comment(char *s)
+{
+    for (char *p = s; *p != '\0'; p++)
+        if (*p == '#' && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
+            *p = '\0';
+            return;
+        }
+}
+
+/* Checks beyond the type and range of the table, for keys whose values have a syntax. */
+static int check_value(const struct config *c, const struct ckey *k, const char *where,
+                       struct hr_err *err)
+{
+    if (k->off == offsetof(struct config, listen)) {
+        struct hr_err e = {0};
+        if (config_listen_parse(c->listen, NULL, NULL, &e) != HR_OK)
+            return hr_fail(err, HR_EINVAL, "%s: %s", where, e.msg);
+    }
+    return HR_OK;
+}
+
 static int parse_line(char *line, const char *where, struct config *c, struct hr_err *err)
 {
     char *eq, *key, *val;
@@ -136,10 +162,14 @@ static int parse_line(char *line, const char *where, struct config *c, struct hr
         return hr_fail(err, HR_EINVAL, "%s: expected 'key = value'", where);
     *eq = '\0';
     key = trim(line);
+    cut_comment(eq + 1);
     val = trim(eq + 1);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strcmp(keys[i].name, key) == 0)
-            return set_value(c, &keys[i], val, where, err);
+        if (strcmp(keys[i].name, key) == 0) {
+            if (set_value(c, &keys[i], val, where, err) != HR_OK)
+                return HR_EINVAL;
+            return check_value(c, &keys[i], where, err);
+        }
     return hr_fail(err, HR_EINVAL, "%s: unknown key '%.64s'", where, key);
 }
 
@@ -175,9 +205,63 @@ static int check_choices(const struct config *c, const char *name, struct hr_err
     for (size_t i = 0; i < 4; i++)
         ok = ok || strcmp(c->log_level, levels[i]) == 0;
     if (!ok)
-        return hr_fail(err, HR_EINVAL, "%s: log_level must be error, warn, info or debug", name);
+        return hr_fail(err, HR_EINVAL, "%s: log_level must be error, warn, info or debug, not '%s'",
+                       name, c->log_level);
     if (strcmp(c->federation_mode, "open") != 0 && strcmp(c->federation_mode, "allowlist") != 0)
-        return hr_fail(err, HR_EINVAL, "%s: federation_mode must be open or allowlist", name);
+        return hr_fail(err, HR_EINVAL, "%s: federation_mode must be open or allowlist, not '%s'",
+                       name, c->federation_mode);
+    return HR_OK;
+}
+
+/* Splits "ADDR:PORT" / "[V6]:PORT" into HOST (NUL-terminated) and PORT. */
+static int split_listen(const char *s, char host[static 64], uint64_t *port, struct hr_err *err)
+{
+    const char *colon = strrchr(s, ':');
+    size_t hl;
+
+    if (colon == NULL || hr_parse_u64(colon + 1, 65535, port) != HR_OK)
+        return hr_fail(err, HR_EINVAL, "listen address '%.60s' must be IP:PORT or [IPv6]:PORT",
+                       s);
+    hl = (size_t)(colon - s);
+    if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
+        s++;
+        hl -= 2;
+    }
+    if (hl == 0 || hl >= 64)
+        return hr_fail(err, HR_EINVAL, "listen address '%.60s' has no IP address before the port",
+                       s);
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    return HR_OK;
+}
+
+int config_listen_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+                        struct hr_err *err)
+{
+    struct sockaddr_storage tmp = {0};
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&tmp;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&tmp;
+    char host[64];
+    uint64_t port;
+    socklen_t sl;
+
+    if (split_listen(s, host, &port, err) != HR_OK)
+        return HR_EINVAL;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        sl = sizeof *v4;
+    } else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        sl = sizeof *v6;
+    } else {
+        return hr_fail(err, HR_EINVAL, "listen host '%s' must be an IP address, not a name", host);
+    }
+    if (ss != NULL)
+        *ss = tmp;
+    if (len != NULL)
+        *len = sl;
     return HR_OK;
 }
 
@@ -216,7 +300,8 @@ int config_write_new(const char *path, const char *domain, const char *base_url,
     int fd, rc = HR_OK;
 
     hr_buf_init(&b, 65536);
-    hr_buf_adds(&b, "# Herald configuration: key = value; '#' starts a comment.\n"
+    hr_buf_adds(&b, "# Herald configuration: key = value; '#' at the start of a line, or after a\n"
+                    "# space or tab, starts a comment.\n"
                     "# Every key is listed with its default; uncomment to change it.\n\n");
     hr_buf_addf(&b, "# %s\ndomain = %s\n\n", keys[0].help, domain);
     hr_buf_addf(&b, "# %s\nbase_url = %s\n\n", keys[1].help, base_url);

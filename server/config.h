@@ -1,9 +1,12 @@
-/* server/config.h - DIR/herald.conf: "key = value" lines, '#' comments. Unknown keys,
- * malformed lines and out-of-range values are errors that name the line. */
+/* server/config.h - DIR/herald.conf: "key = value" lines; '#' at the start of a line or
+ * after a space or tab starts a comment. Unknown keys, malformed lines and out-of-range
+ * values are errors that name the line. */
 #ifndef HERALD_CONFIG_H
 #define HERALD_CONFIG_H
 
 #include "base/hr.h"
+
+#include <sys/socket.h>
 
 struct config {
     char domain[256];
@@ -50,6 +53,11 @@ void config_defaults(struct config *c);
 int config_load(const char *path, struct config *c, struct hr_err *err);
 /* Parses TEXT (the file's content) over *c; NAME is used in messages. */
 int config_parse(const char *text, const char *name, struct config *c, struct hr_err *err);
+/* The one check of a listen address (the `listen` key and `serve --listen`): "IPv4:PORT"
+ * or "[IPv6]:PORT" (an IPv6 literal also without brackets), port 0-65535, no host names.
+ * Fills *SS and *LEN when not NULL. HR_EINVAL with a message quoting the value. */
+int config_listen_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+                        struct hr_err *err);
 /* Writes a fresh config with DOMAIN and BASE_URL set and every other key commented with
  * its default. Refuses to overwrite (HR_EEXIST). */
 int config_write_new(const char *path, const char *domain, const char *base_url,

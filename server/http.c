@@ -406,40 +406,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-/* Parses "ADDR:PORT" or "[V6]:PORT" and binds a listening socket ourselves, so that "port
- * in use" is a clear error before anything starts. */
+/* Binds a listening socket ourselves, so that "port in use" is a clear error before
+ * anything starts. The address is checked by config_listen_parse, as in herald.conf. */
 static int bind_listen(const char *listen_on, int *fd_out, struct hr_err *err)
 {
-    char host[128];
-    const char *colon = strrchr(listen_on, ':');
-    struct sockaddr_storage ss = {0};
+    struct sockaddr_storage ss;
     socklen_t sl;
-    uint64_t port;
-    size_t hl;
     int fd, one = 1;
 
-    if (colon == NULL || hr_parse_u64(colon + 1, 65535, &port) != HR_OK)
-        return hr_fail(err, HR_EINVAL, "listen address '%.60s' must be ADDR:PORT", listen_on);
-    hl = (size_t)(colon - listen_on);
-    if (hl >= 2 && listen_on[0] == '[' && listen_on[hl - 1] == ']') {
-        listen_on++;
-        hl -= 2;
-    }
-    if (hl == 0 || hl >= sizeof host)
-        return hr_fail(err, HR_EINVAL, "listen address '%.60s' has no host", listen_on);
-    memcpy(host, listen_on, hl);
-    host[hl] = '\0';
-    if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-        ((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-        ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
-        sl = sizeof(struct sockaddr_in);
-    } else if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-        ((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-        ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
-        sl = sizeof(struct sockaddr_in6);
-    } else {
-        return hr_fail(err, HR_EINVAL, "listen host '%s' must be an IP address", host);
-    }
+    if (config_listen_parse(listen_on, &ss, &sl, err) != HR_OK)
+        return HR_EINVAL;
     fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return hr_fail(err, HR_EIO, "socket: %s", strerror(errno));
