@@ -58,6 +58,20 @@ static const struct ckey {
       "open (everyone but blocked domains) or allowlist (only domains added with herald domain allow)"),
     U(inbox_rate_per_minute, "6000", 0, 10000000,
       "inbox requests one remote host may send per minute (429 beyond; 0 = no limit)"),
+    U(inbound_max_objects_per_actor, "50000", 0, 1000000000,
+      "activities (and Accepts) kept for one remote actor (429 beyond; 0 = no limit)"),
+    U(inbound_max_bytes_per_actor, "134217728", 0, 1099511627776,
+      "bytes kept for one remote actor, seen ids included (429 beyond; 0 = no limit)"),
+    U(inbound_max_objects_per_domain, "1000000", 0, 1000000000,
+      "activities kept for one registrable domain (429 beyond; 0 = no limit)"),
+    U(inbound_max_bytes_per_domain, "1073741824", 0, 1099511627776,
+      "bytes kept for one registrable domain (429 beyond; 0 = no limit)"),
+    U(inbound_share_percent, "50", 0, 90,
+      "percent of the map inbound data may fill (507 beyond; 0 = no reserve)"),
+    U(inbound_retention_days, "30", 0, 3650,
+      "days received activities are kept before the server prunes them (0 = kept)"),
+    U(seen_retention_days, "30", 0, 3650,
+      "days ids of processed activities are kept for duplicate detection (0 = kept)"),
 #undef S
 #undef B
 #undef U

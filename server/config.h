@@ -35,6 +35,13 @@ struct config {
     char log_level[16];
     char federation_mode[16];
     uint64_t inbox_rate_per_minute;
+    uint64_t inbound_max_objects_per_actor;
+    uint64_t inbound_max_bytes_per_actor;
+    uint64_t inbound_max_objects_per_domain;
+    uint64_t inbound_max_bytes_per_domain;
+    uint64_t inbound_share_percent;
+    uint64_t inbound_retention_days;
+    uint64_t seen_retention_days;
 };
 
 /* Defaults for every key. */
