@@ -225,7 +225,7 @@ static int inbound_release(struct store_txn *txn, const MDB_val *k, const MDB_va
     from.actor = actor;
     from.domain = domain;
     if (!d.bad)
-        rc = store_usage_charge(txn, &from, -1, (int64_t)(k->mv_size + v->mv_size), err);
+        rc = store_usage_charge(txn, &from, -1, -(int64_t)(k->mv_size + v->mv_size), err);
     free(actor);
     free(domain);
     return rc;
