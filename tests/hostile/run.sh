@@ -42,7 +42,8 @@ instance() {
 
 instance strict "allow_private_network = false"
 S_DIR=$INST_DIR S_PORT=$INST_PORT S_PID=$INST_PID
-instance main "allow_private_network = true" "fetch_timeout = $FETCH_MS"
+instance main "allow_private_network = true" "fetch_timeout = $FETCH_MS" \
+    "inbound_max_bytes_per_actor = 200000" # tests/hostile/cases/9-quota.tsv
 H_DATA=$INST_DIR H_PORT=$INST_PORT H_PID=$INST_PID H_BASE="http://127.0.0.1:$INST_PORT"
 ME="$H_BASE/users/health"
 INBOX="$ME/inbox"
