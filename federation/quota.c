@@ -100,6 +100,28 @@ int fed_quota_admit(struct fed *fed, struct store_txn *txn, const struct fed_cha
 
 /* ---- retention: the pruner ---- */
 
+struct fed_pruner {
+    struct fed *fed;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+};
+
+/* A pass over millions of seen ids must not hold up a SIGTERM: it stops between steps. */
+static bool stopping(struct fed *fed)
+{
+    struct fed_pruner *p = fed->pruner;
+    bool stop;
+
+    if (p == NULL)
+        return false;
+    pthread_mutex_lock(&p->mu);
+    stop = p->stop;
+    pthread_mutex_unlock(&p->mu);
+    return stop;
+}
+
 /* Runs one table's pass to its end, one small write transaction per step; a step that
  * removed nothing is aborted (no commit, no fsync for a scan that found nothing old). */
 static int prune_table(struct fed *fed, int64_t before_ms,
@@ -110,7 +132,7 @@ static int prune_table(struct fed *fed, int64_t before_ms,
     struct store_prune p = {0};
     int rc = HR_OK;
 
-    while (!p.done && rc == HR_OK) {
+    while (!p.done && rc == HR_OK && !stopping(fed)) {
         struct store_txn *txn = NULL;
         size_t before = p.removed;
 
@@ -140,14 +162,6 @@ int fed_prune_run(struct fed *fed, int64_t now_ms, size_t *removed, struct hr_er
                          removed, err);
     return rc;
 }
-
-struct fed_pruner {
-    struct fed *fed;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
-};
 
 static void prune_once(struct fed *fed)
 {

@@ -43,14 +43,14 @@ like() { # ACTOR-NAME N [PAD-BYTES]: a Like of one of our posts, padded
 # ---- one Accept per follower, however often it follows ----
 sc_as "$P2_ROOT" "$P2" alice "$ME/inbox" --body "$(follow alice 1)"
 t_eq "alice's Follow is accepted" 202 "$SC_STATUS"
-t_wait 15 h_deliveries_drained || t_fail "the Accept was not delivered"
+t_wait 60 h_deliveries_drained || t_fail "the Accept was not delivered"
 objects=$(h_stats | t_jq .objects)
 t_eq "one Accept is stored" 1 "$objects"
 for n in 2 3; do
     sc_as "$P2_ROOT" "$P2" alice "$ME/inbox" --body "$(follow alice "$n")"
     t_eq "alice's Follow $n (a new id) is accepted" 202 "$SC_STATUS"
 done
-t_wait 15 h_deliveries_drained || t_fail "the Accepts were not delivered"
+t_wait 60 h_deliveries_drained || t_fail "the Accepts were not delivered"
 t_eq "repeated Follows still keep one Accept" "$objects" "$(h_stats | t_jq .objects)"
 t_eq "each Follow was answered" 3 "$(fp_posts "$P2_ROOT" Accept | wc -l)"
 
@@ -119,7 +119,7 @@ t_eq "nothing sent for them" "$p3" "$(fp_count "$P3_ROOT")"
 creates0=$(fp_posts "$P2_ROOT" Create | wc -l)
 out=$(h post health "Boil-water notice lifted" 2>&1) || true
 t_match "herald post still publishes" "^$ME/notes/" "$out"
-t_wait 15 fp_has_posts "$P2_ROOT" Create "" "" $((creates0 + 1)) || true
+t_wait 60 fp_has_posts "$P2_ROOT" Create "" "" $((creates0 + 1)) || true
 t_eq "and the post is delivered to the follower" $((creates0 + 1)) "$(fp_posts "$P2_ROOT" Create | wc -l)"
 
 h account add mayor --kind official --name "Mayor" >/dev/null
