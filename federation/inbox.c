@@ -710,15 +710,11 @@ int fed_inbox_start(struct fed *fed, size_t threads, struct hr_err *err)
         if (pthread_create(&p->verifiers[p->n_verifiers], NULL, verifier_main, p) != 0)
             break;
     fed->inbox = p;
-    if (p->n_verifiers > 0 && fed_prune_start(fed, err) != HR_OK) {
-        fed_inbox_stop(fed);
-        return HR_EINTERNAL;
-    }
     if (p->n_verifiers == 0) {
         fed_inbox_stop(fed);
         return hr_fail(err, HR_EINTERNAL, "cannot start the inbox workers");
     }
-    return HR_OK;
+    return fed_prune_start(fed, err); /* retention (federation/quota.c); stopped below */
 }
 
 /* Lets queued requests finish (each gets its answer), then joins the threads. */
