@@ -202,13 +202,14 @@ int fed_prune_start(struct fed *fed, struct hr_err *err)
     p->fed = fed;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
+    fed->pruner = p; /* before the thread starts: it reads fed->pruner (stopping) */
     if (pthread_create(&p->thread, NULL, pruner_main, p) != 0) {
+        fed->pruner = NULL;
         pthread_mutex_destroy(&p->mu);
         pthread_cond_destroy(&p->cv);
         free(p);
         return hr_fail(err, HR_EINTERNAL, "cannot start the pruner");
     }
-    fed->pruner = p;
     return HR_OK;
 }
 
