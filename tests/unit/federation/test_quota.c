@@ -164,19 +164,13 @@ static void a_full_inbound_share_refuses_everyone_with_507(void **state)
     assert_int_equal(q.retry_after_s, 0);
 }
 
-static void the_pruner_removes_old_inbound_data_and_seen_ids_and_keeps_our_posts(void **state)
+static void add_account(struct fixture *fx)
 {
-    struct fixture *fx = *state;
-    struct store_stats before, after;
-    struct store_txn *txn = NULL;
-    struct fed_charge from;
-    int64_t now = hr_now_ms();
-    char *note = NULL;
-    size_t n = 0;
     char *rsa_priv = NULL, *rsa_pub = NULL, *ed_priv = NULL, *ed_pub = NULL;
     struct store_account a = {.name = (char *)(uintptr_t) "health",
                               .kind = (char *)(uintptr_t) "agency",
                               .display_name = (char *)(uintptr_t) "Health"};
+    struct store_txn *txn = NULL;
 
     assert_int_equal(keys_rsa_generate(&rsa_priv, &rsa_pub, NULL), HR_OK);
     assert_int_equal(keys_ed25519_generate(&ed_priv, &ed_pub, NULL), HR_OK);
@@ -186,6 +180,25 @@ static void the_pruner_removes_old_inbound_data_and_seen_ids_and_keeps_our_posts
     a.ed_pub_multibase = ed_pub;
     assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
     assert_int_equal(store_account_add(txn, &a, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+    free(rsa_priv);
+    free(rsa_pub);
+    free(ed_priv);
+    free(ed_pub);
+}
+
+static void the_pruner_removes_old_inbound_data_and_seen_ids_and_keeps_our_posts(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_stats before, after;
+    struct store_txn *txn = NULL;
+    struct fed_charge from;
+    int64_t now = hr_now_ms();
+    char *note = NULL;
+    size_t n = 0;
+
+    add_account(fx);
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
     assert_int_equal(fed_charge_of(ALICE, &from), HR_OK);
     assert_int_equal(store_seen_put_from(txn, ALICE "/likes/old", "d", now - 20 * DAY_MS,
                                          &from.ch, NULL),
@@ -223,10 +236,6 @@ static void the_pruner_removes_old_inbound_data_and_seen_ids_and_keeps_our_posts
     assert_int_equal(after.seen, 0);
     assert_int_equal(after.objects, 2); /* the Note and its Create */
     free(note);
-    free(rsa_priv);
-    free(rsa_pub);
-    free(ed_priv);
-    free(ed_pub);
 }
 
 static void no_limits_configured_admits_everything(void **state)
