@@ -149,6 +149,13 @@ static int prune_table(struct fed *fed, int64_t before_ms,
     return rc;
 }
 
+static int timeline_step(struct store_txn *txn, int64_t unused, size_t max, struct store_prune *p,
+                         struct hr_err *err)
+{
+    (void)unused; /* the limit is the newest inbound row pruned, kept in the store */
+    return store_timeline_prune(txn, max, p, err);
+}
+
 int fed_prune_run(struct fed *fed, int64_t now_ms, size_t *removed, struct hr_err *err)
 {
     int rc = HR_OK;
@@ -157,6 +164,8 @@ int fed_prune_run(struct fed *fed, int64_t now_ms, size_t *removed, struct hr_er
     if (fed->cfg.inbound_retention_s > 0)
         rc = prune_table(fed, now_ms - fed->cfg.inbound_retention_s * 1000, store_inbound_prune,
                          removed, err);
+    if (rc == HR_OK && fed->cfg.inbound_retention_s > 0)
+        rc = prune_table(fed, 0, timeline_step, removed, err);
     if (rc == HR_OK && fed->cfg.seen_retention_s > 0)
         rc = prune_table(fed, now_ms - fed->cfg.seen_retention_s * 1000, store_seen_prune,
                          removed, err);

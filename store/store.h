@@ -217,6 +217,10 @@ int store_inbound_prune(struct store_txn *txn, int64_t before_ms, size_t max,
                         struct store_prune *p, struct hr_err *err);
 int store_seen_prune(struct store_txn *txn, int64_t before_ms, size_t max, struct store_prune *p,
                      struct hr_err *err);
+/* Timeline rows (Creates of actors our accounts follow) written no later than the newest
+ * inbound row store_inbound_prune removed: they have outlived the same retention. */
+int store_timeline_prune(struct store_txn *txn, size_t max, struct store_prune *p,
+                         struct hr_err *err);
 
 /* Bytes of the map held by inbound data (the pages of the seen, inbound, usage, remote
  * actor and timeline tables, as TXN sees them) and the map size, for the inbound reserve. */

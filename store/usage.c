@@ -226,6 +226,9 @@ static int inbound_release(struct store_txn *txn, const MDB_val *k, const MDB_va
     from.domain = domain;
     if (!d.bad)
         rc = store_usage_charge(txn, &from, -1, -(int64_t)(k->mv_size + v->mv_size), err);
+    /* rows go in sequence order: this one is the newest pruned so far (timeline_prune) */
+    if (rc == HR_OK && k->mv_size == 8)
+        rc = store_db_put(txn, DB_META, "inbound_pruned", 14, k->mv_data, 8, 0, err);
     free(actor);
     free(domain);
     return rc;
@@ -254,33 +257,59 @@ static int seen_release(struct store_txn *txn, const MDB_val *k, const MDB_val *
     return rc;
 }
 
-static int64_t row_ms(const MDB_val *v)
+/* How one table is pruned: which rows are old, whether they come in age order (then the
+ * first row that is not old ends a pass), and what deleting one releases. */
+struct prune_kind {
+    enum store_db db;
+    bool in_order;
+    bool (*is_old)(const MDB_val *k, const MDB_val *v, int64_t limit);
+    int (*release)(struct store_txn *txn, const MDB_val *k, const MDB_val *v,
+                   struct hr_err *err);
+};
+
+/* inbound and seen values start with the time they were written */
+static bool written_before(const MDB_val *k, const MDB_val *v, int64_t before_ms)
 {
-    return v->mv_size >= 8 ? (int64_t)store_get_be64(v->mv_data) : 0;
+    (void)k;
+    return v->mv_size >= 8 && (int64_t)store_get_be64(v->mv_data) < before_ms;
 }
 
-/* Walks DB from P->resume (or the start), at most MAX rows; deletes the rows written
- * before BEFORE_MS. STOP_AT_NEW: rows are in time order (inbound: by sequence), so the
- * first newer row ends the pass. */
-static int prune(struct store_txn *txn, enum store_db db, int64_t before_ms, size_t max,
-                 bool stop_at_new, struct store_prune *p,
-                 int (*release)(struct store_txn *, const MDB_val *, const MDB_val *,
-                                struct hr_err *),
-                 struct hr_err *err)
+/* timeline keys end with the store-wide sequence number of the write */
+static bool seq_up_to(const MDB_val *k, const MDB_val *v, int64_t seq)
+{
+    (void)v;
+    return k->mv_size >= 8 &&
+           store_get_be64((const unsigned char *)k->mv_data + k->mv_size - 8) <= (uint64_t)seq;
+}
+
+static int release_nothing(struct store_txn *txn, const MDB_val *k, const MDB_val *v,
+                           struct hr_err *err)
+{
+    (void)txn;
+    (void)k;
+    (void)v;
+    (void)err;
+    return HR_OK;
+}
+
+/* Walks K->db from P->resume (or the start), at most MAX rows, deleting the old ones. */
+static int prune(struct store_txn *txn, const struct prune_kind *kind, int64_t limit, size_t max,
+                 struct store_prune *p, struct hr_err *err)
 {
     MDB_cursor *cur = NULL;
     MDB_val k = {.mv_size = p->resume_len, .mv_data = p->resume}, v;
     size_t n = 0;
-    int rc = HR_OK, mrc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &cur);
+    int rc = HR_OK, mrc = mdb_cursor_open(txn->txn, txn->st->dbi[kind->db], &cur);
 
     if (mrc != 0)
         return store_mdb_fail(err, mrc, "prune");
     mrc = mdb_cursor_get(cur, &k, &v, p->resume_len ? MDB_SET_RANGE : MDB_FIRST);
     for (; mrc == 0 && n < max && rc == HR_OK; n++) {
-        if (row_ms(&v) >= before_ms && stop_at_new)
+        bool old = kind->is_old(&k, &v, limit);
+        if (!old && kind->in_order)
             break;
-        if (row_ms(&v) < before_ms) {
-            rc = release(txn, &k, &v, err);
+        if (old) {
+            rc = kind->release(txn, &k, &v, err);
             mrc = rc == HR_OK ? mdb_cursor_del(cur, 0) : 0;
             if (mrc != 0)
                 rc = store_mdb_fail(err, mrc, "prune");
@@ -301,13 +330,35 @@ static int prune(struct store_txn *txn, enum store_db db, int64_t before_ms, siz
 int store_inbound_prune(struct store_txn *txn, int64_t before_ms, size_t max,
                         struct store_prune *p, struct hr_err *err)
 {
-    return prune(txn, DB_INBOUND, before_ms, max, true, p, inbound_release, err);
+    static const struct prune_kind k = {DB_INBOUND, true, written_before, inbound_release};
+
+    return prune(txn, &k, before_ms, max, p, err);
 }
 
 int store_seen_prune(struct store_txn *txn, int64_t before_ms, size_t max, struct store_prune *p,
                      struct hr_err *err)
 {
-    return prune(txn, DB_SEEN, before_ms, max, false, p, seen_release, err);
+    static const struct prune_kind k = {DB_SEEN, false, written_before, seen_release};
+
+    return prune(txn, &k, before_ms, max, p, err);
+}
+
+/* A timeline row is written in the same transaction as the inbound row of its Create, with
+ * a smaller sequence number; sequence numbers follow commit order. So every timeline row
+ * up to the newest pruned inbound row is older than the inbound retention too. */
+int store_timeline_prune(struct store_txn *txn, size_t max, struct store_prune *p,
+                         struct hr_err *err)
+{
+    static const struct prune_kind k = {DB_REC_FIRST_ + STORE_T_TIMELINE, false, seq_up_to,
+                                        release_nothing};
+    MDB_val v;
+
+    if (store_db_get(txn, DB_META, "inbound_pruned", 14, &v, NULL) != HR_OK || v.mv_size != 8 ||
+        store_get_be64(v.mv_data) > INT64_MAX) {
+        p->done = true; /* nothing pruned yet: nothing is known to be old */
+        return HR_OK;
+    }
+    return prune(txn, &k, (int64_t)store_get_be64(v.mv_data), max, p, err);
 }
 
 /* ---- the inbound share of the map ---- */

@@ -93,6 +93,13 @@ static void add_inbound(struct fixture *fx, const struct store_charge *from, int
     commit(txn);
 }
 
+static int timeline_step(struct store_txn *txn, int64_t unused, size_t max,
+                                   struct store_prune *p, struct hr_err *err)
+{
+    (void)unused;
+    return store_timeline_prune(txn, max, p, err);
+}
+
 /* Runs a whole pass of PRUNE in steps of MAX rows, one transaction each. */
 static size_t prune_all(struct fixture *fx,
                         int (*prune)(struct store_txn *, int64_t, size_t, struct store_prune *,
@@ -263,6 +270,45 @@ static void uncharged_rows_count_for_nobody(void **state)
     assert_int_equal(usage(fx, STORE_USAGE_ACTOR, ALICE).objects, 0);
 }
 
+/* A Create of an actor we follow: a timeline row, then its inbound row, in one txn. */
+static void add_followed_create(struct fixture *fx, int64_t ms)
+{
+    struct store_txn *txn = begin(fx, STORE_WRITE);
+    unsigned char key[7 + 8] = "health";
+    uint64_t seq;
+
+    assert_int_equal(store_seq_next(txn, &seq, NULL), HR_OK);
+    store_put_be64(seq, key + 7);
+    assert_int_equal(store_rec_put(txn, STORE_T_TIMELINE, key, sizeof key, "{}", 2, 0, NULL),
+                     HR_OK);
+    assert_int_equal(store_inbound_add_from(txn, "", &alice, "Create", "{}", 2, ms, NULL), HR_OK);
+    commit(txn);
+}
+
+static uint64_t timeline_rows(struct fixture *fx)
+{
+    struct store_txn *txn = begin(fx, STORE_READ);
+    uint64_t n = store_rec_count(txn, STORE_T_TIMELINE);
+
+    store_txn_abort(txn);
+    return n;
+}
+
+static void timeline_rows_go_with_the_inbound_rows_of_their_time(void **state)
+{
+    struct fixture *fx = *state;
+
+    add_followed_create(fx, 1000);
+    add_followed_create(fx, 2000);
+    add_followed_create(fx, 9000);
+    assert_int_equal(prune_all(fx, timeline_step, 0, 8), 0); /* nothing known old */
+    assert_int_equal(timeline_rows(fx), 3);
+    assert_int_equal(prune_all(fx, store_inbound_prune, 5000, 8), 2);
+    assert_int_equal(prune_all(fx, timeline_step, 0, 1), 2);
+    assert_int_equal(timeline_rows(fx), 1);
+    assert_int_equal(stats(fx).inbound, 1);
+}
+
 static void the_inbound_share_grows_with_inbound_rows_only(void **state)
 {
     struct fixture *fx = *state;
@@ -308,6 +354,7 @@ int main(void)
         T(pruning_never_touches_our_own_data),
         T(a_repeated_follow_keeps_one_accept_and_leaving_removes_it),
         T(uncharged_rows_count_for_nobody),
+        T(timeline_rows_go_with_the_inbound_rows_of_their_time),
         T(the_inbound_share_grows_with_inbound_rows_only),
     };
 #undef T
