@@ -441,7 +441,8 @@ static void commit_one(struct inbox_ctx *c, struct store_txn *batch)
     struct hr_err err = {0};
     int rc = store_txn_begin_child(batch, &txn, &err);
 
-    if (rc == HR_OK && admit(c, txn) != HR_OK) { /* over a quota: nothing is written */
+    /* over a quota nothing is written; a repeat is still answered 202 below */
+    if (rc == HR_OK && !store_seen_has(txn, c->id) && admit(c, txn) != HR_OK) {
         store_txn_abort(txn);
         return;
     }

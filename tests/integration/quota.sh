@@ -66,6 +66,9 @@ t_eq "with the quota_actor code" quota_actor "$(code)"
 t_match "the message names the actor" "alice" "$(printf '%s' "$SC_BODY" | t_jq .message)"
 t_eq "nothing stored for the refused Like" "$before" "$(h_stats)"
 t_eq "nothing sent for it" "$p0" "$(fp_count "$P2_ROOT")"
+sc_as "$P2_ROOT" "$P2" alice "$ME/inbox" --body "$T_DIR/like-alice-1.json"
+t_eq "a Like processed before the quota was reached is still a 202 repeat" 202 "$SC_STATUS"
+t_eq "and stores nothing" "$before" "$(h_stats)"
 t_match "the refusal is logged with actor and reason" \
     "reason=quota_actor .*alice.*127\.0\.0\.2" "$(cat "$H_DATA.log")"
 
