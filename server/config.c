@@ -53,11 +53,6 @@ static const struct ckey {
     U(max_connections_per_ip, "64", 1, 65536, "open connections from one client address"),
     U(connection_timeout, "30", 1, 3600, "seconds an idle or dribbling connection is kept"),
     U(map_size_mb, "4096", 16, 1048576, "LMDB map size in MiB (address space, not disk)"),
-    S(log_level, "info", "error, warn, info or debug"),
-    S(federation_mode, "open",
-      "open (everyone but blocked domains) or allowlist (only domains added with herald domain allow)"),
-    U(inbox_rate_per_minute, "6000", 0, 10000000,
-      "inbox requests one remote host may send per minute (429 beyond; 0 = no limit)"),
     U(inbound_max_objects_per_actor, "50000", 0, 1000000000,
       "activities (and Accepts) kept for one remote actor (429 beyond; 0 = no limit)"),
     U(inbound_max_bytes_per_actor, "134217728", 0, 1099511627776,
@@ -72,6 +67,11 @@ static const struct ckey {
       "days received activities are kept before the server prunes them (0 = kept)"),
     U(seen_retention_days, "30", 0, 3650,
       "days ids of processed activities are kept for duplicate detection (0 = kept)"),
+    S(log_level, "info", "error, warn, info or debug"),
+    S(federation_mode, "open",
+      "open (everyone but blocked domains) or allowlist (only domains added with herald domain allow)"),
+    U(inbox_rate_per_minute, "6000", 0, 10000000,
+      "inbox requests one remote host may send per minute (429 beyond; 0 = no limit)"),
 #undef S
 #undef B
 #undef U

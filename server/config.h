@@ -32,9 +32,6 @@ struct config {
     uint64_t max_connections_per_ip;
     uint64_t connection_timeout;   /* seconds */
     uint64_t map_size_mb;
-    char log_level[16];
-    char federation_mode[16];
-    uint64_t inbox_rate_per_minute;
     uint64_t inbound_max_objects_per_actor;
     uint64_t inbound_max_bytes_per_actor;
     uint64_t inbound_max_objects_per_domain;
@@ -42,6 +39,9 @@ struct config {
     uint64_t inbound_share_percent;
     uint64_t inbound_retention_days;
     uint64_t seen_retention_days;
+    char log_level[16];
+    char federation_mode[16];
+    uint64_t inbox_rate_per_minute;
 };
 
 /* Defaults for every key. */

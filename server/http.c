@@ -39,13 +39,6 @@ void app_fed_config(const struct app *app, struct fed_config *out)
         .fetch_timeout_ms = (long)c->fetch_timeout,
         .fetch_max_redirects = (int)c->fetch_max_redirects,
         .key_refetch_interval_s = (int64_t)c->key_refetch_interval,
-        .deliver_concurrency = (int)c->deliver_concurrency,
-        .deliver_per_host = (int)c->deliver_per_host,
-        .deliver_signers = (int)c->deliver_signers,
-        .deliver_timeout_ms = (long)c->deliver_timeout,
-        .deliver_give_up_s = (int64_t)c->deliver_give_up,
-        .allowlist = strcmp(c->federation_mode, "allowlist") == 0,
-        .inbox_rate_per_minute = c->inbox_rate_per_minute,
         .inbound_max_objects_per_actor = c->inbound_max_objects_per_actor,
         .inbound_max_bytes_per_actor = c->inbound_max_bytes_per_actor,
         .inbound_max_objects_per_domain = c->inbound_max_objects_per_domain,
@@ -53,6 +46,13 @@ void app_fed_config(const struct app *app, struct fed_config *out)
         .inbound_share_percent = c->inbound_share_percent,
         .inbound_retention_s = (int64_t)c->inbound_retention_days * 86400,
         .seen_retention_s = (int64_t)c->seen_retention_days * 86400,
+        .deliver_concurrency = (int)c->deliver_concurrency,
+        .deliver_per_host = (int)c->deliver_per_host,
+        .deliver_signers = (int)c->deliver_signers,
+        .deliver_timeout_ms = (long)c->deliver_timeout,
+        .deliver_give_up_s = (int64_t)c->deliver_give_up,
+        .allowlist = strcmp(c->federation_mode, "allowlist") == 0,
+        .inbox_rate_per_minute = c->inbox_rate_per_minute,
     };
 }
 

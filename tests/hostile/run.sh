@@ -42,8 +42,7 @@ instance() {
 
 instance strict "allow_private_network = false"
 S_DIR=$INST_DIR S_PORT=$INST_PORT S_PID=$INST_PID
-instance main "allow_private_network = true" "fetch_timeout = $FETCH_MS" \
-    "inbound_max_bytes_per_actor = 200000" # tests/hostile/cases/9-quota.tsv
+instance main "allow_private_network = true" "fetch_timeout = $FETCH_MS"
 H_DATA=$INST_DIR H_PORT=$INST_PORT H_PID=$INST_PID H_BASE="http://127.0.0.1:$INST_PORT"
 ME="$H_BASE/users/health"
 INBOX="$ME/inbox"
@@ -271,6 +270,11 @@ gen_body() { # NAME FILE
     *) echo "unknown generated body @$1" >&2; return 1 ;;
     esac >"$2"
 }
+
+# tests/hostile/cases/9-quota.tsv: MAIN with a byte quota that one activity can pass
+printf 'inbound_max_bytes_per_actor = 200000\n' >>"$H_DATA/herald.conf"
+h_stop
+h_serve "$H_DATA" "$H_PORT"
 
 # ---- set-up: the positive traffic the cases are measured against ----
 stats_of() { "$HERALD_BIN" --data "$1" stats --json 2>&1 || true; }
