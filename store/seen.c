@@ -1,5 +1,6 @@
 /* store/seen.c - inbound activity ids already processed (replay and duplicate guard),
- * and inbound activities kept for later processing. */
+ * and the count of inbound activities kept. Charged writes, pruning and the rows' layout
+ * with whom they are charged to: store/usage.c. */
 #include "store/store_int.h"
 
 #include <stdio.h>
