@@ -189,8 +189,9 @@ int store_accept_keep(struct store_txn *txn, const char *account, const struct s
     if (store_db_get(txn, DB_ACCEPTS, key, klen, &v, NULL) == HR_OK && v.mv_size < sizeof old) {
         memcpy(old, v.mv_data, v.mv_size);
         old[v.mv_size] = '\0';
-        if (accept_id == NULL || strcmp(old, accept_id) != 0)
-            rc = accept_drop(txn, from, old, err);
+        if (accept_id != NULL && strcmp(old, accept_id) == 0)
+            return HR_OK; /* already the one kept, and charged */
+        rc = accept_drop(txn, from, old, err);
     }
     if (rc != HR_OK)
         return rc;

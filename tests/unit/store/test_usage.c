@@ -246,6 +246,9 @@ static void a_repeated_follow_keeps_one_accept_and_leaving_removes_it(void **sta
                      HR_ENOTFOUND);
     assert_int_equal(store_accept_keep(txn, "health", &alice, "https://us.example/none", NULL),
                      HR_ENOTFOUND);
+    assert_int_equal(store_accept_keep(txn, "health", &alice,
+                                       "https://us.example/users/health/accepts/2", NULL),
+                     HR_OK); /* the same again: still one, charged once */
     commit(txn);
     assert_int_equal(usage(fx, STORE_USAGE_ACTOR, ALICE).objects, 1);
     assert_int_equal(stats(fx).objects, 1);
