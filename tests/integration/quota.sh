@@ -97,10 +97,13 @@ restart_with "inbound_max_objects_per_actor = 0" "inbound_max_objects_per_domain
 fp_start 127.0.0.3 p3
 P3_ROOT=$FP_ROOT P3=$FP_BASE
 fp_actor "$P3_ROOT" "$P3" flood
+# one activity per actor (f1, f2, ...: one key for all), so that no per-actor burst limit
+# answers before the reserve does
+for n in $(seq 1 80); do fp_actor "$P3_ROOT" "$P3" "f$n" --key "$P3_ROOT/flood.key.pem"; done
 pad=$(head -c 120000 /dev/zero | tr '\0' 'x')
 out=$("$HERALD_TOOLS/sigclient" --url "$ME/inbox" --key "$P3_ROOT/flood.key.pem" \
-    --key-id "$P3/users/flood#main-key" --each 1:120 --body-text \
-    "{\"@context\":\"$AS\",\"id\":\"$P3/users/flood/likes/{n}\",\"type\":\"Like\",\"actor\":\"$P3/users/flood\",\"object\":\"$ME/notes/1\",\"pad\":\"$pad\"}" \
+    --key-id "$P3/users/f{n}#main-key" --each 1:80 --body-text \
+    "{\"@context\":\"$AS\",\"id\":\"$P3/users/f{n}/likes/1\",\"type\":\"Like\",\"actor\":\"$P3/users/f{n}\",\"object\":\"$ME/notes/1\",\"pad\":\"$pad\"}" \
     2>"$T_DIR/flood.err" | grep -E '^[0-9]{3}$' | tr '\n' ' ')
 t_match "the flood is stored until the inbound share is used up, then refused with 507" \
     "^(202 )+(507 )+$" "$out"
