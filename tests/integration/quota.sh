@@ -52,7 +52,10 @@ for n in 2 3; do
 done
 t_wait 60 h_deliveries_drained || t_fail "the Accepts were not delivered"
 t_eq "repeated Follows still keep one Accept" "$objects" "$(h_stats | t_jq .objects)"
-t_eq "each Follow was answered" 3 "$(fp_posts "$P2_ROOT" Accept | wc -l)"
+# the Accept of Follow 2 may have been replaced before it was sent (its job is then
+# dropped): the follower gets the Accept of its newest Follow, which is the one it waits for
+t_match "the newest Follow was answered" "^[0-9]+ /users/alice/inbox 202" \
+    "$(fp_bodies "$P2_ROOT" '"Accept".*alice/follows/3\b|alice/follows/3\b.*"Accept"')"
 
 # ---- per-actor quota: alice holds her Accept and two Likes, the third is refused ----
 for n in 1 2; do
