@@ -23,6 +23,11 @@ struct fed_config {
     long fetch_timeout_ms;
     int fetch_max_redirects;
     int64_t key_refetch_interval_s;
+    /* what outsiders may make us store (federation/quota.c); 0 = no limit */
+    uint64_t inbound_max_objects_per_actor, inbound_max_bytes_per_actor;
+    uint64_t inbound_max_objects_per_domain, inbound_max_bytes_per_domain;
+    uint64_t inbound_share_percent; /* of the map: inbound writes stop beyond it */
+    int64_t inbound_retention_s, seen_retention_s; /* pruned when older; 0 = kept */
     int deliver_concurrency;
     int deliver_per_host;
     int deliver_signers; /* threads signing deliveries; 0 = one per CPU core */
@@ -43,6 +48,13 @@ struct fed_config {
 struct fed;
 int fed_new(struct store *st, const struct fed_config *cfg, struct fed **out, struct hr_err *err);
 void fed_free(struct fed *fed);
+
+/* The pruner (inside herald serve): a thread that removes inbound activities and seen ids
+ * older than their retention, in small transactions. fed_prune_run is one full pass as of
+ * NOW_MS (tests call it directly); *removed counts the rows deleted. */
+int fed_prune_start(struct fed *fed, struct hr_err *err);
+void fed_prune_stop(struct fed *fed);
+int fed_prune_run(struct fed *fed, int64_t now_ms, size_t *removed, struct hr_err *err);
 
 /* A document answer: HTTP status, content type and body (or an error code and message). */
 struct fed_doc {

@@ -25,6 +25,7 @@ struct fed_keycache_entry {
 
 struct fed_worker;
 struct fed_inbox_pool;
+struct fed_pruner;
 
 /* A remote key as parsed from the PEM stored for its keyId: parsing it again for every
  * inbox request was most of an ingest's CPU. Used while the stored PEM is the same. */
@@ -57,6 +58,7 @@ struct fed {
     struct fed_limits *limits; /* key fetch caps, failed-fetch cache, burst limits */
     struct fed_worker *worker;
     struct fed_inbox_pool *inbox;
+    struct fed_pruner *pruner; /* federation/quota.c */
     pthread_mutex_t pk_mu; /* guards pk */
     struct fed_pk_entry pk[FED_PKCACHE];
     pthread_mutex_t actor_mu; /* guards actors */
@@ -172,13 +174,35 @@ int fed_reg_domain(const char *host, char *out, size_t cap);
 /* true when KEY_ID may be refetched now (at most once per key_refetch_interval_s); marks it. */
 bool fed_refetch_allowed(struct fed *fed, const char *key_id);
 
+/* ---- quotas on what remote actors make us store (federation/quota.c) ---- */
+/* Whom a stored row is charged to: ACTOR and its registrable domain. */
+struct fed_charge {
+    char domain[256];
+    struct store_charge ch; /* points into this struct and at the actor string */
+};
+/* Fills OUT for ACTOR (borrowed: must outlive OUT). HR_EINVAL when ACTOR has no host. */
+int fed_charge_of(const char *actor, struct fed_charge *out);
+/* Why an inbound write is refused: 429 quota_actor / quota_domain, 507 inbound_reserve. */
+struct fed_quota_refusal {
+    int status;
+    const char *code;
+    int64_t retry_after_s;
+    char message[256];
+};
+/* Inside the write transaction, before anything is written for the activity: HR_OK when
+ * FROM may have about LEN more bytes stored; else HR_ETOOBIG with *out filled. */
+int fed_quota_admit(struct fed *fed, struct store_txn *txn, const struct fed_charge *from,
+                    size_t len, struct fed_quota_refusal *out);
+
 /* Queues the delivery of the stored activity ACTIVITY_ID, signed by ACCOUNT, to INBOX. */
 int fed_enqueue(struct store_txn *txn, const char *account, const char *activity_id,
                 const char *inbox, const char *recipient, struct hr_err *err);
 
-/* Builds an Accept of FOLLOW by our account NAME, stores it and queues it to INBOX. */
+/* Builds an Accept of FOLLOW by our account NAME, stores it and queues it to INBOX; its id
+ * goes to ID_OUT (ID_CAP bytes, 700 is enough; may be NULL). */
 int fed_accept_queue(struct fed *fed, struct store_txn *txn, const char *name,
-                     const json_t *follow, const char *inbox, struct hr_err *err);
+                     const json_t *follow, const char *inbox, char *id_out, size_t id_cap,
+                     struct hr_err *err);
 
 /* A fresh object id suffix: time-ordered and unguessable enough for uniqueness. */
 void fed_new_id(char out[40]);

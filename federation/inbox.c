@@ -21,6 +21,7 @@ struct inbox_ctx {
     const char *id, *type, *actor;
     struct fed_remote signer;
     char digest[65];        /* sha256 hex of the body, for the seen table */
+    struct fed_charge from; /* whom what we store is charged to (federation/quota.c) */
 };
 
 static int reject(struct inbox_ctx *c, int status, const char *code, const char *fmt, ...)
@@ -290,8 +291,8 @@ static int on_reject(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *
 
 static int on_other(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
 {
-    return store_inbound_add(txn, c->req->account ? c->req->account : "", c->actor, c->type,
-                             c->req->body, c->req->body_len, err);
+    return store_inbound_add_from(txn, c->req->account ? c->req->account : "", &c->from.ch,
+                                  c->type, c->req->body, c->req->body_len, hr_now_ms(), err);
 }
 
 /* Follow: store the follower and queue a signed Accept, in the same transaction. */
@@ -300,7 +301,7 @@ static int on_follow(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *
     const char *target = fed_json_id(json_object_get(c->act, "object"));
     struct store_follower f = {0};
     struct store_account a = {0};
-    char name[32];
+    char name[32], accept_id[700];
     int rc;
 
     if (local_account(c, target, name) != HR_OK ||
@@ -316,7 +317,10 @@ static int on_follow(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *
     f.created_ms = hr_now_ms();
     rc = store_follower_put(txn, name, &f, NULL, err);
     if (rc == HR_OK)
-        rc = fed_accept_queue(c->fed, txn, name, c->act, c->signer.inbox, err);
+        rc = fed_accept_queue(c->fed, txn, name, c->act, c->signer.inbox, accept_id,
+                              sizeof accept_id, err);
+    if (rc == HR_OK) /* one Accept per follower: a repeated Follow replaces it */
+        rc = store_accept_keep(txn, name, &c->from.ch, accept_id, err);
     return rc;
 }
 
@@ -340,7 +344,9 @@ static int on_undo(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *er
         return HR_ENOTFOUND;
     }
     rc = store_follower_del(txn, name, c->actor, err);
-    return rc == HR_ENOTFOUND ? HR_OK : rc; /* already gone: idempotent */
+    if (rc == HR_OK || rc == HR_ENOTFOUND) /* already gone: idempotent */
+        rc = store_accept_keep(txn, name, &c->from.ch, NULL, err);
+    return rc;
 }
 
 /* attributedTo (a reference or an array of them; absent is fine) names ACTOR only. */
@@ -445,6 +451,19 @@ static int dispatch(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *e
     return on_other(c, txn, err);
 }
 
+/* Quotas and the inbound reserve (federation/quota.c), before anything is written. */
+static int admit(struct inbox_ctx *c, struct store_txn *txn)
+{
+    struct fed_quota_refusal q;
+
+    if (fed_charge_of(c->actor, &c->from) != HR_OK)
+        return reject(c, 400, "invalid_activity", "actor has no host");
+    if (fed_quota_admit(c->fed, txn, &c->from, c->req->body_len, &q) == HR_OK)
+        return HR_OK;
+    c->res->retry_after_s = q.retry_after_s;
+    return reject(c, q.status, q.code, "%s", q.message);
+}
+
 /* Stores one verified activity inside a child of the batch transaction: dedupe by id,
  * cache the verified signer, run the handler. A failure undoes only this activity. */
 static void commit_one(struct inbox_ctx *c, struct store_txn *batch)
@@ -453,8 +472,13 @@ static void commit_one(struct inbox_ctx *c, struct store_txn *batch)
     struct hr_err err = {0};
     int rc = store_txn_begin_child(batch, &txn, &err);
 
+    /* over a quota nothing is written; a repeat is still answered 202 below */
+    if (rc == HR_OK && !store_seen_has(txn, c->id) && admit(c, txn) != HR_OK) {
+        store_txn_abort(txn);
+        return;
+    }
     if (rc == HR_OK) {
-        rc = store_seen_put(txn, c->id, c->digest, hr_now_ms(), NULL, NULL);
+        rc = store_seen_put_from(txn, c->id, c->digest, hr_now_ms(), &c->from.ch, NULL);
         if (rc == HR_EEXIST) { /* a repeat: already processed, nothing to do */
             store_txn_abort(txn);
             c->res->status = 202;
@@ -741,7 +765,7 @@ int fed_inbox_start(struct fed *fed, size_t threads, struct hr_err *err)
         fed_inbox_stop(fed);
         return hr_fail(err, HR_EINTERNAL, "cannot start the inbox workers");
     }
-    return HR_OK;
+    return fed_prune_start(fed, err); /* retention (federation/quota.c); stopped below */
 }
 
 /* Refuses new submits, lets queued requests finish (each gets its answer), then joins the
@@ -753,6 +777,7 @@ void fed_inbox_stop(struct fed *fed)
 
     if (p == NULL || p->joined)
         return;
+    fed_prune_stop(fed);
     pthread_mutex_lock(&p->mu);
     p->stop = true;
     pthread_cond_broadcast(&p->verify_cv);

@@ -326,7 +326,8 @@ int fed_publish_note(struct fed *fed, const char *name, const char *text, char *
 }
 
 int fed_accept_queue(struct fed *fed, struct store_txn *txn, const char *name,
-                     const json_t *follow, const char *inbox, struct hr_err *err)
+                     const json_t *follow, const char *inbox, char *id_out, size_t id_cap,
+                     struct hr_err *err)
 {
     char actor[512], id[40], accept_id[700];
     struct store_object o = {0};
@@ -354,6 +355,8 @@ int fed_accept_queue(struct fed *fed, struct store_txn *txn, const char *name,
     rc = store_object_put(txn, &o, err);
     if (rc == HR_OK)
         rc = fed_enqueue(txn, name, accept_id, inbox, "", err);
+    if (rc == HR_OK && id_out != NULL)
+        snprintf(id_out, id_cap, "%s", accept_id);
     free(body);
     return rc;
 }

@@ -35,6 +35,13 @@ struct config {
     uint64_t max_connections_per_ip;
     uint64_t connection_timeout;   /* seconds */
     uint64_t map_size_mb;
+    uint64_t inbound_max_objects_per_actor;
+    uint64_t inbound_max_bytes_per_actor;
+    uint64_t inbound_max_objects_per_domain;
+    uint64_t inbound_max_bytes_per_domain;
+    uint64_t inbound_share_percent;
+    uint64_t inbound_retention_days;
+    uint64_t seen_retention_days;
     char log_level[16];
     char federation_mode[16];
     uint64_t inbox_rate_per_minute;

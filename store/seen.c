@@ -1,5 +1,6 @@
 /* store/seen.c - inbound activity ids already processed (replay and duplicate guard),
- * and inbound activities kept for later processing. */
+ * and the count of inbound activities kept. Charged writes, pruning and the rows' layout
+ * with whom they are charged to: store/usage.c. */
 #include "store/store_int.h"
 
 #include <stdio.h>
@@ -39,29 +40,6 @@ bool store_seen_has(struct store_txn *txn, const char *id)
     MDB_val v;
 
     return store_db_get(txn, DB_SEEN, id, strlen(id), &v, NULL) == HR_OK;
-}
-
-int store_inbound_add(struct store_txn *txn, const char *account, const char *actor,
-                      const char *type, const char *json, size_t len, struct hr_err *err)
-{
-    unsigned char key[8];
-    struct store_enc e;
-    uint64_t seq;
-    int rc = store_seq_next(txn, &seq, err);
-
-    if (rc != HR_OK)
-        return rc;
-    store_be64(seq, key);
-    store_enc_init(&e);
-    store_enc_u64(&e, (uint64_t)hr_now_ms());
-    store_enc_str(&e, account);
-    store_enc_str(&e, actor);
-    store_enc_str(&e, type);
-    hr_buf_add(&e.b, json, len); /* the raw body last: no length prefix needed */
-    rc = e.b.err != HR_OK ? hr_fail(err, e.b.err, "inbound: record too large")
-                          : store_db_put(txn, DB_INBOUND, key, 8, e.b.data, e.b.len, 0, err);
-    hr_buf_fini(&e.b);
-    return rc;
 }
 
 uint64_t store_inbound_count(struct store_txn *txn)

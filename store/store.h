@@ -175,6 +175,62 @@ int store_inbound_add(struct store_txn *txn, const char *account, const char *ac
                       const char *type, const char *json, size_t len, struct hr_err *err);
 uint64_t store_inbound_count(struct store_txn *txn);
 
+/* ---- what remote actors made us store: usage per actor and per registrable domain ----
+ * Rows written on behalf of a remote actor (inbound activities, seen ids, the Accept kept
+ * for a follower) carry who they are charged to, and the usage rows are updated in the
+ * same transaction as the rows themselves; pruning or replacing a row releases its
+ * charge. So a quota read from here holds across restarts. */
+struct store_charge {
+    const char *actor;  /* remote actor id (at most 400 bytes) */
+    const char *domain; /* its registrable domain, as federation computed it */
+};
+struct store_usage {
+    uint64_t objects, bytes;
+};
+enum store_usage_kind { STORE_USAGE_ACTOR = 'a', STORE_USAGE_DOMAIN = 'd' };
+/* Zeros when NAME has nothing stored. */
+void store_usage_get(struct store_txn *txn, int kind, const char *name, struct store_usage *out);
+/* Adds (or, negative, releases) OBJECTS and BYTES to both FROM->actor and FROM->domain. */
+int store_usage_charge(struct store_txn *txn, const struct store_charge *from, int64_t objects,
+                       int64_t bytes, struct hr_err *err);
+/* An inbound activity kept at NOW_MS, charged to FROM (one object, the row's bytes). */
+int store_inbound_add_from(struct store_txn *txn, const char *account,
+                           const struct store_charge *from, const char *type, const char *json,
+                           size_t len, int64_t now_ms, struct hr_err *err);
+/* store_seen_put with the row's bytes charged to FROM (no object: a seen id is bookkeeping). */
+int store_seen_put_from(struct store_txn *txn, const char *id, const char *digest, int64_t now_ms,
+                        const struct store_charge *from, struct hr_err *err);
+/* Keeps ACCEPT_ID (an object already stored) as the one Accept of FROM->actor's follow of
+ * ACCOUNT: the Accept kept before it, if another, is deleted and its charge released, and
+ * the new one is charged (one object, its bytes). ACCEPT_ID NULL: the follower left, its
+ * Accept is deleted. Repeated Follows therefore never accumulate. HR_ENOTFOUND when
+ * ACCEPT_ID is not stored. */
+int store_accept_keep(struct store_txn *txn, const char *account, const struct store_charge *from,
+                      const char *accept_id, struct hr_err *err);
+
+/* Pruning by age, in small steps: each call visits at most MAX rows (so one write
+ * transaction never holds the lock long), deletes those written before BEFORE_MS and
+ * releases their charges. P starts zeroed; call again (a new transaction each time) until
+ * P->done. Our own objects, outbox, followers, deliveries and records are never touched. */
+struct store_prune {
+    size_t visited, removed;
+    bool done;
+    unsigned char resume[512]; /* the next key to look at (seen ids are not in time order) */
+    size_t resume_len;
+};
+int store_inbound_prune(struct store_txn *txn, int64_t before_ms, size_t max,
+                        struct store_prune *p, struct hr_err *err);
+int store_seen_prune(struct store_txn *txn, int64_t before_ms, size_t max, struct store_prune *p,
+                     struct hr_err *err);
+/* Timeline rows (Creates of actors our accounts follow) written no later than the newest
+ * inbound row store_inbound_prune removed: they have outlived the same retention. */
+int store_timeline_prune(struct store_txn *txn, size_t max, struct store_prune *p,
+                         struct hr_err *err);
+
+/* Bytes of the map held by inbound data (the pages of the seen, inbound, usage, remote
+ * actor and timeline tables, as TXN sees them) and the map size, for the inbound reserve. */
+void store_inbound_share(struct store_txn *txn, uint64_t *used_bytes, uint64_t *map_bytes);
+
 /* ---- domain policy: blocked domains, and the allow-list ---- */
 enum store_domain_kind { STORE_DOMAIN_BLOCK = 'b', STORE_DOMAIN_ALLOW = 'a' };
 struct store_domain {

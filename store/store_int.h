@@ -21,6 +21,8 @@ enum store_db {
     DB_INBOUND,
     DB_COUNTERS,
     DB_DOMAINS,
+    DB_USAGE,   /* 'a' actor | 'd' domain -> BE64 objects, BE64 bytes (store/usage.c) */
+    DB_ACCEPTS, /* account NUL follower actor -> id of the Accept we keep for it */
     DB_REC_FIRST_, /* STORE_T_* tables follow, in enum store_table order */
     DB_COUNT_ = DB_REC_FIRST_ + STORE_T_COUNT_
 };

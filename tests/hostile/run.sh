@@ -282,6 +282,11 @@ gen_body() { # NAME FILE
     esac >"$2"
 }
 
+# tests/hostile/cases/9-quota.tsv: MAIN with a byte quota that one activity can pass
+printf 'inbound_max_bytes_per_actor = 200000\n' >>"$H_DATA/herald.conf"
+h_stop
+h_serve "$H_DATA" "$H_PORT"
+
 # ---- set-up: the positive traffic the cases are measured against ----
 stats_of() { "$HERALD_BIN" --data "$1" stats --json 2>&1 || true; }
 fetches() { { cat "$P2_ROOT/_fetched.log" "$P3_ROOT/_fetched.log" 2>/dev/null || true; } | wc -l; }
