@@ -22,6 +22,7 @@ struct inbox_ctx {
     struct fed_remote signer;
     char digest[65];        /* sha256 hex of the body, for the seen table */
     struct fed_charge from; /* whom what we store is charged to (federation/quota.c) */
+    bool unrecorded;        /* over a quota, a withdrawal carried out without storing */
 };
 
 static int reject(struct inbox_ctx *c, int status, const char *code, const char *fmt, ...)
@@ -291,6 +292,8 @@ static int on_reject(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *
 
 static int on_other(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
 {
+    if (c->unrecorded)
+        return HR_OK; /* over a quota: a withdrawal stores nothing */
     return store_inbound_add_from(txn, c->req->account ? c->req->account : "", &c->from.ch,
                                   c->type, c->req->body, c->req->body_len, hr_now_ms(), err);
 }
@@ -464,6 +467,24 @@ static int admit(struct inbox_ctx *c, struct store_txn *txn)
     return reject(c, q.status, q.code, "%s", q.message);
 }
 
+/* Undo and Delete take back what their actor gave us (a follow, a post, the actor itself).
+ * Refused for a quota, they would keep a follower we must stop sending to, or words their
+ * author withdrew, until pruning made room. Over a quota they are still carried out, but
+ * store nothing: no seen id (both are idempotent), no signer cache, no inbound copy. */
+static bool withdrawal_over_quota(struct inbox_ctx *c)
+{
+    if (strcmp(c->type, "Undo") != 0 && strcmp(c->type, "Delete") != 0)
+        return false;
+    hr_log(HR_LOG_INFO, "fed", "inbox over quota, %s carried out unrecorded id=%s reason=%s",
+           c->type, c->id, c->res->error ? c->res->error : "-");
+    c->res->status = 0;
+    c->res->error = NULL;
+    c->res->message[0] = '\0';
+    c->res->retry_after_s = 0;
+    c->unrecorded = true;
+    return true;
+}
+
 /* Stores one verified activity inside a child of the batch transaction: dedupe by id,
  * cache the verified signer, run the handler. A failure undoes only this activity. */
 static void commit_one(struct inbox_ctx *c, struct store_txn *batch)
@@ -473,11 +494,12 @@ static void commit_one(struct inbox_ctx *c, struct store_txn *batch)
     int rc = store_txn_begin_child(batch, &txn, &err);
 
     /* over a quota nothing is written; a repeat is still answered 202 below */
-    if (rc == HR_OK && !store_seen_has(txn, c->id) && admit(c, txn) != HR_OK) {
+    if (rc == HR_OK && !store_seen_has(txn, c->id) && admit(c, txn) != HR_OK &&
+        !withdrawal_over_quota(c)) {
         store_txn_abort(txn);
         return;
     }
-    if (rc == HR_OK) {
+    if (rc == HR_OK && !c->unrecorded) {
         rc = store_seen_put_from(txn, c->id, c->digest, hr_now_ms(), &c->from.ch, NULL);
         if (rc == HR_EEXIST) { /* a repeat: already processed, nothing to do */
             store_txn_abort(txn);
@@ -485,7 +507,7 @@ static void commit_one(struct inbox_ctx *c, struct store_txn *batch)
             return;
         }
     }
-    if (rc == HR_OK)
+    if (rc == HR_OK && !c->unrecorded)
         rc = fed_remote_store(txn, &c->signer, &err);
     if (rc == HR_OK)
         rc = dispatch(c, txn, &err);

@@ -47,7 +47,7 @@ static int refuse(struct fed_quota_refusal *out, int status, const char *code, c
 
     out->status = status;
     out->code = code;
-    out->retry_after_s = status == 429 ? FED_QUOTA_RETRY_S : 0;
+    out->retry_after_s = FED_QUOTA_RETRY_S; /* 429 and 507: pruning frees room over time */
     va_start(ap, fmt);
     vsnprintf(out->message, sizeof out->message, fmt, ap);
     va_end(ap);

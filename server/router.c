@@ -168,7 +168,7 @@ static enum MHD_Result inbox_answer(struct http_req *r)
 
     if (res->status == 202)
         return http_reply(r, 202, "application/json", "{\"status\":\"accepted\"}", NULL);
-    r->retry_after_s = res->status == 429 || res->status == 503 ? res->retry_after_s : 0;
+    r->retry_after_s = res->retry_after_s; /* set with 429, 503 and 507 */
     return http_reply_error(r, res->status ? res->status : 500,
                             res->error ? res->error : "internal", res->message);
 }

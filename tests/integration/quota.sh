@@ -148,5 +148,17 @@ t_match "the audit log verifies" "audit log intact" "$out"
 t_eq "the server still answers" 200 \
     "$(curl -s -o /dev/null -w '%{http_code}' "$H_BASE/.well-known/nodeinfo")"
 
+# a withdrawal is carried out while the reserve is still reached, storing nothing: alice unfollows
+t_eq "alice still follows health" "$ALICE" "$(h_followers health | grep -x "$ALICE" || true)"
+seen0=$(h_stats | t_jq .seen) inbound0=$(h_stats | t_jq .inbound)
+printf '{"@context":"%s","id":"%s/undos/1","type":"Undo","actor":"%s","object":{"id":"%s/follows/1","type":"Follow","actor":"%s","object":"%s"}}' \
+    "$AS" "$ALICE" "$ALICE" "$ALICE" "$ALICE" "$ME" >"$T_DIR/undo.json"
+sc_as "$P2_ROOT" "$P2" alice "$ME/inbox" --body "$T_DIR/undo.json"
+t_eq "an Undo of her Follow is accepted while the reserve is reached" 202 "$SC_STATUS"
+t_eq "alice no longer follows health" "" "$(h_followers health | grep -x "$ALICE" || true)"
+t_eq "and its id was not recorded (no seen id)" "$seen0" "$(h_stats | t_jq .seen)"
+t_eq "nor any inbound copy" "$inbound0" "$(h_stats | t_jq .inbound)"
+
+
 h_stop
 t_done

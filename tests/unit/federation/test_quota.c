@@ -161,7 +161,7 @@ static void a_full_inbound_share_refuses_everyone_with_507(void **state)
     assert_int_equal(admit(fx, "https://new.example/users/4", 100, &q), HR_ELIMIT);
     assert_int_equal(q.status, 507);
     assert_string_equal(q.code, "inbound_reserve");
-    assert_int_equal(q.retry_after_s, 0);
+    assert_int_equal(q.retry_after_s, 3600); /* pruning frees room over time */
 }
 
 static void add_account(struct fixture *fx)
