@@ -545,26 +545,31 @@ void fed_following(struct fed *fed, const char *name, struct fed_doc *doc)
     json_decref(j);
 }
 
+int fed_object_load(struct fed *fed, const char *path, char id[1200], struct store_object *out,
+                    struct fed_doc *doc)
+{
+    struct store_txn *txn = NULL;
+    int rc;
+
+    snprintf(id, 1200, "%s%s", fed->base_url, path);
+    rc = store_txn_begin(fed->st, STORE_READ, &txn, NULL);
+    if (rc == HR_OK)
+        rc = store_object_get(txn, id, out, NULL);
+    store_txn_abort(txn);
+    if (rc == HR_ENOTFOUND)
+        fed_doc_error(doc, 404, "not_found", "no such object");
+    else if (rc != HR_OK)
+        fed_doc_error(doc, 500, "internal", "store unavailable");
+    return rc;
+}
+
 void fed_object(struct fed *fed, const char *path, struct fed_doc *doc)
 {
     struct store_object o = {0};
-    struct store_txn *txn = NULL;
     char id[1200];
-    int rc;
 
-    snprintf(id, sizeof id, "%s%s", fed->base_url, path);
-    rc = store_txn_begin(fed->st, STORE_READ, &txn, NULL);
-    if (rc == HR_OK)
-        rc = store_object_get(txn, id, &o, NULL);
-    store_txn_abort(txn);
-    if (rc == HR_ENOTFOUND) {
-        fed_doc_error(doc, 404, "not_found", "no such object");
+    if (fed_object_load(fed, path, id, &o, doc) != HR_OK)
         return;
-    }
-    if (rc != HR_OK) {
-        fed_doc_error(doc, 500, "internal", "store unavailable");
-        return;
-    }
     /* a deleted post answers 410 Gone with its Tombstone */
     doc->status = strcmp(o.type, "Tombstone") == 0 ? 410 : 200;
     doc->content_type = "application/activity+json";

@@ -166,6 +166,10 @@ int fed_timeline_add(struct store_txn *txn, const char *actor, const char *json,
 
 /* Stores a verified remote actor in the cache (inside TXN). */
 int fed_remote_store(struct store_txn *txn, const struct fed_remote *r, struct hr_err *err);
+/* Our stored object at PATH (its id, BASE + PATH, into ID) into *OUT; on HR_ENOTFOUND or a
+ * store failure DOC already holds the 404 or 500 answer. */
+int fed_object_load(struct fed *fed, const char *path, char id[1200], struct store_object *out,
+                    struct fed_doc *doc);
 /* The registrable domain (Public Suffix List, via libpsl) of HOST ("host" or "host:port"),
  * lower-cased, into OUT: "a.b.example.co.uk" -> "example.co.uk". An IP address, a bare
  * public suffix or a single label is its own domain. HR_EINVAL when HOST is empty or does

@@ -40,23 +40,14 @@ static bool own_post(const struct fed *fed, const char *name, const char *id,
 void fed_own_post(struct fed *fed, const char *name, const char *path, struct fed_doc *doc)
 {
     struct store_object o = {0};
-    struct store_txn *txn = NULL;
     char id[1200];
-    int rc;
 
-    snprintf(id, sizeof id, "%s%s", fed->base_url, path);
-    rc = store_txn_begin(fed->st, STORE_READ, &txn, NULL);
-    if (rc == HR_OK)
-        rc = store_object_get(txn, id, &o, NULL);
-    store_txn_abort(txn);
-    if (rc == HR_ENOTFOUND)
-        fed_doc_error(doc, 404, "not_found", "no such post");
-    else if (rc != HR_OK)
-        fed_doc_error(doc, 500, "internal", "store unavailable");
-    else if (!own_post(fed, name, id, &o))
+    if (fed_object_load(fed, path, id, &o, doc) != HR_OK) {
+        /* DOC holds the 404 or 500 */
+    } else if (!own_post(fed, name, id, &o)) {
         fed_doc_error(doc, 406, "not_acceptable",
                       "this object has no HTML page; ask for application/activity+json");
-    else {
+    } else {
         doc->status = strcmp(o.type, "Tombstone") == 0 ? 410 : 200;
         doc->content_type = "application/activity+json";
         doc->body = o.json;

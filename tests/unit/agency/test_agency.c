@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include "agency/agency.h"
 #include "keys/keys.h"
 
@@ -21,8 +23,7 @@ static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
 
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/herald-agency-XXXXXX");
-    if (mkdtemp(fx->dir) == NULL || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
+    if (tmpdir_make(fx->dir, "agency") != 0 || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
         return -1;
     *state = fx;
     return 0;
@@ -31,11 +32,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    char cmd[128];
 
     store_close(fx->st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    if (system(cmd) != 0)
+    if (tmpdir_remove(fx->dir) != 0)
         return -1;
     free(fx);
     return 0;

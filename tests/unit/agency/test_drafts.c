@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include "agency/agency.h"
 #include "federation/fed.h"
 #include "keys/keys.h"
@@ -38,8 +40,7 @@ static int setup(void **state)
         {"ap2", "approver", NULL},    {"both", "editor", "health"}, {"both", "approver", "health"},
         {"aud", "auditor", "health"}, {"resp", "responder", "health"}, {"adm", "admin", NULL}};
 
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/herald-drafts-XXXXXX");
-    if (mkdtemp(fx->dir) == NULL || agency_open(fx->dir, true, 64, &fx->st, NULL) != HR_OK)
+    if (tmpdir_make(fx->dir, "drafts") != 0 || agency_open(fx->dir, true, 64, &fx->st, NULL) != HR_OK)
         return -1;
     cfg.data_dir = fx->dir;
     if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK ||
@@ -57,12 +58,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    char cmd[128];
 
     fed_free(fx->fed);
     agency_close(fx->st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    if (system(cmd) != 0)
+    if (tmpdir_remove(fx->dir) != 0)
         return -1;
     free(fx);
     return 0;

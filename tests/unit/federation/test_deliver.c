@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include "federation/fed_int.h"
 #include "keys/keys.h"
 
@@ -94,8 +96,7 @@ static int setup(void **state)
                              .deliver_signers = 1, .deliver_timeout_ms = 5000,
                              .deliver_give_up_s = 3600};
 
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/herald-deliver-XXXXXX");
-    if (mkdtemp(fx->dir) == NULL || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
+    if (tmpdir_make(fx->dir, "deliver") != 0 || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
         return -1;
     cfg.data_dir = fx->dir;
     if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK)
@@ -110,12 +111,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    char cmd[128];
 
     fed_free(fx->fed);
     store_close(fx->st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    if (system(cmd) != 0)
+    if (tmpdir_remove(fx->dir) != 0)
         return -1;
     free(fx);
     return 0;

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include "federation/fed_int.h"
 #include "keys/keys.h"
 
@@ -58,8 +60,7 @@ static int setup(void **state)
                              .json_max_depth = 64, .json_max_string = 100000,
                              .json_max_items = 1000, .fetch_max_bytes = 1 << 20};
 
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/herald-fed-XXXXXX");
-    if (mkdtemp(fx->dir) == NULL || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
+    if (tmpdir_make(fx->dir, "fed") != 0 || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
         return -1;
     cfg.data_dir = fx->dir;
     if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK)
@@ -73,12 +74,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    char cmd[128];
 
     fed_free(fx->fed);
     store_close(fx->st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    if (system(cmd) != 0)
+    if (tmpdir_remove(fx->dir) != 0)
         return -1;
     free(fx);
     return 0;
@@ -160,13 +159,12 @@ static void an_actor_document_is_reused_only_while_the_account_is_unchanged(void
 {
     struct fixture *fx = *state;
     struct store *orig = fx->fed->st, *other = NULL;
-    char dir[64], cmd[128], name[16], *first, *again, *changed;
+    char dir[64], name[16], *first, *again, *changed;
 
     first = actor_body(fx->fed, "health");
     again = actor_body(fx->fed, "health");
     assert_string_equal(first, again);
-    snprintf(dir, sizeof dir, "/tmp/herald-fed2-XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(tmpdir_make(dir, "fed2"), 0);
     assert_int_equal(store_open(dir, STORE_CREATE, 64, &other, NULL), HR_OK);
     add_named(other, "health", "agency", "Renamed Office");
     fx->fed->st = other;
@@ -189,8 +187,7 @@ static void an_actor_document_is_reused_only_while_the_account_is_unchanged(void
     again = actor_body(fx->fed, "health");
     assert_string_equal(first, again);
     store_close(other);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tmpdir_remove(dir), 0);
     free(first);
     free(again);
     free(changed);

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include "federation/fed_int.h"
 #include "keys/keys.h"
 
@@ -32,8 +34,7 @@ static int start(void **state, const struct fed_config *tune)
 
     cfg.domain = "social.city.example";
     cfg.base_url = BASE;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/herald-quota-XXXXXX");
-    if (mkdtemp(fx->dir) == NULL || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
+    if (tmpdir_make(fx->dir, "quota") != 0 || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
         return -1;
     cfg.data_dir = fx->dir;
     if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK)
@@ -58,12 +59,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    char cmd[128];
 
     fed_free(fx->fed);
     store_close(fx->st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    if (system(cmd) != 0)
+    if (tmpdir_remove(fx->dir) != 0)
         return -1;
     free(fx);
     return 0;

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include "store/store.h"
 #include "store/store_int.h"
 
@@ -23,8 +25,7 @@ static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
 
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/herald-store-XXXXXX");
-    if (mkdtemp(fx->dir) == NULL)
+    if (tmpdir_make(fx->dir, "store") != 0)
         return -1;
     if (store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
         return -1;
@@ -35,11 +36,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    char cmd[128];
 
     store_close(fx->st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    if (system(cmd) != 0)
+    if (tmpdir_remove(fx->dir) != 0)
         return -1;
     free(fx);
     return 0;

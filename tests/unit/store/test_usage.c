@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include "store/store.h"
 
 #include <stdio.h>
@@ -28,8 +30,7 @@ static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
 
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/herald-usage-XXXXXX");
-    if (fx == NULL || mkdtemp(fx->dir) == NULL ||
+    if (fx == NULL || tmpdir_make(fx->dir, "usage") != 0 ||
         store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
         return -1;
     *state = fx;
@@ -39,11 +40,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    char cmd[128];
 
     store_close(fx->st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    if (system(cmd) != 0)
+    if (tmpdir_remove(fx->dir) != 0)
         return -1;
     free(fx);
     return 0;
