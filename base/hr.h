@@ -129,7 +129,8 @@ uint64_t hr_fnv1a_str(const char *s);
  * At most CAP keys are remembered; a new key past that evicts the least recently used
  * one. Locked inside: shared by all threads. NOW_MS is monotonic (hr_mono_ms).
  * hr_rate_hit counts one event for KEY and is true while the window's count is <= LIMIT;
- * hr_rate_check counts nothing and is true while the count is < LIMIT. Both set
+ * hr_rate_check counts nothing, adds no key, and is true while the count is < LIMIT (a
+ * window starts at a key's first hit, never at a check). Both set
  * *retry_after_s (may be NULL) to the seconds until KEY's window ends. Out of memory
  * counts as over the limit. */
 struct hr_rate;

@@ -114,16 +114,23 @@ static void chain_unlink(struct hr_rate *r, struct rate_node *n)
     *pp = n->chain;
 }
 
-/* The node of KEY, created (evicting the least recently used one when full) if absent;
- * NULL only when memory runs out. */
-static struct rate_node *node_get(struct hr_rate *r, const char *key, int64_t now)
+static struct rate_node *node_find(struct hr_rate *r, const char *key, uint64_t h)
 {
-    uint64_t h = hr_fnv1a_str(key);
     struct rate_node *n = r->buckets[h & (r->nbuckets - 1)];
 
     for (; n != NULL; n = n->chain)
         if (n->hash == h && strcmp(n->key, key) == 0)
             break;
+    return n;
+}
+
+/* The node of KEY, created (evicting the least recently used one when full) if absent;
+ * NULL only when memory runs out. */
+static struct rate_node *node_get(struct hr_rate *r, const char *key, int64_t now)
+{
+    uint64_t h = hr_fnv1a_str(key);
+    struct rate_node *n = node_find(r, key, h);
+
     if (n != NULL) {
         lru_unlink(r, n);
         lru_push(r, n);
@@ -189,9 +196,21 @@ bool hr_rate_hit(struct hr_rate *r, const char *key, uint64_t limit, int64_t now
     return rate_step(r, key, limit, 1, now_ms, retry_after_s);
 }
 
+/* A peek: an absent key is not added (checking costs no table room, and a key's window
+ * starts with its first event, not with a check before it). */
 bool hr_rate_check(struct hr_rate *r, const char *key, uint64_t limit, int64_t now_ms,
                    int64_t *retry_after_s)
 {
+    bool known;
+
+    pthread_mutex_lock(&r->mu);
+    known = node_find(r, key, hr_fnv1a_str(key)) != NULL;
+    pthread_mutex_unlock(&r->mu);
+    if (!known) {
+        if (retry_after_s != NULL)
+            *retry_after_s = 0;
+        return limit > 0;
+    }
     return rate_step(r, key, limit, 0, now_ms, retry_after_s);
 }
 

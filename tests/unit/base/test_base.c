@@ -238,6 +238,22 @@ static void a_rate_window_counts_each_key_exactly_and_resets(void **state)
     hr_rate_free(NULL);
 }
 
+static void a_check_adds_no_key_and_a_window_starts_at_the_first_hit(void **state)
+{
+    struct hr_rate *r = NULL;
+
+    (void)state;
+    assert_int_equal(hr_rate_new(8, 300000, &r), HR_OK);
+    /* as the failed-key cache uses it: checked at 0, failed at 299 s */
+    assert_true(hr_rate_check(r, "https://k.example/a#key", 1, 0, NULL));
+    assert_int_equal(hr_rate_size(r), 0);
+    assert_true(hr_rate_hit(r, "https://k.example/a#key", 0, 299000, NULL) == false);
+    /* remembered for the whole window from the failure, not from the earlier check */
+    assert_false(hr_rate_check(r, "https://k.example/a#key", 1, 500000, NULL));
+    assert_true(hr_rate_check(r, "https://k.example/a#key", 1, 599000, NULL));
+    hr_rate_free(r);
+}
+
 static void a_full_rate_table_forgets_the_least_recently_used_key(void **state)
 {
     struct hr_rate *r = NULL;
@@ -278,6 +294,7 @@ int main(void)
         cmocka_unit_test(fnv1a_matches_the_published_vectors_and_chains),
         cmocka_unit_test(a_rate_window_counts_each_key_exactly_and_resets),
         cmocka_unit_test(a_full_rate_table_forgets_the_least_recently_used_key),
+        cmocka_unit_test(a_check_adds_no_key_and_a_window_starts_at_the_first_hit),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }
