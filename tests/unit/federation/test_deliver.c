@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/federation/fedfix.h"
 
 #include "federation/fed_int.h"
 #include "keys/keys.h"
@@ -96,10 +96,7 @@ static int setup(void **state)
                              .deliver_signers = 1, .deliver_timeout_ms = 5000,
                              .deliver_give_up_s = 3600};
 
-    if (tmpdir_make(fx->dir, "deliver") != 0 || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
-        return -1;
-    cfg.data_dir = fx->dir;
-    if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK)
+    if (fx == NULL || fedfix_open(fx->dir, &fx->st, &fx->fed, "deliver", cfg) != 0)
         return -1;
     add_account(fx->st);
     fx->test_thread = pthread_self();
@@ -112,9 +109,7 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
 
-    fed_free(fx->fed);
-    store_close(fx->st);
-    if (tmpdir_remove(fx->dir) != 0)
+    if (fedfix_close(fx->dir, fx->st, fx->fed) != 0)
         return -1;
     free(fx);
     return 0;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/federation/fedfix.h"
 
 #include "federation/fed_int.h"
 #include "keys/keys.h"
@@ -60,10 +60,7 @@ static int setup(void **state)
                              .json_max_depth = 64, .json_max_string = 100000,
                              .json_max_items = 1000, .fetch_max_bytes = 1 << 20};
 
-    if (tmpdir_make(fx->dir, "fed") != 0 || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
-        return -1;
-    cfg.data_dir = fx->dir;
-    if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK)
+    if (fx == NULL || fedfix_open(fx->dir, &fx->st, &fx->fed, "fed", cfg) != 0)
         return -1;
     add_account(fx->st, "health", "agency");
     add_account(fx->st, "mayor", "official");
@@ -75,9 +72,7 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
 
-    fed_free(fx->fed);
-    store_close(fx->st);
-    if (tmpdir_remove(fx->dir) != 0)
+    if (fedfix_close(fx->dir, fx->st, fx->fed) != 0)
         return -1;
     free(fx);
     return 0;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/federation/fedfix.h"
 
 #include "federation/fed_int.h"
 #include "keys/keys.h"
@@ -34,10 +34,7 @@ static int start(void **state, const struct fed_config *tune)
 
     cfg.domain = "social.city.example";
     cfg.base_url = BASE;
-    if (tmpdir_make(fx->dir, "quota") != 0 || store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK)
-        return -1;
-    cfg.data_dir = fx->dir;
-    if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK)
+    if (fx == NULL || fedfix_open(fx->dir, &fx->st, &fx->fed, "quota", cfg) != 0)
         return -1;
     *state = fx;
     return 0;
@@ -60,9 +57,7 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
 
-    fed_free(fx->fed);
-    store_close(fx->st);
-    if (tmpdir_remove(fx->dir) != 0)
+    if (fedfix_close(fx->dir, fx->st, fx->fed) != 0)
         return -1;
     free(fx);
     return 0;
