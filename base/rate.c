@@ -162,38 +162,38 @@ static struct rate_node *node_get(struct hr_rate *r, const char *key, int64_t no
     return n;
 }
 
-static bool rate_step(struct hr_rate *r, const char *key, uint64_t limit, uint64_t add,
-                      int64_t now, int64_t *retry_after_s)
+/* N's count in the window that holds NOW (a window that has ended counts 0). */
+static uint64_t count_now(const struct hr_rate *r, const struct rate_node *n, int64_t now)
 {
-    struct rate_node *n;
-    bool ok;
+    return now - n->window_start >= r->window_ms || now < n->window_start ? 0 : n->count;
+}
 
-    pthread_mutex_lock(&r->mu);
-    n = node_get(r, key, now);
-    if (n == NULL) {
-        pthread_mutex_unlock(&r->mu);
-        if (retry_after_s != NULL)
-            *retry_after_s = 1;
-        return false; /* out of memory: refuse rather than count nothing */
-    }
-    if (now - n->window_start >= r->window_ms || now < n->window_start) {
-        n->window_start = now;
-        n->count = 0;
-    }
-    n->count += add;
-    ok = n->count <= limit;
-    if (add == 0)
-        ok = n->count < limit;
-    if (retry_after_s != NULL)
-        *retry_after_s = (r->window_ms - (now - n->window_start) + 999) / 1000;
-    pthread_mutex_unlock(&r->mu);
-    return ok;
+static int64_t seconds_left(const struct hr_rate *r, const struct rate_node *n, int64_t now)
+{
+    return (r->window_ms - (now - n->window_start) + 999) / 1000;
 }
 
 bool hr_rate_hit(struct hr_rate *r, const char *key, uint64_t limit, int64_t now_ms,
                  int64_t *retry_after_s)
 {
-    return rate_step(r, key, limit, 1, now_ms, retry_after_s);
+    struct rate_node *n;
+    bool ok = false;
+    int64_t wait_s = 1; /* out of memory: refuse rather than count nothing */
+
+    pthread_mutex_lock(&r->mu);
+    n = node_get(r, key, now_ms);
+    if (n != NULL) {
+        if (count_now(r, n, now_ms) == 0 && n->count != 0) {
+            n->window_start = now_ms; /* the old window ended: this hit opens a new one */
+            n->count = 0;
+        }
+        ok = ++n->count <= limit;
+        wait_s = seconds_left(r, n, now_ms);
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (retry_after_s != NULL)
+        *retry_after_s = wait_s;
+    return ok;
 }
 
 /* A peek: an absent key is not added (checking costs no table room, and a key's window
@@ -201,17 +201,18 @@ bool hr_rate_hit(struct hr_rate *r, const char *key, uint64_t limit, int64_t now
 bool hr_rate_check(struct hr_rate *r, const char *key, uint64_t limit, int64_t now_ms,
                    int64_t *retry_after_s)
 {
-    bool known;
+    const struct rate_node *n;
+    uint64_t count = 0;
+    int64_t wait_s = 0;
 
     pthread_mutex_lock(&r->mu);
-    known = node_find(r, key, hr_fnv1a_str(key)) != NULL;
+    n = node_find(r, key, hr_fnv1a_str(key));
+    if (n != NULL && (count = count_now(r, n, now_ms)) > 0)
+        wait_s = seconds_left(r, n, now_ms);
     pthread_mutex_unlock(&r->mu);
-    if (!known) {
-        if (retry_after_s != NULL)
-            *retry_after_s = 0;
-        return limit > 0;
-    }
-    return rate_step(r, key, limit, 0, now_ms, retry_after_s);
+    if (retry_after_s != NULL)
+        *retry_after_s = wait_s;
+    return count < limit;
 }
 
 size_t hr_rate_size(struct hr_rate *r)
