@@ -193,6 +193,23 @@ static char *actor_summary(const struct store_account *a)
     return hr_buf_take(&b);
 }
 
+/* Each feature adds its part of the actor document from the account's profile: one
+ * call per feature, each in its own file. NULL (and J freed) when one fails. */
+static json_t *actor_extend(struct fed *fed, const struct store_account *a, json_t *j)
+{
+    json_t *profile = json_loads(a->profile ? a->profile : "{}", 0, NULL);
+    int rc = json_is_object(profile) ? HR_OK : HR_EIO;
+
+    (void)fed;
+    /* one line per feature: if (rc == HR_OK) rc = fed_actor_add_FEATURE(fed, a, profile, j); */
+    json_decref(profile);
+    if (rc != HR_OK) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
 json_t *fed_actor_json(struct fed *fed, const struct store_account *a)
 {
     char id[512], key_id[600], ed_id[600], url[512], coll[5][600], when[32];
@@ -223,7 +240,7 @@ json_t *fed_actor_json(struct fed *fed, const struct store_account *a)
                   "attachment", "type", "PropertyValue", "name", "Account type", "value",
                   kind_label(a->kind));
     free(summary);
-    return j;
+    return j ? actor_extend(fed, a, j) : NULL;
 }
 
 /* ---- actor document cache: building it with jansson was most of an actor GET's CPU ---- */
