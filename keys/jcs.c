@@ -40,7 +40,7 @@ static void shortest_digits(double v, char d[24], int *n)
     while (k > 1 && d[k - 1] == '0')
         k--;
     d[k] = '\0';
-    e = atoi(strchr(tmp, 'e') + 1);
+    e = (int)strtol(strchr(tmp, 'e') + 1, NULL, 10);
     *n = e + 1;
 }
 
