@@ -108,6 +108,9 @@ int hr_http_date_parse(const char *s, int64_t *out_ms);
 void hr_iso8601(int64_t unix_ms, char out[32]);
 /* Parses exactly "YYYY-MM-DDTHH:MM:SSZ" (UTC). HR_EINVAL on anything else. */
 int hr_iso8601_parse(const char *s, int64_t *out_ms);
+/* xsd:dateTime as peers write it in proofs: "2026-01-02T03:04:05" + optional fraction
+ * (kept to the millisecond) + "Z" or "+HH:MM"/"-HH:MM". Other forms: HR_EINVAL. */
+int hr_xsd_datetime_parse(const char *s, int64_t *out_ms);
 
 bool hr_slice_eq(struct hr_slice a, const char *s);
 bool hr_slice_ieq(struct hr_slice a, const char *s); /* ASCII case-insensitive */

@@ -1,6 +1,7 @@
 /* base/util.c - small parsers, the clock, dates, UTF-8 and name checks. */
 #include "base/hr.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,4 +252,36 @@ void hr_fifo_append(struct hr_fifo *q, struct hr_fifo *from)
     q->tail = from->tail;
     q->n += from->n;
     *from = (struct hr_fifo){0};
+}
+
+int hr_xsd_datetime_parse(const char *s, int64_t *out_ms)
+{
+    char head[21];
+    const char *p;
+    int64_t ms, frac = 0, scale = 100, off = 0;
+
+    if (s == NULL || strlen(s) < 20 || strlen(s) > 40)
+        return HR_EINVAL;
+    memcpy(head, s, 19);
+    memcpy(head + 19, "Z", 2);
+    if (hr_iso8601_parse(head, &ms) != HR_OK)
+        return HR_EINVAL;
+    p = s + 19;
+    if (*p == '.') { /* fraction: milliseconds kept, the rest read and dropped */
+        if (!isdigit((unsigned char)*++p))
+            return HR_EINVAL;
+        for (; isdigit((unsigned char)*p); p++, scale /= 10)
+            frac += (*p - '0') * scale;
+    }
+    if (*p == '+' || *p == '-') {
+        int oh, om, n = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 || p[6] != '\0' ||
+            oh < 0 || oh > 14 || om < 0 || om > 59)
+            return HR_EINVAL;
+        off = (*p == '+' ? 1 : -1) * ((int64_t)oh * 3600 + om * 60) * 1000;
+    } else if (strcmp(p, "Z") != 0) {
+        return HR_EINVAL;
+    }
+    *out_ms = ms + frac - off;
+    return HR_OK;
 }

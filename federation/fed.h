@@ -113,6 +113,9 @@ int fed_post_prepare_delete(struct fed *fed, const char *name, const char *note_
                             struct fed_post **out, struct hr_err *err);
 int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_err *err);
 void fed_post_free(struct fed_post *p);
+/* The Update, Delete or Announce as it will be stored and delivered (JSON); NULL for a
+ * new post (its Create is stored with the Note). */
+const char *fed_post_activity(const struct fed_post *p);
 
 /* Publishing: stores the Note and its Create, adds it to NAME's outbox and queues one
  * delivery per distinct inbox of NAME's followers, in one write transaction; then wakes the
@@ -207,7 +210,8 @@ const char *fed_kind_type(const char *kind);
 struct store_txn;
 typedef struct json_t json_t;
 /* Signs DOC, one of account NAME's documents without a proof: adds the data-integrity
- * context and one proof by NAME's Ed25519 key (read inside TXN), verificationMethod
+ * context and one proof by NAME's Ed25519 key (read inside TXN; NULL: a read transaction
+ * of its own), verificationMethod
  * ACTOR#ed25519-key, created now. */
 int fed_proof_sign(struct fed *fed, struct store_txn *txn, const char *name, json_t *doc,
                    struct hr_err *err);

@@ -92,6 +92,11 @@ int fed_fanout_queue(struct store_txn *txn, const char *account, const char *act
  * signed), demanding an ActivityStreams content type and id == URL. */
 int fed_fetch_doc(struct fed *fed, const char *url, long timeout_ms, json_t **out,
                   struct hr_err *err);
+/* The FEP-8b32 outcome for an inbound activity ACT of ACTOR, as stored with it:
+ * {"activity": R, "object": R} with R = {"state": "proven"|"unproven"|"none", "method",
+ * "created", "reason"} (the embedded object is checked with the activity's @context when
+ * it has none). Heap JSON text; NULL on ENOMEM. Never fails on a bad proof. */
+char *fed_inbox_proofs(struct fed *fed, const json_t *act, const char *actor);
 /* The actor document of A (new reference; NULL on ENOMEM). */
 json_t *fed_actor_json(struct fed *fed, const struct store_account *a);
 /* The signing key of our account NAME (cached; borrowed until fed_free). */
@@ -184,8 +189,9 @@ int fed_following_answer(struct fed *fed, struct store_txn *txn, const char *act
                          const json_t *object, bool accepted, struct hr_err *err);
 json_t *fed_following_actors(struct fed *fed, const char *name);
 /* Keeps a Create's JSON in the timeline of each account following ACTOR (accepted). */
+/* (JSON is the raw activity; PROOF its fed_inbox_proofs outcome, NULL: none recorded.) */
 int fed_timeline_add(struct store_txn *txn, const char *actor, const char *json,
-                     struct hr_err *err);
+                     const char *proof, struct hr_err *err);
 
 /* Stores a verified remote actor in the cache (inside TXN). */
 int fed_remote_store(struct store_txn *txn, const struct fed_remote *r, struct hr_err *err);

@@ -196,7 +196,7 @@ int fed_following_answer(struct fed *fed, struct store_txn *txn, const char *act
 struct timeline_walk {
     struct store_txn *txn;
     const char *actor;
-    const char *json;
+    const char *json; /* the row: {"proof": ..., "activity": the raw body} */
     int rc;
     struct hr_err *err;
 };
@@ -222,10 +222,24 @@ static int timeline_cb(const char *name, const char *actor, const char *v, size_
 
 /* A Create from an actor some of our accounts follow (accepted): kept in their timelines. */
 int fed_timeline_add(struct store_txn *txn, const char *actor, const char *json,
-                     struct hr_err *err)
+                     const char *proof, struct hr_err *err)
 {
-    struct timeline_walk w = {.txn = txn, .actor = actor, .json = json, .err = err};
-    return store_following_each(txn, NULL, timeline_cb, &w, err);
+    struct timeline_walk w = {.txn = txn, .actor = actor, .err = err};
+    struct hr_buf row;
+    int rc;
+
+    /* the body stays byte for byte what the peer signed: its proof can be checked again */
+    hr_buf_init(&row, 1u << 24);
+    hr_buf_adds(&row, "{\"proof\":");
+    hr_buf_adds(&row, proof ? proof : "null");
+    hr_buf_adds(&row, ",\"activity\":");
+    hr_buf_adds(&row, json);
+    hr_buf_adds(&row, "}");
+    w.json = row.data;
+    rc = row.err == HR_OK ? store_following_each(txn, NULL, timeline_cb, &w, err)
+                          : hr_fail(err, row.err, "timeline row");
+    hr_buf_fini(&row);
+    return rc;
 }
 
 struct list_walk {
@@ -253,10 +267,13 @@ static int following_cb(const char *name, const char *actor, const char *v, size
 static int timeline_list_cb(const char *v, size_t vlen, void *ctx)
 {
     struct list_walk *w = ctx;
-    json_t *act = json_loadb(v, vlen, 0, NULL);
+    json_t *row = json_loadb(v, vlen, 0, NULL);
 
-    if (act != NULL)
-        json_array_append_new(w->arr, act);
+    /* rows written before proofs were checked hold the bare activity */
+    if (row != NULL && json_object_get(row, "activity") == NULL)
+        row = json_pack("{s:n,s:o}", "proof", "activity", row);
+    if (row != NULL)
+        json_array_append_new(w->arr, row);
     return json_array_size(w->arr) >= w->limit ? HR_EEXIST : HR_OK;
 }
 

@@ -23,6 +23,7 @@ struct inbox_ctx {
     char digest[65];        /* sha256 hex of the body, for the seen table */
     struct fed_charge from; /* whom what we store is charged to (federation/quota.c) */
     bool unrecorded;        /* over a quota, a withdrawal carried out without storing */
+    char *proof;            /* FEP-8b32 outcome, JSON, stored with the activity */
 };
 
 static int reject(struct inbox_ctx *c, int status, const char *code, const char *fmt, ...)
@@ -294,8 +295,9 @@ static int on_other(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *e
 {
     if (c->unrecorded)
         return HR_OK; /* over a quota: a withdrawal stores nothing */
-    return store_inbound_add_from(txn, c->req->account ? c->req->account : "", &c->from.ch,
-                                  c->type, c->req->body, c->req->body_len, hr_now_ms(), err);
+    return store_inbound_add_proven(txn, c->req->account ? c->req->account : "", &c->from.ch,
+                                    c->type, c->proof, c->req->body, c->req->body_len,
+                                    hr_now_ms(), err);
 }
 
 /* Follow: store the follower and queue a signed Accept, in the same transaction. */
@@ -439,7 +441,7 @@ static int on_create(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *
         return forbid(c, "Update by reference of another object");
     if (strcmp(c->type, "Create") == 0 && json_is_object(obj)) {
         /* a notice of an agency we follow: into the timelines of our followers of it */
-        int rc = fed_timeline_add(txn, c->actor, c->req->body, err);
+        int rc = fed_timeline_add(txn, c->actor, c->req->body, c->proof, err);
         if (rc != HR_OK)
             return rc;
     }
@@ -591,6 +593,7 @@ static void verify(struct inbox_ctx *c, bool *needs_commit)
         rc = check_bursts(c);
     if (rc == HR_OK) {
         keys_sha256_hex(c->req->body, c->req->body_len, c->digest);
+        c->proof = fed_inbox_proofs(c->fed, c->act, c->actor);
         *needs_commit = true;
     }
 }
@@ -610,6 +613,8 @@ static void finish(struct inbox_ctx *c)
     fed_remote_fini(&c->signer);
     json_decref(c->act);
     c->act = NULL;
+    free(c->proof);
+    c->proof = NULL;
 }
 
 void fed_inbox_post(struct fed *fed, const struct fed_inbox_req *req, struct fed_inbox_res *res)

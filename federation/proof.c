@@ -36,9 +36,14 @@ int fed_proof_sign(struct fed *fed, struct store_txn *txn, const char *name, jso
                    struct hr_err *err)
 {
     struct store_account a = {0};
+    struct store_txn *own = NULL;
     struct keys_key *priv = NULL;
     char actor[512], vm[600], created[32];
-    int rc = store_account_get_private(txn, name, &a, err);
+    int rc = txn ? HR_OK : store_txn_begin(fed->st, STORE_READ, &own, err);
+
+    if (rc == HR_OK)
+        rc = store_account_get_private(txn ? txn : own, name, &a, err);
+    store_txn_abort(own);
 
     if (rc == HR_OK)
         rc = keys_private_load(a.ed_priv_pem, &priv, err);
@@ -150,7 +155,7 @@ static int method_of(const json_t *actor, const char *vm, struct fed_mk_entry *o
         return hr_fail(err, HR_ESIG, "the key is not a Multikey");
     if (ctl == NULL || strcmp(ctl, fed_json_id(actor)) != 0)
         return hr_fail(err, HR_ESIG, "the key's controller is not the actor listing it");
-    if (expires != NULL && hr_iso8601_parse(expires, &e.superseded_ms) != HR_OK)
+    if (expires != NULL && hr_xsd_datetime_parse(expires, &e.superseded_ms) != HR_OK)
         return hr_fail(err, HR_ESIG, "the key's expiry is not a date");
     e.controller = (char *)(uintptr_t)ctl;
     e.multibase = (char *)(uintptr_t)mb;
@@ -285,7 +290,7 @@ static int check(struct fed *fed, const json_t *doc, const char *owner,
     if (rc != HR_OK)
         return result_fail(out, rc == HR_ENOTFOUND ? FED_PROOF_NONE : FED_PROOF_INVALID, e.msg);
     snprintf(out->method, sizeof out->method, "%s", p.verification_method);
-    if (hr_iso8601_parse(p.created, &out->created_ms) != HR_OK)
+    if (hr_xsd_datetime_parse(p.created, &out->created_ms) != HR_OK)
         return result_fail(out, FED_PROOF_INVALID, "the proof's created is not a date");
     owner = owner ? owner : owner_of(doc);
     if (owner == NULL)
@@ -312,5 +317,59 @@ static int check(struct fed *fed, const json_t *doc, const char *owner,
 void fed_proof_check(struct fed *fed, const json_t *doc, const char *owner,
                      struct fed_proof_result *out)
 {
-    (void)check(fed, doc, owner, out);
+    json_t *bare;
+
+    /* A Linked Data Signature (Mastodon's RsaSignature2017) is added after the proof was
+     * made, over the document with the proof: the proof is checked without it (as Fedify's
+     * detachSignature does). */
+    if (!json_is_object(json_object_get(doc, "signature"))) {
+        (void)check(fed, doc, owner, out);
+        return;
+    }
+    bare = json_copy((json_t *)(uintptr_t)doc);
+    json_object_del(bare, "signature");
+    if (bare == NULL) {
+        memset(out, 0, sizeof *out);
+        result_fail(out, FED_PROOF_INVALID, "out of memory");
+        return;
+    }
+    (void)check(fed, bare, owner, out);
+    json_decref(bare);
+}
+
+/* ---- what the inbox keeps of an activity's proofs ---- */
+
+static json_t *outcome_json(const struct fed_proof_result *r)
+{
+    static const char *const names[] = {"none", "proven", "unproven"};
+    char created[32] = "";
+
+    if (r->created_ms != 0)
+        hr_iso8601(r->created_ms, created);
+    return json_pack("{s:s,s:s,s:s,s:s}", "state", names[r->state], "method", r->method,
+                     "created", created, "reason", r->reason);
+}
+
+char *fed_inbox_proofs(struct fed *fed, const json_t *act, const char *actor)
+{
+    const json_t *obj = json_object_get(act, "object");
+    struct fed_proof_result a, o = {.state = FED_PROOF_NONE};
+    json_t *out;
+    char *s;
+
+    fed_proof_check(fed, act, actor, &a);
+    if (json_is_object(obj) && json_object_get(obj, "proof") != NULL) {
+        /* an embedded object is read with the activity's @context (FEP-8b32) */
+        json_t *copy = json_copy((json_t *)(uintptr_t)obj);
+        if (copy != NULL && json_object_get(copy, "@context") == NULL &&
+            json_object_get(act, "@context") != NULL)
+            json_object_set(copy, "@context", json_object_get(act, "@context"));
+        if (copy != NULL)
+            fed_proof_check(fed, copy, NULL, &o);
+        json_decref(copy);
+    }
+    out = json_pack("{s:o,s:o}", "activity", outcome_json(&a), "object", outcome_json(&o));
+    s = out ? json_dumps(out, JSON_COMPACT) : NULL;
+    json_decref(out);
+    return s;
 }

@@ -158,6 +158,11 @@ const char *fed_post_id(const struct fed_post *p)
     return p->note_id;
 }
 
+const char *fed_post_activity(const struct fed_post *p)
+{
+    return p->activity_json;
+}
+
 /* A quote: the quoted post as a FEP-e232 Link tag and as quoteUrl (what Misskey and
  * Mastodon 4.4+ read), and a visible "RE:" line for everyone else. */
 static void add_quote(json_t *note, const char *url)
@@ -207,6 +212,35 @@ static json_t *build_note(struct fed *fed, const char *name, const struct fed_po
     return note;
 }
 
+/* *OUT = DOC (one of NAME's documents) with @context AS, signed (the context gains the
+ * data-integrity one) and serialised. A proof DOC carried before (an edited copy) is
+ * dropped first: it no longer matches. RC: the running result; nothing is done unless it
+ * is HR_OK, so a chain of builds stops at its first failure. */
+static int signed_dump(struct fed *fed, const char *name, json_t *doc, int rc, char **out,
+                       struct hr_err *err)
+{
+    if (rc != HR_OK)
+        return rc;
+    if (doc == NULL)
+        return hr_fail(err, HR_ENOMEM, "building a document");
+    json_object_del(doc, "proof");
+    json_object_set_new(doc, "@context", json_string(FED_AS_CONTEXT));
+    rc = fed_proof_sign(fed, NULL, name, doc, err);
+    if (rc == HR_OK && (*out = fed_json_dump(doc)) == NULL)
+        rc = hr_fail(err, HR_ENOMEM, "serialising a signed document");
+    return rc;
+}
+
+/* NOTE signed as served at its id, then without @context for embedding in an activity
+ * whose @context is the same (the proof is checked with the embedding @context). */
+static int signed_note(struct fed *fed, const char *name, json_t *note, int rc, char **out,
+                       struct hr_err *err)
+{
+    rc = signed_dump(fed, name, note, rc, out, err);
+    json_object_del(note, "@context");
+    return rc;
+}
+
 static int check_input(const struct fed_post_input *in, struct hr_err *err)
 {
     size_t n = in->text ? strlen(in->text) : 0;
@@ -248,20 +282,17 @@ int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_in
     snprintf(create_id, sizeof create_id, "%s/activity", p->note_id);
     hr_iso8601(hr_now_ms(), when);
     note = build_note(fed, name, in, p->note_id, when);
-    p->create = note ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:o}", "@context",
-                                 FED_AS_CONTEXT, "id", create_id, "type", "Create", "actor",
-                                 actor, "published", when, "to", FED_PUBLIC, "cc", followers,
-                                 "object", note)
-                     : NULL;
-    if (p->create != NULL) {
-        p->create_json = fed_json_dump(p->create);
-        json_object_set_new(note, "@context", json_string(FED_AS_CONTEXT));
-        p->note_json = fed_json_dump(note);
-        json_object_del(note, "@context");
-    }
-    if (p->create_json == NULL || p->note_json == NULL) {
+    rc = signed_note(fed, name, note, rc, &p->note_json, err);
+    p->create = rc == HR_OK ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:O}",
+                                        "@context", FED_AS_CONTEXT, "id", create_id, "type",
+                                        "Create", "actor", actor, "published", when, "to",
+                                        FED_PUBLIC, "cc", followers, "object", note)
+                            : NULL;
+    json_decref(note);
+    rc = signed_dump(fed, name, p->create, rc, &p->create_json, err);
+    if (rc != HR_OK) {
         fed_post_free(p);
-        return hr_fail(err, HR_ENOMEM, "building the post");
+        return rc;
     }
     *out = p;
     return HR_OK;
@@ -448,7 +479,7 @@ int fed_post_prepare_update(struct fed *fed, const char *name, const char *note_
     version = json_deep_copy(note);
     json_object_set_new(version, "id", json_string(p->version_id));
     json_object_set_new(version, "versionOf", json_string(note_id));
-    p->version_json = fed_json_dump(version);
+    rc = signed_dump(fed, name, version, rc, &p->version_json, err);
     json_decref(version);
     html = fed_text_to_html(in->text);
     updated = json_deep_copy(note);
@@ -462,17 +493,14 @@ int fed_post_prepare_update(struct fed *fed, const char *name, const char *note_
     if (!json_is_array(versions))
         json_object_set_new(updated, "versions", versions = json_array());
     json_array_append_new(versions, json_string(p->version_id));
-    p->note_json = fed_json_dump(updated);
+    rc = signed_note(fed, name, updated, rc, &p->note_json, err);
     json_object_set(create, "object", updated);
-    json_object_del(updated, "@context");
-    p->create_json = fed_json_dump(create);
-    {
+    rc = signed_dump(fed, name, create, rc, &p->create_json, err);
+    if (rc == HR_OK) {
         json_t *act = wrap("Update", p->activity_id, note, json_incref(updated));
-        p->activity_json = act ? fed_json_dump(act) : NULL;
+        rc = signed_dump(fed, name, act, rc, &p->activity_json, err);
         json_decref(act);
     }
-    if (!p->version_json || !p->note_json || !p->create_json || !p->activity_json)
-        rc = hr_fail(err, HR_ENOMEM, "building the Update");
 out:
     free(html);
     json_decref(note);
@@ -505,8 +533,8 @@ int fed_post_prepare_delete(struct fed *fed, const char *name, const char *note_
     act = tomb ? wrap("Delete", p->activity_id, note, json_incref(tomb)) : NULL;
     json_object_set_new(tomb, "@context", json_string(FED_AS_CONTEXT));
     p->note_json = tomb ? fed_json_dump(tomb) : NULL;
-    p->activity_json = act ? fed_json_dump(act) : NULL;
-    if (!p->note_json || !p->activity_json)
+    rc = signed_dump(fed, name, act, rc, &p->activity_json, err);
+    if (rc == HR_OK && p->note_json == NULL)
         rc = hr_fail(err, HR_ENOMEM, "building the Delete");
 out:
     json_decref(note);
@@ -586,6 +614,7 @@ int fed_post_prepare_announce(struct fed *fed, const char *name, const char *url
     char actor[512], followers[600], id[40], when[32];
     struct fed_post *p;
     json_t *ann;
+    int rc;
 
     if (url == NULL || strlen(url) > FED_ID_MAX || fed_url_check(url, NULL) != HR_OK)
         return hr_fail(err, HR_EINVAL, "a boost needs the http(s) URL of a post");
@@ -604,11 +633,11 @@ int fed_post_prepare_announce(struct fed *fed, const char *name, const char *url
     ann = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[s],s:[s],s:s}", "@context", FED_AS_CONTEXT, "id",
                     p->activity_id, "type", "Announce", "actor", actor, "published", when, "to",
                     FED_PUBLIC, "cc", followers, "object", url);
-    p->activity_json = ann ? fed_json_dump(ann) : NULL;
+    rc = signed_dump(fed, name, ann, HR_OK, &p->activity_json, err);
     json_decref(ann);
-    if (p->activity_json == NULL) {
+    if (rc != HR_OK) {
         fed_post_free(p);
-        return hr_fail(err, HR_ENOMEM, "boost");
+        return rc;
     }
     *out = p;
     return HR_OK;

@@ -203,6 +203,12 @@ int store_usage_charge(struct store_txn *txn, const struct store_charge *from, i
 int store_inbound_add_from(struct store_txn *txn, const char *account,
                            const struct store_charge *from, const char *type, const char *json,
                            size_t len, int64_t now_ms, struct hr_err *err);
+/* The same with PROOF (JSON text, NULL or "": not checked): the FEP-8b32 outcome kept
+ * with the row. */
+int store_inbound_add_proven(struct store_txn *txn, const char *account,
+                             const struct store_charge *from, const char *type,
+                             const char *proof, const char *json, size_t len, int64_t now_ms,
+                             struct hr_err *err);
 /* store_seen_put with the row's bytes charged to FROM (no object: a seen id is bookkeeping). */
 int store_seen_put_from(struct store_txn *txn, const char *id, const char *digest, int64_t now_ms,
                         const struct store_charge *from, struct hr_err *err);

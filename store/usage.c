@@ -93,6 +93,14 @@ int store_inbound_add_from(struct store_txn *txn, const char *account,
                            const struct store_charge *from, const char *type, const char *json,
                            size_t len, int64_t now_ms, struct hr_err *err)
 {
+    return store_inbound_add_proven(txn, account, from, type, NULL, json, len, now_ms, err);
+}
+
+int store_inbound_add_proven(struct store_txn *txn, const char *account,
+                             const struct store_charge *from, const char *type,
+                             const char *proof, const char *json, size_t len, int64_t now_ms,
+                             struct hr_err *err)
+{
     unsigned char key[8];
     struct store_enc e;
     uint64_t seq;
@@ -107,6 +115,7 @@ int store_inbound_add_from(struct store_txn *txn, const char *account,
     store_enc_str(&e, from ? from->actor : "");
     store_enc_str(&e, type);
     store_enc_str(&e, from ? from->domain : "");
+    store_enc_str(&e, proof ? proof : "");
     hr_buf_add(&e.b, json, len); /* the raw body last: no length prefix needed */
     rc = e.b.err != HR_OK ? hr_fail(err, e.b.err, "inbound: record too large")
                           : store_db_put(txn, DB_INBOUND, key, 8, e.b.data, e.b.len, 0, err);

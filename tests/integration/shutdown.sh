@@ -44,8 +44,11 @@ t_eq "every answer is 202 or 503 (or no connection once the server is gone)" "" 
 t_eq "no request hung until its client gave up" "" \
     "$(grep -il 'timed out\|timeout' "$T_DIR"/client-*.err || true)"
 if grep -q '^503$' "$T_DIR"/client-*.out; then
-    grep -h -A1 '^503$' "$T_DIR"/client-*.out | grep -q '"unavailable"' &&
-        t_pass "a 503 says the server is stopping" || t_fail "a 503 without its error code"
+    # on a loaded machine the key-fetch cap (key_fetch_busy) can answer first: every 503
+    # must still carry one of the documented codes
+    t_eq "every 503 names its cause (unavailable, key_fetch_busy or inbox_busy)" "" \
+        "$(grep -h -A1 '^503$' "$T_DIR"/client-*.out | grep -v '^503$' | grep -v '^--$' |
+            grep -vE '"error":"(unavailable|key_fetch_busy|inbox_busy)"' || true)"
 fi
 accepted=$(cat "$T_DIR"/client-*.out | grep -c '^202$')
 stored=$("$HERALD_BIN" --data "$H_DATA" stats --json | t_jq .seen)

@@ -16,6 +16,10 @@
 //   GET  /_control/unverified              -> inbox deliveries Fedify refused (diagnostics)
 //   GET  /_control/requests                -> every non-control request and its answer
 //   GET  /_control/outbound                -> every request the peer made (diagnostics)
+//   POST /_control/verify   {"url"}        -> fetches URL, Fedify's verifyObject on it
+//   POST /_control/post     {"handle","text"} -> Create(Note) to that account's inbox,
+//                                             with Fedify's own Object Integrity Proof
+// A Follow the peer receives is answered with Accept (so Herald can follow the peer).
 // Control errors answer 4xx/5xx with {"error": TEXT, ...}.
 //
 // Usage: node peer.mjs --host 127.0.0.2 --port PORT   (prints "ready" on stdout)
@@ -275,8 +279,25 @@ async function recordActivity(ctx, activity) {
   });
 }
 
+// Accepts every Follow at once (after recording it), as a Mastodon account without
+// manual approval does, so that a Herald account can follow the peer.
+async function acceptFollow(ctx, follow) {
+  await recordActivity(ctx, follow);
+  if (follow.actorId == null || follow.objectId?.href !== ctx.getActorUri(ACTOR).href) return;
+  const follower = await follow.getActor(ctx);
+  if (follower == null) return;
+  const accept = new Accept({
+    id: new URL(`/accepts/${randomUUID()}`, ORIGIN),
+    actor: ctx.getActorUri(ACTOR),
+    object: follow,
+    to: follower.id,
+  });
+  await ctx.sendActivity({ identifier: ACTOR }, follower, accept, { immediate: true });
+}
+
 federation
   .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+  .on(Follow, acceptFollow)
   .on(Activity, recordActivity)
   .onError((_ctx, error) => {
     log.error("inbox listener error: {error}", { error });
@@ -506,6 +527,44 @@ async function handleControl(req, res, path) {
     }
     lastFollow = { follow, actor, handle };
     return json(res, 200, { follow: follow.id.href, actor: actor.id.href, inbox: actor.inboxId?.href ?? null, lookup: details });
+  }
+  if (path === "/_control/verify") {
+    // Fedify's verifyObject on a document as fetched (FEP-8b32 eddsa-jcs-2022).
+    if (typeof body.url !== "string") return json(res, 400, { error: "url required" });
+    try {
+      const { document } = await ctx.documentLoader(body.url);
+      const v = await verifyObject(vocab.Object, detachSignature(document), {
+        documentLoader: ctx.documentLoader,
+        contextLoader: ctx.contextLoader,
+      });
+      return json(res, 200, { verified: v != null, type: typeName(v), proof: document?.proof ?? null });
+    } catch (error) {
+      return json(res, 200, { verified: false, error: String(error) });
+    }
+  }
+  if (path === "/_control/post") {
+    // A Create(Note) to the account HANDLE; Fedify adds its Object Integrity Proof
+    // (the actor has an Ed25519 key in its assertionMethod).
+    if (!handle || typeof body.text !== "string") return json(res, 400, { error: "handle and text required" });
+    let actor;
+    try {
+      ({ actor } = await lookupAccount(ctx, handle));
+    } catch (error) {
+      return json(res, 502, sendError(error));
+    }
+    const noteId = new URL(`/notes/${randomUUID()}`, ORIGIN);
+    const create = new Create({
+      id: new URL(`${noteId.pathname}/activity`, ORIGIN),
+      actor: ctx.getActorUri(ACTOR),
+      to: actor.id,
+      object: new Note({ id: noteId, attribution: ctx.getActorUri(ACTOR), content: body.text, to: actor.id }),
+    });
+    try {
+      await ctx.sendActivity({ identifier: ACTOR }, actor, create, { immediate: true });
+    } catch (error) {
+      return json(res, 502, { ...sendError(error), create: create.id.href });
+    }
+    return json(res, 200, { create: create.id.href, note: noteId.href });
   }
   if (path === "/_control/unfollow") {
     if (lastFollow == null) return json(res, 409, { error: "no Follow sent yet" });

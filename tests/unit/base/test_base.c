@@ -277,9 +277,33 @@ static void a_full_rate_table_forgets_the_least_recently_used_key(void **state)
     hr_rate_free(r);
 }
 
+static void xsd_datetimes_read_fractions_and_offsets(void **state)
+{
+    int64_t ms = 0;
+
+    (void)state;
+    assert_int_equal(hr_xsd_datetime_parse("2026-12-05T11:10:36Z", &ms), HR_OK);
+    assert_int_equal(ms, 1796469036000LL);
+    /* Fedify (Temporal.Instant) prints nanoseconds: kept to the millisecond */
+    assert_int_equal(hr_xsd_datetime_parse("2026-12-05T11:10:36.085035907Z", &ms), HR_OK);
+    assert_int_equal(ms, 1796469036085LL);
+    assert_int_equal(hr_xsd_datetime_parse("2026-12-05T12:10:36.5+01:00", &ms), HR_OK);
+    assert_int_equal(ms, 1796469036500LL);
+    assert_int_equal(hr_xsd_datetime_parse("2026-12-05T10:40:36-00:30", &ms), HR_OK);
+    assert_int_equal(ms, 1796469036000LL);
+    for (const char *const *bad = (const char *const[]){"2026-12-05T11:10:36", "2026-12-05 11:10:36Z",
+                                                        "2026-12-05T11:10:36.Z", "2026-12-05T11:10:36+1:00",
+                                                        "2026-13-05T11:10:36Z", "2026-12-05T11:10:36Zjunk",
+                                                        "yesterday", NULL};
+         *bad; bad++)
+        if (hr_xsd_datetime_parse(*bad, &ms) != HR_EINVAL)
+            fail_msg("accepted %s", *bad);
+}
+
 int main(void)
 {
     const struct CMUnitTest t[] = {
+        cmocka_unit_test(xsd_datetimes_read_fractions_and_offsets),
         cmocka_unit_test(a_buffer_stops_at_its_limit_and_reports_it),
         cmocka_unit_test(a_buffer_formats_and_hands_over_its_string),
         cmocka_unit_test(html_escaping_covers_the_five_characters),
