@@ -24,6 +24,11 @@ NOTE=$(b post police "Road closed on Main Street until 18:00")
 in_timeline() { a timeline health | grep "Road closed" >/dev/null; }
 t_wait 15 in_timeline || true
 t_match "their notice is in our timeline" "Road closed on Main Street" "$(a timeline health)"
+tl=$(a timeline health)
+t_eq "its Create's proof (FEP-8b32) was checked against their key: proven" \
+    "proven $B_BASE/users/police#ed25519-key" \
+    "$(printf '%s' "$tl" | t_jq '[0].proof.activity.state') $(printf '%s' "$tl" | t_jq '[0].proof.activity.method')"
+t_eq "and so was the embedded Note's" proven "$(printf '%s' "$tl" | t_jq '[0].proof.object.state')"
 
 a operator add ed >/dev/null
 a operator add ap >/dev/null
