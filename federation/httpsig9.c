@@ -133,7 +133,8 @@ static bool is_field_name(struct hr_slice name)
 {
     for (size_t i = 0; i < name.len; i++) {
         char c = name.p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-_.!#$%&'*+^`|~", c)))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              (c != '\0' && strchr("-_.!#$%&'*+^`|~", c) != NULL)))
             return false;
     }
     return name.len > 0 && name.len < 64;

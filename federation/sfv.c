@@ -52,8 +52,8 @@ static int parse_key(struct sf_cur *c, struct hr_slice *out, struct hr_err *err)
     if (!(c->pos < c->len && (is_lcalpha(c->p[c->pos]) || c->p[c->pos] == '*')))
         return sf_fail(c, "key expected", err);
     while (c->pos < c->len && (is_lcalpha(c->p[c->pos]) || is_digit(c->p[c->pos]) ||
-                               strchr("_-.*", c->p[c->pos]) != NULL))
-        c->pos++;
+                               (c->p[c->pos] != '\0' && strchr("_-.*", c->p[c->pos]) != NULL)))
+        c->pos++; /* the NUL test: strchr finds the terminator (a fuzzer finding) */
     *out = (struct hr_slice){c->p + start, c->pos - start};
     return HR_OK;
 }

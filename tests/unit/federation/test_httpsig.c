@@ -902,6 +902,8 @@ static void structured_fields_outside_the_subset_are_refused(void **state)
         if (rc != sf_table[i].rc)
             fail_msg("%s: rc %d (%s)", sf_table[i].why, rc, err.msg);
     }
+    /* a NUL is not a key character (strchr finds the terminator: a fuzzer finding) */
+    assert_int_equal(fed_sf_dict_parse((struct hr_slice){"a=();k\0x=1", 11}, d, NULL), HR_EINVAL);
     memset(big, ' ', sizeof big);
     memcpy(big, "a=()", 4);
     assert_int_equal(fed_sf_dict_parse((struct hr_slice){big, sizeof big}, d, NULL), HR_EINVAL);
