@@ -67,6 +67,7 @@ enum agency_action {
     AGENCY_DRAFT_WITHDRAW,  /* editor on the account */
     AGENCY_DRAFT_APPROVE,   /* approver on the account, never the local shell user */
     AGENCY_DRAFT_REJECT,    /* approver on the account, never the local shell user */
+    AGENCY_ACCOUNT_PROFILE, /* agency_account_set: admin on the account */
 };
 /* HR_OK when OPERATOR may do ACTION on ACCOUNT (NULL: instance-wide) with SUBJECT (the
  * grantee, whose token, the new approval count; NULL when none), else HR_EFORBIDDEN with a
@@ -154,6 +155,18 @@ bool agency_kind_valid(const char *kind);
  * SUMMARY may be NULL. Errors: HR_EINVAL (name, kind, text), HR_EEXIST, HR_EIO. */
 int agency_account_add(struct store *st, const char *by, const char *name, const char *kind,
                        const char *display, const char *summary, struct hr_err *err);
+
+/* ---- the profile (agency/profile.c) ----
+ * Sets profile attribute KEY of account NAME to VALUE (NULL or "": cleared), after
+ * agency_may(AGENCY_ACCOUNT_PROFILE) and the key's own check; stores it, audits it and,
+ * when FED is not NULL, queues Update(actor) to the followers, all in one transaction.
+ * HR_EINVAL for an unknown key (the message lists the known ones) or a value the key
+ * refuses; HR_ENOTFOUND for an unknown account. */
+struct fed;
+int agency_account_set(struct store *st, struct fed *fed, const char *by, const char *name,
+                       const char *key, const char *value, struct hr_err *err);
+/* The settable keys, for usage lines: "display_name, summary, ..." into OUT. */
+void agency_profile_keys(char *out, size_t cap);
 
 /* ---- drafts and four-eyes approval ----
  * A draft moves draft -> submitted -> approved -> published, or to rejected (edit to

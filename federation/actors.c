@@ -45,8 +45,8 @@ static bool is_ap_type(const char *ct)
 
 /* GET URL and parse it, demanding an AS content type and id == URL; TIMEOUT_MS for all
  * of it (<= 0: already spent). */
-static int fetch_doc(struct fed *fed, const char *url, long timeout_ms, json_t **out,
-                     struct hr_err *err)
+int fed_fetch_doc(struct fed *fed, const char *url, long timeout_ms, json_t **out,
+                  struct hr_err *err)
 {
     struct fed_http_opts o;
     struct fed_http_response r = {0};
@@ -192,7 +192,7 @@ static int fetch_remote(struct fed *fed, const char *key_id, struct fed_remote *
     int rc = key_doc_url(key_id, url, sizeof url, err);
 
     if (rc == HR_OK)
-        rc = fetch_doc(fed, url, ms_left(deadline), &doc, err);
+        rc = fed_fetch_doc(fed, url, ms_left(deadline), &doc, err);
     if (rc != HR_OK)
         goto out;
     owner = json_string_value(json_object_get(doc, "owner"));
@@ -202,7 +202,7 @@ static int fetch_remote(struct fed *fed, const char *key_id, struct fed_remote *
             rc = hr_fail(err, HR_EFORBIDDEN, "key %s names an owner on another origin", key_id);
             goto out;
         }
-        rc = fetch_doc(fed, owner, ms_left(deadline), &actor, err);
+        rc = fed_fetch_doc(fed, owner, ms_left(deadline), &actor, err);
         if (rc == HR_OK)
             rc = from_actor(fed, actor, key_id, out, err);
     } else {
@@ -373,7 +373,7 @@ int fed_remote_fetch_actor(struct fed *fed, const char *url, struct fed_remote *
         return hr_fail(err, HR_EINVAL, "not an http(s) actor URL");
     if (fed_is_local(fed, url))
         return hr_fail(err, HR_EINVAL, "%.200s is one of our own accounts", url);
-    rc = fetch_doc(fed, url, fed->cfg.fetch_timeout_ms, &doc, err);
+    rc = fed_fetch_doc(fed, url, fed->cfg.fetch_timeout_ms, &doc, err);
     pk = json_object_get(doc, "publicKey");
     if (json_is_array(pk))
         pk = json_array_get(pk, 0);

@@ -193,7 +193,24 @@ static char *actor_summary(const struct store_account *a)
     return hr_buf_take(&b);
 }
 
-static json_t *actor_json(struct fed *fed, const struct store_account *a)
+/* Each feature adds its part of the actor document from the account's profile: one
+ * call per feature, each in its own file. NULL (and J freed) when one fails. */
+static json_t *actor_extend(struct fed *fed, const struct store_account *a, json_t *j)
+{
+    json_t *profile = json_loads(a->profile ? a->profile : "{}", 0, NULL);
+    int rc = json_is_object(profile) ? HR_OK : HR_EIO;
+
+    (void)fed;
+    /* one line per feature: if (rc == HR_OK) rc = fed_actor_add_FEATURE(fed, a, profile, j); */
+    json_decref(profile);
+    if (rc != HR_OK) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+json_t *fed_actor_json(struct fed *fed, const struct store_account *a)
 {
     char id[512], key_id[600], ed_id[600], url[512], coll[5][600], when[32];
     static const char *const colls[] = {"inbox", "outbox", "followers", "following"};
@@ -202,7 +219,7 @@ static json_t *actor_json(struct fed *fed, const struct store_account *a)
 
     fed_actor_url(fed, a->name, id, sizeof id);
     snprintf(key_id, sizeof key_id, "%s#main-key", id);
-    snprintf(ed_id, sizeof ed_id, "%s#ed25519-key", id);
+    snprintf(ed_id, sizeof ed_id, "%s" FED_ED_KEY_FRAGMENT, id);
     snprintf(url, sizeof url, "%s/@%s", fed->base_url, a->name);
     for (size_t i = 0; i < 4; i++)
         snprintf(coll[i], sizeof coll[i], "%s/%s", id, colls[i]);
@@ -223,7 +240,7 @@ static json_t *actor_json(struct fed *fed, const struct store_account *a)
                   "attachment", "type", "PropertyValue", "name", "Account type", "value",
                   kind_label(a->kind));
     free(summary);
-    return j;
+    return j ? actor_extend(fed, a, j) : NULL;
 }
 
 /* ---- actor document cache: building it with jansson was most of an actor GET's CPU ---- */
@@ -239,7 +256,7 @@ static bool account_same(const struct store_account *a, const struct store_accou
     return str_same(a->name, b->name) && str_same(a->kind, b->kind) &&
            str_same(a->display_name, b->display_name) && str_same(a->summary, b->summary) &&
            a->created_ms == b->created_ms && str_same(a->rsa_pub_pem, b->rsa_pub_pem) &&
-           str_same(a->ed_pub_multibase, b->ed_pub_multibase);
+           str_same(a->ed_pub_multibase, b->ed_pub_multibase) && str_same(a->profile, b->profile);
 }
 
 static void actor_entry_fini(struct fed_actor_entry *e)
@@ -309,7 +326,7 @@ void fed_actor(struct fed *fed, const char *name, struct fed_doc *doc)
         store_account_fini(&a);
         return;
     }
-    j = actor_json(fed, &a);
+    j = fed_actor_json(fed, &a);
     if (j == NULL)
         fed_doc_error(doc, 500, "internal", "actor document");
     else

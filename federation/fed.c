@@ -21,6 +21,7 @@ int fed_new(struct store *st, const struct fed_config *cfg, struct fed **out, st
     pthread_mutex_init(&fed->mu, NULL);
     pthread_mutex_init(&fed->actor_mu, NULL);
     pthread_mutex_init(&fed->pk_mu, NULL);
+    pthread_mutex_init(&fed->mk_mu, NULL);
     fed->st = st;
     fed->cfg = *cfg;
     fed->data_dir = dup_or_empty(cfg->data_dir);
@@ -66,12 +67,14 @@ void fed_free(struct fed *fed)
     free(fed->keycache);
     fed_actor_cache_free(fed);
     fed_pk_cache_free(fed);
+    fed_mk_cache_free(fed);
     hr_rate_free(fed->refetch);
     hr_rate_free(fed->host_rate);
     fed_limits_free(fed->limits);
     pthread_mutex_destroy(&fed->mu);
     pthread_mutex_destroy(&fed->actor_mu);
     pthread_mutex_destroy(&fed->pk_mu);
+    pthread_mutex_destroy(&fed->mk_mu);
     free(fed->data_dir);
     free(fed->domain);
     free(fed->base_url);

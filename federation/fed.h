@@ -202,4 +202,37 @@ int fed_post_prepare_announce(struct fed *fed, const char *name, const char *url
 /* Account kinds -> ActivityStreams actor types ("Organization", "Person", "Service"). */
 const char *fed_kind_type(const char *kind);
 
+/* ---- object integrity proofs (FEP-8b32, eddsa-jcs-2022; federation/proof.c) ---- */
+#define FED_DI_CONTEXT "https://w3id.org/security/data-integrity/v1"
+#define FED_ED_KEY_FRAGMENT "#ed25519-key" /* our accounts' current assertionMethod key */
+struct store_txn;
+typedef struct json_t json_t;
+/* Signs DOC, one of account NAME's documents without a proof: adds the data-integrity
+ * context and one proof by NAME's Ed25519 key (read inside TXN), verificationMethod
+ * ACTOR#ed25519-key, created now. */
+int fed_proof_sign(struct fed *fed, struct store_txn *txn, const char *name, json_t *doc,
+                   struct hr_err *err);
+
+enum fed_proof_state { FED_PROOF_NONE, FED_PROOF_VALID, FED_PROOF_INVALID };
+struct fed_proof_result {
+    enum fed_proof_state state;
+    char method[600];      /* the proof's verificationMethod */
+    char controller[600];  /* who controls that key (the owner, when VALID) */
+    int64_t created_ms;    /* the proof's created */
+    int64_t superseded_ms; /* the key's expiry (a rotation); 0: a current key */
+    char reason[256];      /* why NONE or INVALID, one line, safe to show */
+};
+/* Checks DOC's proof. The key must be an Ed25519 Multikey in the assertionMethod of OWNER
+ * (the actor the caller holds responsible; NULL: DOC's actor, else attributedTo, else its
+ * id), controlled by OWNER, on OWNER's origin, not expired when the proof was made; ours
+ * are read from the store, remote ones fetched with every outbound guard (cached an hour,
+ * read again once when a proof fails). Never fails: the outcome is in OUT. */
+void fed_proof_check(struct fed *fed, const json_t *doc, const char *owner,
+                     struct fed_proof_result *out);
+
+/* Queues Update(actor) with NAME's current actor document (signed) to every follower
+ * inbox, inside TXN, after the account was changed in TXN. */
+int fed_actor_update_queue(struct fed *fed, struct store_txn *txn, const char *name,
+                           struct hr_err *err);
+
 #endif

@@ -43,6 +43,15 @@ struct fed_actor_entry {
     char *body;
 };
 
+/* An Ed25519 verification method of a remote actor, as read from its assertionMethod
+ * (federation/proof.c): proofs of one actor's posts do not each fetch the actor. */
+#define FED_MKCACHE 256
+struct fed_mk_entry {
+    char *vm, *controller, *multibase;
+    int64_t superseded_ms; /* 0: current */
+    int64_t fetched_ms;
+};
+
 struct fed {
     struct store *st;
     struct fed_config cfg;
@@ -64,13 +73,27 @@ struct fed {
     pthread_mutex_t actor_mu; /* guards actors */
     struct fed_actor_entry actors[FED_ACTOR_CACHE];
     size_t actor_next; /* the entry replaced next when none is free */
+    pthread_mutex_t mk_mu; /* guards mk */
+    struct fed_mk_entry mk[FED_MKCACHE];
+    size_t mk_next;
 };
+void fed_mk_cache_free(struct fed *fed);
 
 void fed_actor_cache_free(struct fed *fed);
 void fed_pk_cache_free(struct fed *fed);
 
 /* "BASE/users/NAME" and friends, into OUT. */
 void fed_actor_url(const struct fed *fed, const char *name, char *out, size_t cap);
+/* Queues one delivery of ACTIVITY_ID per distinct inbox of ACCOUNT's followers (shared
+ * inboxes first), interleaved by host. */
+int fed_fanout_queue(struct store_txn *txn, const char *account, const char *activity_id,
+                     struct hr_err *err);
+/* GET URL with every outbound guard (domain policy, SSRF, size, same-origin redirects,
+ * signed), demanding an ActivityStreams content type and id == URL. */
+int fed_fetch_doc(struct fed *fed, const char *url, long timeout_ms, json_t **out,
+                  struct hr_err *err);
+/* The actor document of A (new reference; NULL on ENOMEM). */
+json_t *fed_actor_json(struct fed *fed, const struct store_account *a);
 /* The signing key of our account NAME (cached; borrowed until fed_free). */
 int fed_account_key(struct fed *fed, const char *name, const struct keys_key **out,
                     struct hr_err *err);

@@ -97,8 +97,8 @@ static int by_rank(const void *a, const void *b)
  * job of every host, then every second, ...): jobs are claimed in queue order, and in
  * follower order a claimed batch could all go to one host and wait on its per-host limit
  * while other hosts' connections stay idle. */
-static int fanout_queue(struct store_txn *txn, const char *account, const char *activity_id,
-                        struct hr_err *err)
+int fed_fanout_queue(struct store_txn *txn, const char *account, const char *activity_id,
+                     struct hr_err *err)
 {
     struct fanout fo = {.err = err};
     int rc = store_follower_each(txn, account, NULL, SIZE_MAX, fanout_one, &fo, err);
@@ -293,7 +293,7 @@ int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_e
     if (rc == HR_OK)
         rc = store_outbox_add(txn, p->account, o.id, NULL, err);
     if (rc == HR_OK)
-        rc = fanout_queue(txn, p->account, o.id, err);
+        rc = fed_fanout_queue(txn, p->account, o.id, err);
     return rc;
     }
 }
@@ -537,7 +537,7 @@ static int commit_announce(struct store_txn *txn, const struct fed_post *p, stru
     if (rc == HR_OK)
         rc = store_outbox_add(txn, p->account, p->activity_id, NULL, err);
     if (rc == HR_OK)
-        rc = fanout_queue(txn, p->account, p->activity_id, err);
+        rc = fed_fanout_queue(txn, p->account, p->activity_id, err);
     return rc;
 }
 
@@ -575,7 +575,7 @@ static int commit_change(struct store_txn *txn, const struct fed_post *p, struct
         rc = put(txn, p, p->activity_id, p->kind == POST_UPDATE ? "Update" : "Delete",
                  p->activity_json, err);
     if (rc == HR_OK)
-        rc = fanout_queue(txn, p->account, p->activity_id, err);
+        rc = fed_fanout_queue(txn, p->account, p->activity_id, err);
     return rc;
 }
 

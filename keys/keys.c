@@ -572,6 +572,56 @@ int keys_ed25519_verify_multibase(const char *pub_multibase, const void *data, s
     return rc;
 }
 
+/* ---- multibase for proofs and seeds ------------------------------------------------ */
+
+char *keys_multibase_encode(const void *data, size_t len)
+{
+    size_t cap = 2 + len * 138 / 100 + 2; /* log(256)/log(58) < 1.38 */
+    char *s;
+
+    if (len > 64)
+        return NULL; /* b58_encode's digit buffer holds 64 bytes */
+    s = malloc(cap);
+    if (s == NULL)
+        return NULL;
+    s[0] = 'z';
+    if (!b58_encode(data, len, s + 1, cap - 1)) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int keys_multibase_decode(const char *mb, unsigned char *out, size_t out_len)
+{
+    size_t len = mb ? strlen(mb) : 0;
+
+    if (len < 2 || mb[0] != 'z' || len > 2 + out_len * 2)
+        return HR_EINVAL;
+    return b58_decode(mb + 1, len - 1, out, out_len) ? HR_OK : HR_EINVAL;
+}
+
+int keys_ed25519_seed_load(const unsigned char seed[32], struct keys_key **out,
+                           struct hr_err *err)
+{
+    EVP_PKEY *pkey = EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL, seed, 32);
+    int rc;
+
+    if (pkey == NULL)
+        return ossl_fail(err, HR_EINVAL, "Ed25519 seed");
+    rc = key_wrap(pkey, true, out, err);
+    if (rc != HR_OK)
+        EVP_PKEY_free(pkey);
+    return rc;
+}
+
+int keys_ed25519_multibase(const struct keys_key *key, char **out, struct hr_err *err)
+{
+    if (key == NULL || key->is_rsa || !EVP_PKEY_is_a(key->pkey, "ED25519"))
+        return hr_fail(err, HR_EINVAL, "not an Ed25519 key");
+    return multibase_from_pkey(key->pkey, out, err);
+}
+
 /* ---- RFC 9421 additions: Ed25519 with a parsed key ------------------------------- */
 
 bool keys_key_is_ed25519(const struct keys_key *key)

@@ -55,6 +55,40 @@ int keys_random_hex(size_t n, char *out, size_t out_size);
 
 void keys_secret_free(char *s); /* wipes with OPENSSL_cleanse, then frees; NULL: no-op */
 
+/* ---- multibase ("z" + base58btc), Ed25519 seeds ---- */
+char *keys_multibase_encode(const void *data, size_t len); /* LEN <= 64; NULL: ENOMEM */
+/* Decodes MB into exactly OUT_LEN bytes; HR_EINVAL for anything else. */
+int keys_multibase_decode(const char *mb, unsigned char *out, size_t out_len);
+/* An Ed25519 private key from its 32-byte seed (published test vectors use these). */
+int keys_ed25519_seed_load(const unsigned char seed[32], struct keys_key **out,
+                           struct hr_err *err);
+/* The Multikey publicKeyMultibase of the Ed25519 key KEY (public or private). */
+int keys_ed25519_multibase(const struct keys_key *key, char **out, struct hr_err *err);
+
+/* ---- RFC 8785 JSON Canonicalization Scheme ---- */
+#define KEYS_JCS_MAX (8u << 20) /* bytes of canonical output; more is HR_ETOOBIG */
+typedef struct json_t json_t;
+/* The canonical UTF-8 form of J (any value; integers are read as IEEE doubles, as I-JSON
+ * says: decode documents with JSON_DECODE_INT_AS_REAL when integers may pass 2^53).
+ * HR_EINVAL for a member name holding U+0000 or nesting deeper than 64. */
+int keys_jcs(const json_t *j, char **out, size_t *len, struct hr_err *err);
+
+/* ---- FEP-8b32 Object Integrity Proofs, cryptosuite eddsa-jcs-2022 ---- */
+struct keys_proof {
+    const char *verification_method, *created; /* borrowed from the document */
+};
+/* Adds DOC's "proof" (one object: type DataIntegrityProof, eddsa-jcs-2022,
+ * proofPurpose assertionMethod, verificationMethod VM, created CREATED, proofValue),
+ * signed with the Ed25519 private key PRIV. DOC must not carry a proof yet (HR_EEXIST). */
+int keys_proof_add(json_t *doc, const struct keys_key *priv, const char *vm,
+                   const char *created, struct hr_err *err);
+/* Reads DOC's proof: HR_ENOTFOUND when there is none, HR_EINVAL (with the reason) when it
+ * is an array, another type, suite or purpose, or lacks a field. */
+int keys_proof_read(const json_t *doc, struct keys_proof *out, struct hr_err *err);
+/* HR_OK when DOC's proof verifies with the Multikey PUB_MULTIBASE; HR_ESIG when it does
+ * not (a changed document, another key); HR_EINVAL / HR_ENOTFOUND as keys_proof_read. */
+int keys_proof_verify(const json_t *doc, const char *pub_multibase, struct hr_err *err);
+
 /* ---- RFC 9421 HTTP Message Signatures (federation/httpsig9.c) ---- */
 bool keys_key_is_ed25519(const struct keys_key *key);
 /* Ed25519 verification with a parsed public key (an SPKI PEM through keys_public_load, or

@@ -173,7 +173,25 @@ static enum MHD_Result h_accounts(struct call *c)
     return reply_json(c, 200, arr);
 }
 
-/* POST /accounts/NAME/policy {"approvals": N} */
+/* POST /accounts/NAME/profile {"key": K, "value": V}: V null, absent or "" clears */
+static enum MHD_Result h_account_profile(struct call *c, const char *name)
+{
+    const json_t *v = json_object_get(c->body, "value");
+    struct hr_err err = {0};
+    int rc;
+
+    if (body_str(c, "key") == NULL || (v != NULL && !json_is_null(v) && !json_is_string(v)))
+        return http_reply_error(c->r, 422, "invalid",
+                                "{\"key\": string, \"value\": string or null} expected");
+    rc = agency_account_set(c->r->app->st, c->r->app->fed, c->op, name, body_str(c, "key"),
+                            json_string_value(v), &err);
+    if (rc != HR_OK)
+        return fail_rc(c, rc, &err);
+    return reply_json(c, 200, json_pack("{s:s,s:s,s:O}", "account", name, "key",
+                                        body_str(c, "key"), "value", v ? v : json_null()));
+}
+
+/* POST /accounts/NAME/policy {"approvals": N}, POST /accounts/NAME/profile */
 static enum MHD_Result h_account_policy(struct call *c)
 {
     char name[32];
@@ -184,10 +202,13 @@ static enum MHD_Result h_account_policy(struct call *c)
     struct hr_err err = {0};
     int rc;
 
-    if (slash == NULL || strcmp(slash, "/policy") != 0 || (size_t)(slash - c->rest) >= 32)
+    if (slash == NULL || (strcmp(slash, "/policy") != 0 && strcmp(slash, "/profile") != 0) ||
+        (size_t)(slash - c->rest) >= 32)
         return http_reply_error(c->r, 404, "not_found", "no such endpoint");
     memcpy(name, c->rest, (size_t)(slash - c->rest));
     name[slash - c->rest] = '\0';
+    if (strcmp(slash, "/profile") == 0)
+        return h_account_profile(c, name);
     if (valid)
         snprintf(want, sizeof want, "%d", (int)json_integer_value(n));
     if ((rc = may(c, AGENCY_SET_APPROVALS, name, valid ? want : NULL, &err)) != HR_OK)

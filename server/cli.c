@@ -39,6 +39,8 @@ static const char usage_text[] =
     "  domain list [--json]\n"
     "  serve [--listen ADDR:PORT]             run the server (SIGTERM stops it)\n"
     "  account set NAME approvals 0-3         approvals a post needs before it goes out\n"
+    "  account set NAME KEY [VALUE]           a profile key (display_name, summary, ...);\n"
+    "                                         no VALUE clears it; followers get the update\n"
     "  operator add|disable NAME | operator list [--json]\n"
     "  grant|revoke OPERATOR ROLE [--account NAME]   roles: admin editor approver responder auditor\n"
     "  token create OPERATOR [--expires DAYS] | token list | token revoke ID\n"
@@ -277,13 +279,40 @@ static int cmd_account_list(struct app *app, int argc, char **argv)
     return as_json ? print_json(l.arr) : 0;
 }
 
+/* account set NAME KEY [VALUE]: one profile key (agency/profile.c's table); no VALUE
+ * clears it. */
+static int cmd_account_profile(struct app *app, int argc, char **argv)
+{
+    struct hr_err err = {0};
+    char keys[400], line[520];
+    int rc;
+
+    if (argc != 4 && argc != 5) {
+        agency_profile_keys(keys, sizeof keys);
+        snprintf(line, sizeof line, "account set NAME approvals 0|1|2|3, or account set NAME "
+                                    "KEY [VALUE] with KEY one of: %s", keys);
+        return usage(line);
+    }
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = agency_account_set(app->st, app->fed, app->as, argv[2], argv[3],
+                            argc == 5 ? argv[4] : NULL, &err);
+    app_close(app);
+    if (rc != HR_OK)
+        return outcome(rc, &err);
+    printf("%s: %s %s\n", argv[2], argv[3], argc == 5 && argv[4][0] ? "set" : "cleared");
+    return 0;
+}
+
 static int cmd_account_set(struct app *app, int argc, char **argv)
 {
     struct hr_err err = {0};
     uint64_t n;
     int rc;
 
-    if (argc != 5 || strcmp(argv[3], "approvals") != 0 || hr_parse_u64(argv[4], 3, &n) != HR_OK)
+    if (argc >= 4 && strcmp(argv[3], "approvals") != 0)
+        return cmd_account_profile(app, argc, argv);
+    if (argc != 5 || hr_parse_u64(argv[4], 3, &n) != HR_OK)
         return usage("account set NAME approvals 0|1|2|3");
     if (app_open(app, &err) != HR_OK)
         return fail(&err);

@@ -26,6 +26,7 @@ void store_account_fini(struct store_account *a)
     wipe_free(a->rsa_priv_pem);
     free(a->ed_pub_multibase);
     wipe_free(a->ed_priv_pem);
+    free(a->profile);
     memset(a, 0, sizeof *a);
 }
 
@@ -52,6 +53,10 @@ static int decode(const MDB_val *v, bool with_private, struct store_account *out
         a.ed_priv_pem = store_dec_str(&d);
     else
         store_dec_skip(&d);
+    /* records written before the profile existed end here */
+    a.profile = !d.bad && d.off == d.len ? strdup("{}") : store_dec_str(&d);
+    if (a.profile == NULL)
+        d.bad = true;
     if (d.bad) {
         store_account_fini(&a);
         return hr_fail(err, HR_EIO, "accounts: corrupt record");
@@ -60,7 +65,8 @@ static int decode(const MDB_val *v, bool with_private, struct store_account *out
     return HR_OK;
 }
 
-int store_account_add(struct store_txn *txn, const struct store_account *a, struct hr_err *err)
+static int account_write(struct store_txn *txn, const struct store_account *a, unsigned flags,
+                         struct hr_err *err)
 {
     struct store_enc e;
     int rc;
@@ -75,18 +81,37 @@ int store_account_add(struct store_txn *txn, const struct store_account *a, stru
     store_enc_str(&e, a->rsa_priv_pem);
     store_enc_str(&e, a->ed_pub_multibase);
     store_enc_str(&e, a->ed_priv_pem);
+    store_enc_str(&e, a->profile != NULL && a->profile[0] != '\0' ? a->profile : "{}");
     if (e.b.err != HR_OK)
         rc = hr_fail(err, e.b.err, "accounts: record too large");
     else
         rc = store_db_put(txn, DB_ACCOUNTS, a->name, strlen(a->name), e.b.data, e.b.len,
-                          MDB_NOOVERWRITE, err);
-    if (rc == HR_EEXIST)
-        rc = hr_fail(err, HR_EEXIST, "account '%s' already exists", a->name);
+                          flags, err);
     /* the record holds private keys: wipe the encoding buffer */
     if (e.b.data != NULL)
         memset(e.b.data, 0, e.b.len);
     hr_buf_fini(&e.b);
     return rc;
+}
+
+int store_account_add(struct store_txn *txn, const struct store_account *a, struct hr_err *err)
+{
+    int rc = account_write(txn, a, MDB_NOOVERWRITE, err);
+
+    if (rc == HR_EEXIST)
+        rc = hr_fail(err, HR_EEXIST, "account '%s' already exists", a->name);
+    return rc;
+}
+
+int store_account_put(struct store_txn *txn, const struct store_account *a, struct hr_err *err)
+{
+    MDB_val v;
+
+    if (store_db_get(txn, DB_ACCOUNTS, a->name, strlen(a->name), &v, NULL) != HR_OK)
+        return hr_fail(err, HR_ENOTFOUND, "no account named '%s'", a->name);
+    if (a->rsa_priv_pem == NULL || a->ed_priv_pem == NULL)
+        return hr_fail(err, HR_EINVAL, "accounts: a rewrite needs the private keys");
+    return account_write(txn, a, 0, err);
 }
 
 static int account_get(struct store_txn *txn, const char *name, bool with_private,

@@ -48,10 +48,16 @@ struct store_account {
     int64_t created_ms;
     char *rsa_pub_pem, *rsa_priv_pem;  /* RSA-2048 for HTTP signatures */
     char *ed_pub_multibase, *ed_priv_pem; /* Ed25519 for object proofs */
+    /* The extensible profile: a JSON object text ("{}" when empty; NULL is stored as "{}").
+     * Its keys are listed in docs/storage.md ("Account profile keys"). */
+    char *profile;
 };
 void store_account_fini(struct store_account *a); /* wipes private keys */
 /* HR_EEXIST when NAME exists. */
 int store_account_add(struct store_txn *txn, const struct store_account *a, struct hr_err *err);
+/* Overwrites the existing account A->name, private keys included (load it with
+ * store_account_get_private first). HR_ENOTFOUND when there is none. */
+int store_account_put(struct store_txn *txn, const struct store_account *a, struct hr_err *err);
 /* The public fields; the private key PEMs stay NULL (actor documents, checks, lists). */
 int store_account_get(struct store_txn *txn, const char *name, struct store_account *out,
                       struct hr_err *err); /* HR_ENOTFOUND */

@@ -1,0 +1,156 @@
+/* agency/profile.c - what an account shows of itself, set one key at a time through one
+ * table: each key has its check and its apply, so the CLI and the API offer exactly the
+ * same keys with the same rules. A change reaches followers' servers as Update(actor) in
+ * the same transaction as the change itself. */
+#include "agency/agency.h"
+#include "federation/fed.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Inside one set: the account (private keys too: the record is rewritten whole) and its
+ * parsed profile, which an apply changes. */
+struct profile_edit {
+    struct store_txn *txn;
+    struct fed *fed;
+    struct store_account a;
+    json_t *profile;
+};
+
+struct profile_key {
+    const char *key;
+    /* VALUE is NULL when clearing. Check, then change E; HR_EINVAL with a message. */
+    int (*set)(struct profile_edit *e, const char *value, struct hr_err *err);
+};
+
+static int check_text(const char *what, const char *s, size_t max, struct hr_err *err)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n > max)
+        return hr_fail(err, HR_EINVAL, "%s is longer than %zu bytes", what, max);
+    if (!hr_utf8_valid(s ? s : "", n))
+        return hr_fail(err, HR_EINVAL, "%s is not valid UTF-8", what);
+    return HR_OK;
+}
+
+/* Replaces the account string *FIELD by a copy of VALUE ("" when NULL). */
+static int set_field(char **field, const char *value, struct hr_err *err)
+{
+    char *copy = strdup(value ? value : "");
+
+    if (copy == NULL)
+        return hr_fail(err, HR_ENOMEM, "profile");
+    free(*field);
+    *field = copy;
+    return HR_OK;
+}
+
+static int set_display_name(struct profile_edit *e, const char *value, struct hr_err *err)
+{
+    if (check_text("display name", value, AGENCY_TEXT_MAX, err) != HR_OK)
+        return HR_EINVAL;
+    return set_field(&e->a.display_name, value, err);
+}
+
+static int set_summary(struct profile_edit *e, const char *value, struct hr_err *err)
+{
+    if (check_text("summary", value, AGENCY_TEXT_MAX, err) != HR_OK)
+        return HR_EINVAL;
+    return set_field(&e->a.summary, value, err);
+}
+
+static const struct profile_key keys_table[] = {
+    {"display_name", set_display_name},
+    {"summary", set_summary},
+};
+#define N_KEYS (sizeof keys_table / sizeof keys_table[0])
+
+void agency_profile_keys(char *out, size_t cap)
+{
+    size_t n = 0;
+
+    if (cap > 0)
+        out[0] = '\0';
+    for (size_t i = 0; i < N_KEYS && n < cap; i++)
+        n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? ", " : "", keys_table[i].key);
+}
+
+static const struct profile_key *key_find(const char *key)
+{
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (key != NULL && strcmp(keys_table[i].key, key) == 0)
+            return &keys_table[i];
+    return NULL;
+}
+
+static int edit_begin(struct store *st, const char *name, struct profile_edit *e,
+                      struct hr_err *err)
+{
+    json_error_t je;
+    int rc = store_txn_begin(st, STORE_WRITE, &e->txn, err);
+
+    if (rc == HR_OK)
+        rc = store_account_get_private(e->txn, name, &e->a, err);
+    if (rc == HR_OK) {
+        e->profile = json_loads(e->a.profile ? e->a.profile : "{}", 0, &je);
+        if (!json_is_object(e->profile))
+            rc = hr_fail(err, HR_EIO, "account %s: stored profile is not a JSON object", name);
+    }
+    return rc;
+}
+
+/* Stores the edited account, audits the change, announces it. */
+static int edit_commit(struct profile_edit *e, const char *by, const char *key,
+                       const char *value, struct hr_err *err)
+{
+    char *text = json_dumps(e->profile, JSON_COMPACT | JSON_SORT_KEYS);
+    char details[200];
+    int rc = text ? set_field(&e->a.profile, text, err) : hr_fail(err, HR_ENOMEM, "profile");
+
+    free(text);
+    /* the audit names the key, not the value: values can be long or personal */
+    snprintf(details, sizeof details, "%s %s", key, value && *value ? "set" : "cleared");
+    if (rc == HR_OK)
+        rc = store_account_put(e->txn, &e->a, err);
+    if (rc == HR_OK)
+        rc = agency_audit(e->txn, by, "account.profile", e->a.name, details, err);
+    if (rc == HR_OK && e->fed != NULL)
+        rc = fed_actor_update_queue(e->fed, e->txn, e->a.name, err);
+    if (rc == HR_OK) {
+        rc = store_txn_commit(e->txn, err);
+        e->txn = NULL;
+    }
+    return rc;
+}
+
+int agency_account_set(struct store *st, struct fed *fed, const char *by, const char *name,
+                       const char *key, const char *value, struct hr_err *err)
+{
+    const struct profile_key *k = key_find(key);
+    struct profile_edit e = {.fed = fed};
+    char known[400];
+    int rc;
+
+    if (k == NULL) {
+        agency_profile_keys(known, sizeof known);
+        return hr_fail(err, HR_EINVAL, "unknown profile key '%.40s': use %s",
+                       key ? key : "", known);
+    }
+    rc = agency_may(st, by, AGENCY_ACCOUNT_PROFILE, name, NULL, err);
+    if (rc == HR_OK)
+        rc = edit_begin(st, name, &e, err);
+    if (rc == HR_OK)
+        rc = k->set(&e, value && *value ? value : NULL, err);
+    if (rc == HR_OK)
+        rc = edit_commit(&e, by, key, value, err);
+    if (rc == HR_OK && fed != NULL)
+        fed_wake(fed);
+    store_txn_abort(e.txn);
+    json_decref(e.profile);
+    store_account_fini(&e.a);
+    return rc;
+}
