@@ -9,6 +9,8 @@
  * worker (holding DIR/worker.lock) releases the jobs a dead worker had claimed. */
 #include "federation/fed_int.h"
 #include "federation/httpsig.h"
+#include "federation/httpsig9.h"
+#include "federation/knock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,9 +48,13 @@ struct job {
     int64_t created_ms;
     char *account, *recipient, *inbox;
     struct body *body;
+    /* double-knocking (federation/knock.h): set by the first signing, switched on a refusal */
+    bool knock_set, learned;
+    struct fed_knock knock;
+    char accept_signature[512]; /* the refusal's Accept-Signature, for the second knock */
     /* filled by a signer */
     int sign_rc;
-    char *headers[7]; /* NULL-terminated "Name: value" lines */
+    char *headers[9]; /* NULL-terminated "Name: value" lines */
     char sign_err[sizeof(((struct hr_err *)0)->msg)];
     /* filled when the POST ends */
     long status;
@@ -121,6 +127,14 @@ static void body_unref(struct body *b)
     free(b);
 }
 
+static void headers_free(struct job *j)
+{
+    for (size_t i = 0; i < sizeof j->headers / sizeof j->headers[0]; i++) {
+        free(j->headers[i]);
+        j->headers[i] = NULL;
+    }
+}
+
 static void job_free(struct job *j)
 {
     if (j == NULL)
@@ -128,8 +142,7 @@ static void job_free(struct job *j)
     free(j->account);
     free(j->recipient);
     free(j->inbox);
-    for (size_t i = 0; i < sizeof j->headers / sizeof j->headers[0]; i++)
-        free(j->headers[i]);
+    headers_free(j);
     body_unref(j->body);
     free(j);
 }
@@ -223,33 +236,98 @@ static char *line(const char *name, const char *value)
     return s;
 }
 
-/* The request headers of J, signed: the only per-delivery work besides the POST. */
+/* What one signing of a delivery needs besides the key. */
+struct sign_ctx {
+    char host[300], target[2100], date[32], key_id[600], scheme[16];
+    char content_digest[64];
+    const struct job *j;
+};
+
+static const char *sign_header(void *ctx, const char *name)
+{
+    const struct sign_ctx *s = ctx;
+
+    if (strcmp(name, "content-digest") == 0)
+        return s->content_digest;
+    if (strcmp(name, "digest") == 0)
+        return s->j->body->digest;
+    if (strcmp(name, "date") == 0)
+        return s->date;
+    if (strcmp(name, "host") == 0)
+        return s->host;
+    return strcmp(name, "content-type") == 0 ? "application/activity+json" : NULL;
+}
+
+/* RFC 9421 (rsa-v1_5-sha256, created now): our default components, or what the refusal's
+ * Accept-Signature asked for when we can produce it. */
+static int sign_rfc9421(const struct keys_key *key, struct sign_ctx *s, struct job *j,
+                        struct hr_err *err)
+{
+    struct fed_sig9_request r = {"POST", s->target, s->scheme, s->host, sign_header, s};
+    struct fed_sig9_plan plan;
+    char *input = NULL, *sig = NULL;
+    int rc;
+
+    fed_sig9_plan_default("POST", &plan);
+    if (j->accept_signature[0] != '\0' &&
+        !fed_sig9_plan_accept(&plan, j->accept_signature, s->key_id))
+        hr_log(HR_LOG_INFO, "deliver", "job=%llu Accept-Signature not met, default signed",
+               (unsigned long long)j->id);
+    snprintf(s->scheme, sizeof s->scheme, "%.*s", (int)strcspn(j->inbox, ":"), j->inbox);
+    rc = fed_sig9_sign(key, s->key_id, &plan, hr_now_ms() / 1000, &r, &input, &sig, err);
+    if (rc == HR_OK) {
+        j->headers[6] = line("Content-Digest", s->content_digest);
+        j->headers[7] = line("Signature-Input", input);
+        j->headers[5] = line("Signature", sig);
+    }
+    free(input);
+    free(sig);
+    return rc;
+}
+
+static int sign_cavage(const struct keys_key *key, struct sign_ctx *s, struct job *j,
+                       struct hr_err *err)
+{
+    char *sig = NULL;
+    int rc = fed_sig_sign(key, s->key_id, "POST", s->target, s->host, s->date, j->body->digest,
+                          "application/activity+json", &sig, err);
+
+    if (rc == HR_OK)
+        j->headers[5] = line("Signature", sig);
+    free(sig);
+    return rc;
+}
+
+/* The request headers of J, signed: the only per-delivery work besides the POST. The
+ * first signing picks the scheme (federation/knock.h); a second knock re-signs. */
 static int sign_job(struct fed *fed, struct job *j, struct hr_err *err)
 {
-    char host[300], target[2100], date[32], key_id[600];
+    struct sign_ctx s = {.j = j};
     const struct keys_key *key = NULL;
-    char *sig = NULL;
     int rc = fed_account_key(fed, j->account, &key, err);
 
     if (rc == HR_OK)
-        rc = fed_url_host(j->inbox, host, sizeof host, err);
+        rc = fed_url_host(j->inbox, s.host, sizeof s.host, err);
     if (rc == HR_OK)
-        rc = fed_url_target(j->inbox, target, sizeof target, err);
-    hr_http_date(hr_now_ms(), date);
-    snprintf(key_id, sizeof key_id, "%s/users/%s#main-key", fed->base_url, j->account);
+        rc = fed_url_target(j->inbox, s.target, sizeof s.target, err);
+    if (rc == HR_OK && !j->knock_set)
+        fed_knock_init(&j->knock, fed_knock_first(fed, s.host));
+    j->knock_set = true;
+    hr_http_date(hr_now_ms(), s.date);
+    snprintf(s.key_id, sizeof s.key_id, "%s/users/%s#main-key", fed->base_url, j->account);
+    fed_content_digest_make(j->body->json, j->body->len, s.content_digest);
+    headers_free(j);
     if (rc == HR_OK)
-        rc = fed_sig_sign(key, key_id, "POST", target, host, date, j->body->digest,
-                          "application/activity+json", &sig, err);
+        rc = j->knock.now == FED_SCHEME_RFC9421 ? sign_rfc9421(key, &s, j, err)
+                                                : sign_cavage(key, &s, j, err);
     if (rc != HR_OK)
         return rc;
-    j->headers[0] = line("Date", date);
+    j->headers[0] = line("Date", s.date);
     j->headers[1] = line("Digest", j->body->digest);
     j->headers[2] = line("Content-Type", "application/activity+json");
-    j->headers[3] = line("Host", host);
+    j->headers[3] = line("Host", s.host);
     j->headers[4] = line("Accept", "application/activity+json");
-    j->headers[5] = line("Signature", sig);
-    free(sig);
-    for (size_t i = 0; i < 6; i++)
+    for (size_t i = 0; i < (j->knock.now == FED_SCHEME_RFC9421 ? 8 : 6); i++)
         if (j->headers[i] == NULL)
             return hr_fail(err, HR_ENOMEM, "delivery headers");
     return HR_OK;
@@ -422,11 +500,31 @@ static void start_ready(struct fed_worker *w)
     }
 }
 
+/* The first knock was refused: the job goes back to the signers with the other scheme,
+ * still in the pipeline and unrecorded (its attempts unchanged: one attempt, two knocks). */
+static void knock_again(struct fed_worker *w, struct job *j, const struct fed_post_result *res)
+{
+    hr_log(HR_LOG_INFO, "deliver", "job=%llu inbox=%s status=%ld, knocking again with %s",
+           (unsigned long long)j->id, j->inbox, res->status,
+           j->knock.now == FED_SCHEME_RFC9421 ? "rfc9421" : "draft-cavage");
+    snprintf(j->accept_signature, sizeof j->accept_signature, "%s", res->accept_signature);
+    pthread_mutex_lock(&w->mu);
+    hr_fifo_push(&w->todo, &j->link);
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->mu);
+}
+
 static void on_done(const struct fed_post_result *res, void *ctx)
 {
     struct fed_worker *w = ctx;
     struct job *j = res->user;
+    enum fed_knock_step step = fed_knock_next(&j->knock, res->rc, res->status);
 
+    if (step == FED_KNOCK_AGAIN) {
+        knock_again(w, j, res);
+        return;
+    }
+    j->learned = step == FED_KNOCK_LEARNED;
     j->status = res->status;
     j->rc = res->rc;
     j->retry_after_s = res->retry_after_s;
@@ -464,6 +562,19 @@ static bool retryable(const struct job *j)
     return j->status == 408 || j->status == 429 || j->status >= 500;
 }
 
+static void learn(struct store_txn *txn, const struct job *j)
+{
+    char host[300];
+    struct hr_err err = {0};
+
+    if (fed_url_host(j->inbox, host, sizeof host, &err) != HR_OK ||
+        fed_knock_remember(txn, host, j->knock.now, &err) != HR_OK)
+        hr_log(HR_LOG_WARN, "deliver", "knock for %s not remembered: %s", j->inbox, err.msg);
+    else
+        hr_log(HR_LOG_INFO, "deliver", "host=%s takes %s: remembered", host,
+               j->knock.now == FED_SCHEME_RFC9421 ? "rfc9421" : "draft-cavage");
+}
+
 /* Records one outcome inside TXN. */
 static int record(struct fed_worker *w, struct store_txn *txn, const struct job *j)
 {
@@ -474,6 +585,8 @@ static int record(struct fed_worker *w, struct store_txn *txn, const struct job 
         return store_delivery_del(txn, j->id, NULL);
     if (j->status == -2 && now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)
         return store_delivery_retry(txn, j->id, now + TRANSIENT_RETRY_MS, j->attempts, NULL);
+    if (j->learned) /* the second knock worked: the next delivery there starts with it */
+        learn(txn, j);
     if (j->rc == HR_OK && j->status >= 200 && j->status < 300)
         return store_delivery_del(txn, j->id, NULL);
     if (retryable(j) && now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)

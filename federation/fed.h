@@ -43,6 +43,7 @@ struct fed_config {
     size_t inbox_queue_max;          /* inbox POSTs waiting for a verifier; 0 = unbounded */
     uint64_t inbox_actor_per_second; /* activities from one remote actor; 0 = unlimited */
     uint64_t inbox_follows_per_minute; /* new Follows per registrable domain; 0 = unlimited */
+    bool rfc9421_first; /* http_signature_first = rfc9421: deliveries knock with RFC 9421 */
 };
 
 struct fed;

@@ -1052,6 +1052,17 @@ static void copy_msg(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
+/* RFC 9421 §5.1 Accept-Signature of a refusal, for the delivery's second knock; one
+ * longer than the result holds is dropped (the knock then signs our default). */
+static void post_accept_signature(const struct post *t, struct fed_post_result *res)
+{
+    struct curl_header *h = NULL;
+
+    if (curl_easy_header(t->easy, "Accept-Signature", 0, CURLH_HEADER, -1, &h) == CURLHE_OK &&
+        strlen(h->value) < sizeof res->accept_signature)
+        copy_msg(res->accept_signature, sizeof res->accept_signature, h->value);
+}
+
 static void post_result(const struct post *t, CURLcode c, struct fed_post_result *res)
 {
     struct hr_err e = {0};
@@ -1073,6 +1084,8 @@ static void post_result(const struct post *t, CURLcode c, struct fed_post_result
         header_dup(t->easy, "Retry-After", HTTP_RETRY_AFTER_MAX, &retry_after) == HR_OK)
         res->retry_after_s = retry_after_parse(retry_after, hr_now_ms());
     free(retry_after);
+    if (res->rc == HR_OK && (res->status == 401 || res->status == 403))
+        post_accept_signature(t, res);
     hr_log(HR_LOG_DEBUG, "fed", "%s: POST host=%s status=%ld rc=%s", __func__, t->origin,
            res->status, hr_rc_name((enum hr_rc)res->rc));
 }

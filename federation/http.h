@@ -71,6 +71,7 @@ struct fed_post_result {
     int rc;              /* HR_OK when a response came; HR_ENET/HR_EFORBIDDEN otherwise */
     int64_t retry_after_s; /* from a 429/503 Retry-After (seconds), or -1 */
     char errmsg[128];
+    char accept_signature[512]; /* RFC 9421 §5.1 header of a 401/403, or "" */
 };
 int fed_poster_new(const struct fed_http_opts *opts, int max_total, int max_per_host,
                    struct fed_poster **out, struct hr_err *err);

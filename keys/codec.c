@@ -168,3 +168,14 @@ void keys_secret_free(char *s)
     OPENSSL_cleanse(s, strlen(s));
     free(s);
 }
+
+/* SHA-512 for RFC 9530 Content-Digest "sha-512"; fails as keys_sha256 does. */
+void keys_sha512(const void *data, size_t len, unsigned char out[64])
+{
+    unsigned int n = 0;
+
+    if (EVP_Digest(data, len, out, &n, EVP_sha512(), NULL) != 1 || n != 64) {
+        fputs("herald: keys: SHA-512 unavailable in OpenSSL\n", stderr);
+        abort();
+    }
+}

@@ -621,3 +621,38 @@ int keys_ed25519_multibase(const struct keys_key *key, char **out, struct hr_err
         return hr_fail(err, HR_EINVAL, "not an Ed25519 key");
     return multibase_from_pkey(key->pkey, out, err);
 }
+
+/* ---- RFC 9421 additions: Ed25519 with a parsed key ------------------------------- */
+
+bool keys_key_is_ed25519(const struct keys_key *key)
+{
+    return key != NULL && !key->is_rsa && EVP_PKEY_is_a(key->pkey, "ED25519");
+}
+
+int keys_ed25519_verify(const struct keys_key *pub, const void *data, size_t len,
+                        const unsigned char sig[64], struct hr_err *err)
+{
+    if (!keys_key_is_ed25519(pub))
+        return hr_fail(err, HR_EINVAL, "Ed25519 verification needs an Ed25519 key");
+    return pkey_verify(pub->pkey, NULL, data, len, sig, 64, err);
+}
+
+int keys_ed25519_public_load(const char *pub_multibase, struct keys_key **out,
+                             struct hr_err *err)
+{
+    EVP_PKEY *pkey = NULL;
+    int rc = multibase_to_pkey(pub_multibase, &pkey, err);
+
+    if (rc == HR_OK)
+        rc = key_wrap(pkey, false, out, err);
+    if (rc != HR_OK)
+        EVP_PKEY_free(pkey);
+    return rc;
+}
+
+int keys_public_pem(const struct keys_key *key, char **out, struct hr_err *err)
+{
+    if (key == NULL)
+        return hr_fail(err, HR_EINVAL, "no key");
+    return pem_public(key->pkey, out, err);
+}

@@ -89,4 +89,18 @@ int keys_proof_read(const json_t *doc, struct keys_proof *out, struct hr_err *er
  * not (a changed document, another key); HR_EINVAL / HR_ENOTFOUND as keys_proof_read. */
 int keys_proof_verify(const json_t *doc, const char *pub_multibase, struct hr_err *err);
 
+/* ---- RFC 9421 HTTP Message Signatures (federation/httpsig9.c) ---- */
+bool keys_key_is_ed25519(const struct keys_key *key);
+/* Ed25519 verification with a parsed public key (an SPKI PEM through keys_public_load, or
+ * keys_ed25519_public_load). HR_ESIG when it does not verify, HR_EINVAL for another key. */
+int keys_ed25519_verify(const struct keys_key *pub, const void *data, size_t len,
+                        const unsigned char sig[64], struct hr_err *err);
+/* Parses an FEP-521a Multikey publicKeyMultibase into a public key. HR_EINVAL. */
+int keys_ed25519_public_load(const char *pub_multibase, struct keys_key **out,
+                             struct hr_err *err);
+/* SPKI "PUBLIC KEY" PEM of KEY's public half (caller frees). */
+int keys_public_pem(const struct keys_key *key, char **out, struct hr_err *err);
+/* SHA-512 of DATA (RFC 9530 Content-Digest sha-512). */
+void keys_sha512(const void *data, size_t len, unsigned char out[64]);
+
 #endif

@@ -88,6 +88,8 @@ static const struct ckey {
       "activities one remote actor may send per second (429 beyond; 0 = no limit)"),
     U(inbox_follows_per_minute, "1000", 0, 10000000,
       "new Follows one remote registrable domain may send per minute (429 beyond; 0 = no limit)"),
+    S(http_signature_first, "cavage",
+      "signature scheme of a delivery's first knock: cavage (draft-cavage) or rfc9421"),
 #undef S
 #undef B
 #undef U
@@ -224,6 +226,10 @@ static int check_choices(const struct config *c, const char *name, struct hr_err
     if (strcmp(c->federation_mode, "open") != 0 && strcmp(c->federation_mode, "allowlist") != 0)
         return hr_fail(err, HR_EINVAL, "%s: federation_mode must be open or allowlist, not '%s'",
                        name, c->federation_mode);
+    if (strcmp(c->http_signature_first, "cavage") != 0 &&
+        strcmp(c->http_signature_first, "rfc9421") != 0)
+        return hr_fail(err, HR_EINVAL, "%s: http_signature_first must be cavage or rfc9421, not '%s'",
+                       name, c->http_signature_first);
     return HR_OK;
 }
 

@@ -44,6 +44,7 @@ struct config {
     uint64_t seen_retention_days;
     char log_level[16];
     char federation_mode[16];
+    char http_signature_first[16]; /* cavage or rfc9421: the first knock of a delivery */
     uint64_t inbox_rate_per_minute;
     uint64_t key_fetch_max_total;
     uint64_t key_fetch_max_per_domain;

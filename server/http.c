@@ -60,6 +60,7 @@ void app_fed_config(const struct app *app, struct fed_config *out)
         .inbox_queue_max = (size_t)c->inbox_queue_max,
         .inbox_actor_per_second = c->inbox_actor_per_second,
         .inbox_follows_per_minute = c->inbox_follows_per_minute,
+        .rfc9421_first = strcmp(c->http_signature_first, "rfc9421") == 0,
     };
 }
 

@@ -20,6 +20,17 @@
 //   POST /_control/post     {"handle","text"} -> Create(Note) to that account's inbox,
 //                                             with Fedify's own Object Integrity Proof
 // A Follow the peer receives is answered with Accept (so Herald can follow the peer).
+//   POST /_control/refuse {"spec", "acceptSignature"}
+//                                          -> from now on, inbox POSTs signed with SPEC
+//                                             ("rfc9421" or "draft-cavage-http-signatures-12";
+//                                             null: none) get 401 before Fedify sees them,
+//                                             with an Accept-Signature header when given
+//                                             (double-knocking tests); they are logged in
+//                                             /_control/requests with "refused": true
+//   POST /_control/signed-post {"url", "spec", "object"}
+//                                          -> POSTs a Like of OBJECT by the actor to URL,
+//                                             signed by Fedify's signRequest with SPEC;
+//                                             answers {status, body, signatureInput}
 // Control errors answer 4xx/5xx with {"error": TEXT, ...}.
 //
 // Usage: node peer.mjs --host 127.0.0.2 --port PORT   (prints "ready" on stdout)
@@ -48,6 +59,7 @@ const {
   generateCryptoKeyPair,
   verifyRequestDetailed,
   verifyObject,
+  signRequest,
   detachSignature,
 } = fedify;
 const {
@@ -353,6 +365,7 @@ async function preVerify(request, rawText) {
     info.algorithm = p.algorithm ?? null;
     info.headers = p.headers ?? null;
   }
+  if (h.has("signature-input")) info.signatureInput = h.get("signature-input");
   const ctx = federation.createContext(new URL(ORIGIN), {});
   try {
     const r = await verifyRequestDetailed(request.clone(), {
@@ -392,6 +405,33 @@ async function preVerify(request, rawText) {
 // ---------------------------------------------------------------- control API
 
 let lastFollow = null; // { follow: Follow, actor: Actor, handle }
+let refuse = { spec: null, acceptSignature: null }; // /_control/refuse
+
+// POST /_control/signed-post: a Like signed with the chosen spec, sent with plain fetch.
+async function signedPost(ctx, { url, spec, object }) {
+  const pairs = await ctx.getActorKeyPairs(ACTOR);
+  const activity = {
+    "@context": "https://www.w3.org/ns/activitystreams",
+    id: `${ORIGIN}/likes/${randomUUID()}`,
+    type: "Like",
+    actor: ctx.getActorUri(ACTOR).href,
+    object,
+  };
+  const unsigned = new Request(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/activity+json", Accept: "application/activity+json" },
+    body: JSON.stringify(activity),
+  });
+  const signed = await signRequest(unsigned, pairs[0].privateKey, pairs[0].keyId, { spec });
+  const res = await fetch(signed);
+  return {
+    status: res.status,
+    body: trunc(await res.text(), 2000),
+    id: activity.id,
+    signatureInput: signed.headers.get("signature-input"),
+    signature: signed.headers.has("signature"),
+  };
+}
 
 function json(res, status, body) {
   const text = JSON.stringify(body, null, 2) + "\n";
@@ -496,6 +536,18 @@ async function handleControl(req, res, path) {
   }
   const handle = typeof body.handle === "string" ? body.handle : null;
 
+  if (path === "/_control/refuse") {
+    refuse = { spec: body.spec ?? null, acceptSignature: body.acceptSignature ?? null };
+    log.info("control: refusing inbox POSTs signed with {spec}", { spec: refuse.spec });
+    return json(res, 200, refuse);
+  }
+  if (path === "/_control/signed-post") {
+    try {
+      return json(res, 200, await signedPost(ctx, body));
+    } catch (error) {
+      return json(res, 500, { error: String(error) });
+    }
+  }
   if (path === "/_control/lookup") {
     if (!handle) return json(res, 400, { error: "handle required" });
     try {
@@ -623,6 +675,18 @@ async function handle(req, res) {
 
   const contextData = {};
   const isInboxPost = req.method === "POST" && (path === "/inbox" || /^\/users\/[^/]+\/inbox$/.test(path));
+  const spec = request.headers.has("signature-input") ? "rfc9421"
+    : request.headers.has("signature") ? "draft-cavage-http-signatures-12" : null;
+  if (isInboxPost && refuse.spec != null && spec === refuse.spec) {
+    entry.refused = true;
+    entry.status = 401;
+    const headers = { "Content-Type": "application/json" };
+    if (refuse.acceptSignature) headers["Accept-Signature"] = refuse.acceptSignature;
+    log.info("<- {method} {url} => 401 (control: {spec} refused)", { method: req.method, url: req.url, spec });
+    res.writeHead(401, headers);
+    res.end(JSON.stringify({ error: `${spec} refused by the test` }));
+    return;
+  }
   if (isInboxPost) {
     const { info, proof } = await preVerify(request, rawText);
     contextData.httpSignature = info;

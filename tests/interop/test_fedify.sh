@@ -5,7 +5,8 @@
 # Checks, in order: WebFinger + actor as Fedify parses them; Follow -> Accept arriving
 # through Fedify's verified inbox; `herald followers` lists the peer; `herald post` ->
 # Create(Note) verified by Fedify, content HTML-escaped, attributed to the Herald actor;
-# Undo(Follow) -> follower gone; a later post is no longer delivered.
+# RFC 9421 both ways and double-knocking in both orders (4b-4g); Undo(Follow) -> follower
+# gone; a later post is no longer delivered.
 #
 # Needs Node >= 20 and npm (the npm registry, the first time: `npm ci`); where the system
 # Node is older or absent, scripts/node installs the pinned Node 22 of tools/node. It
@@ -305,6 +306,67 @@ t_eq "herald verified fedify's proof of the Create (stored with it: proven)" \
     "proven $PEER_BASE" \
     "$(jsq "$T_DIR/timeline.json" "(e => e && e.proof ? e.proof.activity.state + ' ' + e.proof.activity.method.split('/users/')[0] : JSON.stringify(e))($fe)")"
 
+# ---------------------------------------------------------------- 4b. Fedify -> Herald, both specs
+t_eq "Fedify's Follow (RFC 9421, its first knock) accepted by herald at once" "rfc9421 202" \
+    "$(jsq "$T_DIR/outbound.json" '(e => e && ((e.headers["signature-input"] ? "rfc9421" : "cavage") + " " + e.status))(d.filter(e => e.method === "POST")[0])')"
+for spec in rfc9421 draft-cavage-http-signatures-12; do
+    st=$(ctl POST /_control/signed-post "{\"url\":\"$HERALD_ACTOR/inbox\",\"spec\":\"$spec\",\"object\":\"$note_url\"}" "$T_DIR/signed-$spec.json")
+    t_eq "Fedify signRequest($spec) Like accepted by herald's inbox" "200 202" \
+        "$st $(jsq "$T_DIR/signed-$spec.json" 'd.status')"
+done
+t_match "the rfc9421 Like carried Signature-Input with content-digest and created" \
+    'content-digest.*created=' "$(jsq "$T_DIR/signed-rfc9421.json" 'd.signatureInput')"
+
+# post_and_wait LABEL: herald posts a note; waits until Fedify's verified inbox has its
+# Create; sets NOTE (its URL) and SIG (the httpSignature record as JSON).
+post_and_wait() {
+    NOTE=$("$HERALD_BIN" --data "$H_DATA" post health "Interop knock $1" 2>>"$T_DIR/post.err" | tail -n 1 | tr -d '\r') || true
+    if wait_received "r.type === 'Create' && r.object.id === '$NOTE'" 20; then
+        t_pass "$1: Create(Note) arrives through fedify's verified inbox"
+    else
+        t_fail "$1: no verified Create of $NOTE within 20 s"
+    fi
+    SIG=$(jsq "$T_DIR/received.json" "(d.find(r => r.type === 'Create' && r.object.id === '$NOTE')||{}).httpSignature")
+    ctl GET /_control/requests "" "$T_DIR/requests.json" >/dev/null
+}
+# knocks NOTE: the specs of herald's POSTs of NOTE's Create, in order, with their status
+knocks() {
+    jsq "$T_DIR/requests.json" "d.filter(e => e.method === 'POST' && (e.body||'').includes('\"$1/activity\"')).map(e => (e.headers['signature-input'] ? 'rfc9421' : 'cavage') + ':' + e.status).join(' ')"
+}
+sigspec() { printf '%s' "$SIG" | node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>{const j=JSON.parse(s||"null");process.stdout.write(j?j.spec+" "+j.verified:"none")})'; }
+knock_log() { grep -c "host=127.0.0.2:$PEER_PORT takes $1: remembered" "$H_DATA.log" || true; }
+
+# ---------------------------------------------------------------- 4c. http_signature_first = rfc9421
+h_stop
+printf 'http_signature_first = rfc9421\n' >>"$H_DATA/herald.conf"
+h_serve "$H_DATA" "$H_PORT" || t_fail "herald did not restart"
+post_and_wait "rfc9421 first knock"
+t_eq "rfc9421 first knock: one POST, RFC 9421, accepted" "rfc9421:202" "$(knocks "$NOTE")"
+t_eq "rfc9421 first knock: Fedify verified it as rfc9421" "rfc9421 true" "$(sigspec)"
+
+# ---------------------------------------------------------------- 4d. rfc9421 refused -> cavage
+ctl POST /_control/refuse '{"spec":"rfc9421"}' "$T_DIR/refuse.json" >/dev/null
+post_and_wait "rfc9421 refused"
+t_eq "rfc9421 refused: herald knocks again with draft-cavage" "rfc9421:401 cavage:202" "$(knocks "$NOTE")"
+t_eq "rfc9421 refused: Fedify verified the draft-cavage retry" "draft-cavage-http-signatures-12 true" "$(sigspec)"
+t_eq "rfc9421 refused: herald remembers draft-cavage for the host" 1 "$(knock_log draft-cavage)"
+ctl POST /_control/refuse '{"spec":null}' "$T_DIR/refuse.json" >/dev/null
+post_and_wait "host remembered as draft-cavage"
+t_eq "remembered draft-cavage beats http_signature_first = rfc9421" "cavage:202" "$(knocks "$NOTE")"
+
+# ---------------------------------------------------------------- 4e. cavage refused -> rfc9421
+ctl POST /_control/refuse '{"spec":"draft-cavage-http-signatures-12","acceptSignature":"sig2=(\"@method\" \"@target-uri\" \"@authority\" \"content-digest\");created;nonce=\"peer-nonce-1\""}' "$T_DIR/refuse.json" >/dev/null
+post_and_wait "draft-cavage refused"
+t_eq "draft-cavage refused: herald knocks again with RFC 9421" "cavage:401 rfc9421:202" "$(knocks "$NOTE")"
+t_eq "draft-cavage refused: Fedify verified the RFC 9421 retry" "rfc9421 true" "$(sigspec)"
+t_match "the retry signs what Accept-Signature asked (label, @authority, nonce)" \
+    '^sig2=\("@method" "@target-uri" "@authority" "content-digest"\);created=[0-9]+;keyid="[^"]+";alg="rsa-v1_5-sha256";nonce="peer-nonce-1"$' \
+    "$(printf '%s' "$SIG" | node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>process.stdout.write((JSON.parse(s||"{}")||{}).signatureInput||""))')"
+t_eq "draft-cavage refused: herald remembers rfc9421 for the host" 1 "$(knock_log rfc9421)"
+ctl POST /_control/refuse '{"spec":null}' "$T_DIR/refuse.json" >/dev/null
+post_and_wait "host remembered as rfc9421"
+t_eq "the next delivery knocks first with the remembered RFC 9421" "rfc9421:202" "$(knocks "$NOTE")"
+
 # ---------------------------------------------------------------- 5. Undo(Follow)
 st=$(ctl POST /_control/unfollow '{}' "$T_DIR/unfollow.json")
 t_eq "fedify delivers Undo(Follow) to herald (2xx)" 200 "$st"
@@ -329,6 +391,6 @@ ctl GET /_control/unverified "" "$T_DIR/unverified.json" >/dev/null
 t_eq "fedify refused no delivery from herald (bad signatures etc.)" 0 "$(jsq "$T_DIR/unverified.json" 'd.length')"
 ctl GET /_control/requests "" "$T_DIR/requests.json" >/dev/null
 t_eq "every herald request to the peer answered < 400" "" \
-    "$(jsq "$T_DIR/requests.json" 'd.filter(e => e.status >= 400).map(e => e.method + " " + e.url + " " + e.status).join("; ")')"
+    "$(jsq "$T_DIR/requests.json" 'd.filter(e => e.status >= 400 && !e.refused).map(e => e.method + " " + e.url + " " + e.status).join("; ")')"
 
 t_done

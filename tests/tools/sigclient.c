@@ -11,6 +11,19 @@
  *             [--host HOST] [--header "Name: value"]... [--repeat N | --each FROM:TO]
  *             [--verbose] [--target PATH] [--send-host HOST] [--omit NAME]...
  *             [--sig-prepend TEXT] [--sig-append TEXT] [--sign-cmd CMD]
+ *             [--rfc9421 LIST [--sig9-created S | --sig9-no-created] [--sig9-expires S]
+ *              [--sig9-alg ALG|-]
+ *              [--sig9-extra TEXT] [--sig9-target-uri URI] [--sig9-label L]
+ *              [--sig9-prepend TEXT] [--content-digest VALUE]
+ *              [--sig9-input TEXT] [--sig9-signature TEXT]]
+ *
+ * --rfc9421 signs with RFC 9421 instead: LIST is the inner list of covered components as
+ * it goes into Signature-Input ('"@method" "@target-uri" "content-digest"'), parameters
+ * created (now + --sig9-created seconds), keyid and alg (default rsa-v1_5-sha256) and
+ * --sig9-extra appended raw; a Content-Digest (sha-256) is sent with a POST. The signature
+ * base (RFC 9421 §2.5) is built here from the request as sent, independently of
+ * federation/httpsig9.c. --sig9-prepend puts raw members before ours in Signature-Input;
+ * --sig9-input / --sig9-signature replace the header values outright.
  *
  * --repeat sends the same signed request N times (a replay). --each sends one request per
  * number n from FROM to TO, one after the other, with every "{n}" in --url, --key-id and
@@ -42,6 +55,7 @@
 
 #include "base/hr.h"
 #include "federation/httpsig.h"
+#include "federation/httpsig9.h"
 #include "keys/keys.h"
 
 #define SC_FILE_MAX  (64 * 1024 * 1024)
@@ -56,6 +70,10 @@ struct opts {
     const char *date, *digest, *signature, *headers, *algorithm, *content_type, *accept;
     const char *host, *extra[SC_EXTRA_MAX];
     const char *target, *send_host, *sig_prepend, *sig_append, *sign_cmd, *omit[SC_OMIT_MAX];
+    const char *rfc9421, *sig9_alg, *sig9_extra, *sig9_target_uri, *sig9_label, *sig9_prepend;
+    const char *content_digest, *sig9_input, *sig9_signature;
+    int64_t sig9_created, sig9_expires;
+    bool sig9_no_created, sig9_has_expires;
     size_t n_extra, n_omit;
     int64_t date_offset;
     uint64_t repeat, each_from, each_to; /* each_to == 0: no --each */
@@ -76,6 +94,8 @@ struct request {
     struct sent hdr[SC_SENT_MAX];
     size_t n_hdr;
     char *signature; /* heap */
+    char *sig9_input; /* heap: the Signature-Input value (--rfc9421) */
+    char content_digest[160];
 };
 
 static int usage(const char *why)
@@ -129,6 +149,15 @@ static const char **opt_slot(struct opts *o, const char *name)
         {"--sig-prepend", offsetof(struct opts, sig_prepend)},
         {"--sig-append", offsetof(struct opts, sig_append)},
         {"--sign-cmd", offsetof(struct opts, sign_cmd)},
+        {"--rfc9421", offsetof(struct opts, rfc9421)},
+        {"--sig9-alg", offsetof(struct opts, sig9_alg)},
+        {"--sig9-extra", offsetof(struct opts, sig9_extra)},
+        {"--sig9-target-uri", offsetof(struct opts, sig9_target_uri)},
+        {"--sig9-label", offsetof(struct opts, sig9_label)},
+        {"--sig9-prepend", offsetof(struct opts, sig9_prepend)},
+        {"--content-digest", offsetof(struct opts, content_digest)},
+        {"--sig9-input", offsetof(struct opts, sig9_input)},
+        {"--sig9-signature", offsetof(struct opts, sig9_signature)},
     };
     size_t i;
 
@@ -164,6 +193,8 @@ static int opts_parse(int argc, char **argv, struct opts *o)
     o->content_type = "application/activity+json";
     o->accept = "application/activity+json";
     o->algorithm = "rsa-sha256";
+    o->sig9_alg = "rsa-v1_5-sha256";
+    o->sig9_label = "sig1";
     o->repeat = 1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -175,11 +206,20 @@ static int opts_parse(int argc, char **argv, struct opts *o)
             o->tamper = true;
         else if (strcmp(a, "--verbose") == 0)
             o->verbose = true;
+        else if (strcmp(a, "--sig9-no-created") == 0)
+            o->sig9_no_created = true;
         else if (i + 1 >= argc)
             return usage("missing value or unknown option");
         else if (strcmp(a, "--date-offset") == 0) {
             if (!parse_i64(argv[++i], &o->date_offset))
                 return usage("--date-offset takes seconds");
+        } else if (strcmp(a, "--sig9-created") == 0) {
+            if (!parse_i64(argv[++i], &o->sig9_created))
+                return usage("--sig9-created takes seconds");
+        } else if (strcmp(a, "--sig9-expires") == 0) {
+            if (!parse_i64(argv[++i], &o->sig9_expires))
+                return usage("--sig9-expires takes seconds");
+            o->sig9_has_expires = true;
         } else if (strcmp(a, "--repeat") == 0) {
             if (hr_parse_u64(argv[++i], 100000, &o->repeat) != HR_OK || o->repeat == 0)
                 return usage("--repeat takes 1..100000");
@@ -568,7 +608,7 @@ static struct curl_slist *header_list(const struct opts *o, const struct request
         if (o->verbose)
             fprintf(stderr, "> %s\n", line);
     }
-    if (rq->signature != NULL) {
+    if (rq->signature != NULL && !omitted(o, "signature")) {
         int k = snprintf(line, sizeof line, "Signature: %s", rq->signature);
         if (k <= 0 || (size_t)k >= sizeof line || (n = curl_slist_append(l, line)) == NULL)
             goto fail;
@@ -696,8 +736,142 @@ static int request_prepare(const struct opts *o, struct request *rq)
     } else if (!o->no_digest && strcmp(o->method, "POST") == 0) {
         fed_digest_make(rq->body, rq->body_len, rq->digest);
     }
+    if (o->rfc9421 != NULL && strcmp(o->method, "POST") == 0) {
+        if (o->content_digest != NULL)
+            snprintf(rq->content_digest, sizeof rq->content_digest, "%s", o->content_digest);
+        else
+            fed_content_digest_make(rq->body, rq->body_len, rq->content_digest);
+    }
     headers_build(o, rq);
+    if (rq->content_digest[0] != '\0')
+        hdr_add(rq, "content-digest", rq->content_digest);
     return 0;
+}
+
+/* ---- RFC 9421 (--rfc9421) ---------------------------------------------------------- */
+
+/* One component's value (RFC 9421 §2.1, §2.2), from the request as sent. */
+static void sig9_value(const struct opts *o, const struct request *rq, const char *name,
+                       struct hr_buf *b)
+{
+    const char *q = strchr(rq->path, '?');
+    size_t plen = q ? (size_t)(q - rq->path) : strlen(rq->path);
+    const char *v;
+
+    if (strcmp(name, "@method") == 0)
+        hr_buf_adds(b, o->method);
+    else if (strcmp(name, "@target-uri") == 0 && o->sig9_target_uri != NULL)
+        hr_buf_adds(b, o->sig9_target_uri);
+    else if (strcmp(name, "@target-uri") == 0)
+        hr_buf_addf(b, "http://%s%s", rq->host, rq->path);
+    else if (strcmp(name, "@authority") == 0)
+        hr_buf_adds(b, rq->host);
+    else if (strcmp(name, "@scheme") == 0)
+        hr_buf_adds(b, "http");
+    else if (strcmp(name, "@request-target") == 0)
+        hr_buf_adds(b, rq->path);
+    else if (strcmp(name, "@path") == 0)
+        hr_buf_add(b, rq->path, plen);
+    else if (strcmp(name, "@query") == 0)
+        hr_buf_adds(b, q ? q : "?");
+    else if ((v = hdr_get(rq, name, strlen(name))) != NULL)
+        hr_buf_adds(b, v);
+}
+
+/* §2.5: one line per quoted name of LIST, then @signature-params. */
+static char *sig9_base(const struct opts *o, const struct request *rq, const char *params)
+{
+    struct hr_buf b;
+    const char *p = o->rfc9421;
+
+    hr_buf_init(&b, 1 << 20);
+    while ((p = strchr(p, '"')) != NULL) {
+        const char *end = strchr(p + 1, '"');
+        char name[64];
+        if (end == NULL || (size_t)(end - p) >= sizeof name)
+            break;
+        snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
+        hr_buf_addf(&b, "\"%s\": ", name);
+        sig9_value(o, rq, name, &b);
+        hr_buf_add(&b, "\n", 1);
+        p = end + 1;
+        while (*p != '\0' && *p != ' ' && *p != '"') /* ;params of a component */
+            p++;
+    }
+    hr_buf_addf(&b, "\"@signature-params\": (%s)%s", o->rfc9421, params);
+    return hr_buf_take(&b);
+}
+
+static char *sig9_params(const struct opts *o)
+{
+    struct hr_buf b;
+
+    hr_buf_init(&b, 1 << 16);
+    if (!o->sig9_no_created)
+        hr_buf_addf(&b, ";created=%lld", (long long)(hr_now_ms() / 1000 + o->sig9_created));
+    if (o->sig9_has_expires)
+        hr_buf_addf(&b, ";expires=%lld", (long long)(hr_now_ms() / 1000 + o->sig9_expires));
+    if (o->key_id != NULL)
+        hr_buf_addf(&b, ";keyid=\"%s\"", o->key_id);
+    if (strcmp(o->sig9_alg, "-") != 0)
+        hr_buf_addf(&b, ";alg=\"%s\"", o->sig9_alg);
+    if (o->sig9_extra != NULL)
+        hr_buf_adds(&b, o->sig9_extra);
+    return hr_buf_take(&b);
+}
+
+static int sig9_rsa(const struct opts *o, const char *base, char **b64)
+{
+    struct keys_key *key = NULL;
+    struct hr_err err = {0};
+    char *pem = NULL;
+    size_t pem_len;
+    int rc = 1;
+
+    if (o->key_file == NULL || file_read(o->key_file, &pem, &pem_len) != 0)
+        fprintf(stderr, "sigclient: --rfc9421 needs a readable --key\n");
+    else if (keys_private_load(pem, &key, &err) != HR_OK ||
+             keys_rsa_sign(key, base, strlen(base), b64, &err) != HR_OK)
+        fprintf(stderr, "sigclient: %s: %s\n", o->key_file, err.msg);
+    else
+        rc = 0;
+    keys_secret_free(pem);
+    keys_key_free(key);
+    return rc;
+}
+
+/* Signature-Input into rq->sig9_input (and the header list), Signature into rq->signature. */
+static int sign9(const struct opts *o, struct request *rq)
+{
+    char *params = sig9_params(o), *base = NULL, *b64 = NULL;
+    struct hr_buf b;
+    int rc = params == NULL;
+
+    if (rc == 0 && o->sig9_signature == NULL) {
+        base = sig9_base(o, rq, params);
+        if (o->verbose && base != NULL)
+            fprintf(stderr, "signature base:\n%s\n", base);
+        rc = base == NULL || sig9_rsa(o, base, &b64) != 0;
+    }
+    hr_buf_init(&b, 1 << 20);
+    if (o->sig9_input != NULL)
+        hr_buf_adds(&b, o->sig9_input);
+    else
+        hr_buf_addf(&b, "%s%s=(%s)%s", o->sig9_prepend ? o->sig9_prepend : "", o->sig9_label,
+                    o->rfc9421, params ? params : "");
+    rq->sig9_input = hr_buf_take(&b);
+    hr_buf_init(&b, 1 << 20);
+    if (o->sig9_signature != NULL)
+        hr_buf_adds(&b, o->sig9_signature);
+    else if (b64 != NULL)
+        hr_buf_addf(&b, "%s=:%s:", o->sig9_label, b64);
+    rq->signature = hr_buf_take(&b);
+    if (rq->sig9_input != NULL)
+        hdr_add(rq, "signature-input", rq->sig9_input);
+    free(params);
+    free(base);
+    free(b64);
+    return rc != 0 || rq->sig9_input == NULL || rq->signature == NULL;
 }
 
 /* Prepares, signs and sends O's request COUNT times; 0 when every send got an answer. */
@@ -708,7 +882,9 @@ static int run(const struct opts *o, uint64_t count)
     uint64_t i;
     int rc = request_prepare(o, &rq);
 
-    if (rc == 0 && !o->no_signature) {
+    if (rc == 0 && o->rfc9421 != NULL)
+        rc = sign9(o, &rq);
+    else if (rc == 0 && !o->no_signature) {
         if (o->signature != NULL)
             rq.signature = strdup(o->signature);
         else
@@ -725,6 +901,7 @@ static int run(const struct opts *o, uint64_t count)
     for (i = 0; rc == 0 && i < count; i++)
         rc = send_once(o, &rq, hl);
     curl_slist_free_all(hl);
+    free(rq.sig9_input);
     free(rq.signature);
     free(rq.body);
     free(rq.path);

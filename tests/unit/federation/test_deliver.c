@@ -1,6 +1,7 @@
 /* tests/unit/federation/test_deliver.c - the delivery worker against a real store: a job
  * is dropped only when its activity is truly gone; a transient store fault (a read
- * transaction that cannot begin, as with a full reader table) leaves it for retry. */
+ * transaction that cannot begin, as with a full reader table) leaves it for retry; a peer
+ * that refuses draft-cavage gets a second knock with RFC 9421, which is remembered. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,9 +11,14 @@
 #include "tests/unit/federation/fedfix.h"
 
 #include "federation/fed_int.h"
+#include "federation/knock.h"
 #include "keys/keys.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +71,19 @@ static void add_account(struct store *st)
     keys_secret_free(ed_priv);
     free(rsa_pub);
     free(ed_pub);
+}
+
+static void add_job_to(struct fixture *fx, const char *inbox)
+{
+    struct store_delivery d = {.inbox = S(inbox), .account = S("health"),
+                               .activity_id = S(ACTIVITY), .recipient = S("")};
+    struct store_txn *txn = NULL;
+    uint64_t id;
+
+    d.created_ms = hr_now_ms();
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_delivery_add(txn, &d, &id, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
 }
 
 static void add_job(struct fixture *fx, bool with_activity)
@@ -180,6 +199,113 @@ static void a_job_whose_activity_is_gone_is_dropped(void **state)
     fed_worker_stop(fx->fed);
 }
 
+/* ---- a peer that takes RFC 9421 only: 401 with Accept-Signature to draft-cavage ---- */
+
+struct peer {
+    int fd, port;
+    pthread_t thread;
+    atomic_int cavage, rfc9421, with_nonce; /* requests seen */
+};
+
+/* One request per connection (Connection: close); the headers decide the answer. */
+static void peer_serve(struct peer *p, int c)
+{
+    static const char refuse[] = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n"
+                                 "Accept-Signature: sig7=(\"@method\" \"@target-uri\" "
+                                 "\"content-digest\");created;nonce=\"n42\"\r\n"
+                                 "Connection: close\r\n\r\n";
+    static const char ok[] = "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n"
+                             "Connection: close\r\n\r\n";
+    char buf[16384];
+    size_t n = 0;
+    ssize_t r;
+
+    while (n < sizeof buf - 1 && (r = recv(c, buf + n, sizeof buf - 1 - n, 0)) > 0) {
+        n += (size_t)r;
+        buf[n] = '\0';
+        if (strstr(buf, "\r\n\r\n") != NULL && strstr(buf, "}") != NULL)
+            break; /* headers and the (small JSON) body are in */
+    }
+    buf[n] = '\0';
+    if (strstr(buf, "\nSignature-Input:") == NULL) {
+        atomic_fetch_add(&p->cavage, 1);
+        (void)!send(c, refuse, sizeof refuse - 1, MSG_NOSIGNAL);
+    } else {
+        atomic_fetch_add(&p->rfc9421, 1);
+        if (strstr(buf, "sig7=(") != NULL && strstr(buf, "nonce=\"n42\"") != NULL)
+            atomic_fetch_add(&p->with_nonce, 1);
+        (void)!send(c, ok, sizeof ok - 1, MSG_NOSIGNAL);
+    }
+    close(c);
+}
+
+static void *peer_main(void *arg)
+{
+    struct peer *p = arg;
+    int c;
+
+    while ((c = accept(p->fd, NULL, NULL)) >= 0)
+        peer_serve(p, c);
+    return NULL;
+}
+
+static void peer_start(struct peer *p)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+
+    p->fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(p->fd >= 0);
+    assert_int_equal(bind(p->fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(p->fd, 16), 0);
+    assert_int_equal(getsockname(p->fd, (struct sockaddr *)&sa, &len), 0);
+    p->port = ntohs(sa.sin_port);
+    assert_int_equal(pthread_create(&p->thread, NULL, peer_main, p), 0);
+}
+
+static void peer_stop(struct peer *p)
+{
+    shutdown(p->fd, SHUT_RDWR);
+    close(p->fd);
+    pthread_join(p->thread, NULL);
+}
+
+static void a_refused_cavage_knock_is_retried_with_rfc9421_and_remembered(void **state)
+{
+    struct fixture *fx = *state;
+    struct peer p = {0};
+    struct store_txn *txn = NULL;
+    enum fed_scheme s = FED_SCHEME_CAVAGE;
+    char inbox[64], host[32];
+
+    peer_start(&p);
+    snprintf(inbox, sizeof inbox, "http://127.0.0.1:%d/inbox", p.port);
+    snprintf(host, sizeof host, "127.0.0.1:%d", p.port);
+    add_job(fx, true); /* the activity, and a job to the dead port 1 */
+    add_job_to(fx, inbox);
+    assert_int_equal(fed_worker_start(fx->fed, NULL), HR_OK);
+    for (int i = 0; i < 3000 && atomic_load(&p.rfc9421) < 1; i++)
+        nap();
+    /* one attempt, two knocks: 401 to draft-cavage, then RFC 9421 as Accept-Signature asked */
+    assert_int_equal(atomic_load(&p.cavage), 1);
+    assert_int_equal(atomic_load(&p.rfc9421), 1);
+    assert_int_equal(atomic_load(&p.with_nonce), 1);
+    for (int i = 0; i < 3000 && s != FED_SCHEME_RFC9421; i++, nap()) {
+        assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+        (void)fed_knock_get(txn, host, &s, NULL);
+        store_txn_abort(txn);
+    }
+    assert_int_equal(s, FED_SCHEME_RFC9421);
+    add_job_to(fx, inbox); /* the next delivery knocks with RFC 9421 at once */
+    fed_wake(fx->fed);
+    for (int i = 0; i < 3000 && atomic_load(&p.rfc9421) < 2; i++)
+        nap();
+    assert_int_equal(atomic_load(&p.rfc9421), 2);
+    assert_int_equal(atomic_load(&p.cavage), 1);
+    fed_worker_stop(fx->fed);
+    peer_stop(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +313,8 @@ int main(void)
             a_job_survives_failing_reads_and_is_sent_once_they_recover, setup, teardown),
         cmocka_unit_test_setup_teardown(a_job_whose_activity_is_gone_is_dropped, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            a_refused_cavage_knock_is_retried_with_rfc9421_and_remembered, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
