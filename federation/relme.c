@@ -34,15 +34,28 @@ int fed_relme_normalise(const char *url, char *out, size_t cap, struct hr_err *e
     return HR_OK;
 }
 
-/* HREF resolved against the page's URL BASE (RFC 3986 §5.2, by curl_url) and normalised. */
+/* HREF resolved against the page's URL BASE (RFC 3986 §5.2, by curl_url) and normalised.
+ * Browsers strip leading and trailing ASCII white space from an href (HTML §2.5.2). */
 static int href_resolve(const char *base, const char *href, char *out, size_t cap)
 {
+    static const char ws[] = " \t\n\f\r";
+    char trimmed[2048];
+    size_t n;
     CURLU *u = curl_url();
     char *abs = NULL;
     int rc = HR_EINVAL;
 
+    href += strspn(href, ws);
+    for (n = strlen(href); n > 0 && strchr(ws, href[n - 1]) != NULL; n--)
+        ;
+    if (n >= sizeof trimmed) {
+        curl_url_cleanup(u);
+        return HR_EINVAL;
+    }
+    memcpy(trimmed, href, n);
+    trimmed[n] = '\0';
     if (u != NULL && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_URL, href, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_URL, trimmed, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
         rc = fed_relme_normalise(abs, out, cap, NULL);
     curl_free(abs);
