@@ -4,7 +4,7 @@
 # itself; `herald website check` verifies, then unverifies when the page changes, each
 # change sending Update(actor) to followers; pages that are not HTML, too big, or redirect
 # to a refused host do not verify; /.well-known/herald/accounts.json; every bad input is
-# refused with nothing stored or sent.
+# refused with nothing stored or sent; SIGTERM during a held website fetch stops cleanly.
 #
 # Peers: 127.0.0.2 the agency's website; 127.0.0.3 ann, a follower; 127.0.0.4 a host the
 # instance blocks (a redirect target that must never be fetched).
@@ -190,5 +190,13 @@ t_eq "profile URL" "$PROFILE" "$(t_jq .accounts[0].url "$T_DIR/accounts.json")"
 t_eq "handle" "@health@127.0.0.1:$H_PORT" "$(t_jq .accounts[0].handle "$T_DIR/accounts.json")"
 t_eq "website" "$SITE/moved" "$(t_jq .accounts[0].website.url "$T_DIR/accounts.json")"
 
-h_stop
+# --- SIGTERM while the rechecker waits on a slow website: it stops, cleanly ---
+page slow 'text/html' "<a rel=me href=\"$PROFILE\">x</a>"
+: >"$SITE_ROOT/slow.json.hold"
+h account set health website "$SITE/slow" >/dev/null
+slow_fetched() { [ "$(fetched "$SITE_ROOT" slow)" -ge 1 ]; }
+if t_wait 20 slow_fetched; then t_pass "the rechecker is fetching the held page"; else
+    t_fail "the rechecker did not fetch the new website"; fi
+h_stop # the fetch in progress ends at fetch_timeout at the latest
+rm -f "$SITE_ROOT/slow.json.hold"
 t_done
