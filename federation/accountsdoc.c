@@ -44,7 +44,8 @@ static json_t *attestation_entries(const json_t *profile)
     json_t *out = json_array(), *v;
     size_t i;
 
-    json_array_foreach (in, i, v) {
+    json_array_foreach(in, i, v)
+    {
         json_t *e = json_object();
 
         if (!json_is_string(json_object_get(v, "url")) || e == NULL) {

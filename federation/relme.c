@@ -119,8 +119,8 @@ static bool push_children(struct node_stack *st, const GumboNode *node)
 
     if (node->type == GUMBO_NODE_TEMPLATE)
         return true;
-    kids = node->type == GUMBO_NODE_DOCUMENT ? &node->v.document.children
-                                             : &node->v.element.children;
+    kids =
+        node->type == GUMBO_NODE_DOCUMENT ? &node->v.document.children : &node->v.element.children;
     if (st->n + kids->length > st->cap) {
         size_t ncap = (st->n + kids->length) * 2 + 16;
         const GumboNode **nv = realloc(st->v, ncap * sizeof *nv);
@@ -149,8 +149,7 @@ static bool tree_find(const GumboNode *root, const struct fed_relme_query *q, ch
         if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE &&
             node->type != GUMBO_NODE_DOCUMENT)
             continue; /* text, comments, CDATA, white space: never a link */
-        if (node->type != GUMBO_NODE_DOCUMENT &&
-            relme_href(node, q->page_url, href, sizeof href) &&
+        if (node->type != GUMBO_NODE_DOCUMENT && relme_href(node, q->page_url, href, sizeof href) &&
             target_match(href, q->targets, q->n_targets)) {
             hit = true;
             if (found != NULL && cap > 0)

@@ -40,8 +40,7 @@ static int website_scheme_ok(const struct fed *fed, const char *scheme, const ch
         host_is_loopback(host))
         return HR_OK;
     return hr_fail(err, HR_EINVAL, "website must be an https URL%s",
-                   fed != NULL && fed->cfg.allow_private ? " (or http on a loopback address)"
-                                                         : "");
+                   fed != NULL && fed->cfg.allow_private ? " (or http on a loopback address)" : "");
 }
 
 int fed_website_url_check(const struct fed *fed, const char *url, char *out, size_t cap,
@@ -88,15 +87,16 @@ int fed_attribution_domains_check(const char *in, char *out, size_t cap, struct 
         size_t n = strcspn(p, ws);
 
         if (n >= sizeof one || ++count > ATTRIBUTION_MAX)
-            return hr_fail(err, HR_EINVAL, "attribution_domains: at most %d host names of "
-                           "at most 253 bytes", ATTRIBUTION_MAX);
+            return hr_fail(err, HR_EINVAL,
+                           "attribution_domains: at most %d host names of "
+                           "at most 253 bytes",
+                           ATTRIBUTION_MAX);
         memcpy(one, p, n);
         one[n] = '\0';
         if (fed_host_normalise(one, host, sizeof host, NULL) != HR_OK)
-            return hr_fail(err, HR_EINVAL, "attribution_domains: '%.60s' is not a host name",
-                           one);
-        used += (size_t)snprintf(out + used, cap > used ? cap - used : 0, "%s%s",
-                                 used ? " " : "", host);
+            return hr_fail(err, HR_EINVAL, "attribution_domains: '%.60s' is not a host name", one);
+        used += (size_t)snprintf(out + used, cap > used ? cap - used : 0, "%s%s", used ? " " : "",
+                                 host);
         if (used >= cap)
             return hr_fail(err, HR_EINVAL, "attribution_domains is too long");
         p += n;
@@ -128,9 +128,9 @@ static int add_website_field(json_t *actor, const char *site)
 {
     json_t *att = json_object_get(actor, "attachment");
     char *html = website_link_html(site);
-    json_t *field = html ? json_pack("{s:s,s:s,s:s}", "type", "PropertyValue", "name",
-                                     "Website", "value", html)
-                         : NULL;
+    json_t *field =
+        html ? json_pack("{s:s,s:s,s:s}", "type", "PropertyValue", "name", "Website", "value", html)
+             : NULL;
     int rc = HR_ENOMEM;
 
     free(html);
@@ -149,9 +149,7 @@ static int host_add(json_t *arr, const char *host)
     size_t i;
     json_t *v;
 
-    json_array_foreach (arr, i, v)
-        if (strcmp(json_string_value(v), host) == 0)
-            return HR_OK;
+    json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), host) == 0) return HR_OK;
     return json_array_append_new(arr, json_string(host)) == 0 ? HR_OK : HR_ENOMEM;
 }
 

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #define WEBSITE_POLL_MS 5000 /* how soon a newly set website is checked by herald serve */
-#define WEBSITE_ACCEPT "text/html, application/xhtml+xml;q=0.9"
+#define WEBSITE_ACCEPT  "text/html, application/xhtml+xml;q=0.9"
 
 /* "text/html" with any parameters, in any case (RFC 9110 §8.3.1). */
 static bool is_html(const char *ct)
@@ -65,8 +65,7 @@ static int targets_of(const struct fed *fed, const char *name, struct website_ta
 }
 
 /* The account's website (from its profile) into URL; HR_ENOTFOUND / HR_EINVAL. */
-static int website_of(struct fed *fed, const char *name, char *url, size_t cap,
-                      struct hr_err *err)
+static int website_of(struct fed *fed, const char *name, char *url, size_t cap, struct hr_err *err)
 {
     struct store_account a = {0};
     struct store_txn *txn = NULL;
@@ -86,8 +85,8 @@ static int website_of(struct fed *fed, const char *name, char *url, size_t cap,
         profile = json_loads(a.profile ? a.profile : "{}", 0, NULL);
         site = json_string_value(json_object_get(profile, "website"));
         if (site == NULL || site[0] == '\0')
-            rc = hr_fail(err, HR_EINVAL, "account %s has no website (herald account set %s "
-                         "website URL)", name, name);
+            rc = hr_fail(err, HR_EINVAL, "account %s has no website (account set %s website URL)",
+                         name, name);
         else
             snprintf(url, cap, "%s", site);
     }
@@ -133,7 +132,9 @@ static bool outcome_apply(json_t *profile, const struct fed_website_result *res,
     char line[300];
 
     snprintf(line, sizeof line, "%s: %s",
-             res->verified ? "verified" : res->definite ? "not verified" : "unreachable",
+             res->verified   ? "verified"
+             : res->definite ? "not verified"
+                             : "unreachable",
              res->reason);
     json_object_set_new(profile, "website_checked_ms", json_integer(now));
     json_object_set_new(profile, "website_result", json_string(line));
@@ -258,11 +259,11 @@ static void website_round(struct fed_website *w)
         if (s.names.slots == NULL || s.names.slots[i] == NULL)
             continue;
         if (fed_website_check(w->fed, s.names.slots[i], &res, &err) != HR_OK)
-            hr_log(HR_LOG_WARN, "fed", "website check account=%s failed: %s",
-                   s.names.slots[i], err.msg);
+            hr_log(HR_LOG_WARN, "fed", "website check account=%s failed: %s", s.names.slots[i],
+                   err.msg);
         else
-            hr_log(HR_LOG_INFO, "fed", "website check account=%s verified=%d%s",
-                   s.names.slots[i], res.verified, res.changed ? " changed" : "");
+            hr_log(HR_LOG_INFO, "fed", "website check account=%s verified=%d%s", s.names.slots[i],
+                   res.verified, res.changed ? " changed" : "");
     }
     fed_strset_fini(&s.names);
 }

@@ -76,8 +76,8 @@ static void a_link_element_with_rel_me_to_the_actor_id_is_found(void **state)
     assert_string_equal(found, BASE "/users/health");
 }
 
-static void rel_me_among_other_tokens_with_host_case_port_and_slash_differences_is_found(
-    void **state)
+static void
+rel_me_among_other_tokens_with_host_case_port_and_slash_differences_is_found(void **state)
 {
     char found[600];
 
@@ -189,18 +189,22 @@ static void website_urls_are_https_or_loopback_http_on_a_test_instance(void **st
     struct hr_err err = {0};
 
     /* stored as curl_url writes it: scheme lower-cased, the path made explicit */
-    assert_int_equal(fed_website_url_check(fx->fed, "HTTPS://www.city.example", out, sizeof out,
-                                           NULL), HR_OK);
+    assert_int_equal(
+        fed_website_url_check(fx->fed, "HTTPS://www.city.example", out, sizeof out, NULL), HR_OK);
     assert_string_equal(out, "https://www.city.example/");
-    assert_int_equal(fed_website_url_check(fx->fed, "https://www.city.example/x?y#z", out,
-                                           sizeof out, NULL), HR_OK);
-    assert_int_equal(fed_website_url_check(fx->fed, "http://www.city.example/", out, sizeof out,
-                                           &err), HR_EINVAL);
+    assert_int_equal(
+        fed_website_url_check(fx->fed, "https://www.city.example/x?y#z", out, sizeof out, NULL),
+        HR_OK);
+    assert_int_equal(
+        fed_website_url_check(fx->fed, "http://www.city.example/", out, sizeof out, &err),
+        HR_EINVAL);
     assert_non_null(strstr(err.msg, "https"));
-    assert_int_equal(fed_website_url_check(fx->fed, "http://127.0.0.1:8080/", out, sizeof out,
-                                           NULL), HR_EINVAL); /* allow_private is off */
-    assert_int_equal(fed_website_url_check(NULL, "https://u:p@www.city.example/", out,
-                                           sizeof out, NULL), HR_EINVAL);
+    assert_int_equal(
+        fed_website_url_check(fx->fed, "http://127.0.0.1:8080/", out, sizeof out, NULL),
+        HR_EINVAL); /* allow_private is off */
+    assert_int_equal(
+        fed_website_url_check(NULL, "https://u:p@www.city.example/", out, sizeof out, NULL),
+        HR_EINVAL);
     assert_int_equal(fed_website_url_check(NULL, "www.city.example", out, sizeof out, NULL),
                      HR_EINVAL);
     assert_int_equal(fed_website_url_check(NULL, "javascript:alert(1)", out, sizeof out, NULL),
@@ -213,9 +217,12 @@ static void website_urls_are_https_or_loopback_http_on_a_test_instance(void **st
 
 static void loopback_http_websites_need_allow_private(void **state)
 {
-    struct fed_config cfg = {.domain = "127.0.0.1:9", .base_url = "http://127.0.0.1:9",
-                             .allow_private = true, .json_max_depth = 64,
-                             .json_max_string = 100000, .json_max_items = 1000,
+    struct fed_config cfg = {.domain = "127.0.0.1:9",
+                             .base_url = "http://127.0.0.1:9",
+                             .allow_private = true,
+                             .json_max_depth = 64,
+                             .json_max_string = 100000,
+                             .json_max_items = 1000,
                              .fetch_max_bytes = 1 << 20};
     struct store *st = NULL;
     struct fed *fed = NULL;
@@ -226,8 +233,8 @@ static void loopback_http_websites_need_allow_private(void **state)
     assert_int_equal(fed_website_url_check(fed, "http://127.0.0.2:8080/", out, sizeof out, NULL),
                      HR_OK);
     assert_int_equal(fed_website_url_check(fed, "http://[::1]/", out, sizeof out, NULL), HR_OK);
-    assert_int_equal(fed_website_url_check(fed, "http://www.city.example/", out, sizeof out,
-                                           NULL), HR_EINVAL);
+    assert_int_equal(fed_website_url_check(fed, "http://www.city.example/", out, sizeof out, NULL),
+                     HR_EINVAL);
     assert_int_equal(fed_website_url_check(fed, "http://10.0.0.1/", out, sizeof out, NULL),
                      HR_EINVAL);
     assert_int_equal(fedfix_close(dir, st, fed), 0);
@@ -238,24 +245,29 @@ static void attribution_domains_are_normalised_host_names(void **state)
     char out[2600];
 
     (void)state;
-    assert_int_equal(fed_attribution_domains_check("  News.City.Example\tcity.example ", out,
-                                                   sizeof out, NULL), HR_OK);
+    assert_int_equal(
+        fed_attribution_domains_check("  News.City.Example\tcity.example ", out, sizeof out, NULL),
+        HR_OK);
     assert_string_equal(out, "news.city.example city.example");
     assert_int_equal(fed_attribution_domains_check("city.example/path", out, sizeof out, NULL),
                      HR_EINVAL);
     assert_int_equal(fed_attribution_domains_check("a.example:443", out, sizeof out, NULL),
                      HR_EINVAL);
     assert_int_equal(fed_attribution_domains_check("a.ex b.ex c.ex d.ex e.ex f.ex g.ex h.ex "
-                                                   "i.ex j.ex k.ex", out, sizeof out, NULL),
+                                                   "i.ex j.ex k.ex",
+                                                   out, sizeof out, NULL),
                      HR_EINVAL);
 }
 
 static void add_account(struct store *st, const char *name, const char *profile)
 {
     static char *rsa_priv, *rsa_pub, *ed_priv, *ed_pub;
-    struct store_account a = {.name = (char *)(uintptr_t)name, .kind = (char *)(uintptr_t) "agency",
-                              .display_name = (char *)(uintptr_t) "", .summary = (char *)(uintptr_t) "",
-                              .created_ms = 1, .profile = (char *)(uintptr_t)profile};
+    struct store_account a = {.name = (char *)(uintptr_t)name,
+                              .kind = (char *)(uintptr_t) "agency",
+                              .display_name = (char *)(uintptr_t) "",
+                              .summary = (char *)(uintptr_t) "",
+                              .created_ms = 1,
+                              .profile = (char *)(uintptr_t)profile};
     struct store_txn *txn = NULL;
 
     if (rsa_priv == NULL) {
@@ -274,14 +286,16 @@ static void add_account(struct store *st, const char *name, const char *profile)
 static void the_actor_links_its_website_with_rel_me_and_lists_attribution_domains(void **state)
 {
     struct fixture *fx = *state;
-    struct store_account a = {.name = (char *)(uintptr_t) "health",
-                              .kind = (char *)(uintptr_t) "agency",
-                              .display_name = (char *)(uintptr_t) "",
-                              .summary = (char *)(uintptr_t) "", .rsa_pub_pem = (char *)(uintptr_t) "",
-                              .ed_pub_multibase = (char *)(uintptr_t) "",
-                              .profile = (char *)(uintptr_t)
-                                  "{\"website\":\"https://www.city.example/?a=1&b=\\\"2\\\"\","
-                                  "\"attribution_domains\":\"news.city.example www.city.example\"}"};
+    struct store_account a = {
+        .name = (char *)(uintptr_t) "health",
+        .kind = (char *)(uintptr_t) "agency",
+        .display_name = (char *)(uintptr_t) "",
+        .summary = (char *)(uintptr_t) "",
+        .rsa_pub_pem = (char *)(uintptr_t) "",
+        .ed_pub_multibase = (char *)(uintptr_t) "",
+        .profile =
+            (char *)(uintptr_t) "{\"website\":\"https://www.city.example/?a=1&b=\\\"2\\\"\","
+                                "\"attribution_domains\":\"news.city.example www.city.example\"}"};
     json_t *j = fed_actor_json(fx->fed, &a), *att, *dom;
 
     assert_non_null(j);
@@ -312,11 +326,12 @@ static void accounts_json_lists_kind_parent_website_and_attestations(void **stat
     struct fed_doc d = {0};
     json_t *j, *acc;
 
-    add_account(fx->st, "health",
-                "{\"website\":\"https://www.city.example/\",\"website_verified_ms\":1000,"
-                "\"website_checked_ms\":2000,\"attestations\":[{\"url\":\"https://reg.example/a/1\","
-                "\"issuer\":\"https://reg.example/users/reg\",\"issuer_name\":\"Registry\","
-                "\"kind\":\"agency\",\"valid_until_ms\":3000},{\"issuer\":\"no url: left out\"}]}");
+    add_account(
+        fx->st, "health",
+        "{\"website\":\"https://www.city.example/\",\"website_verified_ms\":1000,"
+        "\"website_checked_ms\":2000,\"attestations\":[{\"url\":\"https://reg.example/a/1\","
+        "\"issuer\":\"https://reg.example/users/reg\",\"issuer_name\":\"Registry\","
+        "\"kind\":\"agency\",\"valid_until_ms\":3000},{\"issuer\":\"no url: left out\"}]}");
     add_account(fx->st, "vaccines", "{\"parent\":\"health\"}");
     fed_accounts_doc(fx->fed, &d);
     assert_int_equal(d.status, 200);
@@ -328,8 +343,8 @@ static void accounts_json_lists_kind_parent_website_and_attestations(void **stat
     assert_int_equal(json_array_size(acc), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(acc, 0), "handle")),
                         "@health@social.city.example");
-    assert_true(json_is_true(json_object_get(
-        json_object_get(json_array_get(acc, 0), "website"), "verified")));
+    assert_true(json_is_true(
+        json_object_get(json_object_get(json_array_get(acc, 0), "website"), "verified")));
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(json_array_get(acc, 0), "website"), "verified_at")),
                         "1970-01-01T00:00:01Z");
@@ -357,9 +372,12 @@ static void checking_an_unknown_account_or_one_without_website_stores_nothing(vo
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
-    struct fed_config cfg = {.domain = "social.city.example", .base_url = BASE,
-                             .json_max_depth = 64, .json_max_string = 100000,
-                             .json_max_items = 1000, .fetch_max_bytes = 1 << 20};
+    struct fed_config cfg = {.domain = "social.city.example",
+                             .base_url = BASE,
+                             .json_max_depth = 64,
+                             .json_max_string = 100000,
+                             .json_max_items = 1000,
+                             .fetch_max_bytes = 1 << 20};
 
     if (fx == NULL || fedfix_open(fx->dir, &fx->st, &fx->fed, "web", cfg) != 0)
         return -1;
@@ -383,7 +401,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_rel_me_link_to_the_profile_url_is_found),
         cmocka_unit_test(a_link_element_with_rel_me_to_the_actor_id_is_found),
-        cmocka_unit_test(rel_me_among_other_tokens_with_host_case_port_and_slash_differences_is_found),
+        cmocka_unit_test(
+            rel_me_among_other_tokens_with_host_case_port_and_slash_differences_is_found),
         cmocka_unit_test(uppercase_rel_and_href_are_found),
         cmocka_unit_test(a_relative_href_is_resolved_against_the_page_url),
         cmocka_unit_test(links_to_other_actors_hosts_or_without_the_me_token_do_not_count),
