@@ -12,8 +12,9 @@
 #include <strings.h>
 #include <time.h>
 
-#define WEBSITE_POLL_MS 5000 /* how soon a newly set website is checked by herald serve */
-#define WEBSITE_ACCEPT  "text/html, application/xhtml+xml;q=0.9"
+#define WEBSITE_POLL_MS  5000          /* how soon a newly set website is checked by herald serve */
+#define WEBSITE_RETRY_MS (3600 * 1000) /* an unreachable website is tried again after this */
+#define WEBSITE_ACCEPT   "text/html, application/xhtml+xml;q=0.9"
 
 /* "text/html" with any parameters, in any case (RFC 9110 §8.3.1). */
 static bool is_html(const char *ct)
@@ -236,10 +237,15 @@ static int due_add(const struct store_account *a, void *ctx)
     struct due_scan *s = ctx;
     json_t *p = json_loads(a->profile ? a->profile : "{}", 0, NULL);
     const char *site = json_string_value(json_object_get(p, "website"));
+    const char *last = json_string_value(json_object_get(p, "website_result"));
     int64_t checked = json_integer_value(json_object_get(p, "website_checked_ms"));
+    int64_t every = s->recheck_ms;
 
+    /* a site that was down is tried again sooner than one that answered */
+    if (last != NULL && strncmp(last, "unreachable", 11) == 0 && every > WEBSITE_RETRY_MS)
+        every = WEBSITE_RETRY_MS;
     if (site != NULL && site[0] != '\0' &&
-        (checked <= 0 || (s->recheck_ms > 0 && s->now - checked >= s->recheck_ms)))
+        (checked <= 0 || (every > 0 && s->now - checked >= every)))
         (void)fed_strset_add(&s->names, a->name); /* ENOMEM: checked next round */
     json_decref(p);
     return 0;
