@@ -14,7 +14,7 @@
 
 #define WEBSITE_POLL_MS  5000          /* how soon a newly set website is checked by herald serve */
 #define WEBSITE_RETRY_MS (3600 * 1000) /* an unreachable website is tried again after this */
-#define WEBSITE_ACCEPT   "text/html, application/xhtml+xml;q=0.9"
+#define WEBSITE_ACCEPT   "text/html"   /* the only type judged (fed_website_judge) */
 
 /* "text/html" with any parameters, in any case (RFC 9110 §8.3.1). */
 static bool is_html(const char *ct)
