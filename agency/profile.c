@@ -63,9 +63,50 @@ static int set_summary(struct profile_edit *e, const char *value, struct hr_err 
     return set_field(&e->a.summary, value, err);
 }
 
+/* "website" (issue 9 §5, federation/website.c): a new or changed website is unverified
+ * until checked (herald serve checks it within seconds; herald website check at once);
+ * the same one set again keeps its state and is checked again. */
+static int set_website(struct profile_edit *e, const char *value, struct hr_err *err)
+{
+    const char *old = json_string_value(json_object_get(e->profile, "website"));
+    char url[600];
+
+    if (value != NULL && fed_website_url_check(e->fed, value, url, sizeof url, err) != HR_OK)
+        return HR_EINVAL;
+    json_object_del(e->profile, "website_checked_ms");
+    if (value != NULL && old != NULL && strcmp(old, url) == 0)
+        return HR_OK;
+    json_object_del(e->profile, "website_verified_ms");
+    json_object_del(e->profile, "website_result");
+    if (value == NULL)
+        return json_object_del(e->profile, "website") == 0 || old == NULL ? HR_OK : HR_ENOMEM;
+    if (json_object_set_new(e->profile, "website", json_string(url)) != 0)
+        return hr_fail(err, HR_ENOMEM, "profile");
+    return HR_OK;
+}
+
+/* "attribution_domains": extra hosts for toot:attributionDomains, space-separated. */
+static int set_attribution_domains(struct profile_edit *e, const char *value,
+                                   struct hr_err *err)
+{
+    char list[2600];
+
+    if (value == NULL) {
+        json_object_del(e->profile, "attribution_domains");
+        return HR_OK;
+    }
+    if (fed_attribution_domains_check(value, list, sizeof list, err) != HR_OK)
+        return HR_EINVAL;
+    if (json_object_set_new(e->profile, "attribution_domains", json_string(list)) != 0)
+        return hr_fail(err, HR_ENOMEM, "profile");
+    return HR_OK;
+}
+
 static const struct profile_key keys_table[] = {
     {"display_name", set_display_name},
     {"summary", set_summary},
+    {"website", set_website},
+    {"attribution_domains", set_attribution_domains},
 };
 #define N_KEYS (sizeof keys_table / sizeof keys_table[0])
 

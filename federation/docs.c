@@ -169,12 +169,13 @@ static json_t *actor_context(void)
 {
     /* did/v1 defines assertionMethod: without it JSON-LD processors (Fedify) drop the
      * Ed25519 key, since neither security/v1 nor multikey/v1 defines that term */
-    return json_pack("[s,s,s,s,{s:s,s:s,s:s,s:s,s:s,s:s}]", FED_AS_CONTEXT,
+    return json_pack("[s,s,s,s,{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s}}]", FED_AS_CONTEXT,
                      "https://w3id.org/security/v1", "https://www.w3.org/ns/did/v1",
                      "https://w3id.org/security/multikey/v1",
                      "toot", "http://joinmastodon.org/ns#", "discoverable", "toot:discoverable",
                      "indexable", "toot:indexable", "schema", "http://schema.org#",
-                     "PropertyValue", "schema:PropertyValue", "value", "schema:value");
+                     "PropertyValue", "schema:PropertyValue", "value", "schema:value",
+                     "attributionDomains", "@id", "toot:attributionDomains", "@type", "@id");
 }
 
 static char *actor_summary(const struct store_account *a)
@@ -202,6 +203,7 @@ static json_t *actor_extend(struct fed *fed, const struct store_account *a, json
 
     (void)fed;
     /* one line per feature: if (rc == HR_OK) rc = fed_actor_add_FEATURE(fed, a, profile, j); */
+    if (rc == HR_OK) rc = fed_actor_add_website(fed, a, profile, j);
     json_decref(profile);
     if (rc != HR_OK) {
         json_decref(j);

@@ -239,4 +239,37 @@ void fed_proof_check(struct fed *fed, const json_t *doc, const char *owner,
 int fed_actor_update_queue(struct fed *fed, struct store_txn *txn, const char *name,
                            struct hr_err *err);
 
+/* ---- website binding (issue 9 §5; federation/website.c) ---- */
+/* The profile key "website": an https URL (http only to a loopback host when
+ * allow_private_network is on; FED may be NULL: no private network), at most 500 bytes,
+ * no user name or password; curl_url's form of it into OUT. HR_EINVAL says why. */
+int fed_website_url_check(const struct fed *fed, const char *url, char *out, size_t cap,
+                          struct hr_err *err);
+/* The profile key "attribution_domains": up to 10 host names separated by spaces, each
+ * checked by fed_host_normalise; the normalised list (one space between) into OUT. */
+int fed_attribution_domains_check(const char *in, char *out, size_t cap, struct hr_err *err);
+struct fed_website_result {
+    bool verified;   /* the page links back with rel="me" */
+    bool definite;   /* the answer is about the page (false: unreachable for now) */
+    bool changed;    /* the verified state changed and Update(actor) was queued */
+    char url[600];   /* the website checked */
+    char found[600]; /* the matching href, normalised */
+    char reason[256];
+};
+/* Fetches account NAME's website with every outbound guard (scheme, SSRF per hop, domain
+ * policy per redirect hop, fetch_timeout, 1 MiB) and records the outcome in its profile
+ * ("website_checked_ms", "website_verified_ms", "website_result"); a change of the
+ * verified state queues Update(actor) in the same transaction. A check that could not
+ * reach the site (network, 5xx) keeps the verified state. HR_ENOTFOUND (no account),
+ * HR_EINVAL (no website set): nothing stored. HR_OK whatever the page said: see OUT. */
+int fed_website_check(struct fed *fed, const char *name, struct fed_website_result *out,
+                      struct hr_err *err);
+/* Inside herald serve: a thread that checks every website set or changed since its last
+ * check (within seconds) and rechecks each one every RECHECK_S seconds (0: never again
+ * after the first check). Stop returns once the check in progress has ended. */
+int fed_website_start(struct fed *fed, int64_t recheck_s, struct hr_err *err);
+void fed_website_stop(struct fed *fed);
+/* GET /.well-known/herald/accounts.json (schema: docs/FEDERATION.md). */
+void fed_accounts_doc(struct fed *fed, struct fed_doc *doc);
+
 #endif

@@ -68,6 +68,7 @@ struct fed {
     struct fed_worker *worker;
     struct fed_inbox_pool *inbox;
     struct fed_pruner *pruner; /* federation/quota.c */
+    struct fed_website *website; /* the website rechecker (federation/website.c) */
     pthread_mutex_t pk_mu; /* guards pk */
     struct fed_pk_entry pk[FED_PKCACHE];
     pthread_mutex_t actor_mu; /* guards actors */
@@ -258,5 +259,29 @@ void fed_strset_fini(struct fed_strset *s);
 void fed_doc_json(struct fed_doc *doc, int status, json_t *body);
 void fed_doc_error(struct fed_doc *doc, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* ---- website binding (federation/relme.c, website.c, accountsdoc.c) ---- */
+#define FED_WEBSITE_MAX_BYTES (1024 * 1024) /* a page larger than this is refused */
+/* What a page must link to with rel="me": TARGETS are normalised (fed_relme_normalise);
+ * PAGE_URL (the page's final URL) resolves relative hrefs. */
+struct fed_relme_query {
+    const char *page_url;
+    const char *const *targets;
+    size_t n_targets;
+};
+/* URL with lower-case scheme and host, no default port, no fragment, no trailing slash. */
+int fed_relme_normalise(const char *url, char *out, size_t cap, struct hr_err *err);
+/* true when the HTML page has an <a> or <link> whose rel holds "me" and whose href is one
+ * of Q's targets (the first such href, normalised, into FOUND when not NULL). Parsed as a
+ * browser would (gumbo): comments, scripts and attribute text never count. */
+bool fed_relme_find(const char *html, size_t len, const struct fed_relme_query *q, char *found,
+                    size_t cap);
+/* Judges a fetched page: text/html only, at most FED_WEBSITE_MAX_BYTES, then the rel=me
+ * search; fills OUT's verified, definite and reason. */
+void fed_website_judge(const char *content_type, const char *body, size_t len,
+                       const struct fed_relme_query *q, struct fed_website_result *out);
+/* actor_extend (docs.c): the "Website" PropertyValue and attributionDomains. */
+int fed_actor_add_website(struct fed *fed, const struct store_account *a, const json_t *profile,
+                          json_t *actor);
 
 #endif

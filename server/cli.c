@@ -41,6 +41,7 @@ static const char usage_text[] =
     "  account set NAME approvals 0-3         approvals a post needs before it goes out\n"
     "  account set NAME KEY [VALUE]           a profile key (display_name, summary, ...);\n"
     "                                         no VALUE clears it; followers get the update\n"
+    "  website check NAME                     does the account's website link back (rel=me)?\n"
     "  operator add|disable NAME | operator list [--json]\n"
     "  grant|revoke OPERATOR ROLE [--account NAME]   roles: admin editor approver responder auditor\n"
     "  token create OPERATOR [--expires DAYS] | token list | token revoke ID\n"
@@ -971,6 +972,31 @@ static int cmd_boost(struct app *app, int argc, char **argv)
     return 0;
 }
 
+/* website check NAME: fetches the account's website now and records whether it links
+ * back with rel="me"; exit 1 when it does not (issue 9 §5). */
+static int cmd_website(struct app *app, int argc, char **argv)
+{
+    struct fed_website_result res;
+    struct hr_err err = {0};
+    int rc;
+
+    if (argc != 3 || strcmp(argv[1], "check") != 0)
+        return usage("website check NAME");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = allowed(app, AGENCY_ACCOUNT_PROFILE, argv[2], NULL);
+    if (rc == HR_OK)
+        rc = fed_website_check(app->fed, argv[2], &res, &err);
+    app_close(app);
+    if (rc != HR_OK)
+        return outcome(rc, &err);
+    printf("%s: website %s %s: %s\n", argv[2], res.url,
+           res.verified ? "verified" : res.definite ? "not verified" : "unreachable", res.reason);
+    if (res.changed)
+        printf("%s: verified state changed; Update(actor) queued to followers\n", argv[2]);
+    return res.verified ? 0 : 1;
+}
+
 static int cmd_serve(struct app *app, int argc, char **argv)
 {
     const char *listen = NULL;
@@ -1002,6 +1028,7 @@ static const struct {
     {"draft", cmd_draft},       {"follow", cmd_follow},     {"unfollow", cmd_follow},
     {"following", cmd_following}, {"timeline", cmd_following}, {"boost", cmd_boost},
     {"posts", cmd_posts},
+    {"website", cmd_website},
 };
 
 int cli_main(int argc, char **argv)

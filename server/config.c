@@ -90,6 +90,8 @@ static const struct ckey {
       "new Follows one remote registrable domain may send per minute (429 beyond; 0 = no limit)"),
     S(http_signature_first, "cavage",
       "signature scheme of a delivery's first knock: cavage (draft-cavage) or rfc9421"),
+    U(website_recheck_hours, "24", 0, 8760,
+      "hours between rechecks of each account's website rel=me link (0 = only after a change)"),
 #undef S
 #undef B
 #undef U

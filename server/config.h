@@ -53,6 +53,7 @@ struct config {
     uint64_t inbox_queue_max;
     uint64_t inbox_actor_per_second;
     uint64_t inbox_follows_per_minute;
+    uint64_t website_recheck_hours;
 };
 
 /* Defaults for every key. */

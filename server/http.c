@@ -595,6 +595,8 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
         rc = fed_inbox_start(app->fed, app->cfg.inbox_threads, err);
     if (rc == HR_OK && (rc = scheduler_start(&sched, app, err)) == HR_OK)
         sched_on = true;
+    if (rc == HR_OK)
+        rc = fed_website_start(app->fed, (int64_t)app->cfg.website_recheck_hours * 3600, err);
     if (rc == HR_OK) {
         d = start_daemon(app, fd);
         if (d == NULL)
@@ -605,6 +607,7 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
             close(fd);
         if (sched_on)
             scheduler_stop(&sched);
+        fed_website_stop(app->fed);
         fed_inbox_stop(app->fed);
         fed_worker_stop(app->fed);
         return rc;
@@ -615,6 +618,7 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
     sigwait(&set, &sig);
     hr_log(HR_LOG_INFO, "server", "stopping on signal %d", sig);
     scheduler_stop(&sched);
+    fed_website_stop(app->fed);
     /* answer what the inbox workers hold before the connections go away: new inbox POSTs
      * get 503 from here on, queued ones their real answer, and each answer is sent */
     fed_inbox_stop(app->fed);

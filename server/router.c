@@ -258,6 +258,10 @@ static enum MHD_Result get_route(struct http_req *r)
         fed_nodeinfo(r->app->fed, &d);
         return reply_doc(r, &d, CACHE_COLL);
     }
+    if (strcmp(r->url, "/.well-known/herald/accounts.json") == 0) {
+        fed_accounts_doc(r->app->fed, &d);
+        return reply_doc(r, &d, CACHE_COLL);
+    }
     if (strcmp(r->url, "/.well-known/host-meta") == 0) {
         fed_host_meta(r->app->fed, &d);
         return reply_doc(r, &d, CACHE_DOC);
