@@ -88,6 +88,10 @@ static const struct ckey {
       "activities one remote actor may send per second (429 beyond; 0 = no limit)"),
     U(inbox_follows_per_minute, "1000", 0, 10000000,
       "new Follows one remote registrable domain may send per minute (429 beyond; 0 = no limit)"),
+    S(trust_anchors, "",
+      "issuer actor URLs (space-separated) whose attestations this server trusts (attest verify, /verify)"),
+    U(verify_rate_per_minute, "10", 0, 100000,
+      "/verify requests one client address may make per minute (429 beyond; 0 = no limit)"),
 #undef S
 #undef B
 #undef U
