@@ -115,7 +115,9 @@ static int keep(struct store_txn *txn, const char *name, json_t *entry,
     char *text = NULL;
     int rc = store_account_get_private(txn, name, &a, err);
 
-    if (rc == HR_OK && !json_is_object(profile = json_loads(a.profile ? a.profile : "{}", 0, NULL)))
+    if (rc == HR_OK) /* not inside json_is_object: it is a macro that evaluates twice */
+        profile = json_loads(a.profile ? a.profile : "{}", 0, NULL);
+    if (rc == HR_OK && !json_is_object(profile))
         rc = hr_fail(err, HR_EIO, "account %s: stored profile is not a JSON object", name);
     if (rc == HR_OK)
         rc = entries_put(profile, entry, err);
