@@ -107,8 +107,7 @@ static int entries_put(json_t *profile, json_t *entry, struct hr_err *err)
 }
 
 /* Inside TXN: account NAME's profile gains ENTRY. */
-static int keep(struct store_txn *txn, const char *name, json_t *entry,
-                struct hr_err *err)
+static int keep(struct store_txn *txn, const char *name, json_t *entry, struct hr_err *err)
 {
     struct store_account a = {0};
     json_t *profile = NULL;
@@ -178,8 +177,8 @@ int agency_attest_import(struct store *st, struct fed *fed, const char *by, cons
         rc = hr_fail(err, HR_EFORBIDDEN,
                      "the attestation is about %.200s, which is not one of our accounts", subject);
     if (rc == HR_OK && account != NULL && strcmp(account, name) != 0)
-        rc = hr_fail(err, HR_EFORBIDDEN, "the attestation is about %.200s, not account %s",
-                     subject, account);
+        rc = hr_fail(err, HR_EFORBIDDEN, "the attestation is about %.200s, not account %s", subject,
+                     account);
     if (rc == HR_OK)
         rc = import_store(st, fed, by, name, entry, err);
     if (rc == HR_OK && entry_out != NULL)

@@ -55,10 +55,10 @@ static int add_term(json_t *actor)
     size_t i;
 
     json_array_foreach(ctx, i, v) if (json_is_object(v)) return json_object_set_new(
-        v, "attestations", json_pack("{s:s,s:s}", "@id", FED_HERALD_NS "attestations", "@type",
-                                     "@id")) == 0
-                                                               ? HR_OK
-                                                               : HR_ENOMEM;
+        v, "attestations",
+        json_pack("{s:s,s:s}", "@id", FED_HERALD_NS "attestations", "@type", "@id")) == 0
+        ? HR_OK
+        : HR_ENOMEM;
     return HR_OK;
 }
 

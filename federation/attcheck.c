@@ -46,8 +46,8 @@ static int fetch_ld(struct fed *fed, const char *url, json_t **out, struct hr_er
     fed_json_limits_of(fed, &lim);
     if (rc == HR_OK)
         rc = fed_json_parse(r.body, r.body_len, &lim, &j, err);
-    if (rc == HR_OK && (!json_is_object(j) || fed_json_id(j) == NULL ||
-                        strcmp(fed_json_id(j), url) != 0))
+    if (rc == HR_OK &&
+        (!json_is_object(j) || fed_json_id(j) == NULL || strcmp(fed_json_id(j), url) != 0))
         rc = hr_fail(err, HR_EFORBIDDEN, "the document at %s has a different id", url);
     if (rc == HR_OK) {
         *out = j;
@@ -126,8 +126,8 @@ static bool has_type(const json_t *doc, const char *type)
 
     if (json_is_string(t))
         return strcmp(json_string_value(t), type) == 0;
-    json_array_foreach(t, i, v) if (json_is_string(v) && strcmp(json_string_value(v), type) == 0)
-        return true;
+    json_array_foreach(t, i, v) if (json_is_string(v) &&
+                                    strcmp(json_string_value(v), type) == 0) return true;
     return false;
 }
 
@@ -166,8 +166,8 @@ static int validity(const json_t *doc, struct hr_err *err)
 static int not_revoked(struct fed *fed, const json_t *doc, const char *url, const char *issuer,
                        struct hr_err *err)
 {
-    const char *list_url = fed_json_id(
-        json_object_get(json_object_get(doc, "credentialStatus"), "revocationList"));
+    const char *list_url =
+        fed_json_id(json_object_get(json_object_get(doc, "credentialStatus"), "revocationList"));
     json_t *list = NULL, *v;
     size_t i;
     int rc;
@@ -175,8 +175,9 @@ static int not_revoked(struct fed *fed, const json_t *doc, const char *url, cons
     if (list_url == NULL || !fed_same_origin(list_url, issuer))
         return hr_fail(err, HR_ESIG, "the attestation names no revocation list on its issuer");
     rc = get_doc(fed, list_url, false, &list, err);
-    if (rc == HR_OK && (!has_type(list, "RevocationList") ||
-                        strcmp(or_empty(fed_json_id(json_object_get(list, "issuer"))), issuer) != 0))
+    if (rc == HR_OK &&
+        (!has_type(list, "RevocationList") ||
+         strcmp(or_empty(fed_json_id(json_object_get(list, "issuer"))), issuer) != 0))
         rc = hr_fail(err, HR_ESIG, "the revocation list is not one of the issuer's");
     if (rc == HR_OK)
         rc = proof_by(fed, list, issuer, "the revocation list", err);
@@ -204,9 +205,9 @@ static json_t *entry_of(const char *url, const json_t *doc, const char *issuer)
 
     if (until != NULL)
         (void)hr_iso8601_parse(until, &u);
-    return json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:I}", "url", url, "issuer", issuer,
-                     "issuer_name", iname ? iname : issuer, "subject", json_object_get(cs, "id"),
-                     "name", json_object_get(cs, "name"), "kind", json_object_get(cs, "kind"),
+    return json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:I}", "url", url, "issuer", issuer, "issuer_name",
+                     iname ? iname : issuer, "subject", json_object_get(cs, "id"), "name",
+                     json_object_get(cs, "name"), "kind", json_object_get(cs, "kind"),
                      "valid_until_ms", (json_int_t)u);
 }
 
@@ -222,8 +223,9 @@ static int shape(const json_t *doc, const char **issuer, struct hr_err *err)
         return hr_fail(err, HR_EINVAL, "the attestation names no issuer actor URL");
     if (fed_json_id(cs) == NULL || name == NULL || strlen(name) > 200 ||
         !fed_attest_kind_valid(json_string_value(json_object_get(cs, "kind"))))
-        return hr_fail(err, HR_EINVAL, "the attestation's credentialSubject needs id, name "
-                                       "and kind (agency, department or official)");
+        return hr_fail(err, HR_EINVAL,
+                       "the attestation's credentialSubject needs id, name "
+                       "and kind (agency, department or official)");
     return HR_OK;
 }
 

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REC_PREFIX "attest"         /* instance-table key prefix, then NUL, then the id */
-#define SUBJECT_NAME_MAX 200        /* bytes of credentialSubject.name */
-#define REASON_MAX 300              /* bytes of a revocation reason */
+#define REC_PREFIX       "attest" /* instance-table key prefix, then NUL, then the id */
+#define SUBJECT_NAME_MAX 200      /* bytes of credentialSubject.name */
+#define REASON_MAX       300      /* bytes of a revocation reason */
 
 static const char *const kinds[] = {"agency", "department", "official"};
 
@@ -27,9 +27,9 @@ json_t *fed_attest_context(void)
         FED_HERALD_NS "accountKind", "RevocationList", FED_HERALD_NS "RevocationList",
         "RevocationListEntry", FED_HERALD_NS "RevocationListEntry", "revocationList", "@id",
         FED_HERALD_NS "revocationList", "@type", "@id", "revokedAt", FED_HERALD_NS "revokedAt",
-        "revocationReason", FED_HERALD_NS "revocationReason", "revoked",
-        FED_HERALD_NS "revoked", "attestationOf", FED_HERALD_NS "attestationOf", "attestations",
-        "@id", FED_HERALD_NS "attestations", "@type", "@id");
+        "revocationReason", FED_HERALD_NS "revocationReason", "revoked", FED_HERALD_NS "revoked",
+        "attestationOf", FED_HERALD_NS "attestationOf", "attestations", "@id",
+        FED_HERALD_NS "attestations", "@type", "@id");
 }
 
 bool fed_attest_kind_valid(const char *kind)
@@ -65,8 +65,7 @@ static int input_check(const struct fed_attest_input *in, struct hr_err *err)
         strlen(in->subject) > FED_ID_MAX)
         return hr_fail(err, HR_EINVAL, "--subject must be an http(s) actor URL");
     if (n == 0 || n > SUBJECT_NAME_MAX || !hr_utf8_valid(in->name, n))
-        return hr_fail(err, HR_EINVAL, "--name must be 1 to %d bytes of UTF-8",
-                       SUBJECT_NAME_MAX);
+        return hr_fail(err, HR_EINVAL, "--name must be 1 to %d bytes of UTF-8", SUBJECT_NAME_MAX);
     if (!fed_attest_kind_valid(in->kind))
         return hr_fail(err, HR_EINVAL, "--kind must be agency, department or official");
     if (in->valid_until_ms != 0 && in->valid_until_ms <= hr_now_ms())
@@ -85,13 +84,13 @@ static json_t *credential(struct fed *fed, const struct store_account *issuer,
     fed_attest_list_url(fed, issuer->name, list, sizeof list);
     snprintf(entry, sizeof entry, "%s#%s", list, strrchr(id_url, '/') + 1);
     hr_iso8601(hr_now_ms(), from);
-    j = json_pack("{s:o,s:s,s:[s,s],s:{s:s,s:s},s:s,s:{s:s,s:s,s:s},s:{s:s,s:s,s:s}}",
-                  "@context", fed_attest_context(), "id", id_url, "type",
-                  "VerifiableCredential", "OfficialStatusCredential", "issuer", "id", actor,
-                  "name", issuer->display_name[0] ? issuer->display_name : issuer->name,
-                  "validFrom", from, "credentialSubject", "id", in->subject, "name", in->name,
-                  "kind", in->kind, "credentialStatus", "id", entry, "type",
-                  "RevocationListEntry", "revocationList", list);
+    j = json_pack("{s:o,s:s,s:[s,s],s:{s:s,s:s},s:s,s:{s:s,s:s,s:s},s:{s:s,s:s,s:s}}", "@context",
+                  fed_attest_context(), "id", id_url, "type", "VerifiableCredential",
+                  "OfficialStatusCredential", "issuer", "id", actor, "name",
+                  issuer->display_name[0] ? issuer->display_name : issuer->name, "validFrom", from,
+                  "credentialSubject", "id", in->subject, "name", in->name, "kind", in->kind,
+                  "credentialStatus", "id", entry, "type", "RevocationListEntry", "revocationList",
+                  list);
     if (j != NULL && in->valid_until_ms != 0) {
         hr_iso8601(in->valid_until_ms, until);
         if (json_object_set_new(j, "validUntil", json_string(until)) != 0) {
@@ -149,7 +148,7 @@ static int rec_put(struct store_txn *txn, const char *id, const json_t *rec, str
 {
     char key[128], *v = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
     size_t klen = rec_key(id, key, sizeof key);
-    int rc = v == NULL ? hr_fail(err, HR_ENOMEM, "attestation record")
+    int rc = v == NULL   ? hr_fail(err, HR_ENOMEM, "attestation record")
              : klen == 0 ? hr_fail(err, HR_EINVAL, "attestation id too long")
                          : store_rec_put(txn, STORE_T_INSTANCE, key, klen, v, strlen(v), 0, err);
 
@@ -176,8 +175,8 @@ int fed_attest_record(struct store_txn *txn, const char *id, json_t **out, struc
     return rc;
 }
 
-int fed_attest_store(struct fed *fed, struct store_txn *txn, const char *issuer,
-                     const json_t *doc, struct hr_err *err)
+int fed_attest_store(struct fed *fed, struct store_txn *txn, const char *issuer, const json_t *doc,
+                     struct hr_err *err)
 {
     const char *url = json_string_value(json_object_get(doc, "id"));
     const json_t *cs = json_object_get(doc, "credentialSubject");
@@ -208,22 +207,19 @@ int fed_attest_store(struct fed *fed, struct store_txn *txn, const char *issuer,
     return rc;
 }
 
-int fed_attest_revoke(struct store_txn *txn, const char *id, const char *reason,
-                      struct hr_err *err)
+int fed_attest_revoke(struct store_txn *txn, const char *id, const char *reason, struct hr_err *err)
 {
     json_t *rec = NULL;
     size_t n = reason ? strlen(reason) : 0;
     int rc;
 
     if (n > REASON_MAX || !hr_utf8_valid(reason ? reason : "", n))
-        return hr_fail(err, HR_EINVAL, "--reason must be at most %d bytes of UTF-8",
-                       REASON_MAX);
+        return hr_fail(err, HR_EINVAL, "--reason must be at most %d bytes of UTF-8", REASON_MAX);
     rc = fed_attest_record(txn, id, &rec, err);
     if (rc == HR_OK && json_object_get(rec, "revoked_ms") != NULL)
         rc = hr_fail(err, HR_EEXIST, "attestation %s is already revoked", id);
-    if (rc == HR_OK &&
-        (json_object_set_new(rec, "revoked_ms", json_integer(hr_now_ms())) != 0 ||
-         json_object_set_new(rec, "reason", json_string(reason ? reason : "")) != 0))
+    if (rc == HR_OK && (json_object_set_new(rec, "revoked_ms", json_integer(hr_now_ms())) != 0 ||
+                        json_object_set_new(rec, "reason", json_string(reason ? reason : "")) != 0))
         rc = hr_fail(err, HR_ENOMEM, "attestation record");
     if (rc == HR_OK)
         rc = rec_put(txn, id, rec, err);
@@ -254,12 +250,12 @@ int fed_attest_list(struct fed *fed, const char *issuer, json_t **out, struct hr
 {
     struct store_txn *txn = NULL;
     struct each_ctx c = {.issuer = issuer, .arr = json_array()};
-    int rc = c.arr ? store_txn_begin(fed->st, STORE_READ, &txn, err)
-                   : hr_fail(err, HR_ENOMEM, "list");
+    int rc =
+        c.arr ? store_txn_begin(fed->st, STORE_READ, &txn, err) : hr_fail(err, HR_ENOMEM, "list");
 
     if (rc == HR_OK)
-        rc = store_rec_each(txn, STORE_T_INSTANCE, REC_PREFIX, sizeof REC_PREFIX, false,
-                            each_rec, &c, err);
+        rc = store_rec_each(txn, STORE_T_INSTANCE, REC_PREFIX, sizeof REC_PREFIX, false, each_rec,
+                            &c, err);
     store_txn_abort(txn);
     if (rc == HR_OK)
         *out = c.arr;
@@ -271,8 +267,7 @@ int fed_attest_list(struct fed *fed, const char *issuer, json_t **out, struct hr
 /* ---- serving ---- */
 
 /* The revocation list of our account ISSUER, signed now (id: fed_attest_list_url). */
-int fed_attest_revocations(struct fed *fed, const char *issuer, json_t **out,
-                           struct hr_err *err)
+int fed_attest_revocations(struct fed *fed, const char *issuer, json_t **out, struct hr_err *err)
 {
     char url[600], actor[512], when[32], now[32];
     struct store_txn *txn = NULL;
@@ -347,8 +342,7 @@ static void serve_index(struct fed *fed, struct fed_doc *doc)
     json_array_foreach(all, i, v) json_array_append(items, json_object_get(v, "url"));
     snprintf(url, sizeof url, "%s/attestations", fed->base_url);
     coll = json_pack("{s:s,s:s,s:s,s:I,s:o}", "@context", FED_AS_CONTEXT, "id", url, "type",
-                     "Collection", "totalItems", (json_int_t)json_array_size(all), "items",
-                     items);
+                     "Collection", "totalItems", (json_int_t)json_array_size(all), "items", items);
     fed_doc_json(doc, 200, coll);
     json_decref(coll);
     json_decref(all);
@@ -366,7 +360,8 @@ void fed_attest_serve(struct fed *fed, const char *path, struct fed_doc *doc)
         serve_revocations(fed, rest + 9, doc);
         return;
     }
-    if (rest[0] != '/' || rest[1] == '\0' || strspn(rest + 1, "0123456789abcdef") != strlen(rest + 1)) {
+    if (rest[0] != '/' || rest[1] == '\0' ||
+        strspn(rest + 1, "0123456789abcdef") != strlen(rest + 1)) {
         fed_doc_error(doc, 404, "not_found", "no such attestation");
         return;
     }

@@ -70,8 +70,8 @@ static bool step(struct chain *c, const char *actor, const char *url, int depth)
     bool ok = fed_attest_check(c->fed, url, actor, &entry, &e) == HR_OK;
 
     s = ok ? json_incref(entry)
-           : json_pack("{s:s,s:s,s:b,s:s}", "attestation", url, "subject", actor, "ok", 0,
-                       "reason", e.msg);
+           : json_pack("{s:s,s:s,s:b,s:s}", "attestation", url, "subject", actor, "ok", 0, "reason",
+                       e.msg);
     if (ok && s != NULL)
         json_object_set_new(s, "ok", json_true());
     if (s != NULL)
@@ -175,8 +175,7 @@ static int target_actor(struct fed *fed, const char *target, json_t *report, cha
         snprintf(actor, cap, "%s", author ? author : "");
         json_object_set_new(report, "post",
                             json_pack("{s:s,s:s,s:s,s:s}", "url", target, "proof",
-                                      state_name(pr.state), "reason", pr.reason, "key",
-                                      pr.method));
+                                      state_name(pr.state), "reason", pr.reason, "key", pr.method));
         if (author == NULL)
             rc = hr_fail(err, HR_EINVAL, "the post names no author (attributedTo)");
     }
@@ -188,14 +187,16 @@ static bool post_ok(const json_t *report)
 {
     const json_t *post = json_object_get(report, "post");
 
-    return post == NULL ||
-           strcmp(json_string_value(json_object_get(post, "proof")), "valid") == 0;
+    return post == NULL || strcmp(json_string_value(json_object_get(post, "proof")), "valid") == 0;
 }
 
 json_t *fed_attest_verify(struct fed *fed, const char *target, const char *anchors)
 {
-    struct chain c = {.fed = fed, .anchors = anchors, .steps = json_array(),
-                      .problems = json_array(), .visited = json_array()};
+    struct chain c = {.fed = fed,
+                      .anchors = anchors,
+                      .steps = json_array(),
+                      .problems = json_array(),
+                      .visited = json_array()};
     json_t *report = json_pack("{s:s}", "target", target ? target : "");
     struct hr_err e = {0};
     char actor[600] = "";

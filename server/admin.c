@@ -6,6 +6,7 @@
  * logged without the token. */
 #include "server/admin.h"
 #include "agency/agency.h"
+#include "server/attest.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -513,16 +514,10 @@ static enum MHD_Result h_attestation(struct call *c)
     const char *slash = strchr(c->rest, '/');
     struct hr_err err = {0};
     char id[64];
-    json_t *e = NULL;
     int rc;
 
-    if (strcmp(c->rest, "import") == 0) {
-        if (body_str(c, "url") == NULL)
-            return http_reply_error(c->r, 422, "invalid", "url is required");
-        rc = agency_attest_import(c->r->app->st, c->r->app->fed, c->op, body_str(c, "url"),
-                                  body_str(c, "account"), &e, &err);
-        return rc == HR_OK ? reply_json(c, 200, e) : fail_rc(c, rc, &err);
-    }
+    if (strcmp(c->rest, "import") == 0) /* it fetches: on a thread (server/attest_http.c) */
+        return attest_http_import(c->r, c->op, body_str(c, "url"), body_str(c, "account"));
     if (slash == NULL || strcmp(slash, "/revoke") != 0 || (size_t)(slash - c->rest) >= sizeof id)
         return http_reply_error(c->r, 404, "not_found", "no such endpoint");
     memcpy(id, c->rest, (size_t)(slash - c->rest));

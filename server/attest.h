@@ -13,6 +13,10 @@ enum MHD_Result attest_http_get(struct http_req *r);
 /* GET /verify?url=POST_OR_ACTOR_URL[&format=json]: answered from a thread (it fetches), at
  * most verify_rate_per_minute per client address. */
 enum MHD_Result attest_http_verify(struct http_req *r);
+/* POST /api/herald/v1/attestations/import {url, account?} for operator OP (authenticated by
+ * admin.c): agency_attest_import on a thread, like /verify; called again on resumption. */
+enum MHD_Result attest_http_import(struct http_req *r, const char *op, const char *url,
+                                   const char *account);
 /* Frees a /verify job a request still holds when it completes (NULL: no-op). */
 void attest_verify_job_free(struct verify_job *job);
 

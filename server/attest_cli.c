@@ -10,9 +10,9 @@
 #include <string.h>
 
 #define ATTEST_USAGE                                                                               \
-    "attest issue --issuer ACCOUNT --subject ACTOR_URL --name TEXT "                            \
-    "--kind agency|department|official [--valid-until DATE] | attest revoke ID [--reason TEXT] " \
-    "| attest list [--json] | attest import URL [--account NAME] | attest verify URL|HANDLE "    \
+    "attest issue --issuer ACCOUNT --subject ACTOR_URL --name TEXT "                               \
+    "--kind agency|department|official [--valid-until DATE] | attest revoke ID [--reason TEXT] "   \
+    "| attest list [--json] | attest import URL [--account NAME] | attest verify URL|HANDLE "      \
     "[--json]"
 
 /* "YYYY-MM-DD" (valid through that day, UTC) or "YYYY-MM-DDTHH:MM:SSZ". */
@@ -25,8 +25,9 @@ static int date_parse(const char *s, int64_t *out, struct hr_err *err)
         s = full;
     }
     if (hr_iso8601_parse(s, out) != HR_OK)
-        return hr_fail(err, HR_EINVAL, "--valid-until must be YYYY-MM-DD or "
-                                       "YYYY-MM-DDTHH:MM:SSZ");
+        return hr_fail(err, HR_EINVAL,
+                       "--valid-until must be YYYY-MM-DD or "
+                       "YYYY-MM-DDTHH:MM:SSZ");
     return HR_OK;
 }
 
@@ -38,10 +39,10 @@ static int issue(struct app *app, int argc, char **argv, struct hr_err *err)
     int rc;
 
     for (int i = 2; i < argc; i++) {
-        const char **slot = strcmp(argv[i], "--issuer") == 0    ? &in.issuer
-                            : strcmp(argv[i], "--subject") == 0 ? &in.subject
-                            : strcmp(argv[i], "--name") == 0    ? &in.name
-                            : strcmp(argv[i], "--kind") == 0    ? &in.kind
+        const char **slot = strcmp(argv[i], "--issuer") == 0        ? &in.issuer
+                            : strcmp(argv[i], "--subject") == 0     ? &in.subject
+                            : strcmp(argv[i], "--name") == 0        ? &in.name
+                            : strcmp(argv[i], "--kind") == 0        ? &in.kind
                             : strcmp(argv[i], "--valid-until") == 0 ? &until
                                                                     : NULL;
         if (slot == NULL || i + 1 >= argc)
@@ -182,8 +183,11 @@ int cli_attest(struct app *app, int argc, char **argv, struct hr_err *err)
     static const struct {
         const char *verb;
         int (*fn)(struct app *, int, char **, struct hr_err *);
-    } verbs[] = {{"issue", issue},   {"revoke", revoke}, {"list", list},
-                 {"import", import}, {"verify", verify}};
+    } verbs[] = {{"issue", issue},
+                 {"revoke", revoke},
+                 {"list", list},
+                 {"import", import},
+                 {"verify", verify}};
 
     for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(argv[1], verbs[i].verb) == 0)

@@ -5,6 +5,7 @@
  * at most VERIFY_INFLIGHT at once and verify_rate_per_minute per client address. Every
  * string a remote server sent reaches the page only through hr_buf_add_html. */
 #include "server/attest.h"
+#include "agency/agency.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -13,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VERIFY_INFLIGHT 4    /* /verify checks running at once (each may wait on peers) */
+#define VERIFY_INFLIGHT  4    /* /verify checks running at once (each may wait on peers) */
 #define VERIFY_RATE_KEYS 4096 /* client addresses remembered by the rate limit */
-#define PAGE_MAX (256u << 10)
+#define PAGE_MAX         (256u << 10)
 
 /* ---- GET /attestations... ---- */
 
@@ -37,17 +38,25 @@ enum MHD_Result attest_http_get(struct http_req *r)
                                d.message);
     else /* the revocation list is signed when asked for: never served from a cache */
         ret = http_reply(r, 200, ct, d.body,
-                         list ? "no-cache" : index ? "public, max-age=30" : "public, max-age=300");
+                         list    ? "no-cache"
+                         : index ? "public, max-age=30"
+                                 : "public, max-age=300");
     fed_doc_fini(&d);
     return ret;
 }
 
 /* ---- GET /verify ---- */
 
+/* A /verify check, or an admin API import (it fetches too), run on its own thread. */
 struct verify_job {
     struct http_req *r;
-    char *target;
-    json_t *report;
+    char *target;   /* the URL to verify or import */
+    json_t *report; /* verify: the report; import: the entry kept */
+    bool import;
+    char *account; /* import: the account named, or NULL */
+    char op[64];   /* import: the operator */
+    int rc;        /* import: the outcome */
+    struct hr_err err;
 };
 
 static atomic_int inflight;
@@ -65,7 +74,11 @@ static void *verify_run(void *arg)
     struct verify_job *job = arg;
     struct http_req *r = job->r;
 
-    job->report = fed_attest_verify(r->app->fed, job->target, r->app->cfg.trust_anchors);
+    if (job->import)
+        job->rc = agency_attest_import(r->app->st, r->app->fed, job->op, job->target, job->account,
+                                       &job->report, &job->err);
+    else
+        job->report = fed_attest_verify(r->app->fed, job->target, r->app->cfg.trust_anchors);
     atomic_fetch_sub(&inflight, 1);
     r->inbox_state = 2;
     MHD_resume_connection(r->conn);
@@ -77,6 +90,7 @@ void attest_verify_job_free(struct verify_job *job)
     if (job == NULL)
         return;
     free(job->target);
+    free(job->account);
     json_decref(job->report);
     free(job);
 }
@@ -110,6 +124,29 @@ static void page_start(struct hr_buf *b)
                    "\xe5\x8f\xb7</h1>\n");
 }
 
+/* One proven link of the chain: who attests whom, in both languages. */
+static void proven_link(struct hr_buf *b, const json_t *v)
+{
+    hr_buf_adds(b, "<li><code>");
+    add_s(b, v, "subject");
+    hr_buf_adds(b, "</code> is attested as ");
+    add_s(b, v, "kind");
+    hr_buf_adds(b, " \xe2\x80\x9c");
+    add_s(b, v, "name");
+    hr_buf_adds(b, "\xe2\x80\x9d by ");
+    add_s(b, v, "issuer_name");
+    hr_buf_adds(b, " (<code>");
+    add_s(b, v, "issuer");
+    hr_buf_adds(b, "</code>). / \xe8\xaf\xa5\xe8\xb4\xa6\xe5\x8f\xb7\xe7\x94\xb1 ");
+    add_s(b, v, "issuer_name");
+    hr_buf_adds(b, " \xe8\xae\xa4\xe8\xaf\x81\xe4\xb8\xba\xe2\x80\x9c");
+    add_s(b, v, "name");
+    hr_buf_adds(b, "\xe2\x80\x9d\xe3\x80\x82<a href=\"");
+    add_s(b, v, "url");
+    hr_buf_adds(b, "\" rel=\"nofollow noopener noreferrer\">attestation / "
+                   "\xe8\xae\xa4\xe8\xaf\x81\xe4\xb9\xa6</a></li>\n");
+}
+
 /* What the chain proves, one sentence per language for each proven link. */
 static void proven(struct hr_buf *b, const json_t *rep)
 {
@@ -129,26 +166,8 @@ static void proven(struct hr_buf *b, const json_t *rep)
     }
     json_array_foreach(json_object_get(rep, "chain"), i, v)
     {
-        if (!json_is_true(json_object_get(v, "ok")))
-            continue;
-        hr_buf_adds(b, "<li><code>");
-        add_s(b, v, "subject");
-        hr_buf_adds(b, "</code> is attested as ");
-        add_s(b, v, "kind");
-        hr_buf_adds(b, " \xe2\x80\x9c");
-        add_s(b, v, "name");
-        hr_buf_adds(b, "\xe2\x80\x9d by ");
-        add_s(b, v, "issuer_name");
-        hr_buf_adds(b, " (<code>");
-        add_s(b, v, "issuer");
-        hr_buf_adds(b, "</code>). / \xe8\xaf\xa5\xe8\xb4\xa6\xe5\x8f\xb7\xe7\x94\xb1 ");
-        add_s(b, v, "issuer_name");
-        hr_buf_adds(b, " \xe8\xae\xa4\xe8\xaf\x81\xe4\xb8\xba\xe2\x80\x9c");
-        add_s(b, v, "name");
-        hr_buf_adds(b, "\xe2\x80\x9d\xe3\x80\x82<a href=\"");
-        add_s(b, v, "url");
-        hr_buf_adds(b, "\" rel=\"nofollow noopener noreferrer\">attestation / "
-                       "\xe8\xae\xa4\xe8\xaf\x81\xe4\xb9\xa6</a></li>\n");
+        if (json_is_true(json_object_get(v, "ok")))
+            proven_link(b, v);
     }
     if (json_is_string(json_object_get(rep, "anchor"))) {
         hr_buf_adds(b, "<li><code>");
@@ -234,18 +253,13 @@ static enum MHD_Result answer(struct http_req *r)
     return ret;
 }
 
-/* Starts the check on its own thread; the connection waits suspended. */
-static enum MHD_Result start(struct http_req *r, const char *target)
+/* Runs JOB (owned from here) on its own thread; the connection waits suspended. */
+static enum MHD_Result start(struct http_req *r, struct verify_job *job)
 {
-    struct verify_job *job = calloc(1, sizeof *job);
     pthread_attr_t attr;
     pthread_t t;
     int rc;
 
-    if (job == NULL || (job->target = strdup(target)) == NULL) {
-        attest_verify_job_free(job);
-        return http_reply_error(r, 500, "internal", "out of memory");
-    }
     if (atomic_fetch_add(&inflight, 1) >= VERIFY_INFLIGHT) {
         atomic_fetch_sub(&inflight, 1);
         attest_verify_job_free(job);
@@ -253,6 +267,7 @@ static enum MHD_Result start(struct http_req *r, const char *target)
         return http_reply_error(r, 503, "busy", "too many checks running; retry in a moment");
     }
     job->r = r;
+    job->rc = HR_ENOMEM; /* until the thread says otherwise */
     r->verify = job;
     http_inbox_suspend(r); /* before the thread: it may resume at once */
     pthread_attr_init(&attr);
@@ -267,10 +282,22 @@ static enum MHD_Result start(struct http_req *r, const char *target)
     return MHD_YES;
 }
 
+static struct verify_job *job_new(const char *target)
+{
+    struct verify_job *job = calloc(1, sizeof *job);
+
+    if (job != NULL && (job->target = strdup(target)) == NULL) {
+        free(job);
+        job = NULL;
+    }
+    return job;
+}
+
 enum MHD_Result attest_http_verify(struct http_req *r)
 {
     const char *url = http_arg(r, "url");
     uint64_t limit = r->app->cfg.verify_rate_per_minute;
+    struct verify_job *job;
     int64_t retry = 60;
 
     if (r->inbox_state == 2 && r->verify != NULL)
@@ -278,15 +305,84 @@ enum MHD_Result attest_http_verify(struct http_req *r)
     if (url == NULL || url[0] == '\0')
         return http_reply_error(r, 400, "bad_request",
                                 "give ?url=POST_OR_ACTOR_URL (add &format=json for JSON)");
-    if (strlen(url) > 400 ||
-        (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
+    if (strlen(url) > 400 || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
         return http_reply_error(r, 400, "bad_request", "url must be an http(s) URL");
     pthread_once(&rate_once, rate_init);
-    if (limit != 0 &&
-        (verify_rate == NULL || !hr_rate_hit(verify_rate, r->client, limit, hr_mono_ms(), &retry))) {
+    if (limit != 0 && (verify_rate == NULL ||
+                       !hr_rate_hit(verify_rate, r->client, limit, hr_mono_ms(), &retry))) {
         r->retry_after_s = retry > 0 ? retry : 1;
         return http_reply_error(r, 429, "rate_limited",
                                 "too many checks from your address; retry after a minute");
     }
-    return start(r, url);
+    job = job_new(url);
+    return job ? start(r, job) : http_reply_error(r, 500, "internal", "out of memory");
+}
+
+/* ---- POST /api/herald/v1/attestations/import, on a thread too ---- */
+
+static int import_status(int rc)
+{
+    switch (rc) {
+    case HR_EINVAL:
+    case HR_ESIG:
+        return 422;
+    case HR_EFORBIDDEN:
+        return 403;
+    case HR_ENOTFOUND:
+        return 404;
+    case HR_ETOOBIG:
+        return 413;
+    case HR_ENET:
+    case HR_EGONE:
+        return 502;
+    default:
+        return 500;
+    }
+}
+
+static const char *import_code(int status)
+{
+    return status == 403   ? "forbidden"
+           : status == 404 ? "not_found"
+           : status == 413 ? "too_large"
+           : status == 422 ? "invalid"
+           : status == 502 ? "fetch_failed"
+                           : "internal";
+}
+
+static enum MHD_Result import_answer(struct http_req *r)
+{
+    struct verify_job *job = r->verify;
+    char *text = job->rc == HR_OK ? json_dumps(job->report, JSON_COMPACT) : NULL;
+    int status = job->rc != HR_OK ? import_status(job->rc) : text ? 200 : 500;
+    enum MHD_Result ret;
+
+    r->verify = NULL;
+    if (status == 200)
+        ret = http_reply(r, 200, "application/json", text, NULL);
+    else
+        ret = http_reply_error(r, status, import_code(status),
+                               job->err.msg[0] ? job->err.msg : "import failed");
+    free(text);
+    attest_verify_job_free(job);
+    return ret;
+}
+
+enum MHD_Result attest_http_import(struct http_req *r, const char *op, const char *url,
+                                   const char *account)
+{
+    struct verify_job *job;
+
+    if (r->inbox_state == 2 && r->verify != NULL)
+        return import_answer(r);
+    if (url == NULL)
+        return http_reply_error(r, 422, "invalid", "url is required");
+    job = job_new(url);
+    if (job == NULL || (account != NULL && (job->account = strdup(account)) == NULL)) {
+        attest_verify_job_free(job);
+        return http_reply_error(r, 500, "internal", "out of memory");
+    }
+    job->import = true;
+    snprintf(job->op, sizeof job->op, "%s", op);
+    return start(r, job);
 }

@@ -225,6 +225,20 @@ t_match "POST /attestations issues" "^$I_BASE/attestations/[0-9a-f]+$" "$A_API"
 t_match "GET /attestations lists" "$A_API" "$(api "$I_BASE/api/herald/v1/attestations")"
 t_eq "POST /attestations/ID/revoke revokes" true \
     "$(api -X POST -d '{"reason":"test"}' "$I_BASE/api/herald/v1/attestations/${A_API##*/}/revoke" | t_jq .revoked)"
+# import through the API on S (it fetches, on a thread of its own)
+s operator add sboss >/dev/null
+s grant sboss admin --account dept >/dev/null
+STOK=$(s token create sboss 2>/dev/null)
+sapi() { curl -s -H "Authorization: Bearer $STOK" -H 'Content-Type: application/json' "$@"; }
+A_DEPT=$(i attest issue --issuer registry --subject "$S_BASE/users/dept" --name "Food Inspection" --kind department)
+r=$(sapi -X POST -d "{\"url\":\"$A_DEPT\",\"account\":\"dept\"}" "$S_BASE/api/herald/v1/attestations/import")
+t_eq "POST /attestations/import keeps a checked attestation" "$A_DEPT" "$(t_jq .url <<<"$r")"
+t_match "the actor shows it" "$A_DEPT" "$(curl -s -H 'Accept: application/activity+json' "$S_BASE/users/dept")"
+r=$(sapi -w '\n%{http_code}' -X POST -d "{\"url\":\"$A_REV\",\"account\":\"ministry\"}" "$S_BASE/api/herald/v1/attestations/import")
+t_eq "importing for an account one is not admin of is 403" 403 "$(tail -n1 <<<"$r")"
+r=$(sapi -w '\n%{http_code}' -X POST -d "{\"url\":\"$P_BASE/attestations/tampered\",\"account\":\"dept\"}" "$S_BASE/api/herald/v1/attestations/import")
+t_eq "a tampered attestation is 422 through the API" 422 "$(tail -n1 <<<"$r")"
+t_match "with the reason" "does not verify" "$r"
 t_eq "a bad kind is 422" 422 "$(api -o /dev/null -w '%{http_code}' -X POST -d "{\"issuer\":\"registry\",\"subject\":\"$S_BASE/users/dept\",\"name\":\"x\",\"kind\":\"king\"}" "$I_BASE/api/herald/v1/attestations")"
 
 h_stop
