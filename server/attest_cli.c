@@ -5,6 +5,7 @@
 #include "agency/agency.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,22 @@ static int date_parse(const char *s, int64_t *out, struct hr_err *err)
                        "--valid-until must be YYYY-MM-DD or "
                        "YYYY-MM-DDTHH:MM:SSZ");
     return HR_OK;
+}
+
+/* printf, with control characters (a remote name could hold terminal escapes) as '?'. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char line[2048];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    for (char *p = line; *p != '\0'; p++)
+        if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
+            *p = '?';
+    fputs(line, stdout);
 }
 
 static int issue(struct app *app, int argc, char **argv, struct hr_err *err)
@@ -92,12 +109,12 @@ static int list(struct app *app, int argc, char **argv, struct hr_err *err)
     }
     json_array_foreach(rc == HR_OK && !as_json ? all : NULL, i, v)
     {
-        printf("%s %s %s %s \"%s\"%s\n", json_string_value(json_object_get(v, "url")),
-               json_string_value(json_object_get(v, "issuer")),
-               json_string_value(json_object_get(v, "kind")),
-               json_string_value(json_object_get(v, "subject")),
-               json_string_value(json_object_get(v, "name")),
-               json_object_get(v, "revoked_ms") ? " revoked" : "");
+        say("%s %s %s %s \"%s\"%s\n", json_string_value(json_object_get(v, "url")),
+            json_string_value(json_object_get(v, "issuer")),
+            json_string_value(json_object_get(v, "kind")),
+            json_string_value(json_object_get(v, "subject")),
+            json_string_value(json_object_get(v, "name")),
+            json_object_get(v, "revoked_ms") ? " revoked" : "");
     }
     json_decref(all);
     return rc;
@@ -113,12 +130,12 @@ static int import(struct app *app, int argc, char **argv, struct hr_err *err)
         return hr_fail(err, HR_EINVAL, "usage: attest import URL [--account NAME]");
     rc = agency_attest_import(app->st, app->fed, app->as, argv[2], account, &e, err);
     if (rc == HR_OK)
-        printf("%s now shows: verified %s \"%s\", attested by %s (%s)\n",
-               json_string_value(json_object_get(e, "subject")),
-               json_string_value(json_object_get(e, "kind")),
-               json_string_value(json_object_get(e, "name")),
-               json_string_value(json_object_get(e, "issuer_name")),
-               json_string_value(json_object_get(e, "issuer")));
+        say("%s now shows: verified %s \"%s\", attested by %s (%s)\n",
+            json_string_value(json_object_get(e, "subject")),
+            json_string_value(json_object_get(e, "kind")),
+            json_string_value(json_object_get(e, "name")),
+            json_string_value(json_object_get(e, "issuer_name")),
+            json_string_value(json_object_get(e, "issuer")));
     json_decref(e);
     return rc;
 }
@@ -130,25 +147,25 @@ static void report_print(const json_t *rep)
     size_t i;
 
     if (post != NULL)
-        printf("post %s: proof %s%s%s\n", json_string_value(json_object_get(post, "url")),
-               json_string_value(json_object_get(post, "proof")),
-               json_string_value(json_object_get(post, "reason"))[0] ? ": " : "",
-               json_string_value(json_object_get(post, "reason")));
+        say("post %s: proof %s%s%s\n", json_string_value(json_object_get(post, "url")),
+            json_string_value(json_object_get(post, "proof")),
+            json_string_value(json_object_get(post, "reason"))[0] ? ": " : "",
+            json_string_value(json_object_get(post, "reason")));
     json_array_foreach(json_object_get(rep, "chain"), i, v)
     {
         if (json_is_true(json_object_get(v, "ok")))
-            printf("proven: %s is %s \"%s\", attested by %s (%s)\n",
-                   json_string_value(json_object_get(v, "subject")),
-                   json_string_value(json_object_get(v, "kind")),
-                   json_string_value(json_object_get(v, "name")),
-                   json_string_value(json_object_get(v, "issuer_name")),
-                   json_string_value(json_object_get(v, "issuer")));
+            say("proven: %s is %s \"%s\", attested by %s (%s)\n",
+                json_string_value(json_object_get(v, "subject")),
+                json_string_value(json_object_get(v, "kind")),
+                json_string_value(json_object_get(v, "name")),
+                json_string_value(json_object_get(v, "issuer_name")),
+                json_string_value(json_object_get(v, "issuer")));
     }
     if (json_is_string(json_object_get(rep, "anchor")))
-        printf("trust anchor: %s\n", json_string_value(json_object_get(rep, "anchor")));
+        say("trust anchor: %s\n", json_string_value(json_object_get(rep, "anchor")));
     json_array_foreach(json_object_get(rep, "problems"), i, v)
-        printf("not proven: %s\n", json_string_value(v));
-    printf("%s\n", json_is_true(json_object_get(rep, "verified")) ? "VERIFIED" : "NOT VERIFIED");
+        say("not proven: %s\n", json_string_value(v));
+    say("%s\n", json_is_true(json_object_get(rep, "verified")) ? "VERIFIED" : "NOT VERIFIED");
 }
 
 /* Exit 0 only when verified. */

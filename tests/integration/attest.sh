@@ -17,6 +17,7 @@ start_instance() {
     H_BASE="http://127.0.0.1:$H_PORT"
     h_init "$H_DATA" "$H_PORT"
     "$HERALD_BIN" --data "$H_DATA" account add "$1" --kind "$2" --name "$3" >/dev/null
+    "$HERALD_BIN" --data "$H_DATA" account set "$1" approvals 0 >/dev/null
     printf '%s\n' "$4" >>"$H_DATA/herald.conf"
     h_serve "$H_DATA" "$H_PORT"
 }
@@ -198,6 +199,20 @@ actor_json borrower "[$(mk "$P_BASE/users/borrower#ed25519-key" "$K4")]" ",\"att
     >"$P_ROOT/users/borrower.json"
 if s attest verify "$P_BASE/users/borrower" >"$T_DIR/out"; then t_fail "a borrowed attestation verified"; fi
 t_match "an attestation for another actor proves nothing" "is about $S_BASE/users/ministry, not $P_BASE/users/borrower" "$(cat "$T_DIR/out")"
+
+# ---- our own post: checked from the store, without the network ----
+NOTE=$(s post ministry "Clinics open on Saturday.")
+v=$(curl -s "$S_BASE/verify?url=$NOTE&format=json")
+t_eq "/verify reads our own post and names its author" "$S_BASE/users/ministry" "$(t_jq .actor <<<"$v")"
+t_match "and checks its proof" '"proof":"(valid|none)"' "$v"
+t_match "and the author's chain" "\"anchor\":\"$ANCHOR\"" "$v"
+
+# ---- the profile key can only be cleared by hand ----
+if s account set dept2 attestations "[]" 2>"$T_DIR/err"; then t_fail "attestations were set by hand"; fi
+t_match "attestations cannot be set by hand" "added with herald attest import" "$(cat "$T_DIR/err")"
+s account set dept2 attestations >/dev/null
+t_eq "clearing removes them from the actor" "" \
+    "$(curl -s -H 'Accept: application/activity+json' "$S_BASE/users/dept2" | t_jq .attestations)"
 
 # ---- /verify's own limits (on I: 2 per minute) ----
 t_eq "/verify without url is a clear 400" 400 "$(curl -s -o /dev/null -w '%{http_code}' "$I_BASE/verify")"
