@@ -68,6 +68,10 @@ enum agency_action {
     AGENCY_DRAFT_APPROVE,   /* approver on the account, never the local shell user */
     AGENCY_DRAFT_REJECT,    /* approver on the account, never the local shell user */
     AGENCY_ACCOUNT_PROFILE, /* agency_account_set: admin on the account */
+    AGENCY_ATTEST_ISSUE,    /* attest issue: admin on the issuing account */
+    AGENCY_ATTEST_REVOKE,   /* attest revoke: admin on the issuing account */
+    AGENCY_ATTEST_LIST,     /* attest list (public anyway): any operator */
+    AGENCY_ATTEST_IMPORT,   /* attest import: admin on the attested account */
 };
 /* HR_OK when OPERATOR may do ACTION on ACCOUNT (NULL: instance-wide) with SUBJECT (the
  * grantee, whose token, the new approval count; NULL when none), else HR_EFORBIDDEN with a
@@ -267,5 +271,24 @@ int agency_unfollow(struct store *st, struct fed *fed, const char *by, const cha
 /* Publishes every approved draft due at NOW_MS. *next_ms: the next due time (INT64_MAX). */
 int agency_scheduler_run(struct store *st, struct fed *fed, int64_t now_ms, size_t *published,
                          int64_t *next_ms, struct hr_err *err);
+
+
+/* ---- official-status attestations (agency/attest.c; docs/authenticity.md) ----
+ * Issue: IN->issuer must be ours and BY admin on it; the signed credential is stored,
+ * audited, and served at *URL_OUT (caller frees). Revoke: ID (or its URL) joins its
+ * issuer's revocation list. Import: the attestation at URL is fetched and checked
+ * (fed_attest_check), must be about one of our accounts (ACCOUNT, when not NULL), and is
+ * kept in its profile ("attestations") with Update(actor) to the followers; *ENTRY_OUT
+ * (may be NULL) gets what was kept. */
+struct fed_attest_input;
+typedef struct json_t json_t;
+int agency_attest_issue(struct store *st, struct fed *fed, const char *by,
+                        const struct fed_attest_input *in, char **url_out, struct hr_err *err);
+int agency_attest_revoke(struct store *st, const char *by, const char *id, const char *reason,
+                         struct hr_err *err);
+int agency_attest_list(struct store *st, struct fed *fed, const char *by, json_t **out,
+                       struct hr_err *err);
+int agency_attest_import(struct store *st, struct fed *fed, const char *by, const char *url,
+                         const char *account, json_t **entry_out, struct hr_err *err);
 
 #endif

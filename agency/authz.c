@@ -72,6 +72,10 @@ static const struct row {
     {AGENCY_DRAFT_APPROVE, "draft.approve", R_APPROVER, ON_ACCOUNT, false, NO_RULE, NULL},
     {AGENCY_DRAFT_REJECT, "draft.reject", R_APPROVER, ON_ACCOUNT, false, NO_RULE, NULL},
     {AGENCY_ACCOUNT_PROFILE, "account.profile", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_ATTEST_ISSUE, "attest.issue", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_ATTEST_REVOKE, "attest.revoke", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_ATTEST_LIST, "attest.list", 0, ANY_OPERATOR, true, NO_RULE, NULL},
+    {AGENCY_ATTEST_IMPORT, "attest.import", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
 };
 
 static const struct row *row_of(enum agency_action action)

@@ -102,11 +102,25 @@ static int set_attribution_domains(struct profile_edit *e, const char *value,
     return HR_OK;
 }
 
+/* Imported attestations are written only by herald attest import, after their check
+ * (agency/attest.c); here they can only be cleared, e.g. when the agency no longer wants
+ * one shown. */
+static int set_attestations(struct profile_edit *e, const char *value, struct hr_err *err)
+{
+    if (value != NULL)
+        return hr_fail(err, HR_EINVAL,
+                       "attestations are added with herald attest import URL (checked); "
+                       "account set NAME attestations without a value clears them");
+    (void)json_object_del(e->profile, "attestations"); /* absent: already clear */
+    return HR_OK;
+}
+
 static const struct profile_key keys_table[] = {
     {"display_name", set_display_name},
     {"summary", set_summary},
     {"website", set_website},
     {"attribution_domains", set_attribution_domains},
+    {"attestations", set_attestations},
 };
 #define N_KEYS (sizeof keys_table / sizeof keys_table[0])
 

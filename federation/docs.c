@@ -204,6 +204,8 @@ static json_t *actor_extend(struct fed *fed, const struct store_account *a, json
     (void)fed;
     /* one line per feature: if (rc == HR_OK) rc = fed_actor_add_FEATURE(fed, a, profile, j); */
     if (rc == HR_OK) rc = fed_actor_add_website(fed, a, profile, j);
+    if (rc == HR_OK)
+        rc = fed_actor_add_attestations(fed, a, profile, j);
     json_decref(profile);
     if (rc != HR_OK) {
         json_decref(j);

@@ -272,4 +272,53 @@ void fed_website_stop(struct fed *fed);
 /* GET /.well-known/herald/accounts.json (schema: docs/FEDERATION.md). */
 void fed_accounts_doc(struct fed *fed, struct fed_doc *doc);
 
+/* ---- official-status attestations (federation/attest.c, attcheck.c) ---- */
+#define FED_VC_CONTEXT "https://www.w3.org/ns/credentials/v2"
+#define FED_HERALD_NS "https://w3id.org/herald/ns#" /* our terms: docs/FEDERATION.md */
+#define FED_ATTEST_DEPTH 3   /* issuers between an actor and a trust anchor, at most */
+#define FED_ATTEST_MAX 8     /* attestations an actor may list that we look at */
+struct fed_attest_input {
+    const char *issuer;  /* our issuing account */
+    const char *subject; /* the attested actor's URL */
+    const char *name;    /* the subject's official name */
+    const char *kind;    /* agency, department or official */
+    int64_t valid_until_ms; /* 0: no end */
+};
+bool fed_attest_kind_valid(const char *kind);
+/* The credential for IN, signed by IN->issuer's Ed25519 key, with a fresh id
+ * BASE/attestations/ID (new reference in *OUT). HR_EINVAL names the bad input. */
+int fed_attest_build(struct fed *fed, const struct fed_attest_input *in, json_t **out,
+                     struct hr_err *err);
+/* Inside TXN: stores DOC (from fed_attest_build) and its index record. */
+int fed_attest_store(struct fed *fed, struct store_txn *txn, const char *issuer,
+                     const json_t *doc, struct hr_err *err);
+/* The index record of attestation ID (the last path segment): url, issuer (account),
+ * subject, name, kind, valid_until, issued_ms, revoked_ms, reason. HR_ENOTFOUND. */
+int fed_attest_record(struct store_txn *txn, const char *id, json_t **out, struct hr_err *err);
+/* Inside TXN: marks ID revoked now (its issuer's revocation list shows it from then on).
+ * HR_EEXIST when already revoked, HR_ENOTFOUND, HR_EINVAL for a bad REASON. */
+int fed_attest_revoke(struct store_txn *txn, const char *id, const char *reason,
+                      struct hr_err *err);
+/* The index records (of ISSUER, or all when NULL), oldest first, as a JSON array. */
+int fed_attest_list(struct fed *fed, const char *issuer, json_t **out, struct hr_err *err);
+/* GET /attestations (Collection), /attestations/ID (the credential), and
+ * /attestations/revoked/NAME (NAME's revocation list, signed at each request). */
+void fed_attest_serve(struct fed *fed, const char *path, struct fed_doc *doc);
+/* true when URL is the actor of one of our accounts (not checked to exist): its name in
+ * NAME. */
+bool fed_attest_local_subject(const struct fed *fed, const char *url, char name[32]);
+/* Fetches the attestation at URL (ours from the store, others with every outbound guard)
+ * and checks it: shape, the issuer's proof, validity now, revocation (the issuer's signed
+ * list), and, when SUBJECT is not NULL, that it attests SUBJECT. HR_OK with *ENTRY (new
+ * reference: url, issuer, issuer_name, subject, name, kind, valid_until_ms); else HR_ESIG,
+ * HR_EFORBIDDEN, HR_ENET... with a message saying what failed. */
+int fed_attest_check(struct fed *fed, const char *url, const char *subject, json_t **entry,
+                     struct hr_err *err);
+/* What can be proven about TARGET (a post URL, an actor URL or @user@host): the post's
+ * proof, the actor's attestations and their chain up to a trust anchor (ANCHORS: space
+ * separated issuer actor URLs). A JSON object (new reference; NULL only on ENOMEM):
+ * target, actor, post {url, proof, reason}, verified (bool), anchor, chain [...],
+ * problems [...]. See docs/authenticity.md. */
+json_t *fed_attest_verify(struct fed *fed, const char *target, const char *anchors);
+
 #endif

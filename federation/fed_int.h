@@ -284,4 +284,19 @@ void fed_website_judge(const char *content_type, const char *body, size_t len,
 int fed_actor_add_website(struct fed *fed, const struct store_account *a, const json_t *profile,
                           json_t *actor);
 
+/* ---- attestations (federation/attest.c, attcheck.c, attactor.c) ---- */
+json_t *fed_attest_context(void); /* new reference; NULL on ENOMEM */
+/* BASE/attestations/revoked/ISSUER: where our account ISSUER's revocation list is. */
+void fed_attest_list_url(const struct fed *fed, const char *issuer, char *out, size_t cap);
+/* Our account ISSUER's revocation list, signed now (new reference in *OUT). */
+int fed_attest_revocations(struct fed *fed, const char *issuer, json_t **out,
+                           struct hr_err *err);
+/* One of our documents by URL, from the store: an actor, a revocation list (signed now) or
+ * a stored object (new reference in *OUT). HR_ENOTFOUND. */
+int fed_attest_local_object(struct fed *fed, const char *url, json_t **out, struct hr_err *err);
+/* Actor document part: the "Verified official account" fields and the "attestations"
+ * links from the profile key "attestations". */
+int fed_actor_add_attestations(struct fed *fed, const struct store_account *a,
+                               const json_t *profile, json_t *actor);
+
 #endif

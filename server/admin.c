@@ -6,6 +6,7 @@
  * logged without the token. */
 #include "server/admin.h"
 #include "agency/agency.h"
+#include "server/attest.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -468,6 +469,64 @@ static enum MHD_Result h_audit(struct call *c)
     return rc == HR_OK ? reply_json(c, 200, arr) : (json_decref(arr), fail_rc(c, rc, &err));
 }
 
+/* ---- attestations (agency/attest.c): GET /attestations, POST /attestations {issuer,
+ * subject, name, kind, valid_until?}, POST /attestations/import {url, account?},
+ * POST /attestations/ID/revoke {reason?} ---- */
+
+static enum MHD_Result h_attest_issue(struct call *c)
+{
+    struct fed_attest_input in = {.issuer = body_str(c, "issuer"),
+                                  .subject = body_str(c, "subject"),
+                                  .name = body_str(c, "name"),
+                                  .kind = body_str(c, "kind")};
+    const char *until = body_str(c, "valid_until");
+    struct hr_err err = {0};
+    char *url = NULL;
+    enum MHD_Result ret;
+    int rc;
+
+    if (in.issuer == NULL)
+        return http_reply_error(c->r, 422, "invalid", "issuer (an account name) is required");
+    if (until != NULL && hr_iso8601_parse(until, &in.valid_until_ms) != HR_OK)
+        return http_reply_error(c->r, 422, "invalid", "valid_until must be YYYY-MM-DDTHH:MM:SSZ");
+    rc = agency_attest_issue(c->r->app->st, c->r->app->fed, c->op, &in, &url, &err);
+    if (rc != HR_OK)
+        return fail_rc(c, rc, &err);
+    ret = reply_json(c, 201, json_pack("{s:s}", "url", url));
+    free(url);
+    return ret;
+}
+
+static enum MHD_Result h_attestations(struct call *c)
+{
+    struct hr_err err = {0};
+    json_t *all = NULL;
+    int rc;
+
+    if (strcmp(c->r->method, "POST") == 0)
+        return h_attest_issue(c);
+    rc = agency_attest_list(c->r->app->st, c->r->app->fed, c->op, &all, &err);
+    return rc == HR_OK ? reply_json(c, 200, all) : fail_rc(c, rc, &err);
+}
+
+static enum MHD_Result h_attestation(struct call *c)
+{
+    const char *slash = strchr(c->rest, '/');
+    struct hr_err err = {0};
+    char id[64];
+    int rc;
+
+    if (strcmp(c->rest, "import") == 0) /* it fetches: on a thread (server/attest_http.c) */
+        return attest_http_import(c->r, c->op, body_str(c, "url"), body_str(c, "account"));
+    if (slash == NULL || strcmp(slash, "/revoke") != 0 || (size_t)(slash - c->rest) >= sizeof id)
+        return http_reply_error(c->r, 404, "not_found", "no such endpoint");
+    memcpy(id, c->rest, (size_t)(slash - c->rest));
+    id[slash - c->rest] = '\0';
+    rc = agency_attest_revoke(c->r->app->st, c->op, id, body_str(c, "reason"), &err);
+    return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s,s:b}", "id", id, "revoked", 1))
+                       : fail_rc(c, rc, &err);
+}
+
 static const struct route {
     const char *method, *prefix;
     bool exact;
@@ -490,6 +549,9 @@ static const struct route {
     {"GET", "/posts", true, h_posts},
     {"GET", "/audit", true, h_audit},
     {"GET", "/audit/", false, h_audit},
+    {"GET", "/attestations", true, h_attestations},
+    {"POST", "/attestations", true, h_attestations},
+    {"POST", "/attestations/", false, h_attestation},
 };
 
 static enum MHD_Result audit_head(struct http_req *r)

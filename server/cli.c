@@ -3,6 +3,7 @@
 #include "server/cli.h"
 #include "agency/agency.h"
 #include "server/server.h"
+#include "server/attest.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -46,6 +47,10 @@ static const char usage_text[] =
     "  grant|revoke OPERATOR ROLE [--account NAME]   roles: admin editor approver responder auditor\n"
     "  token create OPERATOR [--expires DAYS] | token list | token revoke ID\n"
     "  audit verify | audit list [--since DAYS] [--account NAME] [--json] | audit head\n"
+    "  attest issue --issuer ACCOUNT --subject ACTOR_URL --name TEXT --kind agency|department|official\n"
+    "         [--valid-until DATE] | attest revoke ID [--reason TEXT] | attest list [--json]\n"
+    "  attest import URL [--account NAME]     show an attestation of one of our accounts\n"
+    "  attest verify URL|HANDLE [--json]      check a post or actor up to the trust anchors\n"
     "\n"
     "Global options: --data DIR (default ./herald-data or $HERALD_DATA), --as OPERATOR\n"
     "(act as that operator: their roles are checked and the audit log records them).\n"
@@ -1017,6 +1022,21 @@ static int cmd_serve(struct app *app, int argc, char **argv)
     return rc == HR_OK ? 0 : fail(&err);
 }
 
+/* attest issue|revoke|list|import|verify ...: server/attest_cli.c */
+static int cmd_attest(struct app *app, int argc, char **argv)
+{
+    struct hr_err err = {0};
+    int rc;
+
+    if (argc < 2)
+        return usage("attest issue|revoke|list|import|verify ...");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = cli_attest(app, argc, argv, &err);
+    app_close(app);
+    return outcome(rc, &err);
+}
+
 static const struct {
     const char *name;
     int (*fn)(struct app *app, int argc, char **argv);
@@ -1029,6 +1049,7 @@ static const struct {
     {"following", cmd_following}, {"timeline", cmd_following}, {"boost", cmd_boost},
     {"posts", cmd_posts},
     {"website", cmd_website},
+    {"attest", cmd_attest},
 };
 
 int cli_main(int argc, char **argv)

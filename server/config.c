@@ -92,6 +92,10 @@ static const struct ckey {
       "signature scheme of a delivery's first knock: cavage (draft-cavage) or rfc9421"),
     U(website_recheck_hours, "24", 0, 8760,
       "hours between rechecks of each account's website rel=me link (0 = only after a change)"),
+    S(trust_anchors, "",
+      "issuer actor URLs (space-separated) whose attestations this server trusts (attest verify, /verify)"),
+    U(verify_rate_per_minute, "10", 0, 100000,
+      "/verify requests one client address may make per minute (429 beyond; 0 = no limit)"),
 #undef S
 #undef B
 #undef U

@@ -54,6 +54,8 @@ struct config {
     uint64_t inbox_actor_per_second;
     uint64_t inbox_follows_per_minute;
     uint64_t website_recheck_hours;
+    char trust_anchors[4096];      /* space-separated issuer actor URLs */
+    uint64_t verify_rate_per_minute;
 };
 
 /* Defaults for every key. */

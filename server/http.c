@@ -1,5 +1,6 @@
 /* server/http.c - the HTTP front: libmicrohttpd with a thread pool, request bodies with a
  * hard cap, replies with ETag/Cache-Control, SIGTERM handling, the delivery worker. */
+#include "server/attest.h"
 #include "server/http_int.h"
 #include "server/router.h"
 #include "agency/agency.h"
@@ -409,6 +410,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         free(r->hdrs[i].value);
     }
     free(r->hdrs);
+    attest_verify_job_free(r->verify);
     hr_buf_fini(&r->body);
     free(r);
     *con_cls = NULL;

@@ -3,6 +3,7 @@
  * store or a file name. */
 #include "server/router.h"
 #include "server/admin.h"
+#include "server/attest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,10 @@ static enum MHD_Result get_route(struct http_req *r)
         return pages_profile(r, r->url + 2);
     if (strcmp(r->url, "/") == 0)
         return pages_index(r);
+    if (strcmp(r->url, "/attestations") == 0 || strncmp(r->url, "/attestations/", 14) == 0)
+        return attest_http_get(r);
+    if (strcmp(r->url, "/verify") == 0)
+        return attest_http_verify(r);
     if (users_path(r->url, name, &rest))
         return get_users(r, name, rest);
     return http_reply_error(r, 404, "not_found", "no such page");

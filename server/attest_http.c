@@ -1,0 +1,388 @@
+/* server/attest_http.c - attestations over HTTP: the credentials, the issuer's revocation
+ * list and index (GET /attestations...), and /verify, a page and JSON that say what can be
+ * proven about a post or an account. /verify fetches from other servers, so it runs on a
+ * thread of its own while the connection is suspended (HTTP threads never wait on peers),
+ * at most VERIFY_INFLIGHT at once and verify_rate_per_minute per client address. Every
+ * string a remote server sent reaches the page only through hr_buf_add_html. */
+#include "server/attest.h"
+#include "agency/agency.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VERIFY_INFLIGHT  4    /* /verify checks running at once (each may wait on peers) */
+#define VERIFY_RATE_KEYS 4096 /* client addresses remembered by the rate limit */
+#define PAGE_MAX         (256u << 10)
+
+/* ---- GET /attestations... ---- */
+
+enum MHD_Result attest_http_get(struct http_req *r)
+{
+    struct fed_doc d = {0};
+    const char *accept = http_header(r, "Accept");
+    bool list = strncmp(r->url, "/attestations/revoked/", 22) == 0;
+    bool index = strcmp(r->url, "/attestations") == 0;
+    const char *ct = "application/ld+json";
+    enum MHD_Result ret;
+
+    fed_attest_serve(r->app->fed, r->url, &d);
+    /* the credential is JSON-LD first; ActivityPub clients asking for AS JSON get that type */
+    if (index || (accept != NULL && strstr(accept, "application/activity+json") != NULL))
+        ct = "application/activity+json";
+    if (d.status != 200 || d.body == NULL)
+        ret = http_reply_error(r, d.status ? d.status : 500, d.error ? d.error : "internal",
+                               d.message);
+    else /* the revocation list is signed when asked for: never served from a cache */
+        ret = http_reply(r, 200, ct, d.body,
+                         list    ? "no-cache"
+                         : index ? "public, max-age=30"
+                                 : "public, max-age=300");
+    fed_doc_fini(&d);
+    return ret;
+}
+
+/* ---- GET /verify ---- */
+
+/* A /verify check, or an admin API import (it fetches too), run on its own thread. */
+struct verify_job {
+    struct http_req *r;
+    char *target;   /* the URL to verify or import */
+    json_t *report; /* verify: the report; import: the entry kept */
+    bool import;
+    char *account; /* import: the account named, or NULL */
+    char op[64];   /* import: the operator */
+    int rc;        /* import: the outcome */
+    struct hr_err err;
+};
+
+static atomic_int inflight;
+static struct hr_rate *verify_rate;
+static pthread_once_t rate_once = PTHREAD_ONCE_INIT;
+
+static void rate_init(void)
+{
+    /* lives as long as the process: one table for every request */
+    (void)hr_rate_new(VERIFY_RATE_KEYS, 60 * 1000, &verify_rate);
+}
+
+static void *verify_run(void *arg)
+{
+    struct verify_job *job = arg;
+    struct http_req *r = job->r;
+
+    if (job->import)
+        job->rc = agency_attest_import(r->app->st, r->app->fed, job->op, job->target, job->account,
+                                       &job->report, &job->err);
+    else
+        job->report = fed_attest_verify(r->app->fed, job->target, r->app->cfg.trust_anchors);
+    atomic_fetch_sub(&inflight, 1);
+    r->inbox_state = 2;
+    MHD_resume_connection(r->conn);
+    return NULL;
+}
+
+void attest_verify_job_free(struct verify_job *job)
+{
+    if (job == NULL)
+        return;
+    free(job->target);
+    free(job->account);
+    json_decref(job->report);
+    free(job);
+}
+
+static bool wants_json(struct http_req *r)
+{
+    const char *f = http_arg(r, "format");
+
+    if (f != NULL)
+        return strcmp(f, "json") == 0;
+    return http_wants_json(r);
+}
+
+static void add_s(struct hr_buf *b, const json_t *j, const char *key)
+{
+    const char *s = json_string_value(json_object_get(j, key));
+
+    if (s != NULL)
+        hr_buf_add_html(b, s, strlen(s));
+}
+
+static void page_start(struct hr_buf *b)
+{
+    hr_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                   "<title>Verify / \xe9\xaa\x8c\xe8\xaf\x81</title><style>body{font-family:"
+                   "sans-serif;max-width:44em;margin:2em auto;padding:0 1em;line-height:1.5}"
+                   ".ok{color:#060}.no{color:#a00}code{word-break:break-all}</style></head>"
+                   "<body>\n<h1>Verify a post or an account / "
+                   "\xe9\xaa\x8c\xe8\xaf\x81\xe5\xb8\x96\xe5\xad\x90\xe6\x88\x96\xe8\xb4\xa6"
+                   "\xe5\x8f\xb7</h1>\n");
+}
+
+/* One proven link of the chain: who attests whom, in both languages. */
+static void proven_link(struct hr_buf *b, const json_t *v)
+{
+    hr_buf_adds(b, "<li><code>");
+    add_s(b, v, "subject");
+    hr_buf_adds(b, "</code> is attested as ");
+    add_s(b, v, "kind");
+    hr_buf_adds(b, " \xe2\x80\x9c");
+    add_s(b, v, "name");
+    hr_buf_adds(b, "\xe2\x80\x9d by ");
+    add_s(b, v, "issuer_name");
+    hr_buf_adds(b, " (<code>");
+    add_s(b, v, "issuer");
+    hr_buf_adds(b, "</code>). / \xe8\xaf\xa5\xe8\xb4\xa6\xe5\x8f\xb7\xe7\x94\xb1 ");
+    add_s(b, v, "issuer_name");
+    hr_buf_adds(b, " \xe8\xae\xa4\xe8\xaf\x81\xe4\xb8\xba\xe2\x80\x9c");
+    add_s(b, v, "name");
+    hr_buf_adds(b, "\xe2\x80\x9d\xe3\x80\x82<a href=\"");
+    add_s(b, v, "url");
+    hr_buf_adds(b, "\" rel=\"nofollow noopener noreferrer\">attestation / "
+                   "\xe8\xae\xa4\xe8\xaf\x81\xe4\xb9\xa6</a></li>\n");
+}
+
+/* What the chain proves, one sentence per language for each proven link. */
+static void proven(struct hr_buf *b, const json_t *rep)
+{
+    const json_t *post = json_object_get(rep, "post"), *v;
+    size_t i;
+
+    hr_buf_adds(b, "<h2>Proven / \xe5\xb7\xb2\xe8\xaf\x81\xe6\x98\x8e</h2>\n<ul>\n");
+    if (post != NULL && strcmp(json_string_value(json_object_get(post, "proof")), "valid") == 0) {
+        hr_buf_adds(b, "<li>This post was signed by the key of <code>");
+        add_s(b, rep, "actor");
+        hr_buf_adds(b, "</code> and has not been changed since. / \xe6\xad\xa4\xe5\xb8\x96"
+                       "\xe5\xad\x90\xe7\x94\xb1 <code>");
+        add_s(b, rep, "actor");
+        hr_buf_adds(b, "</code> \xe7\x9a\x84\xe5\xaf\x86\xe9\x92\xa5\xe7\xad\xbe\xe5\x90\x8d"
+                       "\xef\xbc\x8c\xe7\xad\xbe\xe5\x90\x8d\xe5\x90\x8e\xe6\x9c\xaa\xe8\xa2"
+                       "\xab\xe6\x94\xb9\xe5\x8a\xa8\xe3\x80\x82</li>\n");
+    }
+    json_array_foreach(json_object_get(rep, "chain"), i, v)
+    {
+        if (json_is_true(json_object_get(v, "ok")))
+            proven_link(b, v);
+    }
+    if (json_is_string(json_object_get(rep, "anchor"))) {
+        hr_buf_adds(b, "<li><code>");
+        add_s(b, rep, "anchor");
+        hr_buf_adds(b, "</code> is a trust anchor of this server. / \xe8\xaf\xa5\xe7\xad\xbe"
+                       "\xe5\x8f\x91\xe6\x96\xb9\xe6\x98\xaf\xe6\x9c\xac\xe6\x9c\x8d\xe5\x8a"
+                       "\xa1\xe5\x99\xa8\xe4\xbf\xa1\xe4\xbb\xbb\xe7\x9a\x84\xe4\xbf\xa1\xe4"
+                       "\xbb\xbb\xe9\x94\x9a\xe3\x80\x82</li>\n");
+    }
+    hr_buf_adds(b, "</ul>\n");
+}
+
+static void not_proven(struct hr_buf *b, const json_t *rep)
+{
+    const json_t *v;
+    size_t i;
+
+    hr_buf_adds(b, "<h2>Not proven / \xe6\x9c\xaa\xe8\x83\xbd\xe8\xaf\x81\xe6\x98\x8e</h2>\n"
+                   "<ul>\n");
+    json_array_foreach(json_object_get(rep, "problems"), i, v)
+    {
+        hr_buf_adds(b, "<li>");
+        hr_buf_add_html(b, json_string_value(v), strlen(json_string_value(v)));
+        hr_buf_adds(b, "</li>\n");
+    }
+    hr_buf_adds(b, "<li>Never proven here: that what a post says is true, or that the "
+                   "people behind an account acted within their mandate. / "
+                   "\xe6\x9c\xac\xe9\xa1\xb5\xe4\xb8\x8d\xe8\x83\xbd\xe8\xaf\x81\xe6\x98\x8e"
+                   "\xe5\xb8\x96\xe5\xad\x90\xe5\x86\x85\xe5\xae\xb9\xe5\xb1\x9e\xe5\xae\x9e"
+                   "\xef\xbc\x8c\xe4\xb9\x9f\xe4\xb8\x8d\xe8\x83\xbd\xe8\xaf\x81\xe6\x98\x8e"
+                   "\xe8\xb4\xa6\xe5\x8f\xb7\xe7\xae\xa1\xe7\x90\x86\xe8\x80\x85\xe7\x9a\x84"
+                   "\xe8\xa1\x8c\xe4\xb8\xba\xe5\x9c\xa8\xe5\x85\xb6\xe8\x81\x8c\xe6\x9d\x83"
+                   "\xe8\x8c\x83\xe5\x9b\xb4\xe5\x86\x85\xe3\x80\x82</li>\n</ul>\n");
+}
+
+static enum MHD_Result reply_page(struct http_req *r, const json_t *rep)
+{
+    bool ok = json_is_true(json_object_get(rep, "verified"));
+    struct hr_buf b;
+    enum MHD_Result ret;
+
+    hr_buf_init(&b, PAGE_MAX);
+    page_start(&b);
+    hr_buf_adds(&b, "<p>Checked / \xe5\xb7\xb2\xe6\xa3\x80\xe6\x9f\xa5: <code>");
+    add_s(&b, rep, "target");
+    hr_buf_addf(&b, "</code></p>\n<p class=\"%s\"><strong>%s</strong></p>\n", ok ? "ok" : "no",
+                ok ? "Verified: signed by an account attested by an issuer this server trusts."
+                     " / \xe5\xb7\xb2\xe9\xaa\x8c\xe8\xaf\x81\xef\xbc\x9a\xe7\x94\xb1\xe6\x9c"
+                     "\xac\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8\xe4\xbf\xa1\xe4\xbb\xbb\xe7\x9a"
+                     "\x84\xe6\x9c\xba\xe6\x9e\x84\xe8\xae\xa4\xe8\xaf\x81\xe7\x9a\x84\xe8\xb4"
+                     "\xa6\xe5\x8f\xb7\xe3\x80\x82"
+                   : "Not verified. / \xe6\x9c\xaa\xe8\x83\xbd\xe9\xaa\x8c\xe8\xaf\x81\xe3\x80"
+                     "\x82");
+    proven(&b, rep);
+    not_proven(&b, rep);
+    hr_buf_adds(&b, "</body></html>\n");
+    if (b.err != HR_OK)
+        ret = http_reply_error(r, 500, "internal", "page too large");
+    else
+        ret = http_reply(r, 200, "text/html; charset=utf-8", b.data, "no-store");
+    hr_buf_fini(&b);
+    return ret;
+}
+
+static enum MHD_Result answer(struct http_req *r)
+{
+    struct verify_job *job = r->verify;
+    enum MHD_Result ret;
+    char *text;
+
+    r->verify = NULL;
+    if (job->report == NULL)
+        ret = http_reply_error(r, 500, "internal", "out of memory");
+    else if (wants_json(r)) {
+        text = json_dumps(job->report, JSON_COMPACT);
+        ret = text ? http_reply(r, 200, "application/json", text, "no-store")
+                   : http_reply_error(r, 500, "internal", "out of memory");
+        free(text);
+    } else {
+        ret = reply_page(r, job->report);
+    }
+    attest_verify_job_free(job);
+    return ret;
+}
+
+/* Runs JOB (owned from here) on its own thread; the connection waits suspended. */
+static enum MHD_Result start(struct http_req *r, struct verify_job *job)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    int rc;
+
+    if (atomic_fetch_add(&inflight, 1) >= VERIFY_INFLIGHT) {
+        atomic_fetch_sub(&inflight, 1);
+        attest_verify_job_free(job);
+        r->retry_after_s = 5;
+        return http_reply_error(r, 503, "busy", "too many checks running; retry in a moment");
+    }
+    job->r = r;
+    job->rc = HR_ENOMEM; /* until the thread says otherwise */
+    r->verify = job;
+    http_inbox_suspend(r); /* before the thread: it may resume at once */
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    rc = pthread_create(&t, &attr, verify_run, job);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        atomic_fetch_sub(&inflight, 1);
+        r->inbox_state = 2;
+        MHD_resume_connection(r->conn); /* answered with the missing report: 500 */
+    }
+    return MHD_YES;
+}
+
+static struct verify_job *job_new(const char *target)
+{
+    struct verify_job *job = calloc(1, sizeof *job);
+
+    if (job != NULL && (job->target = strdup(target)) == NULL) {
+        free(job);
+        job = NULL;
+    }
+    return job;
+}
+
+enum MHD_Result attest_http_verify(struct http_req *r)
+{
+    const char *url = http_arg(r, "url");
+    uint64_t limit = r->app->cfg.verify_rate_per_minute;
+    struct verify_job *job;
+    int64_t retry = 60;
+
+    if (r->inbox_state == 2 && r->verify != NULL)
+        return answer(r);
+    if (url == NULL || url[0] == '\0')
+        return http_reply_error(r, 400, "bad_request",
+                                "give ?url=POST_OR_ACTOR_URL (add &format=json for JSON)");
+    if (strlen(url) > 400 || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
+        return http_reply_error(r, 400, "bad_request", "url must be an http(s) URL");
+    pthread_once(&rate_once, rate_init);
+    if (limit != 0 && (verify_rate == NULL ||
+                       !hr_rate_hit(verify_rate, r->client, limit, hr_mono_ms(), &retry))) {
+        r->retry_after_s = retry > 0 ? retry : 1;
+        return http_reply_error(r, 429, "rate_limited",
+                                "too many checks from your address; retry after a minute");
+    }
+    job = job_new(url);
+    return job ? start(r, job) : http_reply_error(r, 500, "internal", "out of memory");
+}
+
+/* ---- POST /api/herald/v1/attestations/import, on a thread too ---- */
+
+static int import_status(int rc)
+{
+    switch (rc) {
+    case HR_EINVAL:
+    case HR_ESIG:
+        return 422;
+    case HR_EFORBIDDEN:
+        return 403;
+    case HR_ENOTFOUND:
+        return 404;
+    case HR_ETOOBIG:
+        return 413;
+    case HR_ENET:
+    case HR_EGONE:
+        return 502;
+    default:
+        return 500;
+    }
+}
+
+static const char *import_code(int status)
+{
+    return status == 403   ? "forbidden"
+           : status == 404 ? "not_found"
+           : status == 413 ? "too_large"
+           : status == 422 ? "invalid"
+           : status == 502 ? "fetch_failed"
+                           : "internal";
+}
+
+static enum MHD_Result import_answer(struct http_req *r)
+{
+    struct verify_job *job = r->verify;
+    char *text = job->rc == HR_OK ? json_dumps(job->report, JSON_COMPACT) : NULL;
+    int status = job->rc != HR_OK ? import_status(job->rc) : text ? 200 : 500;
+    enum MHD_Result ret;
+
+    r->verify = NULL;
+    if (status == 200)
+        ret = http_reply(r, 200, "application/json", text, NULL);
+    else
+        ret = http_reply_error(r, status, import_code(status),
+                               job->err.msg[0] ? job->err.msg : "import failed");
+    free(text);
+    attest_verify_job_free(job);
+    return ret;
+}
+
+enum MHD_Result attest_http_import(struct http_req *r, const char *op, const char *url,
+                                   const char *account)
+{
+    struct verify_job *job;
+
+    if (r->inbox_state == 2 && r->verify != NULL)
+        return import_answer(r);
+    if (url == NULL)
+        return http_reply_error(r, 422, "invalid", "url is required");
+    job = job_new(url);
+    if (job == NULL || (account != NULL && (job->account = strdup(account)) == NULL)) {
+        attest_verify_job_free(job);
+        return http_reply_error(r, 500, "internal", "out of memory");
+    }
+    job->import = true;
+    snprintf(job->op, sizeof job->op, "%s", op);
+    return start(r, job);
+}
