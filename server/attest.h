@@ -17,6 +17,10 @@ enum MHD_Result attest_http_verify(struct http_req *r);
  * admin.c): agency_attest_import on a thread, like /verify; called again on resumption. */
 enum MHD_Result attest_http_import(struct http_req *r, const char *op, const char *url,
                                    const char *account);
+/* herald serve is stopping: new /verify checks and imports get 503; returns once every
+ * check in flight has resumed its connection (each is bounded by the fetch timeouts), so
+ * the HTTP daemon can stop without a thread still touching a request. */
+void attest_verify_drain(void);
 /* Frees a /verify job a request still holds when it completes (NULL: no-op). */
 void attest_verify_job_free(struct verify_job *job);
 

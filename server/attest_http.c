@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,7 @@ struct verify_job {
 };
 
 static atomic_int inflight;
+static atomic_bool stopping; /* herald serve is stopping: no new checks */
 static struct hr_rate *verify_rate;
 static pthread_once_t rate_once = PTHREAD_ONCE_INIT;
 
@@ -83,6 +85,21 @@ static void *verify_run(void *arg)
     r->inbox_state = 2;
     MHD_resume_connection(r->conn);
     return NULL;
+}
+
+void attest_verify_drain(void)
+{
+    struct timespec ts = {0, 5 * 1000 * 1000};
+    bool logged = false;
+
+    atomic_store(&stopping, true);
+    while (atomic_load(&inflight) > 0) {
+        if (!logged)
+            hr_log(HR_LOG_INFO, "server", "waiting for %d /verify check(s) to finish",
+                   atomic_load(&inflight));
+        logged = true;
+        nanosleep(&ts, NULL);
+    }
 }
 
 void attest_verify_job_free(struct verify_job *job)
@@ -260,6 +277,11 @@ static enum MHD_Result start(struct http_req *r, struct verify_job *job)
     pthread_t t;
     int rc;
 
+    if (atomic_load(&stopping)) {
+        attest_verify_job_free(job);
+        r->retry_after_s = 5;
+        return http_reply_error(r, 503, "unavailable", "the server is stopping");
+    }
     if (atomic_fetch_add(&inflight, 1) >= VERIFY_INFLIGHT) {
         atomic_fetch_sub(&inflight, 1);
         attest_verify_job_free(job);

@@ -624,6 +624,7 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
     /* answer what the inbox workers hold before the connections go away: new inbox POSTs
      * get 503 from here on, queued ones their real answer, and each answer is sent */
     fed_inbox_stop(app->fed);
+    attest_verify_drain();
     inbox_wait_answered(10000);
     MHD_stop_daemon(d); /* closes the listening socket it was given */
     fed_worker_stop(app->fed);
