@@ -366,7 +366,7 @@ static size_t claim_one(struct fed_worker *w, const struct store_delivery *d,
 
 static void claim(struct fed_worker *w)
 {
-    size_t room = claim_room(w), n = 0, queued = 0;
+    size_t room = claim_room(w), n = 0, claimed = 0, queued = 0;
     struct store_delivery *jobs = NULL;
     struct store_txn *txn = NULL;
     struct hr_err err = {0};
@@ -378,13 +378,18 @@ static void claim(struct fed_worker *w)
     rc = store_txn_begin(w->fed->st, STORE_WRITE, &txn, &err);
     if (rc == HR_OK)
         rc = store_delivery_claim(txn, hr_now_ms(), LEASE_MS, room, &jobs, &n, &err);
-    if (rc == HR_OK && n > 0) {
+    claimed = rc == HR_OK ? n : 0;
+    if (claimed > 0) /* frozen accounts' jobs wait (federation/security.c) */
+        rc = fed_deliveries_hold(w->fed, txn, jobs, &n, &err);
+    if (rc == HR_OK && claimed > 0) {
         rc = store_txn_commit(txn, &err);
         txn = NULL;
     }
     store_txn_abort(txn);
     if (rc != HR_OK) {
         hr_log(HR_LOG_ERR, "deliver", "claim failed: %s", err.msg);
+        for (size_t i = 0; i < n && jobs != NULL; i++)
+            store_delivery_fini(&jobs[i]);
         n = 0;
     }
     for (size_t i = 0; i < n; i++) {
