@@ -60,7 +60,9 @@ static json_t *superseded_key(const char *actor, const json_t *old)
     if (frag == NULL || frag[0] != '#' || mb == NULL || ms <= 0)
         return NULL;
     k = multikey(actor, frag, mb);
-    hr_iso8601(ms, when);
+    /* xsd:dateTime to the second, rounded up: a proof created (to the second) before the
+     * rotation's own second stays valid wherever `expires` is compared */
+    hr_iso8601((ms + 999) / 1000 * 1000, when);
     if (k != NULL && json_object_set_new(k, "expires", json_string(when)) != 0) {
         json_decref(k);
         k = NULL;
