@@ -23,8 +23,7 @@ struct acct_edit {
     json_t *profile;
 };
 
-static int edit_begin(struct store *st, const char *name, struct acct_edit *e,
-                      struct hr_err *err)
+static int edit_begin(struct store *st, const char *name, struct acct_edit *e, struct hr_err *err)
 {
     int rc = store_txn_begin(st, STORE_WRITE, &e->txn, err);
 
@@ -40,8 +39,8 @@ static int edit_begin(struct store *st, const char *name, struct acct_edit *e,
 
 /* Stores the account with its edited profile, audits ACTION and, with FED, queues
  * Update(actor) (signed with the keys just stored); commits. */
-static int edit_commit(struct acct_edit *e, struct fed *fed, const char *by,
-                       const char *action, const char *details, struct hr_err *err)
+static int edit_commit(struct acct_edit *e, struct fed *fed, const char *by, const char *action,
+                       const char *details, struct hr_err *err)
 {
     char *text = json_dumps(e->profile, JSON_COMPACT | JSON_SORT_KEYS);
     int rc = text ? HR_OK : hr_fail(err, HR_ENOMEM, "profile");
@@ -129,9 +128,8 @@ static int supersede(struct acct_edit *e, const char *current, const char *next,
     }
     if (json_array_append_new(list, old) != 0)
         return HR_ENOMEM;
-    return json_object_set_new(e->profile, "ed25519_key_id", json_string(next)) == 0
-               ? HR_OK
-               : HR_ENOMEM;
+    return json_object_set_new(e->profile, "ed25519_key_id", json_string(next)) == 0 ? HR_OK
+                                                                                     : HR_ENOMEM;
 }
 
 /* Swaps the new keys into the account (K then holds the old ones, wiped by its fini). */
@@ -145,8 +143,7 @@ static void keys_swap(struct store_account *a, struct new_keys *k)
     t = a->ed_pub_multibase, a->ed_pub_multibase = k->ed_pub, k->ed_pub = t;
 }
 
-static int rotate_in(struct acct_edit *e, struct new_keys *k, char next[128],
-                     struct hr_err *err)
+static int rotate_in(struct acct_edit *e, struct new_keys *k, char next[128], struct hr_err *err)
 {
     char current[128];
 
@@ -236,8 +233,8 @@ int agency_account_freeze(struct store *st, struct fed *fed, const char *by, con
     if (rc == HR_OK && json_object_get(e.profile, "frozen") != NULL)
         rc = hr_fail(err, HR_EEXIST, "account '%s' is frozen already", name);
     if (rc == HR_OK) {
-        f = json_pack("{s:s,s:I,s:s}", "reason", reason, "since_ms", (json_int_t)hr_now_ms(),
-                      "by", by);
+        f = json_pack("{s:s,s:I,s:s}", "reason", reason, "since_ms", (json_int_t)hr_now_ms(), "by",
+                      by);
         if (f == NULL || json_object_set_new(e.profile, "frozen", f) != 0)
             rc = hr_fail(err, HR_ENOMEM, "freeze");
     }
@@ -252,8 +249,7 @@ int agency_account_freeze(struct store *st, struct fed *fed, const char *by, con
 }
 
 /* The first admin's request: recorded in the freeze, audited, nothing else changes. */
-static int unfreeze_request(struct acct_edit *e, const char *by, json_t *f,
-                            struct hr_err *err)
+static int unfreeze_request(struct acct_edit *e, const char *by, json_t *f, struct hr_err *err)
 {
     const char *who = json_string_value(json_object_get(f, "unfreeze_by"));
 
@@ -292,23 +288,21 @@ static int unfreeze_approve(struct acct_edit *e, struct fed *fed, const char *by
     return rc;
 }
 
-int agency_account_unfreeze(struct store *st, struct fed *fed, const char *by,
-                            const char *name, bool approve, size_t *resumed,
-                            struct hr_err *err)
+int agency_account_unfreeze(struct store *st, struct fed *fed, const char *by, const char *name,
+                            bool approve, size_t *resumed, struct hr_err *err)
 {
     struct acct_edit e = {0};
     json_t *f = NULL;
     size_t n = 0;
-    int rc = agency_may(st, by, approve ? AGENCY_UNFREEZE_APPROVE : AGENCY_UNFREEZE_REQUEST,
-                        name, NULL, err);
+    int rc = agency_may(st, by, approve ? AGENCY_UNFREEZE_APPROVE : AGENCY_UNFREEZE_REQUEST, name,
+                        NULL, err);
 
     if (rc == HR_OK)
         rc = edit_begin(st, name, &e, err);
     if (rc == HR_OK && !json_is_object(f = json_object_get(e.profile, "frozen")))
         rc = hr_fail(err, HR_EINVAL, "account '%s' is not frozen", name);
     if (rc == HR_OK)
-        rc = approve ? unfreeze_approve(&e, fed, by, f, &n, err)
-                     : unfreeze_request(&e, by, f, err);
+        rc = approve ? unfreeze_approve(&e, fed, by, f, &n, err) : unfreeze_request(&e, by, f, err);
     if (rc == HR_OK && approve && fed != NULL)
         fed_wake(fed);
     if (rc == HR_OK && resumed != NULL)

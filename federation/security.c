@@ -96,11 +96,11 @@ int fed_actor_add_keys(struct fed *fed, const struct store_account *a, const jso
     return json_object_set_new(actor, "assertionMethod", am) == 0 ? HR_OK : HR_ENOMEM;
 }
 
-#define FROZEN_NOTICE                                                                            \
-    "This account is frozen by its agency while a suspected compromise is investigated: "       \
-    "it publishes nothing until two administrators lift the freeze. / "                         \
-    "\xe6\x9c\xac\xe8\xb4\xa6\xe5\x8f\xb7\xe5\xb7\xb2\xe8\xa2\xab\xe6\x89\x80\xe5\xb1\x9e"      \
-    "\xe6\x9c\xba\xe6\x9e\x84\xe5\x86\xbb\xe7\xbb\x93\xef\xbc\x88\xe7\x96\x91\xe4\xbc\xbc"      \
+#define FROZEN_NOTICE                                                                              \
+    "This account is frozen by its agency while a suspected compromise is investigated: "          \
+    "it publishes nothing until two administrators lift the freeze. / "                            \
+    "\xe6\x9c\xac\xe8\xb4\xa6\xe5\x8f\xb7\xe5\xb7\xb2\xe8\xa2\xab\xe6\x89\x80\xe5\xb1\x9e"         \
+    "\xe6\x9c\xba\xe6\x9e\x84\xe5\x86\xbb\xe7\xbb\x93\xef\xbc\x88\xe7\x96\x91\xe4\xbc\xbc"         \
     "\xe8\xa2\xab\xe7\x9b\x97\xe7\x94\xa8\xef\xbc\x89\xe3\x80\x82"
 
 const char *fed_frozen_notice(void)
@@ -205,9 +205,7 @@ static bool of_account(const struct store_delivery *d, void *ctx)
     return strcmp(d->account, ctx) == 0;
 }
 
-int fed_deliveries_resume(struct store_txn *txn, const char *name, size_t *n,
-                          struct hr_err *err)
+int fed_deliveries_resume(struct store_txn *txn, const char *name, size_t *n, struct hr_err *err)
 {
-    return store_delivery_retime_if(txn, of_account, (void *)(uintptr_t)name, hr_now_ms(), n,
-                                    err);
+    return store_delivery_retime_if(txn, of_account, (void *)(uintptr_t)name, hr_now_ms(), n, err);
 }

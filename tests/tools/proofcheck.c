@@ -19,10 +19,14 @@
 static int check(const json_t *doc)
 {
     struct fed_config cfg = {.domain = "proofcheck.invalid",
-                             .base_url = "http://proofcheck.invalid", .allow_private = true,
-                             .json_max_depth = 64, .json_max_string = 1 << 20,
-                             .json_max_items = 10000, .fetch_max_bytes = 1 << 20,
-                             .fetch_timeout_ms = 10000, .fetch_max_redirects = 2};
+                             .base_url = "http://proofcheck.invalid",
+                             .allow_private = true,
+                             .json_max_depth = 64,
+                             .json_max_string = 1 << 20,
+                             .json_max_items = 10000,
+                             .fetch_max_bytes = 1 << 20,
+                             .fetch_timeout_ms = 10000,
+                             .fetch_max_redirects = 2};
     struct fed_proof_result r;
     struct store *st = NULL;
     struct fed *fed = NULL;

@@ -23,8 +23,8 @@
 #include <time.h>
 
 #define BASE "https://social.city.example"
-#define ME BASE "/users/health"
-#define L AGENCY_LOCAL
+#define ME   BASE "/users/health"
+#define L    AGENCY_LOCAL
 #define S(x) ((char *)(uintptr_t)(x)) /* the store's record structs hold char * */
 
 struct fixture {
@@ -36,9 +36,12 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
-    struct fed_config cfg = {.domain = "social.city.example", .base_url = BASE,
-                             .json_max_depth = 64, .json_max_string = 100000,
-                             .json_max_items = 1000, .fetch_max_bytes = 1 << 20};
+    struct fed_config cfg = {.domain = "social.city.example",
+                             .base_url = BASE,
+                             .json_max_depth = 64,
+                             .json_max_string = 100000,
+                             .json_max_items = 1000,
+                             .fetch_max_bytes = 1 << 20};
     static const char *const grants[][3] = {{"adm1", "admin", "health"},
                                             {"adm2", "admin", NULL},
                                             {"ed", "editor", "health"},
@@ -120,7 +123,8 @@ static void add_follower(struct fixture *fx)
 {
     struct store_follower f = {.actor = S("https://peer.example/users/ann"),
                                .inbox = S("https://peer.example/users/ann/inbox"),
-                               .shared_inbox = S(""), .follow_id = S("https://peer.example/f/1")};
+                               .shared_inbox = S(""),
+                               .follow_id = S("https://peer.example/f/1")};
     struct store_txn *txn = NULL;
 
     assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
@@ -185,9 +189,9 @@ static void rotation_lists_the_old_key_superseded_and_the_new_one_under_a_new_id
         json_string_value(json_object_get(json_array_get(am, 1), "publicKeyMultibase")),
         before.ed_pub_multibase);
     assert_non_null(json_string_value(json_object_get(json_array_get(am, 1), "expires")));
-    assert_string_equal(json_string_value(json_object_get(json_object_get(actor, "publicKey"),
-                                                          "publicKeyPem")),
-                        after.rsa_pub_pem);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(actor, "publicKey"), "publicKeyPem")),
+        after.rsa_pub_pem);
     json_decref(actor);
     store_account_fini(&before);
     store_account_fini(&after);
@@ -277,8 +281,7 @@ static void rotation_needs_an_admin_on_the_account_and_changes_nothing_otherwise
     assert_non_null(strstr(err.msg, "admin"));
     assert_int_equal(agency_keys_rotate(fx->st, fx->fed, "other", "health", NULL, NULL),
                      HR_EFORBIDDEN);
-    assert_int_equal(agency_keys_rotate(fx->st, fx->fed, L, "nobody", NULL, NULL),
-                     HR_ENOTFOUND);
+    assert_int_equal(agency_keys_rotate(fx->st, fx->fed, L, "nobody", NULL, NULL), HR_ENOTFOUND);
     after = account(fx, false);
     assert_string_equal(before.rsa_pub_pem, after.rsa_pub_pem);
     assert_string_equal(before.profile, after.profile);
@@ -293,8 +296,7 @@ static void a_freeze_needs_a_reason_and_an_admin(void **state)
     struct fixture *fx = *state;
     struct hr_err err = {0};
 
-    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "", &err),
-                     HR_EINVAL);
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "", &err), HR_EINVAL);
     assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "a\nb", NULL),
                      HR_EINVAL);
     assert_int_equal(agency_account_freeze(fx->st, fx->fed, "ed", "health", "hijack", NULL),
@@ -335,8 +337,7 @@ static void a_frozen_account_shows_the_notice_but_not_the_reason(void **state)
     char *text;
 
     assert_int_equal(
-        agency_account_freeze(fx->st, fx->fed, L, "health", "token of anna leaked", NULL),
-        HR_OK);
+        agency_account_freeze(fx->st, fx->fed, L, "health", "token of anna leaked", NULL), HR_OK);
     actor = actor_doc(fx);
     text = json_dumps(actor, 0);
     assert_non_null(strstr(json_string_value(json_object_get(actor, "summary")), "frozen"));
@@ -355,20 +356,17 @@ static void one_admin_alone_cannot_lift_a_freeze(void **state)
                      HR_OK);
     assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", true, NULL, &err),
                      HR_EINVAL); /* nothing requested yet */
-    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL,
-                                             NULL),
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL, NULL),
                      HR_OK);
     assert_true(frozen(fx)); /* a request changes nothing else */
-    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL,
-                                             NULL),
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL, NULL),
                      HR_EEXIST);
     assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", true, NULL, &err),
                      HR_EFORBIDDEN);
     assert_non_null(strstr(err.msg, "second admin"));
     assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "ed", "health", true, NULL, NULL),
                      HR_EFORBIDDEN);
-    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "other", "health", true, NULL,
-                                             NULL),
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "other", "health", true, NULL, NULL),
                      HR_EFORBIDDEN);
     assert_true(frozen(fx));
 }
@@ -393,9 +391,12 @@ static void the_shell_user_counts_as_one_admin_at_most(void **state)
 /* A job of health's made due far ahead, as a held one is. */
 static void add_held_job(struct fixture *fx)
 {
-    struct store_delivery d = {.due_ms = hr_now_ms() + 3600000, .created_ms = hr_now_ms(),
-                               .inbox = S("https://peer.example/inbox"), .account = S("health"),
-                               .activity_id = S(ME "/notes/x/activity"), .recipient = S("")};
+    struct store_delivery d = {.due_ms = hr_now_ms() + 3600000,
+                               .created_ms = hr_now_ms(),
+                               .inbox = S("https://peer.example/inbox"),
+                               .account = S("health"),
+                               .activity_id = S(ME "/notes/x/activity"),
+                               .recipient = S("")};
     struct store_txn *txn = NULL;
 
     assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
@@ -414,22 +415,18 @@ static void a_second_admin_lifts_the_freeze_and_held_deliveries_resume(void **st
     assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "hijack", NULL),
                      HR_OK);
     add_held_job(fx);
-    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL,
-                                             NULL),
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL, NULL),
                      HR_OK);
     assert_int_equal(
-        agency_account_unfreeze(fx->st, fx->fed, "adm2", "health", true, &resumed, NULL),
-        HR_OK);
+        agency_account_unfreeze(fx->st, fx->fed, "adm2", "health", true, &resumed, NULL), HR_OK);
     assert_int_equal(resumed, 1);
     assert_false(frozen(fx));
     assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
     assert_true(store_delivery_next_due(txn) <= hr_now_ms());
     store_txn_abort(txn);
-    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm2", "health", false, NULL,
-                                             NULL),
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm2", "health", false, NULL, NULL),
                      HR_EINVAL); /* not frozen any more */
-    assert_int_equal(agency_draft_new(fx->st, fx->fed, L, "health", &in, true, &res, NULL),
-                     HR_OK);
+    assert_int_equal(agency_draft_new(fx->st, fx->fed, L, "health", &in, true, &res, NULL), HR_OK);
     assert_string_equal(res.state, "published");
 }
 
@@ -443,8 +440,7 @@ static void a_scheduled_post_of_a_frozen_account_waits_and_does_not_fail(void **
     size_t published = 0;
     int64_t next = 0;
 
-    assert_int_equal(agency_draft_new(fx->st, fx->fed, L, "health", &in, true, &res, NULL),
-                     HR_OK);
+    assert_int_equal(agency_draft_new(fx->st, fx->fed, L, "health", &in, true, &res, NULL), HR_OK);
     assert_string_equal(res.state, "approved");
     assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "hijack", NULL),
                      HR_OK);
@@ -456,8 +452,7 @@ static void a_scheduled_post_of_a_frozen_account_waits_and_does_not_fail(void **
     assert_int_equal(agency_draft_get(fx->st, L, res.id, &d, NULL), HR_OK);
     assert_string_equal(agency_draft_state_name(d.state), "approved");
     assert_int_equal(outbox(fx), 0);
-    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL,
-                                             NULL),
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL, NULL),
                      HR_OK);
     assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm2", "health", true, NULL, NULL),
                      HR_OK);
