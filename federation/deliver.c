@@ -481,7 +481,8 @@ static int record(struct fed_worker *w, struct store_txn *txn, const struct job 
         return store_delivery_retry(txn, j->id, now + TRANSIENT_RETRY_MS, j->attempts, NULL);
     if (j->rc == HR_OK && j->status >= 200 && j->status < 300)
         return store_delivery_del(txn, j->id, NULL);
-    if (retryable(j) && now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)
+    if ((retryable(j) || fed_rotation_grace(txn, j->account, j->rc, j->status, now)) &&
+        now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)
         return store_delivery_retry(txn, j->id, now + backoff_ms(j->attempts, j->retry_after_s),
                                     j->attempts + 1, NULL);
     hr_log(HR_LOG_WARN, "deliver", "giving up job=%llu inbox=%s status=%ld attempts=%u",

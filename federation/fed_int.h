@@ -105,6 +105,11 @@ int fed_actor_add_keys(struct fed *fed, const struct store_account *a, const jso
 /* A frozen account's notice: a summary paragraph and an "Account status" PropertyValue. */
 int fed_actor_add_freeze(struct fed *fed, const struct store_account *a, const json_t *profile,
                          json_t *actor);
+/* True for a 401/403 answer to a delivery of ACCOUNT whose keys were rotated less than
+ * FED_ROTATION_GRACE_MS ago: the peer may still hold the old key (security.c). */
+#define FED_ROTATION_GRACE_MS (15 * 60 * 1000)
+bool fed_rotation_grace(struct store_txn *txn, const char *account, int rc, long status,
+                        int64_t now);
 /* Inside the claim transaction: reschedules (holds) the claimed JOBS of frozen accounts
  * and removes them from JOBS (*N shrinks; the held ones are finalised). */
 int fed_deliveries_hold(struct fed *fed, struct store_txn *txn, struct store_delivery *jobs,

@@ -138,6 +138,31 @@ int fed_actor_add_freeze(struct fed *fed, const struct store_account *a, const j
     return HR_OK;
 }
 
+/* Peers cache actor documents (Fedify: 5 minutes, also for the "freshly fetched" key it
+ * retries with), so right after a rotation a signature refusal is most likely a stale key
+ * at the peer: such a job is retried with the usual backoff instead of being given up. */
+bool fed_rotation_grace(struct store_txn *txn, const char *account, int rc, long status,
+                        int64_t now)
+{
+    struct store_account a = {0};
+    json_t *p = NULL, *old;
+    int64_t last = 0;
+    size_t i;
+
+    if (rc != HR_OK || (status != 401 && status != 403) ||
+        store_account_get(txn, account, &a, NULL) != HR_OK)
+        return false;
+    p = json_loads(a.profile ? a.profile : "{}", 0, NULL);
+    json_array_foreach(json_object_get(p, "ed25519_superseded"), i, old)
+    {
+        int64_t ms = json_integer_value(json_object_get(old, "superseded_ms"));
+        last = ms > last ? ms : last;
+    }
+    json_decref(p);
+    store_account_fini(&a);
+    return last != 0 && now - last < FED_ROTATION_GRACE_MS;
+}
+
 /* ---- held deliveries ---- */
 
 /* An Update(actor) queued at or after the freeze carries the notice itself (and nothing the

@@ -4,7 +4,8 @@
 # with `expires`; a document proven before the rotation still verifies (Herald's own
 # checker, fetching the actor over HTTP as a peer would); the Update(actor) announcing the
 # rotation and the next deliveries are signed with the new RSA key, which the running
-# server picked up without a restart. Refusals change nothing and send nothing.
+# server picked up without a restart; a 401 right after the rotation (a peer's stale key
+# cache) is retried, not given up. Refusals change nothing and send nothing.
 #
 # Peer: 127.0.0.2 ann (shared inbox).
 . "$(dirname "$0")/../harness/lib.sh"
@@ -96,6 +97,17 @@ R="$P2_ROOT/_received/$C"
 t_eq "the post after the rotation is the one delivered" "$N" "$(t_jq .object.id "$R.json")"
 t_eq "the post after the rotation is signed with the new RSA key" ok \
     "$("$HERALD_TOOLS/sigcheck" "$R.headers" "$R.json" "$T_DIR/new.pub.pem" "$ME#main-key")"
+
+# a peer that still holds the old key refuses the signature (401): within the grace after
+# a rotation the delivery is retried, not given up (Fedify caches actors for 5 minutes)
+echo 401 >"$P2_ROOT/_post_status"
+N3=$(H post health "Refused at first by a stale key cache")
+t_wait 15 fp_has_posts "$P2_ROOT" Create /inbox 401 1 || t_fail "the 401 was not recorded"
+echo 202 >"$P2_ROOT/_post_status"
+t_wait 60 fp_has_posts "$P2_ROOT" Create /inbox 202 2 ||
+    t_fail "the refused delivery was not retried after the rotation"
+C=$(fp_posts "$P2_ROOT" Create /inbox 202 | tail -n1)
+t_eq "the retried delivery is the refused post" "$N3" "$(t_jq .object.id "$P2_ROOT/_received/$C.json")"
 
 # a document whose proof is altered after signing does not verify
 sed 's/Public health office/Forged office/' "$P2_ROOT/_received/$OLD_UPD.json" >"$T_DIR/forged.json"
