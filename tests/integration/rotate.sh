@@ -113,8 +113,23 @@ t_eq "the retried delivery is the refused post" "$N3" "$(t_jq .object.id "$P2_RO
 sed 's/Public health office/Forged office/' "$P2_ROOT/_received/$OLD_UPD.json" >"$T_DIR/forged.json"
 t_match "an altered old document is refused" "^invalid" "$("$HERALD_TOOLS/proofcheck" "$T_DIR/forged.json")"
 
-# a second rotation: a third id, both old keys listed
-H keys rotate health >/dev/null
+# a second rotation, through the admin API: an editor is refused, an admin rotates
+H operator add adm >/dev/null
+H grant adm admin --account health >/dev/null
+TOK_ED=$(H token create ed 2>/dev/null)
+TOK_ADM=$(H token create adm 2>/dev/null)
+api() { # api TOKEN PATH: POST {}; prints the status, then the body
+    curl -s -w '\n%{http_code}' -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+        -X POST --data '{}' "$H_BASE/api/herald/v1$2" | { b=$(cat); printf '%s\n%s\n' "${b##*$'\n'}" "${b%$'\n'*}"; }
+}
+r=$(api "$TOK_ED" /accounts/health/keys/rotate)
+t_eq "the API refuses an editor's rotation" 403 "$(head -n1 <<<"$r")"
+t_eq "... and the actor keeps two keys" 2 "$(actor | t_jq '.assertionMethod|length')"
+r=$(api "$TOK_ADM" /accounts/nobody/keys/rotate)
+t_eq "an admin of one account is refused on another (unknown) one" 403 "$(head -n1 <<<"$r")"
+r=$(api "$TOK_ADM" /accounts/health/keys/rotate)
+t_eq "an admin rotates through the API" 200 "$(head -n1 <<<"$r")"
+t_eq "the API names the new key id" "#ed25519-key-3" "$(tail -n +2 <<<"$r" | t_jq .ed25519_key_id)"
 t_eq "a second rotation lists three keys, none reused" \
     "$ME#ed25519-key-3 $ME#ed25519-key $ME#ed25519-key-2" \
     "$(actor | t_jq '.assertionMethod[].id' | tr '\n' ' ' | sed 's/ $//')"
