@@ -295,10 +295,18 @@ static void a_freeze_needs_a_reason_and_an_admin(void **state)
 {
     struct fixture *fx = *state;
     struct hr_err err = {0};
+    char long_reason[502];
 
     assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "", &err), HR_EINVAL);
+    memset(long_reason, 'x', sizeof long_reason - 1);
+    long_reason[sizeof long_reason - 1] = '\0';
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", long_reason, &err),
+                     HR_EINVAL);
+    assert_non_null(strstr(err.msg, "500"));
     assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "a\nb", NULL),
                      HR_EINVAL);
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, L, "nobody", "hijack", NULL),
+                     HR_ENOTFOUND);
     assert_int_equal(agency_account_freeze(fx->st, fx->fed, "ed", "health", "hijack", NULL),
                      HR_EFORBIDDEN);
     assert_false(frozen(fx));
