@@ -72,6 +72,11 @@ enum agency_action {
     AGENCY_ATTEST_REVOKE,   /* attest revoke: admin on the issuing account */
     AGENCY_ATTEST_LIST,     /* attest list (public anyway): any operator */
     AGENCY_ATTEST_IMPORT,   /* attest import: admin on the attested account */
+    AGENCY_KEYS_ROTATE,     /* new RSA and Ed25519 keys: admin on the account */
+    AGENCY_ACCOUNT_FREEZE,  /* stop publishing and deliveries: admin on the account */
+    AGENCY_UNFREEZE_REQUEST, /* the first admin's request to lift a freeze: admin on it */
+    AGENCY_UNFREEZE_APPROVE, /* the second admin lifts it: admin on it, never the
+                              * requester (agency/security.c), never the shell user */
 };
 /* HR_OK when OPERATOR may do ACTION on ACCOUNT (NULL: instance-wide) with SUBJECT (the
  * grantee, whose token, the new approval count; NULL when none), else HR_EFORBIDDEN with a
@@ -171,6 +176,26 @@ int agency_account_set(struct store *st, struct fed *fed, const char *by, const 
                        const char *key, const char *value, struct hr_err *err);
 /* The settable keys, for usage lines: "display_name, summary, ..." into OUT. */
 void agency_profile_keys(char *out, size_t cap);
+
+/* ---- key rotation and freeze (agency/security.c) ----
+ * Rotation: new RSA-2048 and Ed25519 keys for NAME; the old Ed25519 key stays in the
+ * actor's assertionMethod with `expires` (old proofs still verify), the new one gets a new
+ * id (*KEY_ID, the fragment, when not NULL); audited; Update(actor) to the followers in the
+ * same transaction when FED is not NULL. */
+int agency_keys_rotate(struct store *st, struct fed *fed, const char *by, const char *name,
+                       char key_id[128], struct hr_err *err);
+/* Freeze: NAME publishes nothing and its deliveries are held until the freeze is lifted;
+ * REASON (1-500 bytes) is audited. HR_EEXIST when it is frozen already. */
+int agency_account_freeze(struct store *st, struct fed *fed, const char *by, const char *name,
+                          const char *reason, struct hr_err *err);
+/* Lifting a freeze takes two admins: without APPROVE, BY records the request; with it,
+ * another admin (not the requester, not the shell user) lifts the freeze, the held
+ * deliveries resume (*RESUMED counts them) and followers get Update(actor). HR_EINVAL when
+ * NAME is not frozen or (APPROVE) nothing was requested, HR_EEXIST for a second request,
+ * HR_EFORBIDDEN for the requester's own approval. */
+int agency_account_unfreeze(struct store *st, struct fed *fed, const char *by,
+                            const char *name, bool approve, size_t *resumed,
+                            struct hr_err *err);
 
 /* ---- drafts and four-eyes approval ----
  * A draft moves draft -> submitted -> approved -> published, or to rejected (edit to

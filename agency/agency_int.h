@@ -28,4 +28,8 @@ bool agency_operator_active(struct store_txn *txn, const char *operator);
 int agency_may_txn(struct store_txn *txn, const char *operator, enum agency_action action,
                    const char *account, const char *subject, struct hr_err *err);
 
+/* HR_EFORBIDDEN (with a message for the operator) when account NAME is frozen, read in
+ * TXN (agency/security.c); HR_OK otherwise, an unknown account included. */
+int agency_frozen_refuse(struct store_txn *txn, const char *name, struct hr_err *err);
+
 #endif

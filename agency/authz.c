@@ -76,6 +76,14 @@ static const struct row {
     {AGENCY_ATTEST_REVOKE, "attest.revoke", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
     {AGENCY_ATTEST_LIST, "attest.list", 0, ANY_OPERATOR, true, NO_RULE, NULL},
     {AGENCY_ATTEST_IMPORT, "attest.import", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_KEYS_ROTATE, "keys.rotate", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_ACCOUNT_FREEZE, "account.freeze", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_UNFREEZE_REQUEST, "account.unfreeze", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
+    /* two admins: SUBJECT is the requester (agency/security.c reads it in the same
+     * transaction); the shell user is anonymous and may have made the request at the same
+     * console, so it never approves */
+    {AGENCY_UNFREEZE_APPROVE, "account.unfreeze.approve", R_ADMIN, ON_ACCOUNT, false, NOT_SELF,
+     "the admin who asked to lift the freeze cannot approve it: a second admin must"},
 };
 
 static const struct row *row_of(enum agency_action action)

@@ -20,6 +20,7 @@ struct op {
     char prepared_rev[65];   /* the revision POST was built from */
     struct agency_draft_result *res;
     struct hr_err *err;
+    bool frozen; /* release refused: the account is frozen (the scheduler keeps it waiting) */
 };
 
 static const char *str(const json_t *d, const char *k);
@@ -389,6 +390,10 @@ static int release(struct store_txn *txn, struct op *o, json_t *d)
         return store_schedule_put(txn, at, str(d, "id"), o->err);
     if (o->post == NULL || strcmp(o->prepared_rev, str(d, "rev_sha256")) != 0)
         return hr_fail(o->err, HR_EEXIST, "draft changed while it was approved: try again");
+    if (agency_frozen_refuse(txn, str(d, "account"), o->err) != HR_OK) {
+        o->frozen = true; /* agency/security.c: a suspected hijack publishes nothing */
+        return HR_EFORBIDDEN;
+    }
     unschedule(txn, d);
     if (fed_post_commit(txn, o->post, o->err) != HR_OK)
         return o->err ? o->err->code : HR_EIO;
@@ -943,6 +948,8 @@ int agency_scheduler_run(struct store *st, struct fed *fed, int64_t now_ms, size
             (*published)++;
             continue;
         }
+        if (o.frozen) /* stays on the schedule until the freeze is lifted */
+            continue;
         hr_log(HR_LOG_WARN, "schedule", "draft %s cannot be published: %s", w.ids[i], why.msg);
         o.comment = why.msg;
         o.err = err;

@@ -444,7 +444,7 @@ static size_t claim_one(struct fed_worker *w, const struct store_delivery *d,
 
 static void claim(struct fed_worker *w)
 {
-    size_t room = claim_room(w), n = 0, queued = 0;
+    size_t room = claim_room(w), n = 0, claimed = 0, queued = 0;
     struct store_delivery *jobs = NULL;
     struct store_txn *txn = NULL;
     struct hr_err err = {0};
@@ -456,13 +456,18 @@ static void claim(struct fed_worker *w)
     rc = store_txn_begin(w->fed->st, STORE_WRITE, &txn, &err);
     if (rc == HR_OK)
         rc = store_delivery_claim(txn, hr_now_ms(), LEASE_MS, room, &jobs, &n, &err);
-    if (rc == HR_OK && n > 0) {
+    claimed = rc == HR_OK ? n : 0;
+    if (claimed > 0) /* frozen accounts' jobs wait (federation/security.c) */
+        rc = fed_deliveries_hold(w->fed, txn, jobs, &n, &err);
+    if (rc == HR_OK && claimed > 0) {
         rc = store_txn_commit(txn, &err);
         txn = NULL;
     }
     store_txn_abort(txn);
     if (rc != HR_OK) {
         hr_log(HR_LOG_ERR, "deliver", "claim failed: %s", err.msg);
+        for (size_t i = 0; i < n && jobs != NULL; i++)
+            store_delivery_fini(&jobs[i]);
         n = 0;
     }
     for (size_t i = 0; i < n; i++) {
@@ -589,7 +594,8 @@ static int record(struct fed_worker *w, struct store_txn *txn, const struct job 
         learn(txn, j);
     if (j->rc == HR_OK && j->status >= 200 && j->status < 300)
         return store_delivery_del(txn, j->id, NULL);
-    if (retryable(j) && now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)
+    if ((retryable(j) || fed_rotation_grace(txn, j->account, j->rc, j->status, now)) &&
+        now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)
         return store_delivery_retry(txn, j->id, now + backoff_ms(j->attempts, j->retry_after_s),
                                     j->attempts + 1, NULL);
     hr_log(HR_LOG_WARN, "deliver", "giving up job=%llu inbox=%s status=%ld attempts=%u",

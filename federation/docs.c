@@ -201,11 +201,14 @@ static json_t *actor_extend(struct fed *fed, const struct store_account *a, json
     json_t *profile = json_loads(a->profile ? a->profile : "{}", 0, NULL);
     int rc = json_is_object(profile) ? HR_OK : HR_EIO;
 
-    (void)fed;
     /* one line per feature: if (rc == HR_OK) rc = fed_actor_add_FEATURE(fed, a, profile, j); */
     if (rc == HR_OK) rc = fed_actor_add_website(fed, a, profile, j);
     if (rc == HR_OK)
         rc = fed_actor_add_attestations(fed, a, profile, j);
+    if (rc == HR_OK)
+        rc = fed_actor_add_keys(fed, a, profile, j);
+    if (rc == HR_OK)
+        rc = fed_actor_add_freeze(fed, a, profile, j);
     json_decref(profile);
     if (rc != HR_OK) {
         json_decref(j);

@@ -65,6 +65,9 @@ void fed_free(struct fed *fed)
     for (size_t i = 0; i < fed->n_keycache; i++)
         keys_key_free(fed->keycache[i].key);
     free(fed->keycache);
+    for (size_t i = 0; i < fed->n_retired; i++)
+        keys_key_free(fed->retired[i]);
+    free(fed->retired);
     fed_actor_cache_free(fed);
     fed_pk_cache_free(fed);
     fed_mk_cache_free(fed);
@@ -129,7 +132,7 @@ static const struct keys_key *keycache_find(struct fed *fed, const char *name)
 }
 
 static int keycache_add(struct fed *fed, const char *name, struct keys_key *key,
-                        const struct keys_key **out)
+                        uint64_t pub_hash, const struct keys_key **out)
 {
     const struct keys_key *have = keycache_find(fed, name);
     struct fed_keycache_entry *grown;
@@ -150,6 +153,7 @@ static int keycache_add(struct fed *fed, const char *name, struct keys_key *key,
         fed->cap_keycache = cap;
     }
     snprintf(fed->keycache[fed->n_keycache].name, sizeof fed->keycache[0].name, "%s", name);
+    fed->keycache[fed->n_keycache].pub_hash = pub_hash;
     fed->keycache[fed->n_keycache++].key = key;
     *out = key;
     return HR_OK;
@@ -162,6 +166,7 @@ int fed_account_key(struct fed *fed, const char *name, const struct keys_key **o
     struct store_txn *txn = NULL;
     struct keys_key *key = NULL;
     const struct keys_key *have;
+    uint64_t hash;
     int rc;
 
     pthread_mutex_lock(&fed->mu);
@@ -177,32 +182,71 @@ int fed_account_key(struct fed *fed, const char *name, const struct keys_key **o
     store_txn_abort(txn);
     if (rc == HR_OK)
         rc = keys_private_load(a.rsa_priv_pem, &key, err);
+    hash = rc == HR_OK ? hr_fnv1a_str(a.rsa_pub_pem) : 0;
     store_account_fini(&a);
     if (rc != HR_OK)
         return rc;
     pthread_mutex_lock(&fed->mu);
-    rc = keycache_add(fed, name, key, out);
+    rc = keycache_add(fed, name, key, hash, out);
     pthread_mutex_unlock(&fed->mu);
     return rc == HR_OK ? HR_OK : hr_fail(err, rc, "key cache");
 }
 
+/* Another process (herald keys rotate) may have replaced the key: the caller read the
+ * account's public PEM anyway, so comparing its hash costs nothing on the hot path. The
+ * old key is retired, not freed: a signer thread may be using it right now. */
+static void keycache_check_hash(struct fed *fed, const char *name, uint64_t hash)
+{
+    struct keys_key **grown;
+
+    pthread_mutex_lock(&fed->mu);
+    for (size_t i = 0; i < fed->n_keycache; i++) {
+        if (strcmp(fed->keycache[i].name, name) != 0 || fed->keycache[i].pub_hash == hash)
+            continue;
+        grown = realloc(fed->retired, (fed->n_retired + 1) * sizeof *grown);
+        if (grown == NULL)
+            break; /* kept as it is: the next check tries again */
+        fed->retired = grown;
+        fed->retired[fed->n_retired++] = fed->keycache[i].key;
+        fed->keycache[i] = fed->keycache[--fed->n_keycache];
+        hr_log(HR_LOG_INFO, "fed", "account=%s signing key replaced (rotation)", name);
+        break;
+    }
+    pthread_mutex_unlock(&fed->mu);
+}
+
+void fed_account_key_check(struct fed *fed, const char *name, const char *rsa_pub_pem)
+{
+    keycache_check_hash(fed, name, hr_fnv1a_str(rsa_pub_pem ? rsa_pub_pem : ""));
+}
+
+struct first {
+    char name[32];
+    uint64_t pub_hash;
+};
+
 static int first_account(const struct store_account *a, void *ctx)
 {
-    snprintf(ctx, 32, "%s", a->name);
+    struct first *f = ctx;
+
+    snprintf(f->name, sizeof f->name, "%s", a->name);
+    f->pub_hash = hr_fnv1a_str(a->rsa_pub_pem ? a->rsa_pub_pem : "");
     return HR_EEXIST; /* stop after the first */
 }
 
 int fed_default_signer(struct fed *fed, struct fed_signer *out, char *key_id, size_t cap)
 {
     struct store_txn *txn = NULL;
-    char name[32] = "";
+    struct first f = {.name = ""};
+    const char *name = f.name;
     int rc = store_txn_begin(fed->st, STORE_READ, &txn, NULL);
 
     if (rc == HR_OK)
-        store_account_each(txn, first_account, name, NULL);
+        store_account_each(txn, first_account, &f, NULL);
     store_txn_abort(txn);
     if (name[0] == '\0')
         return HR_ENOTFOUND;
+    keycache_check_hash(fed, name, f.pub_hash);
     rc = fed_account_key(fed, name, &out->key, NULL);
     if (rc != HR_OK)
         return rc;

@@ -234,6 +234,20 @@ struct fed_proof_result {
 void fed_proof_check(struct fed *fed, const json_t *doc, const char *owner,
                      struct fed_proof_result *out);
 
+/* ---- key rotation and freeze (federation/security.c) ---- */
+/* The fragment of the current Ed25519 key id ("#ed25519-key", "#ed25519-key-2", ...) from
+ * the profile JSON text PROFILE (profile key "ed25519_key_id"). */
+void fed_ed_key_fragment(const char *profile, char *out, size_t cap);
+/* When the account with profile PROFILE was frozen (Unix ms), 0 when it is not. */
+int64_t fed_frozen_since(const char *profile);
+const char *fed_frozen_notice(void); /* the profile notice, English / Chinese; static */
+/* Drops the cached signing key of NAME when RSA_PUB_PEM (the stored public key) is not the
+ * one it was loaded with: the next delivery signs with the rotated key. */
+void fed_account_key_check(struct fed *fed, const char *name, const char *rsa_pub_pem);
+/* Makes the held (and any other waiting) deliveries of NAME due now, inside TXN. */
+int fed_deliveries_resume(struct store_txn *txn, const char *name, size_t *n,
+                          struct hr_err *err);
+
 /* Queues Update(actor) with NAME's current actor document (signed) to every follower
  * inbox, inside TXN, after the account was changed in TXN. */
 int fed_actor_update_queue(struct fed *fed, struct store_txn *txn, const char *name,

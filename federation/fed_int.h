@@ -19,6 +19,7 @@
 struct fed_keycache_entry {
     char name[32];
     struct keys_key *key;
+    uint64_t pub_hash; /* hr_fnv1a of the public PEM it was loaded with: a rotation changes it */
 };
 
 #define FED_RATE_KEYS 65536 /* remembered keys per rate table (least recently used evicted) */
@@ -62,6 +63,10 @@ struct fed {
     pthread_mutex_t mu; /* guards keycache */
     struct fed_keycache_entry *keycache;
     size_t n_keycache, cap_keycache;
+    /* keys replaced by a rotation: signer threads may still hold them (borrowed until
+     * fed_free), so they are kept, one per rotation, and freed with FED */
+    struct keys_key **retired;
+    size_t n_retired;
     struct hr_rate *refetch;   /* key refetches per keyId; NULL: interval 0 */
     struct hr_rate *host_rate; /* inbox requests per (keyId domain, client) per minute */
     struct fed_limits *limits; /* key fetch caps, failed-fetch cache, burst limits */
@@ -100,6 +105,21 @@ int fed_fetch_doc(struct fed *fed, const char *url, long timeout_ms, json_t **ou
 char *fed_inbox_proofs(struct fed *fed, const json_t *act, const char *actor);
 /* The actor document of A (new reference; NULL on ENOMEM). */
 json_t *fed_actor_json(struct fed *fed, const struct store_account *a);
+/* The actor's assertionMethod: current Ed25519 key and superseded ones (security.c). */
+int fed_actor_add_keys(struct fed *fed, const struct store_account *a, const json_t *profile,
+                       json_t *actor);
+/* A frozen account's notice: a summary paragraph and an "Account status" PropertyValue. */
+int fed_actor_add_freeze(struct fed *fed, const struct store_account *a, const json_t *profile,
+                         json_t *actor);
+/* True for a 401/403 answer to a delivery of ACCOUNT whose keys were rotated less than
+ * FED_ROTATION_GRACE_MS ago: the peer may still hold the old key (security.c). */
+#define FED_ROTATION_GRACE_MS (15 * 60 * 1000)
+bool fed_rotation_grace(struct store_txn *txn, const char *account, int rc, long status,
+                        int64_t now);
+/* Inside the claim transaction: reschedules (holds) the claimed JOBS of frozen accounts
+ * and removes them from JOBS (*N shrinks; the held ones are finalised). */
+int fed_deliveries_hold(struct fed *fed, struct store_txn *txn, struct store_delivery *jobs,
+                        size_t *n, struct hr_err *err);
 /* The signing key of our account NAME (cached; borrowed until fed_free). */
 int fed_account_key(struct fed *fed, const char *name, const struct keys_key **out,
                     struct hr_err *err);

@@ -38,20 +38,21 @@ int fed_proof_sign(struct fed *fed, struct store_txn *txn, const char *name, jso
     struct store_account a = {0};
     struct store_txn *own = NULL;
     struct keys_key *priv = NULL;
-    char actor[512], vm[600], created[32];
+    char actor[512], vm[700], created[32], frag[128] = FED_ED_KEY_FRAGMENT;
     int rc = txn ? HR_OK : store_txn_begin(fed->st, STORE_READ, &own, err);
 
     if (rc == HR_OK)
         rc = store_account_get_private(txn ? txn : own, name, &a, err);
     store_txn_abort(own);
-
     if (rc == HR_OK)
         rc = keys_private_load(a.ed_priv_pem, &priv, err);
+    if (rc == HR_OK) /* the current key's id: a rotation gives each key its own */
+        fed_ed_key_fragment(a.profile, frag, sizeof frag);
     store_account_fini(&a);
     if (rc == HR_OK && context_add(doc) != HR_OK)
         rc = hr_fail(err, HR_ENOMEM, "proof context");
     fed_actor_url(fed, name, actor, sizeof actor);
-    snprintf(vm, sizeof vm, "%s" FED_ED_KEY_FRAGMENT, actor);
+    snprintf(vm, sizeof vm, "%s%s", actor, frag);
     hr_iso8601(hr_now_ms(), created);
     if (rc == HR_OK)
         rc = keys_proof_add(doc, priv, vm, created, err);

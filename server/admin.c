@@ -192,6 +192,47 @@ static enum MHD_Result h_account_profile(struct call *c, const char *name)
                                         body_str(c, "key"), "value", v ? v : json_null()));
 }
 
+/* POST /accounts/NAME/keys/rotate, /freeze {"reason": T}, /unfreeze {"approve": bool}
+ * (agency/security.c; its rows in the authorization table) */
+static enum MHD_Result h_account_security(struct call *c, const char *name, const char *verb)
+{
+    const json_t *approve = json_object_get(c->body, "approve");
+    struct hr_err err = {0};
+    char key_id[128];
+    size_t resumed = 0;
+    int rc;
+
+    if (strcmp(verb, "/keys/rotate") == 0) {
+        rc = agency_keys_rotate(c->r->app->st, c->r->app->fed, c->op, name, key_id, &err);
+        return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s,s:s}", "account", name,
+                                                          "ed25519_key_id", key_id))
+                           : fail_rc(c, rc, &err);
+    }
+    if (strcmp(verb, "/freeze") == 0) {
+        if (!json_is_string(json_object_get(c->body, "reason")))
+            return http_reply_error(c->r, 422, "invalid", "{\"reason\": string} expected");
+        rc = agency_account_freeze(c->r->app->st, c->r->app->fed, c->op, name,
+                                   body_str(c, "reason"), &err);
+        return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s,s:b}", "account", name,
+                                                          "frozen", 1))
+                           : fail_rc(c, rc, &err);
+    }
+    if (approve != NULL && !json_is_boolean(approve))
+        return http_reply_error(c->r, 422, "invalid", "{\"approve\": boolean} expected");
+    rc = agency_account_unfreeze(c->r->app->st, c->r->app->fed, c->op, name,
+                                 json_is_true(approve), &resumed, &err);
+    return rc == HR_OK ? reply_json(c, 200, json_pack("{s:s,s:b,s:I}", "account", name, "frozen",
+                                                      !json_is_true(approve), "resumed",
+                                                      (json_int_t)resumed))
+                       : fail_rc(c, rc, &err);
+}
+
+static bool security_verb(const char *slash)
+{
+    return strcmp(slash, "/keys/rotate") == 0 || strcmp(slash, "/freeze") == 0 ||
+           strcmp(slash, "/unfreeze") == 0;
+}
+
 /* POST /accounts/NAME/policy {"approvals": N}, POST /accounts/NAME/profile */
 static enum MHD_Result h_account_policy(struct call *c)
 {
@@ -203,11 +244,15 @@ static enum MHD_Result h_account_policy(struct call *c)
     struct hr_err err = {0};
     int rc;
 
-    if (slash == NULL || (strcmp(slash, "/policy") != 0 && strcmp(slash, "/profile") != 0) ||
+    if (slash == NULL ||
+        (strcmp(slash, "/policy") != 0 && strcmp(slash, "/profile") != 0 &&
+         !security_verb(slash)) ||
         (size_t)(slash - c->rest) >= 32)
         return http_reply_error(c->r, 404, "not_found", "no such endpoint");
     memcpy(name, c->rest, (size_t)(slash - c->rest));
     name[slash - c->rest] = '\0';
+    if (security_verb(slash))
+        return h_account_security(c, name, slash);
     if (strcmp(slash, "/profile") == 0)
         return h_account_profile(c, name);
     if (valid)

@@ -43,6 +43,9 @@ static const char usage_text[] =
     "  account set NAME KEY [VALUE]           a profile key (display_name, summary, ...);\n"
     "                                         no VALUE clears it; followers get the update\n"
     "  website check NAME                     does the account's website link back (rel=me)?\n"
+    "  keys rotate NAME                       new RSA and Ed25519 keys; old posts still verify\n"
+    "  account freeze NAME --reason TEXT      suspected hijack: stop publishing and deliveries\n"
+    "  account unfreeze NAME [--approve]      one admin asks, a second admin approves\n"
     "  operator add|disable NAME | operator list [--json]\n"
     "  grant|revoke OPERATOR ROLE [--account NAME]   roles: admin editor approver responder auditor\n"
     "  token create OPERATOR [--expires DAYS] | token list | token revoke ID\n"
@@ -334,15 +337,80 @@ static int cmd_account_set(struct app *app, int argc, char **argv)
     return 0;
 }
 
+/* account freeze NAME --reason TEXT */
+static int cmd_account_freeze(struct app *app, int argc, char **argv)
+{
+    struct hr_err err = {0};
+    int rc;
+
+    if (argc != 5 || strcmp(argv[3], "--reason") != 0)
+        return usage("account freeze NAME --reason TEXT");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = agency_account_freeze(app->st, app->fed, app->as, argv[2], argv[4], &err);
+    app_close(app);
+    if (rc == HR_OK)
+        printf("%s: frozen; nothing is published or delivered until two admins lift it\n",
+               argv[2]);
+    return outcome(rc, &err);
+}
+
+/* account unfreeze NAME [--approve]: the request, then a second admin's approval */
+static int cmd_account_unfreeze(struct app *app, int argc, char **argv)
+{
+    bool approve = argc == 4 && strcmp(argv[3], "--approve") == 0;
+    struct hr_err err = {0};
+    size_t resumed = 0;
+    int rc;
+
+    if (argc != 3 && !approve)
+        return usage("account unfreeze NAME [--approve]");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = agency_account_unfreeze(app->st, app->fed, app->as, argv[2], approve, &resumed, &err);
+    app_close(app);
+    if (rc == HR_OK && approve)
+        printf("%s: freeze lifted; %zu held deliveries resume\n", argv[2], resumed);
+    else if (rc == HR_OK)
+        printf("%s: unfreeze requested; a second admin approves with "
+               "herald --as OPERATOR account unfreeze %s --approve\n",
+               argv[2], argv[2]);
+    return outcome(rc, &err);
+}
+
+/* keys rotate NAME */
+static int cmd_keys(struct app *app, int argc, char **argv)
+{
+    struct hr_err err = {0};
+    char key_id[128];
+    int rc;
+
+    if (argc != 3 || strcmp(argv[1], "rotate") != 0)
+        return usage("keys rotate NAME");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = agency_keys_rotate(app->st, app->fed, app->as, argv[2], key_id, &err);
+    if (rc == HR_OK)
+        printf("%s: keys rotated; Ed25519 key %s/users/%s%s, the old one listed as "
+               "superseded\n",
+               argv[2], app->cfg.base_url, argv[2], key_id);
+    app_close(app);
+    return outcome(rc, &err);
+}
+
 static int cmd_account(struct app *app, int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[1], "freeze") == 0)
+        return cmd_account_freeze(app, argc, argv);
+    if (argc >= 3 && strcmp(argv[1], "unfreeze") == 0)
+        return cmd_account_unfreeze(app, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "set") == 0)
         return cmd_account_set(app, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "add") == 0)
         return cmd_account_add(app, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "list") == 0)
         return cmd_account_list(app, argc, argv);
-    return usage("account add|list");
+    return usage("account add|list|set|freeze|unfreeze");
 }
 
 static void print_result(const struct agency_draft_result *r)
@@ -1050,6 +1118,7 @@ static const struct {
     {"posts", cmd_posts},
     {"website", cmd_website},
     {"attest", cmd_attest},
+    {"keys", cmd_keys},
 };
 
 int cli_main(int argc, char **argv)

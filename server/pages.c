@@ -145,6 +145,27 @@ static void add_profile_posts(struct hr_buf *b, const json_t *actor, const json_
     }
 }
 
+/* A frozen account (agency/security.c) says so above everything else: its actor carries
+ * an "Account status" field only while frozen. */
+static void add_frozen_notice(struct hr_buf *b, const json_t *actor)
+{
+    const json_t *f;
+    size_t i;
+
+    json_array_foreach(json_object_get(actor, "attachment"), i, f)
+    {
+        const char *n = json_string_value(json_object_get(f, "name"));
+        if (n == NULL || strcmp(n, "Account status") != 0)
+            continue;
+        hr_buf_adds(b, "<p class=\"frozen\" role=\"alert\"><strong>");
+        add_str(b, f, "value");
+        hr_buf_adds(b, ":</strong> ");
+        hr_buf_add_html(b, fed_frozen_notice(), strlen(fed_frozen_notice()));
+        hr_buf_adds(b, "</p>");
+        return;
+    }
+}
+
 enum MHD_Result pages_profile(struct http_req *r, const char *name)
 {
     struct fed_doc d = {0};
@@ -159,6 +180,7 @@ enum MHD_Result pages_profile(struct http_req *r, const char *name)
     page_head(&b);
     add_title(&b, r, actor, name);
     page_body(&b);
+    add_frozen_notice(&b, actor);
     hr_buf_adds(&b, "<h1>");
     add_str(&b, actor, "name");
     hr_buf_adds(&b, "</h1><p class=\"kind\">");

@@ -252,6 +252,28 @@ int store_delivery_drop_if(struct store_txn *txn,
     return rc;
 }
 
+/* Unclaimed jobs only: a claimed one is on its way and comes back through its worker. */
+int store_delivery_retime_if(struct store_txn *txn,
+                             bool (*pred)(const struct store_delivery *d, void *ctx), void *ctx,
+                             int64_t due_ms, size_t *n_out, struct hr_err *err)
+{
+    struct store_delivery *jobs = NULL;
+    size_t n = 0, moved = 0;
+    int rc = due_jobs(txn, INT64_MAX, store_delivery_count(txn), &jobs, &n, err);
+
+    for (size_t i = 0; i < n; i++) {
+        if (rc == HR_OK && !jobs[i].claimed && pred(&jobs[i], ctx)) {
+            rc = store_delivery_retry(txn, jobs[i].id, due_ms, jobs[i].attempts, err);
+            moved++;
+        }
+        store_delivery_fini(&jobs[i]);
+    }
+    free(jobs);
+    if (rc == HR_OK && n_out != NULL)
+        *n_out = moved;
+    return rc;
+}
+
 int64_t store_delivery_next_due(struct store_txn *txn)
 {
     MDB_cursor *cur = NULL;

@@ -166,6 +166,11 @@ int store_delivery_retry(struct store_txn *txn, uint64_t id, int64_t due_ms, uin
 int store_delivery_drop_if(struct store_txn *txn,
                            bool (*pred)(const struct store_delivery *d, void *ctx), void *ctx,
                            size_t *n_out, struct hr_err *err);
+/* Makes every unclaimed job for which PRED is true due at DUE_MS, its attempts unchanged
+ * (held deliveries of a frozen account resume); *n_out counts them. */
+int store_delivery_retime_if(struct store_txn *txn,
+                             bool (*pred)(const struct store_delivery *d, void *ctx), void *ctx,
+                             int64_t due_ms, size_t *n_out, struct hr_err *err);
 /* Due time of the earliest job, or INT64_MAX when the queue is empty. */
 int64_t store_delivery_next_due(struct store_txn *txn);
 uint64_t store_delivery_count(struct store_txn *txn);

@@ -1,0 +1,493 @@
+/* tests/unit/agency/test_security.c - key rotation (the old Ed25519 key stays listed,
+ * superseded; proofs made before still verify, proofs by the old key after do not; ids are
+ * never reused) and the freeze state machine (no publishing, held deliveries, the two-admin
+ * unfreeze rule and its refusals), without the CLI. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tests/unit/tmpdir.h"
+
+#include "agency/agency.h"
+#include "federation/fed.h"
+#include "keys/keys.h"
+#include "store/store.h"
+
+#include <jansson.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BASE "https://social.city.example"
+#define ME   BASE "/users/health"
+#define L    AGENCY_LOCAL
+#define S(x) ((char *)(uintptr_t)(x)) /* the store's record structs hold char * */
+
+struct fixture {
+    char dir[64];
+    struct store *st;
+    struct fed *fed;
+};
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    struct fed_config cfg = {.domain = "social.city.example",
+                             .base_url = BASE,
+                             .json_max_depth = 64,
+                             .json_max_string = 100000,
+                             .json_max_items = 1000,
+                             .fetch_max_bytes = 1 << 20};
+    static const char *const grants[][3] = {{"adm1", "admin", "health"},
+                                            {"adm2", "admin", NULL},
+                                            {"ed", "editor", "health"},
+                                            {"other", "admin", "roads"}};
+
+    if (fx == NULL || tmpdir_make(fx->dir, "security") != 0 ||
+        agency_open(fx->dir, true, 64, &fx->st, NULL) != HR_OK)
+        return -1;
+    cfg.data_dir = fx->dir;
+    if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK ||
+        agency_account_add(fx->st, L, "health", "agency", NULL, NULL, NULL) != HR_OK ||
+        agency_account_add(fx->st, L, "roads", "department", NULL, NULL, NULL) != HR_OK ||
+        agency_set_approvals(fx->st, L, "health", 0, NULL) != HR_OK)
+        return -1;
+    for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++) {
+        agency_operator_add(fx->st, L, grants[i][0], NULL);
+        if (agency_grant(fx->st, L, grants[i][0], grants[i][1], grants[i][2], NULL) != HR_OK)
+            return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+
+    fed_free(fx->fed);
+    agency_close(fx->st);
+    if (tmpdir_remove(fx->dir) != 0)
+        return -1;
+    free(fx);
+    return 0;
+}
+
+/* ---- helpers ---- */
+
+static json_t *actor_doc(struct fixture *fx)
+{
+    struct fed_doc d = {0};
+    json_t *j;
+
+    fed_actor(fx->fed, "health", &d);
+    assert_int_equal(d.status, 200);
+    j = json_loads(d.body, 0, NULL);
+    fed_doc_fini(&d);
+    assert_non_null(j);
+    return j;
+}
+
+static struct store_account account(struct fixture *fx, bool priv)
+{
+    struct store_account a = {0};
+    struct store_txn *txn = NULL;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    assert_int_equal(priv ? store_account_get_private(txn, "health", &a, NULL)
+                          : store_account_get(txn, "health", &a, NULL),
+                     HR_OK);
+    store_txn_abort(txn);
+    return a;
+}
+
+/* A Note-like document of health's, signed by its current key now. */
+static json_t *signed_doc(struct fixture *fx)
+{
+    json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:s}", "@context",
+                            "https://www.w3.org/ns/activitystreams", "id", ME "/notes/1", "type",
+                            "Note", "attributedTo", ME, "content", "<p>Boil water</p>");
+    struct store_txn *txn = NULL;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    assert_int_equal(fed_proof_sign(fx->fed, txn, "health", doc, NULL), HR_OK);
+    store_txn_abort(txn);
+    return doc;
+}
+
+static void add_follower(struct fixture *fx)
+{
+    struct store_follower f = {.actor = S("https://peer.example/users/ann"),
+                               .inbox = S("https://peer.example/users/ann/inbox"),
+                               .shared_inbox = S(""),
+                               .follow_id = S("https://peer.example/f/1")};
+    struct store_txn *txn = NULL;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_follower_put(txn, "health", &f, NULL, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+}
+
+static uint64_t deliveries(struct fixture *fx)
+{
+    struct store_txn *txn = NULL;
+    uint64_t n;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    n = store_delivery_count(txn);
+    store_txn_abort(txn);
+    return n;
+}
+
+static uint64_t outbox(struct fixture *fx)
+{
+    struct store_txn *txn = NULL;
+    uint64_t n;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    n = store_outbox_count(txn, "health");
+    store_txn_abort(txn);
+    return n;
+}
+
+static bool frozen(struct fixture *fx)
+{
+    struct store_account a = account(fx, false);
+    bool f = fed_frozen_since(a.profile) != 0;
+
+    store_account_fini(&a);
+    return f;
+}
+
+/* ---- rotation ---- */
+
+static void rotation_lists_the_old_key_superseded_and_the_new_one_under_a_new_id(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_account before = account(fx, false), after;
+    char key_id[128];
+    json_t *actor, *am;
+
+    assert_int_equal(agency_keys_rotate(fx->st, fx->fed, "adm1", "health", key_id, NULL), HR_OK);
+    assert_string_equal(key_id, "#ed25519-key-2");
+    after = account(fx, false);
+    assert_string_not_equal(before.rsa_pub_pem, after.rsa_pub_pem);
+    assert_string_not_equal(before.ed_pub_multibase, after.ed_pub_multibase);
+    actor = actor_doc(fx);
+    am = json_object_get(actor, "assertionMethod");
+    assert_int_equal(json_array_size(am), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(am, 0), "id")),
+                        ME "#ed25519-key-2");
+    assert_null(json_object_get(json_array_get(am, 0), "expires"));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(am, 1), "id")),
+                        ME "#ed25519-key");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(am, 1), "publicKeyMultibase")),
+        before.ed_pub_multibase);
+    assert_non_null(json_string_value(json_object_get(json_array_get(am, 1), "expires")));
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(actor, "publicKey"), "publicKeyPem")),
+        after.rsa_pub_pem);
+    json_decref(actor);
+    store_account_fini(&before);
+    store_account_fini(&after);
+}
+
+static void rotating_twice_never_reuses_a_key_id(void **state)
+{
+    struct fixture *fx = *state;
+    char key_id[128];
+    json_t *actor, *am;
+
+    assert_int_equal(agency_keys_rotate(fx->st, fx->fed, L, "health", key_id, NULL), HR_OK);
+    assert_int_equal(agency_keys_rotate(fx->st, fx->fed, L, "health", key_id, NULL), HR_OK);
+    assert_string_equal(key_id, "#ed25519-key-3");
+    actor = actor_doc(fx);
+    am = json_object_get(actor, "assertionMethod");
+    assert_int_equal(json_array_size(am), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(am, 2), "id")),
+                        ME "#ed25519-key-2");
+    json_decref(actor);
+}
+
+static void a_proof_made_before_the_rotation_still_verifies(void **state)
+{
+    struct fixture *fx = *state;
+    json_t *doc = signed_doc(fx);
+    struct fed_proof_result r;
+
+    assert_int_equal(agency_keys_rotate(fx->st, fx->fed, "adm1", "health", NULL, NULL), HR_OK);
+    fed_proof_check(fx->fed, doc, NULL, &r);
+    assert_int_equal(r.state, FED_PROOF_VALID);
+    assert_string_equal(r.method, ME "#ed25519-key");
+    assert_true(r.superseded_ms > 0);
+    json_decref(doc);
+    doc = signed_doc(fx); /* and the new key proves what is signed now */
+    fed_proof_check(fx->fed, doc, NULL, &r);
+    assert_int_equal(r.state, FED_PROOF_VALID);
+    assert_string_equal(r.method, ME "#ed25519-key-2");
+    assert_int_equal(r.superseded_ms, 0);
+    json_decref(doc);
+}
+
+static void a_proof_by_the_old_key_made_after_the_rotation_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_account old = account(fx, true);
+    struct keys_key *priv = NULL;
+    struct fed_proof_result r;
+    char created[32];
+    json_t *doc = json_pack("{s:s,s:s,s:s,s:s}", "id", ME "/notes/2", "type", "Note",
+                            "attributedTo", ME, "content", "forged after the rotation");
+
+    assert_int_equal(keys_private_load(old.ed_priv_pem, &priv, NULL), HR_OK);
+    assert_int_equal(agency_keys_rotate(fx->st, fx->fed, "adm1", "health", NULL, NULL), HR_OK);
+    hr_iso8601(hr_now_ms() + 2000, created); /* past the rotation's second, rounded up */
+    assert_int_equal(keys_proof_add(doc, priv, ME "#ed25519-key", created, NULL), HR_OK);
+    fed_proof_check(fx->fed, doc, NULL, &r);
+    assert_int_equal(r.state, FED_PROOF_INVALID);
+    assert_non_null(strstr(r.reason, "superseded"));
+    json_object_del(doc, "proof"); /* nor does the old key pass as the new id */
+    assert_int_equal(keys_proof_add(doc, priv, ME "#ed25519-key-2", created, NULL), HR_OK);
+    fed_proof_check(fx->fed, doc, NULL, &r);
+    assert_int_equal(r.state, FED_PROOF_INVALID);
+    keys_key_free(priv);
+    store_account_fini(&old);
+    json_decref(doc);
+}
+
+static void rotation_announces_itself_to_the_followers(void **state)
+{
+    struct fixture *fx = *state;
+
+    add_follower(fx);
+    assert_int_equal(deliveries(fx), 0);
+    assert_int_equal(agency_keys_rotate(fx->st, fx->fed, "adm1", "health", NULL, NULL), HR_OK);
+    assert_int_equal(deliveries(fx), 1); /* Update(actor) */
+}
+
+static void rotation_needs_an_admin_on_the_account_and_changes_nothing_otherwise(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_account before = account(fx, false), after;
+    struct hr_err err = {0};
+
+    assert_int_equal(agency_keys_rotate(fx->st, fx->fed, "ed", "health", NULL, &err),
+                     HR_EFORBIDDEN);
+    assert_non_null(strstr(err.msg, "admin"));
+    assert_int_equal(agency_keys_rotate(fx->st, fx->fed, "other", "health", NULL, NULL),
+                     HR_EFORBIDDEN);
+    assert_int_equal(agency_keys_rotate(fx->st, fx->fed, L, "nobody", NULL, NULL), HR_ENOTFOUND);
+    after = account(fx, false);
+    assert_string_equal(before.rsa_pub_pem, after.rsa_pub_pem);
+    assert_string_equal(before.profile, after.profile);
+    store_account_fini(&before);
+    store_account_fini(&after);
+}
+
+/* ---- freeze ---- */
+
+static void a_freeze_needs_a_reason_and_an_admin(void **state)
+{
+    struct fixture *fx = *state;
+    struct hr_err err = {0};
+    char long_reason[502];
+
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "", &err), HR_EINVAL);
+    memset(long_reason, 'x', sizeof long_reason - 1);
+    long_reason[sizeof long_reason - 1] = '\0';
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", long_reason, &err),
+                     HR_EINVAL);
+    assert_non_null(strstr(err.msg, "500"));
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "a\nb", NULL),
+                     HR_EINVAL);
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, L, "nobody", "hijack", NULL),
+                     HR_ENOTFOUND);
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "ed", "health", "hijack", NULL),
+                     HR_EFORBIDDEN);
+    assert_false(frozen(fx));
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "hijack", NULL),
+                     HR_OK);
+    assert_true(frozen(fx));
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm2", "health", "again", NULL),
+                     HR_EEXIST);
+}
+
+static void a_frozen_account_publishes_nothing_and_stores_nothing(void **state)
+{
+    struct fixture *fx = *state;
+    struct agency_draft_input in = {.text = "Send your bank details here"};
+    struct agency_draft_result res = {0};
+    struct hr_err err = {0};
+    char *list = NULL;
+
+    add_follower(fx);
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, L, "health", "hijack", NULL), HR_OK);
+    assert_int_equal(deliveries(fx), 1); /* the Update(actor) with the notice */
+    assert_int_equal(agency_draft_new(fx->st, fx->fed, L, "health", &in, true, &res, &err),
+                     HR_EFORBIDDEN);
+    assert_non_null(strstr(err.msg, "frozen"));
+    assert_int_equal(outbox(fx), 0);
+    assert_int_equal(deliveries(fx), 1);
+    assert_int_equal(agency_draft_list(fx->st, L, "health", NULL, &list, NULL), HR_OK);
+    assert_string_equal(list, "[]");
+    free(list);
+}
+
+static void a_frozen_account_shows_the_notice_but_not_the_reason(void **state)
+{
+    struct fixture *fx = *state;
+    json_t *actor;
+    char *text;
+
+    assert_int_equal(
+        agency_account_freeze(fx->st, fx->fed, L, "health", "token of anna leaked", NULL), HR_OK);
+    actor = actor_doc(fx);
+    text = json_dumps(actor, 0);
+    assert_non_null(strstr(json_string_value(json_object_get(actor, "summary")), "frozen"));
+    assert_non_null(strstr(text, "Account status"));
+    assert_null(strstr(text, "anna"));
+    free(text);
+    json_decref(actor);
+}
+
+static void one_admin_alone_cannot_lift_a_freeze(void **state)
+{
+    struct fixture *fx = *state;
+    struct hr_err err = {0};
+
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "hijack", NULL),
+                     HR_OK);
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", true, NULL, &err),
+                     HR_EINVAL); /* nothing requested yet */
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL, NULL),
+                     HR_OK);
+    assert_true(frozen(fx)); /* a request changes nothing else */
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL, NULL),
+                     HR_EEXIST);
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", true, NULL, &err),
+                     HR_EFORBIDDEN);
+    assert_non_null(strstr(err.msg, "second admin"));
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "ed", "health", true, NULL, NULL),
+                     HR_EFORBIDDEN);
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "other", "health", true, NULL, NULL),
+                     HR_EFORBIDDEN);
+    assert_true(frozen(fx));
+}
+
+static void the_shell_user_counts_as_one_admin_at_most(void **state)
+{
+    struct fixture *fx = *state;
+    struct hr_err err = {0};
+
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "hijack", NULL),
+                     HR_OK);
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, L, "health", false, NULL, NULL),
+                     HR_OK);
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, L, "health", true, NULL, &err),
+                     HR_EFORBIDDEN);
+    assert_true(frozen(fx));
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", true, NULL, NULL),
+                     HR_OK);
+    assert_false(frozen(fx));
+}
+
+/* A job of health's made due far ahead, as a held one is. */
+static void add_held_job(struct fixture *fx)
+{
+    struct store_delivery d = {.due_ms = hr_now_ms() + 3600000,
+                               .created_ms = hr_now_ms(),
+                               .inbox = S("https://peer.example/inbox"),
+                               .account = S("health"),
+                               .activity_id = S(ME "/notes/x/activity"),
+                               .recipient = S("")};
+    struct store_txn *txn = NULL;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_delivery_add(txn, &d, NULL, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+}
+
+static void a_second_admin_lifts_the_freeze_and_held_deliveries_resume(void **state)
+{
+    struct fixture *fx = *state;
+    struct agency_draft_input in = {.text = "Back to normal"};
+    struct agency_draft_result res = {0};
+    struct store_txn *txn = NULL;
+    size_t resumed = 0;
+
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "hijack", NULL),
+                     HR_OK);
+    add_held_job(fx);
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL, NULL),
+                     HR_OK);
+    assert_int_equal(
+        agency_account_unfreeze(fx->st, fx->fed, "adm2", "health", true, &resumed, NULL), HR_OK);
+    assert_int_equal(resumed, 1);
+    assert_false(frozen(fx));
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    assert_true(store_delivery_next_due(txn) <= hr_now_ms());
+    store_txn_abort(txn);
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm2", "health", false, NULL, NULL),
+                     HR_EINVAL); /* not frozen any more */
+    assert_int_equal(agency_draft_new(fx->st, fx->fed, L, "health", &in, true, &res, NULL), HR_OK);
+    assert_string_equal(res.state, "published");
+}
+
+static void a_scheduled_post_of_a_frozen_account_waits_and_does_not_fail(void **state)
+{
+    struct fixture *fx = *state;
+    struct agency_draft_input in = {.text = "Scheduled notice", .at_ms = hr_now_ms() + 1100};
+    struct agency_draft_result res = {0};
+    struct agency_draft d = {0};
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    size_t published = 0;
+    int64_t next = 0;
+
+    assert_int_equal(agency_draft_new(fx->st, fx->fed, L, "health", &in, true, &res, NULL), HR_OK);
+    assert_string_equal(res.state, "approved");
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "hijack", NULL),
+                     HR_OK);
+    while (hr_now_ms() <= in.at_ms) /* its time must have come; apply_due reads the clock */
+        nanosleep(&ts, NULL);
+    assert_int_equal(agency_scheduler_run(fx->st, fx->fed, hr_now_ms(), &published, &next, NULL),
+                     HR_OK);
+    assert_int_equal(published, 0);
+    assert_int_equal(agency_draft_get(fx->st, L, res.id, &d, NULL), HR_OK);
+    assert_string_equal(agency_draft_state_name(d.state), "approved");
+    assert_int_equal(outbox(fx), 0);
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL, NULL),
+                     HR_OK);
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm2", "health", true, NULL, NULL),
+                     HR_OK);
+    assert_int_equal(agency_scheduler_run(fx->st, fx->fed, hr_now_ms(), &published, &next, NULL),
+                     HR_OK);
+    assert_int_equal(published, 1);
+    assert_int_equal(outbox(fx), 1);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(rotation_lists_the_old_key_superseded_and_the_new_one_under_a_new_id),
+        T(rotating_twice_never_reuses_a_key_id),
+        T(a_proof_made_before_the_rotation_still_verifies),
+        T(a_proof_by_the_old_key_made_after_the_rotation_is_refused),
+        T(rotation_announces_itself_to_the_followers),
+        T(rotation_needs_an_admin_on_the_account_and_changes_nothing_otherwise),
+        T(a_freeze_needs_a_reason_and_an_admin),
+        T(a_frozen_account_publishes_nothing_and_stores_nothing),
+        T(a_frozen_account_shows_the_notice_but_not_the_reason),
+        T(one_admin_alone_cannot_lift_a_freeze),
+        T(the_shell_user_counts_as_one_admin_at_most),
+        T(a_second_admin_lifts_the_freeze_and_held_deliveries_resume),
+        T(a_scheduled_post_of_a_frozen_account_waits_and_does_not_fail),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
