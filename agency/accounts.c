@@ -3,6 +3,7 @@
 #include "agency/agency.h"
 #include "keys/keys.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,10 +46,39 @@ static int check_input(const char *name, const char *kind, const char *display,
 int agency_account_add(struct store *st, const char *by, const char *name, const char *kind,
                        const char *display, const char *summary, struct hr_err *err)
 {
+    struct agency_account_new in = {.name = name, .kind = kind, .display = display,
+                                    .summary = summary};
+
+    return agency_account_create(st, by, &in, err);
+}
+
+/* The new account's profile: {"parent": PARENT} or {}. */
+static char *new_profile(const char *parent)
+{
+    json_t *j = parent && *parent ? json_pack("{s:s}", "parent", parent) : json_object();
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+    json_decref(j);
+    return s;
+}
+
+int agency_account_create(struct store *st, const char *by, const struct agency_account_new *in,
+                          struct hr_err *err)
+{
+    const char *name = in->name, *kind = in->kind, *display = in->display;
+    const char *summary = in->summary;
     struct store_account a = {0};
     struct store_txn *txn = NULL;
     int rc = check_input(name, kind, display, summary, err);
 
+    if (rc != HR_OK)
+        return rc;
+    /* the parent rules are checked before the slow key generation, and again in the txn */
+    rc = store_txn_begin(st, STORE_READ, &txn, err);
+    if (rc == HR_OK)
+        rc = agency_parent_check(txn, name, kind, in->parent, err);
+    store_txn_abort(txn);
+    txn = NULL;
     if (rc != HR_OK)
         return rc;
     /* keys are made before the transaction: generation is slow and the writer lock is shared */
@@ -60,8 +90,13 @@ int agency_account_add(struct store *st, const char *by, const char *name, const
     a.display_name = (char *)(uintptr_t)(display ? display : "");
     a.summary = (char *)(uintptr_t)(summary ? summary : "");
     a.created_ms = hr_now_ms();
+    a.profile = new_profile(in->parent);
+    if (rc == HR_OK && a.profile == NULL)
+        rc = hr_fail(err, HR_ENOMEM, "profile");
     if (rc == HR_OK)
         rc = store_txn_begin(st, STORE_WRITE, &txn, err);
+    if (rc == HR_OK)
+        rc = agency_parent_check(txn, name, kind, in->parent, err);
     if (rc == HR_OK)
         rc = store_account_add(txn, &a, err);
     if (rc == HR_OK)
@@ -75,5 +110,6 @@ int agency_account_add(struct store *st, const char *by, const char *name, const
     keys_secret_free(a.ed_priv_pem);
     free(a.rsa_pub_pem);
     free(a.ed_pub_multibase);
+    free(a.profile);
     return rc;
 }

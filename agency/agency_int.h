@@ -28,4 +28,9 @@ bool agency_operator_active(struct store_txn *txn, const char *operator);
 int agency_may_txn(struct store_txn *txn, const char *operator, enum agency_action action,
                    const char *account, const char *subject, struct hr_err *err);
 
+/* profile.c's "parent" row (agency/kinds.c): checks VALUE (NULL: clear) for account A and
+ * sets it in PROFILE; a new parent starts unconfirmed. */
+int agency_parent_apply(struct store_txn *txn, const struct store_account *a, json_t *profile,
+                        const char *value, struct hr_err *err);
+
 #endif

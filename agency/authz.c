@@ -72,6 +72,7 @@ static const struct row {
     {AGENCY_DRAFT_APPROVE, "draft.approve", R_APPROVER, ON_ACCOUNT, false, NO_RULE, NULL},
     {AGENCY_DRAFT_REJECT, "draft.reject", R_APPROVER, ON_ACCOUNT, false, NO_RULE, NULL},
     {AGENCY_ACCOUNT_PROFILE, "account.profile", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_ACCOUNT_LINK, "account.link", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
 };
 
 static const struct row *row_of(enum agency_action action)

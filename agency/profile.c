@@ -2,7 +2,7 @@
  * table: each key has its check and its apply, so the CLI and the API offer exactly the
  * same keys with the same rules. A change reaches followers' servers as Update(actor) in
  * the same transaction as the change itself. */
-#include "agency/agency.h"
+#include "agency/agency_int.h"
 #include "federation/fed.h"
 #include "store/store.h"
 
@@ -63,9 +63,15 @@ static int set_summary(struct profile_edit *e, const char *value, struct hr_err 
     return set_field(&e->a.summary, value, err);
 }
 
+static int set_parent(struct profile_edit *e, const char *value, struct hr_err *err)
+{
+    return agency_parent_apply(e->txn, &e->a, e->profile, value, err);
+}
+
 static const struct profile_key keys_table[] = {
     {"display_name", set_display_name},
     {"summary", set_summary},
+    {"parent", set_parent},
 };
 #define N_KEYS (sizeof keys_table / sizeof keys_table[0])
 

@@ -88,6 +88,8 @@ static const struct ckey {
       "activities one remote actor may send per second (429 beyond; 0 = no limit)"),
     U(inbox_follows_per_minute, "1000", 0, 10000000,
       "new Follows one remote registrable domain may send per minute (429 beyond; 0 = no limit)"),
+    S(languages, "en",
+      "the instance's languages, in order (en, zh): account type labels and disclaimers"),
 #undef S
 #undef B
 #undef U

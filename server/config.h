@@ -52,6 +52,7 @@ struct config {
     uint64_t inbox_queue_max;
     uint64_t inbox_actor_per_second;
     uint64_t inbox_follows_per_minute;
+    char languages[64];
 };
 
 /* Defaults for every key. */

@@ -231,6 +231,10 @@ static enum MHD_Result get_users(struct http_req *r, const char *name, const cha
         fed_following(r->app->fed, name, &d);
         return reply_doc(r, &d, CACHE_COLL);
     }
+    if (strcmp(rest, "/accounts") == 0) { /* the account matrix (federation/kinds.c) */
+        fed_matrix(r->app->fed, name, &d);
+        return reply_doc(r, &d, CACHE_COLL);
+    }
     if (note_path(rest)) {
         if (!http_wants_json(r))
             return pages_note(r, name, r->url);
