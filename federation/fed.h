@@ -250,6 +250,8 @@ int fed_parent_check(struct fed *fed, const char *name, int64_t now_ms, struct h
 /* From the scheduler (one thread), every second: every ten seconds, checks the accounts
  * whose remote parent was never checked or not for a day. */
 void fed_kinds_recheck(struct fed *fed, int64_t now_ms);
+/* Account NAME's profile attributes (a JSON object, new reference). HR_ENOTFOUND. */
+int fed_account_profile(struct fed *fed, const char *name, json_t **out, struct hr_err *err);
 /* Validates URL as an absolute http(s) URL (curl_url); HR_EINVAL with a message. */
 int fed_url_valid(const char *url, struct hr_err *err);
 

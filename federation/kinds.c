@@ -392,3 +392,24 @@ int fed_url_valid(const char *url, struct hr_err *err)
 {
     return fed_url_check(url, err);
 }
+
+int fed_account_profile(struct fed *fed, const char *name, json_t **out, struct hr_err *err)
+{
+    struct store_account a = {0};
+    struct store_txn *txn = NULL;
+    json_t *j = NULL;
+    int rc = store_txn_begin(fed->st, STORE_READ, &txn, err);
+
+    if (rc == HR_OK)
+        rc = store_account_get(txn, name, &a, err);
+    store_txn_abort(txn);
+    if (rc == HR_OK && !json_is_object(j = json_loads(a.profile ? a.profile : "{}", 0, NULL)))
+        rc = hr_fail(err, HR_EIO, "account %s: stored profile is not a JSON object", name);
+    store_account_fini(&a);
+    if (rc != HR_OK) {
+        json_decref(j);
+        return rc;
+    }
+    *out = j;
+    return HR_OK;
+}

@@ -3,6 +3,7 @@
  * store or a file name. */
 #include "server/router.h"
 #include "server/admin.h"
+#include "server/mastoapi.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +283,8 @@ enum MHD_Result router_dispatch(struct http_req *r)
 
     if (strncmp(r->url, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) == 0)
         return admin_dispatch(r);
+    if (mastoapi_path(r->url)) /* Mastodon's public client API (server/mastoapi.c) */
+        return mastoapi_get(r);
 
     if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
         return get_route(r);
