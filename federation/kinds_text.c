@@ -18,7 +18,7 @@ static const struct {
          [FED_T_KIND_OFFICIAL] = "Official (personal account)",
          [FED_T_KIND_SERVICE] = "Automated service",
          [FED_T_PARENT_FIELD] = "Part of",
-         [FED_T_UNCONFIRMED] = " (unconfirmed)",
+         [FED_T_UNCONFIRMED] = "unconfirmed",
          [FED_T_DISCLAIMER_FIELD] = "Disclaimer",
          [FED_T_DISCLAIMER_BEFORE] =
              "Personal account: views are my own and not the official position of ",
@@ -32,7 +32,7 @@ static const struct {
          [FED_T_KIND_OFFICIAL] = "公职人员（个人账号）",
          [FED_T_KIND_SERVICE] = "自动化服务",
          [FED_T_PARENT_FIELD] = "隶属于",
-         [FED_T_UNCONFIRMED] = "（未确认）",
+         [FED_T_UNCONFIRMED] = "未确认",
          [FED_T_DISCLAIMER_FIELD] = "声明",
          [FED_T_DISCLAIMER_BEFORE] = "个人账号：所发表言论仅代表个人观点，不代表",
          [FED_T_DISCLAIMER_AFTER] = "的官方立场",
