@@ -100,8 +100,7 @@ static void officials_and_departments_must_name_a_parent_the_others_may(void **s
     assert_non_null(strstr(err.msg, "official's agency must be named (--agency"));
     assert_int_equal(add(fx->st, "d1", "department", "", &err), HR_EINVAL);
     assert_non_null(strstr(err.msg, "department's parent must be named (--parent"));
-    assert_int_equal(agency_account_add(fx->st, AGENCY_LOCAL, "o2", "official", NULL, NULL,
-                                        &err),
+    assert_int_equal(agency_account_add(fx->st, AGENCY_LOCAL, "o2", "official", NULL, NULL, &err),
                      HR_EINVAL);
     assert_int_equal(account_count(fx), n);
     assert_int_equal(add(fx->st, "a2", "agency", NULL, NULL), HR_OK);
@@ -154,12 +153,11 @@ static void no_account_is_its_own_ancestor(void **state)
     struct hr_err err = {0};
     char v[600];
 
-    assert_int_equal(agency_account_set(fx->st, NULL, AGENCY_LOCAL, "roads", "parent", "roads",
-                                        &err),
-                     HR_EINVAL);
+    assert_int_equal(
+        agency_account_set(fx->st, NULL, AGENCY_LOCAL, "roads", "parent", "roads", &err),
+        HR_EINVAL);
     assert_non_null(strstr(err.msg, "its own parent"));
-    assert_int_equal(agency_account_set(fx->st, NULL, AGENCY_LOCAL, "roads", "parent", "sub",
-                                        &err),
+    assert_int_equal(agency_account_set(fx->st, NULL, AGENCY_LOCAL, "roads", "parent", "sub", &err),
                      HR_EINVAL);
     assert_non_null(strstr(err.msg, "a cycle"));
     profile_key(fx, "roads", "parent", v, sizeof v);
@@ -188,8 +186,7 @@ static void a_new_parent_starts_unconfirmed_and_a_required_one_cannot_be_cleared
     assert_int_equal(store_account_put(txn, &a, NULL), HR_OK);
     assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
     store_account_fini(&a);
-    assert_int_equal(agency_account_set(fx->st, NULL, AGENCY_LOCAL, "mayor", "parent", NULL,
-                                        &err),
+    assert_int_equal(agency_account_set(fx->st, NULL, AGENCY_LOCAL, "mayor", "parent", NULL, &err),
                      HR_EINVAL);
     profile_key(fx, "mayor", "parent_confirmed_ms", v, sizeof v);
     assert_string_equal(v, "5");
@@ -203,8 +200,8 @@ static void a_new_parent_starts_unconfirmed_and_a_required_one_cannot_be_cleared
     profile_key(fx, "mayor", "parent_name", v, sizeof v);
     assert_string_equal(v, "");
     /* an optional parent can be cleared */
-    assert_int_equal(
-        agency_account_set(fx->st, NULL, AGENCY_LOCAL, "alerts", "parent", NULL, NULL), HR_OK);
+    assert_int_equal(agency_account_set(fx->st, NULL, AGENCY_LOCAL, "alerts", "parent", NULL, NULL),
+                     HR_OK);
     profile_key(fx, "alerts", "parent", v, sizeof v);
     assert_string_equal(v, "");
 }
@@ -215,13 +212,12 @@ static void remote_accounts_are_linked_once_to_an_agency_or_a_department(void **
     struct hr_err err = {0};
     char v[600];
 
-    assert_int_equal(agency_account_link(fx->st, AGENCY_LOCAL, "health", REMOTE, "official",
-                                         true, NULL),
-                     HR_OK);
     assert_int_equal(
-        agency_account_link(fx->st, AGENCY_LOCAL, "health", REMOTE, NULL, true, &err), HR_EEXIST);
-    assert_int_equal(
-        agency_account_link(fx->st, AGENCY_LOCAL, "mayor", REMOTE, NULL, true, &err), HR_EINVAL);
+        agency_account_link(fx->st, AGENCY_LOCAL, "health", REMOTE, "official", true, NULL), HR_OK);
+    assert_int_equal(agency_account_link(fx->st, AGENCY_LOCAL, "health", REMOTE, NULL, true, &err),
+                     HR_EEXIST);
+    assert_int_equal(agency_account_link(fx->st, AGENCY_LOCAL, "mayor", REMOTE, NULL, true, &err),
+                     HR_EINVAL);
     assert_non_null(strstr(err.msg, "only an agency or a department lists accounts"));
     assert_int_equal(agency_account_link(fx->st, AGENCY_LOCAL, "health", "mailto:x@example.org",
                                          NULL, true, &err),
@@ -229,16 +225,15 @@ static void remote_accounts_are_linked_once_to_an_agency_or_a_department(void **
     assert_int_equal(
         agency_account_link(fx->st, AGENCY_LOCAL, "health", REMOTE, "wizard", true, &err),
         HR_EINVAL);
-    assert_int_equal(agency_account_link(fx->st, AGENCY_LOCAL, "nobody", REMOTE, NULL, true,
-                                         &err),
+    assert_int_equal(agency_account_link(fx->st, AGENCY_LOCAL, "nobody", REMOTE, NULL, true, &err),
                      HR_ENOTFOUND);
     profile_key(fx, "health", "linked", v, sizeof v);
     assert_string_equal(v, "[{\"id\":\"" REMOTE "\",\"kind\":\"official\"}]");
     assert_int_equal(agency_account_link(fx->st, AGENCY_LOCAL, "health",
                                          "https://other.example/users/y", NULL, false, &err),
                      HR_ENOTFOUND);
-    assert_int_equal(
-        agency_account_link(fx->st, AGENCY_LOCAL, "health", REMOTE, NULL, false, NULL), HR_OK);
+    assert_int_equal(agency_account_link(fx->st, AGENCY_LOCAL, "health", REMOTE, NULL, false, NULL),
+                     HR_OK);
     profile_key(fx, "health", "linked", v, sizeof v);
     assert_string_equal(v, "[]");
 }
@@ -260,8 +255,8 @@ static void linking_needs_the_admin_role_on_the_parent(void **state)
 int main(void)
 {
     const struct CMUnitTest t[] = {
-        cmocka_unit_test_setup_teardown(
-            officials_and_departments_must_name_a_parent_the_others_may, setup, teardown),
+        cmocka_unit_test_setup_teardown(officials_and_departments_must_name_a_parent_the_others_may,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(a_parent_must_be_of_a_fitting_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(a_remote_parent_is_an_http_url, setup, teardown),
         cmocka_unit_test_setup_teardown(no_account_is_its_own_ancestor, setup, teardown),
