@@ -403,7 +403,9 @@ int fed_account_profile(struct fed *fed, const char *name, json_t **out, struct 
     if (rc == HR_OK)
         rc = store_account_get(txn, name, &a, err);
     store_txn_abort(txn);
-    if (rc == HR_OK && !json_is_object(j = json_loads(a.profile ? a.profile : "{}", 0, NULL)))
+    if (rc == HR_OK)
+        j = json_loads(a.profile ? a.profile : "{}", 0, NULL);
+    if (rc == HR_OK && !json_is_object(j)) /* a macro: it evaluates its argument twice */
         rc = hr_fail(err, HR_EIO, "account %s: stored profile is not a JSON object", name);
     store_account_fini(&a);
     if (rc != HR_OK) {
