@@ -151,7 +151,7 @@ refused "a parent that is neither a name nor a URL" h account add d1 --kind depa
 refused "--agency on a department" h account add d1 --kind department --agency health
 refused "--parent on an official" h account add o1 --kind official --parent health
 refused "a department as its own parent" h account set roads parent roads
-refused "a cycle (health under a department below it)" h account set alerts parent mayor
+refused "a service under an official" h account set alerts parent mayor
 h account add sub --kind department --parent roads >/dev/null
 AFTER_SUB=$(snapshot)
 refused "a cycle: roads under its own sub-department" h account set roads parent sub
