@@ -192,6 +192,14 @@ t_eq "API: the matrix lost the envoy, gained o2" \
     "$H_BASE/users/mayor $H_BASE/users/o2 $H_BASE/users/roads " \
     "$(j /users/health/accounts '.orderedItems[].id' | sort | tr '\n' ' ')"
 
+# a remote parent set through the API: no HTTP thread fetches; the scheduler checks it
+remote_actor ministry "$H_BASE/users/listed" "$H_BASE/users/stray" "$H_BASE/users/o2"
+t_eq "API: o2 moves under the remote ministry: 200" 200 \
+    "$(api /accounts/o2/profile "{\"key\":\"parent\",\"value\":\"$MIN\"}")"
+o2_confirmed() { [ "$(j /users/o2 .parentConfirmed)" = true ]; }
+t_wait 30 o2_confirmed || true
+t_eq "the scheduler read the ministry's matrix and confirmed o2" true "$(j /users/o2 .parentConfirmed)"
+
 # ---- the Mastodon client API's view ----
 m() { curl -s "$H_BASE$1" | t_jq "$2"; }
 t_eq "Mastodon: lookup finds the official" mayor "$(m '/api/v1/accounts/lookup?acct=mayor' .id)"
