@@ -202,6 +202,19 @@ static void parent_check_now(struct app *app, const char *name)
         fprintf(stderr, "herald: %s: parent not checked: %s\n", name, err.msg);
 }
 
+/* --agency for an official, --parent for the other kinds (agency/kinds.c has the rules). */
+static int parent_option(struct agency_account_new *in, const char *agency, const char *parent)
+{
+    if (agency != NULL && parent != NULL)
+        return usage("account add takes --agency (an official) or --parent, not both");
+    if (agency != NULL && strcmp(in->kind, "official") != 0)
+        return usage("--agency names an official's agency; other kinds take --parent");
+    if (parent != NULL && strcmp(in->kind, "official") == 0)
+        return usage("an official names its agency with --agency");
+    in->parent = agency ? agency : parent;
+    return 0;
+}
+
 static int cmd_account_add(struct app *app, int argc, char **argv)
 {
     struct agency_account_new in = {0};
@@ -229,13 +242,8 @@ static int cmd_account_add(struct app *app, int argc, char **argv)
     }
     if (in.name == NULL || in.kind == NULL)
         return usage("account add needs NAME and --kind");
-    if (agency != NULL && parent != NULL)
-        return usage("account add takes --agency (an official) or --parent, not both");
-    if (agency != NULL && strcmp(in.kind, "official") != 0)
-        return usage("--agency names an official's agency; other kinds take --parent");
-    if (parent != NULL && strcmp(in.kind, "official") == 0)
-        return usage("an official names its agency with --agency");
-    in.parent = agency ? agency : parent;
+    if ((rc = parent_option(&in, agency, parent)) != 0)
+        return rc;
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
     rc = allowed(app, AGENCY_ACCOUNT_CREATE, NULL, NULL);
