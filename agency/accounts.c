@@ -1,6 +1,6 @@
 /* agency/accounts.c - accounts belong to the agency; each has a kind that peers and
  * citizens can see (DESIGN.md problem 1: agency vs. an official's personal account). */
-#include "agency/agency.h"
+#include "agency/agency_int.h"
 #include "keys/keys.h"
 
 #include <jansson.h>
@@ -52,16 +52,6 @@ int agency_account_add(struct store *st, const char *by, const char *name, const
     return agency_account_create(st, by, &in, err);
 }
 
-/* The new account's profile: {"parent": PARENT} or {}. */
-static char *new_profile(const char *parent)
-{
-    json_t *j = parent && *parent ? json_pack("{s:s}", "parent", parent) : json_object();
-    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-
-    json_decref(j);
-    return s;
-}
-
 int agency_account_create(struct store *st, const char *by, const struct agency_account_new *in,
                           struct hr_err *err)
 {
@@ -90,13 +80,12 @@ int agency_account_create(struct store *st, const char *by, const struct agency_
     a.display_name = (char *)(uintptr_t)(display ? display : "");
     a.summary = (char *)(uintptr_t)(summary ? summary : "");
     a.created_ms = hr_now_ms();
-    a.profile = new_profile(in->parent);
-    if (rc == HR_OK && a.profile == NULL)
-        rc = hr_fail(err, HR_ENOMEM, "profile");
     if (rc == HR_OK)
         rc = store_txn_begin(st, STORE_WRITE, &txn, err);
     if (rc == HR_OK)
         rc = agency_parent_check(txn, name, kind, in->parent, err);
+    if (rc == HR_OK)
+        rc = agency_parent_profile(txn, in->parent, &a.profile, err);
     if (rc == HR_OK)
         rc = store_account_add(txn, &a, err);
     if (rc == HR_OK)

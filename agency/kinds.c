@@ -14,6 +14,7 @@
 #define KINDS_DEPTH_MAX  32  /* parent chain walked for a cycle; deeper counts as one */
 #define KINDS_URL_MAX    500 /* bytes of a remote actor URL */
 #define KINDS_LINKED_MAX 500 /* remote accounts linked to one parent */
+#define KINDS_CHILDREN_MAX 10000 /* local accounts renamed with their parent */
 
 static const struct kind_rule {
     const char *kind;
@@ -142,6 +143,22 @@ int agency_parent_check(struct store_txn *txn, const char *name, const char *kin
     return check_local(txn, r, name, parent, err);
 }
 
+/* PROFILE's "parent_name": local account NAME's display name (or its name), so that a
+ * child's actor document depends on its own record only (the actor cache compares it). */
+static int name_keep(struct store_txn *txn, const char *name, json_t *profile,
+                     struct hr_err *err)
+{
+    struct store_account a = {0};
+    int rc = store_account_get(txn, name, &a, err);
+
+    if (rc == HR_OK && json_object_set_new(profile, "parent_name",
+                                           json_string(a.display_name[0] ? a.display_name
+                                                                         : a.name)) != 0)
+        rc = hr_fail(err, HR_ENOMEM, "profile");
+    store_account_fini(&a);
+    return rc;
+}
+
 /* profile.c's "parent" row: a new parent starts unconfirmed and is checked again. */
 int agency_parent_apply(struct store_txn *txn, const struct store_account *a, json_t *profile,
                         const char *value, struct hr_err *err)
@@ -157,7 +174,87 @@ int agency_parent_apply(struct store_txn *txn, const struct store_account *a, js
         json_object_del(profile, "parent");
     else if (json_object_set_new(profile, "parent", json_string(value)) != 0)
         return hr_fail(err, HR_ENOMEM, "profile");
+    return value && !agency_parent_is_url(value) ? name_keep(txn, value, profile, err) : HR_OK;
+}
+
+int agency_parent_profile(struct store_txn *txn, const char *parent, char **out,
+                          struct hr_err *err)
+{
+    json_t *p = json_object();
+    int rc = p ? HR_OK : hr_fail(err, HR_ENOMEM, "profile");
+
+    if (rc == HR_OK && parent != NULL && parent[0] != '\0') {
+        if (json_object_set_new(p, "parent", json_string(parent)) != 0)
+            rc = hr_fail(err, HR_ENOMEM, "profile");
+        else if (!agency_parent_is_url(parent))
+            rc = name_keep(txn, parent, p, err);
+    }
+    if (rc == HR_OK && (*out = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+        rc = hr_fail(err, HR_ENOMEM, "profile");
+    json_decref(p);
+    return rc;
+}
+
+/* ---- a parent's new display name reaches its children's documents ---- */
+struct children_walk {
+    const char *parent;
+    char (*names)[32];
+    size_t n, cap;
+};
+
+static int child_one(const struct store_account *a, void *ctx)
+{
+    struct children_walk *w = ctx;
+    json_t *profile = json_loads(a->profile ? a->profile : "{}", 0, NULL);
+    const char *p = json_string_value(json_object_get(profile, "parent"));
+
+    if (p != NULL && strcmp(p, w->parent) == 0 && w->n < w->cap)
+        snprintf(w->names[w->n++], 32, "%s", a->name);
+    json_decref(profile);
     return HR_OK;
+}
+
+static int child_rename(struct store_txn *txn, struct fed *fed, const char *child,
+                        const char *display, struct hr_err *err)
+{
+    struct store_account a = {0};
+    json_t *profile = NULL;
+    char *text = NULL;
+    int rc = store_account_get_private(txn, child, &a, err);
+
+    if (rc == HR_OK)
+        profile = json_loads(a.profile ? a.profile : "{}", 0, NULL);
+    if (rc == HR_OK && !json_is_object(profile)) /* a macro: no call inside */
+        rc = hr_fail(err, HR_EIO, "account %s: stored profile is not a JSON object", child);
+    if (rc == HR_OK && (json_object_set_new(profile, "parent_name", json_string(display)) != 0 ||
+                        (text = json_dumps(profile, JSON_COMPACT | JSON_SORT_KEYS)) == NULL))
+        rc = hr_fail(err, HR_ENOMEM, "profile");
+    if (rc == HR_OK) {
+        free(a.profile);
+        a.profile = text;
+        rc = store_account_put(txn, &a, err);
+    }
+    if (rc == HR_OK && fed != NULL)
+        rc = fed_actor_update_queue(fed, txn, child, err);
+    json_decref(profile);
+    store_account_fini(&a);
+    return rc;
+}
+
+int agency_children_rename(struct store_txn *txn, struct fed *fed, const char *parent,
+                           const char *display, struct hr_err *err)
+{
+    struct children_walk w = {.parent = parent, .cap = KINDS_CHILDREN_MAX};
+    int rc;
+
+    w.names = calloc(w.cap, sizeof *w.names);
+    if (w.names == NULL)
+        return hr_fail(err, HR_ENOMEM, "children of %s", parent);
+    rc = store_account_each(txn, child_one, &w, err);
+    for (size_t i = 0; i < w.n && rc == HR_OK; i++)
+        rc = child_rename(txn, fed, w.names[i], display, err);
+    free(w.names);
+    return rc;
 }
 
 /* ---- remote accounts linked to an agency or a department ---- */

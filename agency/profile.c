@@ -53,6 +53,9 @@ static int set_display_name(struct profile_edit *e, const char *value, struct hr
 {
     if (check_text("display name", value, AGENCY_TEXT_MAX, err) != HR_OK)
         return HR_EINVAL;
+    /* children show their parent's name (agency/kinds.c) */
+    if (agency_children_rename(e->txn, e->fed, e->a.name, value ? value : e->a.name, err) != HR_OK)
+        return HR_EIO;
     return set_field(&e->a.display_name, value, err);
 }
 

@@ -136,6 +136,9 @@ static void parent_resolve(struct fed *fed, const json_t *profile, struct parent
     p->set = true;
     if (!is_url(parent)) {
         parent_local(fed, parent, p);
+        /* the name the child's record keeps (agency/kinds.c): the actor cache compares it */
+        if (pname != NULL && pname[0] != '\0')
+            snprintf(p->name, sizeof p->name, "%s", pname);
         return;
     }
     snprintf(p->url, sizeof p->url, "%s", parent);

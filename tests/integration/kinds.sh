@@ -105,6 +105,14 @@ t_eq "service: provider points at its department" "$H_BASE/users/roads" "$(j /us
 t_eq "service: no matrix" "" "$(j /users/alerts .accounts)"
 t_eq "service: no disclaimer" 2 "$(j /users/alerts '.attachment|length')"
 
+# the agency's new name reaches its children's documents (and their followers, as Update)
+h account set health display_name "Health Agency" >/dev/null
+t_match "a renamed agency: the official's disclaimer names it at once" \
+    "official position of <a href=\"$H_BASE/users/health\">Health Agency</a>" "$(j /users/mayor .summary)"
+t_eq "a renamed agency: the department's field too" \
+    "<a href=\"$H_BASE/users/health\">Health Agency</a>" "$(j /users/roads '.attachment[1].value')"
+h account set health display_name "Health & Co" >/dev/null
+
 # ---- the matrix ----
 t_eq "matrix: an OrderedCollection" OrderedCollection "$(j /users/health/accounts .type)"
 t_eq "matrix: mayor, roads and the linked envoy" 3 "$(j /users/health/accounts .totalItems)"

@@ -206,6 +206,28 @@ static void a_new_parent_starts_unconfirmed_and_a_required_one_cannot_be_cleared
     assert_string_equal(v, "");
 }
 
+static void a_local_parent_s_name_is_kept_by_its_children_and_follows_a_rename(void **state)
+{
+    struct fixture *fx = *state;
+    char v[600];
+
+    profile_key(fx, "mayor", "parent_name", v, sizeof v);
+    assert_string_equal(v, "health");
+    assert_int_equal(agency_account_set(fx->st, NULL, AGENCY_LOCAL, "health", "display_name",
+                                        "City Health", NULL),
+                     HR_OK);
+    profile_key(fx, "mayor", "parent_name", v, sizeof v);
+    assert_string_equal(v, "City Health");
+    profile_key(fx, "roads", "parent_name", v, sizeof v);
+    assert_string_equal(v, "City Health");
+    profile_key(fx, "sub", "parent_name", v, sizeof v);
+    assert_string_equal(v, "roads");
+    assert_int_equal(
+        agency_account_set(fx->st, NULL, AGENCY_LOCAL, "sub", "parent", "health", NULL), HR_OK);
+    profile_key(fx, "sub", "parent_name", v, sizeof v);
+    assert_string_equal(v, "City Health");
+}
+
 static void remote_accounts_are_linked_once_to_an_agency_or_a_department(void **state)
 {
     struct fixture *fx = *state;
@@ -262,6 +284,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(no_account_is_its_own_ancestor, setup, teardown),
         cmocka_unit_test_setup_teardown(
             a_new_parent_starts_unconfirmed_and_a_required_one_cannot_be_cleared, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_local_parent_s_name_is_kept_by_its_children_and_follows_a_rename, setup, teardown),
         cmocka_unit_test_setup_teardown(
             remote_accounts_are_linked_once_to_an_agency_or_a_department, setup, teardown),
         cmocka_unit_test_setup_teardown(linking_needs_the_admin_role_on_the_parent, setup,
