@@ -1,8 +1,9 @@
 /* agency/accounts.c - accounts belong to the agency; each has a kind that peers and
  * citizens can see (DESIGN.md problem 1: agency vs. an official's personal account). */
-#include "agency/agency.h"
+#include "agency/agency_int.h"
 #include "keys/keys.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,10 +46,29 @@ static int check_input(const char *name, const char *kind, const char *display,
 int agency_account_add(struct store *st, const char *by, const char *name, const char *kind,
                        const char *display, const char *summary, struct hr_err *err)
 {
+    struct agency_account_new in = {.name = name, .kind = kind, .display = display,
+                                    .summary = summary};
+
+    return agency_account_create(st, by, &in, err);
+}
+
+int agency_account_create(struct store *st, const char *by, const struct agency_account_new *in,
+                          struct hr_err *err)
+{
+    const char *name = in->name, *kind = in->kind, *display = in->display;
+    const char *summary = in->summary;
     struct store_account a = {0};
     struct store_txn *txn = NULL;
     int rc = check_input(name, kind, display, summary, err);
 
+    if (rc != HR_OK)
+        return rc;
+    /* the parent rules are checked before the slow key generation, and again in the txn */
+    rc = store_txn_begin(st, STORE_READ, &txn, err);
+    if (rc == HR_OK)
+        rc = agency_parent_check(txn, name, kind, in->parent, err);
+    store_txn_abort(txn);
+    txn = NULL;
     if (rc != HR_OK)
         return rc;
     /* keys are made before the transaction: generation is slow and the writer lock is shared */
@@ -63,6 +83,10 @@ int agency_account_add(struct store *st, const char *by, const char *name, const
     if (rc == HR_OK)
         rc = store_txn_begin(st, STORE_WRITE, &txn, err);
     if (rc == HR_OK)
+        rc = agency_parent_check(txn, name, kind, in->parent, err);
+    if (rc == HR_OK)
+        rc = agency_parent_profile(txn, in->parent, &a.profile, err);
+    if (rc == HR_OK)
         rc = store_account_add(txn, &a, err);
     if (rc == HR_OK)
         rc = agency_audit(txn, by, "account.add", name, kind, err);
@@ -75,5 +99,6 @@ int agency_account_add(struct store *st, const char *by, const char *name, const
     keys_secret_free(a.ed_priv_pem);
     free(a.rsa_pub_pem);
     free(a.ed_pub_multibase);
+    free(a.profile);
     return rc;
 }

@@ -77,6 +77,7 @@ enum agency_action {
     AGENCY_UNFREEZE_REQUEST, /* the first admin's request to lift a freeze: admin on it */
     AGENCY_UNFREEZE_APPROVE, /* the second admin lifts it: admin on it, never the
                               * requester (agency/security.c), never the shell user */
+    AGENCY_ACCOUNT_LINK,    /* link/unlink a remote account to a parent: admin on the parent */
 };
 /* HR_OK when OPERATOR may do ACTION on ACCOUNT (NULL: instance-wide) with SUBJECT (the
  * grantee, whose token, the new approval count; NULL when none), else HR_EFORBIDDEN with a
@@ -161,9 +162,32 @@ int agency_set_approvals(struct store *st, const char *by, const char *account, 
 bool agency_kind_valid(const char *kind);
 
 /* Creates account NAME of KIND with a fresh RSA-2048 and Ed25519 key pair. DISPLAY and
- * SUMMARY may be NULL. Errors: HR_EINVAL (name, kind, text), HR_EEXIST, HR_EIO. */
+ * SUMMARY may be NULL. Errors: HR_EINVAL (name, kind, text), HR_EEXIST, HR_EIO. An official
+ * or a department needs a parent: agency_account_create. */
 int agency_account_add(struct store *st, const char *by, const char *name, const char *kind,
                        const char *display, const char *summary, struct hr_err *err);
+struct agency_account_new {
+    const char *name, *kind, *display, *summary; /* display, summary: may be NULL */
+    const char *parent; /* the agency of an official, the parent of a department (required);
+                           optional for agency and service: a local name or an actor URL */
+};
+/* agency_account_add with the parent (stored as profile "parent", agency_parent_check). */
+int agency_account_create(struct store *st, const char *by, const struct agency_account_new *in,
+                          struct hr_err *err);
+
+/* ---- account kinds (agency/kinds.c) ---- */
+/* HR_OK when PARENT may be the parent of account NAME (NULL when not created yet) of KIND:
+ * required for official and department; a local account of a fitting kind (official:
+ * agency; department, service: agency or department; agency: agency) that is not NAME nor
+ * below it, or an http(s) actor URL. HR_EINVAL with the reason. */
+int agency_parent_check(struct store_txn *txn, const char *name, const char *kind,
+                        const char *parent, struct hr_err *err);
+bool agency_parent_is_url(const char *value); /* "http://" or "https://" */
+/* Lists (ON) or stops listing remote actor URL in the account matrix of agency or
+ * department PARENT, KIND (may be NULL) shown with it; agency_may(AGENCY_ACCOUNT_LINK),
+ * audited. HR_EEXIST when linked already, HR_ENOTFOUND when unlinking what is not. */
+int agency_account_link(struct store *st, const char *by, const char *parent, const char *url,
+                        const char *kind, bool on, struct hr_err *err);
 
 /* ---- the profile (agency/profile.c) ----
  * Sets profile attribute KEY of account NAME to VALUE (NULL or "": cleared), after

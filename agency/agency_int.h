@@ -31,5 +31,17 @@ int agency_may_txn(struct store_txn *txn, const char *operator, enum agency_acti
 /* HR_EFORBIDDEN (with a message for the operator) when account NAME is frozen, read in
  * TXN (agency/security.c); HR_OK otherwise, an unknown account included. */
 int agency_frozen_refuse(struct store_txn *txn, const char *name, struct hr_err *err);
+/* profile.c's "parent" row (agency/kinds.c): checks VALUE (NULL: clear) for account A and
+ * sets it in PROFILE; a new parent starts unconfirmed. */
+int agency_parent_apply(struct store_txn *txn, const struct store_account *a, json_t *profile,
+                        const char *value, struct hr_err *err);
+/* The profile of a new account naming PARENT (NULL: none) as JSON text (caller frees):
+ * "parent", and "parent_name" for a local parent. */
+int agency_parent_profile(struct store_txn *txn, const char *parent, char **out,
+                          struct hr_err *err);
+/* After local account PARENT's display name became DISPLAY (inside TXN): each local
+ * account naming it stores the new name and, when FED is not NULL, queues Update(actor). */
+int agency_children_rename(struct store_txn *txn, struct fed *fed, const char *parent,
+                           const char *display, struct hr_err *err);
 
 #endif

@@ -2,7 +2,7 @@
  * table: each key has its check and its apply, so the CLI and the API offer exactly the
  * same keys with the same rules. A change reaches followers' servers as Update(actor) in
  * the same transaction as the change itself. */
-#include "agency/agency.h"
+#include "agency/agency_int.h"
 #include "federation/fed.h"
 #include "store/store.h"
 
@@ -53,6 +53,9 @@ static int set_display_name(struct profile_edit *e, const char *value, struct hr
 {
     if (check_text("display name", value, AGENCY_TEXT_MAX, err) != HR_OK)
         return HR_EINVAL;
+    /* children show their parent's name (agency/kinds.c) */
+    if (agency_children_rename(e->txn, e->fed, e->a.name, value ? value : e->a.name, err) != HR_OK)
+        return HR_EIO;
     return set_field(&e->a.display_name, value, err);
 }
 
@@ -115,12 +118,18 @@ static int set_attestations(struct profile_edit *e, const char *value, struct hr
     return HR_OK;
 }
 
+static int set_parent(struct profile_edit *e, const char *value, struct hr_err *err)
+{
+    return agency_parent_apply(e->txn, &e->a, e->profile, value, err);
+}
+
 static const struct profile_key keys_table[] = {
     {"display_name", set_display_name},
     {"summary", set_summary},
     {"website", set_website},
     {"attribution_domains", set_attribution_domains},
     {"attestations", set_attestations},
+    {"parent", set_parent},
 };
 #define N_KEYS (sizeof keys_table / sizeof keys_table[0])
 

@@ -8,22 +8,6 @@
 
 #define FED_PAGE_SIZE 20
 
-static const char *const kind_labels[][2] = {
-    {"agency", "Government agency"},
-    {"department", "Department of a government agency"},
-    {"official", "Official (personal account)"},
-    {"service", "Automated service"},
-};
-#define OFFICIAL_DISCLAIMER "Personal account of an official: views are personal, not the agency's."
-
-static const char *kind_label(const char *kind)
-{
-    for (size_t i = 0; i < sizeof kind_labels / sizeof kind_labels[0]; i++)
-        if (strcmp(kind, kind_labels[i][0]) == 0)
-            return kind_labels[i][1];
-    return kind;
-}
-
 /* Looks up account NAME in a fresh read txn; fills *doc with 404 when absent. */
 static int load_account(struct fed *fed, const char *name, struct store_account *a,
                         struct fed_doc *doc)
@@ -188,9 +172,7 @@ static char *actor_summary(const struct store_account *a)
         hr_buf_add_html(&b, a->summary, strlen(a->summary));
         hr_buf_adds(&b, "</p>");
     }
-    /* problem 1 in DESIGN.md: an official's personal account must say so, everywhere */
-    if (strcmp(a->kind, "official") == 0)
-        hr_buf_adds(&b, "<p>" OFFICIAL_DISCLAIMER "</p>");
+    /* an official's disclaimer is added by fed_actor_add_kinds (federation/kinds.c) */
     return hr_buf_take(&b);
 }
 
@@ -209,6 +191,8 @@ static json_t *actor_extend(struct fed *fed, const struct store_account *a, json
         rc = fed_actor_add_keys(fed, a, profile, j);
     if (rc == HR_OK)
         rc = fed_actor_add_freeze(fed, a, profile, j);
+    if (rc == HR_OK)
+        rc = fed_actor_add_kinds(fed, a, profile, j);
     json_decref(profile);
     if (rc != HR_OK) {
         json_decref(j);
@@ -234,7 +218,7 @@ json_t *fed_actor_json(struct fed *fed, const struct store_account *a)
     hr_iso8601(a->created_ms, when);
     j = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:b,"
                   " s:b, s:b, s:{s:s,s:s,s:s}, s:[{s:s,s:s,s:s,s:s}],"
-                  " s:[{s:s,s:s,s:s}]}",
+                  " s:o}",
                   "@context", actor_context(), "id", id, "type", fed_kind_type(a->kind),
                   "preferredUsername", a->name, "name",
                   a->display_name[0] ? a->display_name : a->name, "summary",
@@ -244,8 +228,7 @@ json_t *fed_actor_json(struct fed *fed, const struct store_account *a)
                   "manuallyApprovesFollowers", 0, "publicKey", "id", key_id, "owner", id,
                   "publicKeyPem", a->rsa_pub_pem, "assertionMethod", "id", ed_id, "type",
                   "Multikey", "controller", id, "publicKeyMultibase", a->ed_pub_multibase,
-                  "attachment", "type", "PropertyValue", "name", "Account type", "value",
-                  kind_label(a->kind));
+                  "attachment", fed_kinds_type_field(fed, a->kind));
     free(summary);
     return j ? actor_extend(fed, a, j) : NULL;
 }

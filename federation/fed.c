@@ -35,6 +35,8 @@ int fed_new(struct store *st, const struct fed_config *cfg, struct fed **out, st
     fed->cfg.domain = fed->domain;
     fed->cfg.base_url = fed->base_url;
     rc = fed_url_host(fed->base_url, fed->host, sizeof fed->host, err);
+    if (rc == HR_OK && cfg->languages != NULL) /* the languages key (federation/kinds.c) */
+        rc = fed_languages_check(cfg->languages, err);
     if (rc == HR_OK)
         rc = fed_url_origin(fed->base_url, fed->origin, sizeof fed->origin, err);
     if (rc == HR_OK)

@@ -44,6 +44,7 @@ struct fed_config {
     uint64_t inbox_actor_per_second; /* activities from one remote actor; 0 = unlimited */
     uint64_t inbox_follows_per_minute; /* new Follows per registrable domain; 0 = unlimited */
     bool rfc9421_first; /* http_signature_first = rfc9421: deliveries knock with RFC 9421 */
+    const char *languages; /* instance languages, "zh,en" (NULL: "en"); outlives fed */
 };
 
 struct fed;
@@ -334,5 +335,24 @@ int fed_attest_check(struct fed *fed, const char *url, const char *subject, json
  * target, actor, post {url, proof, reason}, verified (bool), anchor, chain [...],
  * problems [...]. See docs/authenticity.md. */
 json_t *fed_attest_verify(struct fed *fed, const char *target, const char *anchors);
+/* ---- account kinds (federation/kinds*.c) ---- */
+/* HR_OK when LIST ("zh,en") names only languages Herald ships, at least one. */
+int fed_languages_check(const char *list, struct hr_err *err);
+/* GET ACTOR/accounts: the account matrix of agency or department NAME (local accounts
+ * whose profile "parent" is NAME, and the remote ones linked to it); 404 for others. */
+void fed_matrix(struct fed *fed, const char *name, struct fed_doc *doc);
+/* When account NAME's parent is a remote actor URL: reads the parent's actor and matrix
+ * (every outbound guard) and records in the profile whether it lists NAME
+ * (parent_confirmed_ms), when it was checked and the parent's name; Update(actor) when
+ * that changed what the actor shows. A fetch failure is logged and keeps the last
+ * answer; HR_OK then too. Does network I/O: never call it from an HTTP thread. */
+int fed_parent_check(struct fed *fed, const char *name, int64_t now_ms, struct hr_err *err);
+/* From the scheduler (one thread), every second: every ten seconds, checks the accounts
+ * whose remote parent was never checked or not for a day. */
+void fed_kinds_recheck(struct fed *fed, int64_t now_ms);
+/* Account NAME's profile attributes (a JSON object, new reference). HR_ENOTFOUND. */
+int fed_account_profile(struct fed *fed, const char *name, json_t **out, struct hr_err *err);
+/* Validates URL as an absolute http(s) URL (curl_url); HR_EINVAL with a message. */
+int fed_url_valid(const char *url, struct hr_err *err);
 
 #endif

@@ -82,6 +82,7 @@ struct fed {
     pthread_mutex_t mk_mu; /* guards mk */
     struct fed_mk_entry mk[FED_MKCACHE];
     size_t mk_next;
+    int64_t kinds_scan_ms; /* next scan for due parent checks (scheduler thread only) */
 };
 void fed_mk_cache_free(struct fed *fed);
 
@@ -318,5 +319,24 @@ int fed_attest_local_object(struct fed *fed, const char *url, json_t **out, stru
  * links from the profile key "attestations". */
 int fed_actor_add_attestations(struct fed *fed, const struct store_account *a,
                                const json_t *profile, json_t *actor);
+/* ---- account kinds (federation/kinds.c, kinds_check.c, kinds_text.c) ---- */
+/* Our JSON-LD namespace is FED_HERALD_NS (fed.h; docs/FEDERATION.md "Terms of Herald's
+ * namespace"). */
+/* The words of kinds, one column per text; one row per language in kinds_text.c. */
+enum fed_text {
+    FED_T_TYPE_FIELD, FED_T_KIND_AGENCY, FED_T_KIND_DEPARTMENT, FED_T_KIND_OFFICIAL,
+    FED_T_KIND_SERVICE, FED_T_PARENT_FIELD, FED_T_UNCONFIRMED, FED_T_DISCLAIMER_FIELD,
+    FED_T_DISCLAIMER_BEFORE, FED_T_DISCLAIMER_AFTER, FED_TEXT_N
+};
+/* true when LANG (N bytes, e.g. "zh") has a row. */
+bool fed_language_known(const char *lang, size_t n);
+/* Text T in LANG (English when LANG has no row); static. */
+const char *fed_text(const char *lang, size_t n, enum fed_text t);
+enum fed_text fed_kind_text(const char *kind); /* FED_T_KIND_* of KIND */
+/* [PropertyValue "Account type": label] in the instance's languages (new reference). */
+json_t *fed_kinds_type_field(struct fed *fed, const char *kind);
+/* actor_extend: kind terms, the parent back-pointer and field, an official's disclaimer. */
+int fed_actor_add_kinds(struct fed *fed, const struct store_account *a, const json_t *profile,
+                        json_t *actor);
 
 #endif

@@ -151,6 +151,21 @@ static int account_cb(const struct store_account *a, void *ctx)
     return HR_OK;
 }
 
+/* POST /accounts {"name","kind","display_name","summary","parent" (or "agency")}: the
+ * rules of kinds are agency_account_create's. A remote parent is checked by the
+ * scheduler, never by an HTTP thread (federation/kinds_check.c). */
+static int account_create(struct call *c, struct hr_err *err)
+{
+    struct agency_account_new in = {
+        .name = body_str(c, "name"), .kind = body_str(c, "kind"),
+        .display = body_str(c, "display_name"), .summary = body_str(c, "summary"),
+        .parent = body_str(c, "parent") ? body_str(c, "parent") : body_str(c, "agency")};
+
+    if (body_str(c, "parent") != NULL && body_str(c, "agency") != NULL)
+        return hr_fail(err, HR_EINVAL, "give \"parent\" or \"agency\", not both");
+    return agency_account_create(c->r->app->st, c->op, &in, err);
+}
+
 static enum MHD_Result h_accounts(struct call *c)
 {
     struct hr_err err = {0};
@@ -160,8 +175,7 @@ static enum MHD_Result h_accounts(struct call *c)
     if (strcmp(c->r->method, "POST") == 0) {
         if ((rc = may(c, AGENCY_ACCOUNT_CREATE, NULL, NULL, &err)) != HR_OK)
             return fail_rc(c, rc, &err);
-        rc = agency_account_add(c->r->app->st, c->op, body_str(c, "name"), body_str(c, "kind"),
-                                body_str(c, "display_name"), body_str(c, "summary"), &err);
+        rc = account_create(c, &err);
         return rc == HR_OK ? reply_json(c, 201, json_pack("{s:s}", "name", body_str(c, "name")))
                            : fail_rc(c, rc, &err);
     }
@@ -233,7 +247,24 @@ static bool security_verb(const char *slash)
            strcmp(slash, "/unfreeze") == 0;
 }
 
-/* POST /accounts/NAME/policy {"approvals": N}, POST /accounts/NAME/profile */
+/* POST /accounts/NAME/link {"actor": URL, "kind": K (optional)}, .../unlink {"actor": URL}:
+ * the remote accounts in NAME's account matrix (agency_account_link) */
+static enum MHD_Result h_account_link(struct call *c, const char *name, bool on)
+{
+    struct hr_err err = {0};
+    int rc;
+
+    if (body_str(c, "actor") == NULL)
+        return http_reply_error(c->r, 422, "invalid", "{\"actor\": URL} expected");
+    rc = agency_account_link(c->r->app->st, c->op, name, body_str(c, "actor"), body_str(c, "kind"),
+                             on, &err);
+    if (rc != HR_OK)
+        return fail_rc(c, rc, &err);
+    return reply_json(c, 200, json_pack("{s:s,s:s,s:b}", "account", name, "actor",
+                                        body_str(c, "actor"), "linked", on));
+}
+
+/* POST /accounts/NAME/policy {"approvals": N}, POST /accounts/NAME/profile, /link, /unlink, /keys/rotate, /freeze, /unfreeze */
 static enum MHD_Result h_account_policy(struct call *c)
 {
     char name[32];
@@ -246,7 +277,7 @@ static enum MHD_Result h_account_policy(struct call *c)
 
     if (slash == NULL ||
         (strcmp(slash, "/policy") != 0 && strcmp(slash, "/profile") != 0 &&
-         !security_verb(slash)) ||
+         strcmp(slash, "/link") != 0 && strcmp(slash, "/unlink") != 0 && !security_verb(slash)) ||
         (size_t)(slash - c->rest) >= 32)
         return http_reply_error(c->r, 404, "not_found", "no such endpoint");
     memcpy(name, c->rest, (size_t)(slash - c->rest));
@@ -255,6 +286,8 @@ static enum MHD_Result h_account_policy(struct call *c)
         return h_account_security(c, name, slash);
     if (strcmp(slash, "/profile") == 0)
         return h_account_profile(c, name);
+    if (strcmp(slash, "/link") == 0 || strcmp(slash, "/unlink") == 0)
+        return h_account_link(c, name, strcmp(slash, "/link") == 0);
     if (valid)
         snprintf(want, sizeof want, "%d", (int)json_integer_value(n));
     if ((rc = may(c, AGENCY_SET_APPROVALS, name, valid ? want : NULL, &err)) != HR_OK)

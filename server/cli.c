@@ -18,7 +18,11 @@ static const char usage_text[] =
     "\n"
     "  init --domain HOST [--base-url URL]    create the data directory (default ./herald-data)\n"
     "  account add NAME --kind agency|department|official|service [--name TEXT] [--summary TEXT]\n"
+    "      [--agency NAME|ACTOR_URL]  an official's agency (required for official)\n"
+    "      [--parent NAME|ACTOR_URL]  a department's parent (required), a service's (optional)\n"
     "  account list [--json]\n"
+    "  account link|unlink PARENT ACTOR_URL [--kind KIND]   list a remote account under an\n"
+    "                                         agency or department (its account matrix)\n"
     "  post NAME TEXT                         publish now, or file a submitted draft when the\n"
     "                                         account needs approvals\n"
     "  draft new NAME TEXT [--cw T] [--at 2026-12-01T09:00:00Z] [--reply-to URL] [--submit]\n"
@@ -198,39 +202,94 @@ static int allowed(struct app *app, enum agency_action action, const char *accou
     return rc;
 }
 
+/* After a remote parent was set: does it list the account? (federation/kinds_check.c) */
+static void parent_check_now(struct app *app, const char *name)
+{
+    struct hr_err err = {0};
+
+    if (fed_parent_check(app->fed, name, hr_now_ms(), &err) != HR_OK)
+        fprintf(stderr, "herald: %s: parent not checked: %s\n", name, err.msg);
+}
+
+/* --agency for an official, --parent for the other kinds (agency/kinds.c has the rules). */
+static int parent_option(struct agency_account_new *in, const char *agency, const char *parent)
+{
+    if (agency != NULL && parent != NULL)
+        return usage("account add takes --agency (an official) or --parent, not both");
+    if (agency != NULL && strcmp(in->kind, "official") != 0)
+        return usage("--agency names an official's agency; other kinds take --parent");
+    if (parent != NULL && strcmp(in->kind, "official") == 0)
+        return usage("an official names its agency with --agency");
+    in->parent = agency ? agency : parent;
+    return 0;
+}
+
 static int cmd_account_add(struct app *app, int argc, char **argv)
 {
-    const char *name = NULL, *kind = NULL, *display = NULL, *summary = NULL;
+    struct agency_account_new in = {0};
+    const char *agency = NULL, *parent = NULL;
     struct hr_err err = {0};
     int rc;
 
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--kind") == 0 && (kind = opt_value(argc, argv, &i)) != NULL)
+        if (strcmp(argv[i], "--kind") == 0 && (in.kind = opt_value(argc, argv, &i)) != NULL)
             continue;
-        if (strcmp(argv[i], "--name") == 0 && (display = opt_value(argc, argv, &i)) != NULL)
+        if (strcmp(argv[i], "--name") == 0 && (in.display = opt_value(argc, argv, &i)) != NULL)
             continue;
-        if (strcmp(argv[i], "--summary") == 0 && (summary = opt_value(argc, argv, &i)) != NULL)
+        if (strcmp(argv[i], "--summary") == 0 && (in.summary = opt_value(argc, argv, &i)) != NULL)
             continue;
-        if (argv[i][0] != '-' && name == NULL) {
-            name = argv[i];
+        if (strcmp(argv[i], "--agency") == 0 && (agency = opt_value(argc, argv, &i)) != NULL)
+            continue;
+        if (strcmp(argv[i], "--parent") == 0 && (parent = opt_value(argc, argv, &i)) != NULL)
+            continue;
+        if (argv[i][0] != '-' && in.name == NULL) {
+            in.name = argv[i];
             continue;
         }
-        return usage("account add NAME --kind KIND [--name TEXT] [--summary TEXT]");
+        return usage("account add NAME --kind KIND [--name TEXT] [--summary TEXT] "
+                     "[--agency NAME|URL] [--parent NAME|URL]");
     }
-    if (name == NULL || kind == NULL)
+    if (in.name == NULL || in.kind == NULL)
         return usage("account add needs NAME and --kind");
+    if ((rc = parent_option(&in, agency, parent)) != 0)
+        return rc;
     if (app_open(app, &err) != HR_OK)
         return fail(&err);
     rc = allowed(app, AGENCY_ACCOUNT_CREATE, NULL, NULL);
     if (rc == HR_OK)
-        rc = agency_account_add(app->st, app->as, name, kind, display, summary, &err);
+        rc = agency_account_create(app->st, app->as, &in, &err);
     else
         err.msg[0] = '\0';
     if (rc == HR_OK)
-        printf("created @%s@%s (%s) %s/users/%s\n", name, app->cfg.domain, kind,
-               app->cfg.base_url, name);
+        printf("created @%s@%s (%s) %s/users/%s\n", in.name, app->cfg.domain, in.kind,
+               app->cfg.base_url, in.name);
+    if (rc == HR_OK && agency_parent_is_url(in.parent))
+        parent_check_now(app, in.name);
     app_close(app);
     return rc == HR_OK ? 0 : err.msg[0] ? fail(&err) : 1;
+}
+
+/* account link|unlink PARENT ACTOR_URL [--kind KIND] */
+static int cmd_account_link(struct app *app, int argc, char **argv)
+{
+    bool on = strcmp(argv[1], "link") == 0;
+    const char *kind = NULL;
+    struct hr_err err = {0};
+    int rc;
+
+    if (argc == 6 && on && strcmp(argv[4], "--kind") == 0)
+        kind = argv[5];
+    else if (argc != 4)
+        return usage("account link PARENT ACTOR_URL [--kind KIND] | account unlink PARENT "
+                     "ACTOR_URL");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = agency_account_link(app->st, app->as, argv[2], argv[3], kind, on, &err);
+    app_close(app);
+    if (rc != HR_OK)
+        return outcome(rc, &err);
+    printf("%s: %s %s\n", argv[2], on ? "lists" : "no longer lists", argv[3]);
+    return 0;
 }
 
 struct list_ctx {
@@ -306,6 +365,9 @@ static int cmd_account_profile(struct app *app, int argc, char **argv)
         return fail(&err);
     rc = agency_account_set(app->st, app->fed, app->as, argv[2], argv[3],
                             argc == 5 ? argv[4] : NULL, &err);
+    if (rc == HR_OK && strcmp(argv[3], "parent") == 0 && argc == 5 &&
+        agency_parent_is_url(argv[4]))
+        parent_check_now(app, argv[2]);
     app_close(app);
     if (rc != HR_OK)
         return outcome(rc, &err);
@@ -410,7 +472,9 @@ static int cmd_account(struct app *app, int argc, char **argv)
         return cmd_account_add(app, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "list") == 0)
         return cmd_account_list(app, argc, argv);
-    return usage("account add|list|set|freeze|unfreeze");
+    if (argc >= 2 && (strcmp(argv[1], "link") == 0 || strcmp(argv[1], "unlink") == 0))
+        return cmd_account_link(app, argc, argv);
+    return usage("account add|list|set|link|unlink|freeze|unfreeze");
 }
 
 static void print_result(const struct agency_draft_result *r)

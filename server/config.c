@@ -96,6 +96,8 @@ static const struct ckey {
       "issuer actor URLs (space-separated) whose attestations this server trusts (attest verify, /verify)"),
     U(verify_rate_per_minute, "10", 0, 100000,
       "/verify requests one client address may make per minute (429 beyond; 0 = no limit)"),
+    S(languages, "en",
+      "the instance's languages, in order (en, zh): account type labels and disclaimers"),
 #undef S
 #undef B
 #undef U

@@ -56,6 +56,7 @@ struct config {
     uint64_t website_recheck_hours;
     char trust_anchors[4096];      /* space-separated issuer actor URLs */
     uint64_t verify_rate_per_minute;
+    char languages[64];
 };
 
 /* Defaults for every key. */

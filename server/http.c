@@ -62,6 +62,7 @@ void app_fed_config(const struct app *app, struct fed_config *out)
         .inbox_actor_per_second = c->inbox_actor_per_second,
         .inbox_follows_per_minute = c->inbox_follows_per_minute,
         .rfc9421_first = strcmp(c->http_signature_first, "rfc9421") == 0,
+        .languages = c->languages,
     };
 }
 
@@ -533,6 +534,7 @@ static void *scheduler_main(void *arg)
             hr_log(HR_LOG_ERR, "schedule", "publishing a due draft failed: %s", err.msg);
         else if (n > 0)
             hr_log(HR_LOG_INFO, "schedule", "published %zu scheduled post(s)", n);
+        fed_kinds_recheck(s->app->fed, hr_now_ms()); /* remote parents, daily (kinds_check.c) */
         pthread_mutex_lock(&s->mu);
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 1;

@@ -4,6 +4,7 @@
 #include "server/router.h"
 #include "server/admin.h"
 #include "server/attest.h"
+#include "server/mastoapi.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +233,10 @@ static enum MHD_Result get_users(struct http_req *r, const char *name, const cha
         fed_following(r->app->fed, name, &d);
         return reply_doc(r, &d, CACHE_COLL);
     }
+    if (strcmp(rest, "/accounts") == 0) { /* the account matrix (federation/kinds.c) */
+        fed_matrix(r->app->fed, name, &d);
+        return reply_doc(r, &d, CACHE_COLL);
+    }
     if (note_path(rest)) {
         if (!http_wants_json(r))
             return pages_note(r, name, r->url);
@@ -287,6 +292,8 @@ enum MHD_Result router_dispatch(struct http_req *r)
 
     if (strncmp(r->url, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) == 0)
         return admin_dispatch(r);
+    if (mastoapi_path(r->url)) /* Mastodon's public client API (server/mastoapi.c) */
+        return mastoapi_get(r);
 
     if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
         return get_route(r);

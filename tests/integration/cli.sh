@@ -37,10 +37,10 @@ echo 'allow_private_network = true' >>"$D/herald.conf"
 # --- accounts ---
 run "$HERALD_BIN" --data "$D" account add health --kind agency --name "Health Department"
 t_eq "account add agency" 0 "$RC"
-run "$HERALD_BIN" --data "$D" account add mayor --kind official --name "The Mayor" \
+run "$HERALD_BIN" --data "$D" account add mayor --kind official --agency health --name "The Mayor" \
     --summary "Mayor of the city"
 t_eq "account add official" 0 "$RC"
-run "$HERALD_BIN" --data "$D" account add roads --kind department
+run "$HERALD_BIN" --data "$D" account add roads --kind department --parent health
 t_eq "account add department" 0 "$RC"
 run "$HERALD_BIN" --data "$D" account add alerts --kind service
 t_eq "account add service" 0 "$RC"

@@ -8,7 +8,7 @@
 h_start health agency
 DOMAIN="127.0.0.1:$H_PORT"
 ACTOR="$H_BASE/users/health"
-"$HERALD_BIN" --data "$H_DATA" account add mayor --kind official --name "The Mayor" >/dev/null
+"$HERALD_BIN" --data "$H_DATA" account add mayor --kind official --agency health --name "The Mayor" >/dev/null
 "$HERALD_BIN" --data "$H_DATA" account add alerts --kind service >/dev/null
 ALL="$T_DIR/all-bodies"
 : >"$ALL"

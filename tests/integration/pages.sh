@@ -105,7 +105,7 @@ get "/users/health/accepts/0123abcd" "$BROWSER"
 t_eq "an unknown Accept id for a browser: 404" 404 "$ST"
 
 # ---- display names and summaries with bidi controls ----
-"$HERALD_BIN" --data "$H_DATA" account add mayor --kind official \
+"$HERALD_BIN" --data "$H_DATA" account add mayor --kind official --agency health \
     --name "${RLO}rotceriD<i>x</i>" --summary "Office ${LRI}of${PDI} the <script>mayor" >/dev/null
 "$HERALD_BIN" --data "$H_DATA" account set mayor approvals 0 >/dev/null
 MNOTE=$("$HERALD_BIN" --data "$H_DATA" post mayor "notice")

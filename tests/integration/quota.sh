@@ -131,7 +131,7 @@ t_match "herald post still publishes" "^$ME/notes/" "$out"
 t_wait 60 fp_has_posts "$P2_ROOT" Create "" "" $((creates0 + 1)) || true
 t_eq "and the post is delivered to the follower" $((creates0 + 1)) "$(fp_posts "$P2_ROOT" Create | wc -l)"
 
-h account add mayor --kind official --name "Mayor" >/dev/null
+h account add mayor --kind official --agency health --name "Mayor" >/dev/null
 h account set mayor approvals 1 >/dev/null
 for op in ed ap; do h operator add "$op" >/dev/null; done
 h grant ed editor --account mayor >/dev/null

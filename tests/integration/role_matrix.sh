@@ -22,7 +22,7 @@ H_APPROVALS=1 h_start own agency
 h() { "$HERALD_BIN" --data "$H_DATA" "$@"; }
 rev() { h draft show "$1" | t_jq .rev_sha256; } # the revision an approver read
 API="$H_BASE/api/herald/v1"
-h account add other --kind department >/dev/null
+h account add other --kind department --parent own >/dev/null
 
 ROLES="admin editor approver responder auditor"
 declare -A TOK
@@ -510,7 +510,7 @@ resolve() {
         p=${p//\{tok\}/$id} ;;
     esac
     case $p in
-    /accounts) RBODY="{\"name\":\"acct$N\",\"kind\":\"department\"}" ;;
+    /accounts) RBODY="{\"name\":\"acct$N\",\"kind\":\"department\",\"parent\":\"own\"}" ;;
     /accounts/*/policy) RBODY='{"approvals":1}' ;;
     /operators) RBODY="{\"name\":\"op$N\"}" ;;
     /operators/*/grant | /operators/*/revoke)
@@ -569,7 +569,7 @@ cli_twin() {
     case "$m $p" in
     "GET /me") ;;
     "GET /accounts") CLI=(account list) ;;
-    "POST /accounts") CLI=(account add "cacct$N" --kind department) ;;
+    "POST /accounts") CLI=(account add "cacct$N" --kind department --parent own) ;;
     "POST /accounts/"*/policy) id=${p#/accounts/}; CLI=(account set "${id%/policy}" approvals 1) ;;
     "GET /operators") CLI=(operator list) ;;
     "POST /operators") CLI=(operator add "cop$N") ;;

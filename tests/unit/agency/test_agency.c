@@ -224,8 +224,11 @@ static void approvals_default_by_kind_and_are_bounded(void **state)
     unsigned n = 9;
 
     add_account(fx, "health");
-    assert_int_equal(agency_account_add(fx->st, AGENCY_LOCAL, "mayor", "official", NULL, NULL,
-                                        NULL),
+    assert_int_equal(agency_account_create(fx->st, AGENCY_LOCAL,
+                                           &(struct agency_account_new){.name = "mayor",
+                                                                        .kind = "official",
+                                                                        .parent = "health"},
+                                           NULL),
                      HR_OK);
     assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
     assert_int_equal(agency_approvals_required(txn, "health", &n, NULL), HR_OK);

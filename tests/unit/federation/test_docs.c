@@ -120,7 +120,7 @@ static void an_actor_shows_its_kind_keys_and_never_a_private_key(void **state)
     assert_null(strstr(d.body, "PRIVATE"));
     j = json_loads(d.body, 0, NULL);
     assert_string_equal(json_string_value(json_object_get(j, "type")), "Person");
-    assert_non_null(strstr(json_string_value(json_object_get(j, "summary")), "views are personal"));
+    assert_non_null(strstr(json_string_value(json_object_get(j, "summary")), "views are my own"));
     assert_non_null(strstr(json_string_value(json_object_get(j, "summary")), "Sum &amp; mary"));
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(j, "publicKey"), "id")),
