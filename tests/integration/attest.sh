@@ -31,9 +31,9 @@ printf 'trust_anchors = %s\n' "$ANCHOR" >>"$I_DATA/herald.conf" # for the CLI on
 start_instance ministry agency "Ministry of Health" "trust_anchors = $ANCHOR"
 S_DATA=$H_DATA S_BASE=$H_BASE S_PORT=$H_PORT S_PID=$H_PID
 s() { "$HERALD_BIN" --data "$S_DATA" "$@"; }
-s account add dept --kind department --name "Food Inspection" >/dev/null
+s account add dept --kind department --parent ministry --name "Food Inspection" >/dev/null
 s account add rogue --kind agency --name "Self-Declared Registry" >/dev/null
-s account add dept2 --kind department --name "Another Department" >/dev/null
+s account add dept2 --kind department --parent ministry --name "Another Department" >/dev/null
 fp_start 127.0.0.2 peer
 P_ROOT=$FP_ROOT P_BASE=$FP_BASE
 

@@ -53,7 +53,10 @@ static int setup(void **state)
     cfg.data_dir = fx->dir;
     if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK ||
         agency_account_add(fx->st, L, "health", "agency", NULL, NULL, NULL) != HR_OK ||
-        agency_account_add(fx->st, L, "roads", "department", NULL, NULL, NULL) != HR_OK ||
+        agency_account_create(fx->st, L,
+                              &(struct agency_account_new){.name = "roads", .kind = "department",
+                                                           .parent = "health"},
+                              NULL) != HR_OK ||
         agency_set_approvals(fx->st, L, "health", 0, NULL) != HR_OK)
         return -1;
     for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++) {
