@@ -31,6 +31,11 @@ int agency_may_txn(struct store_txn *txn, const char *operator, enum agency_acti
 /* HR_EFORBIDDEN (with a message for the operator) when account NAME is frozen, read in
  * TXN (agency/security.c); HR_OK otherwise, an unknown account included. */
 int agency_frozen_refuse(struct store_txn *txn, const char *name, struct hr_err *err);
+/* HOLD: takes account NAME's scheduled (approved, timed) drafts off the schedule, so a
+ * frozen account's posts neither publish nor occupy the scheduler; !HOLD puts them back
+ * (a draft past its time publishes at the scheduler's next run). Inside TXN. */
+int agency_schedule_hold(struct store_txn *txn, const char *name, bool hold,
+                         struct hr_err *err);
 /* profile.c's "parent" row (agency/kinds.c): checks VALUE (NULL: clear) for account A and
  * sets it in PROFILE; a new parent starts unconfirmed. */
 int agency_parent_apply(struct store_txn *txn, const struct store_account *a, json_t *profile,

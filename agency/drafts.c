@@ -386,8 +386,11 @@ static int release(struct store_txn *txn, struct op *o, json_t *d)
     int64_t at = json_integer_value(json_object_get(d, "at"));
 
     set_state(d, AGENCY_DRAFT_APPROVED);
+    /* a frozen account's timed draft waits off the schedule until the freeze is lifted */
     if (at > hr_now_ms())
-        return store_schedule_put(txn, at, str(d, "id"), o->err);
+        return agency_frozen_refuse(txn, str(d, "account"), NULL) != HR_OK
+                   ? HR_OK
+                   : store_schedule_put(txn, at, str(d, "id"), o->err);
     if (o->post == NULL || strcmp(o->prepared_rev, str(d, "rev_sha256")) != 0)
         return hr_fail(o->err, HR_EEXIST, "draft changed while it was approved: try again");
     if (agency_frozen_refuse(txn, str(d, "account"), o->err) != HR_OK) {
@@ -955,6 +958,48 @@ int agency_scheduler_run(struct store *st, struct fed *fed, int64_t now_ms, size
         o.err = err;
         rc = run(&o, apply_fail);
     }
-    *next_ms = w.n == 64 ? now_ms : w.next;
+    /* a full batch may have more due behind it; one only of held drafts (frozen since
+     * they were read) must not spin: their freeze took them off the schedule meanwhile */
+    *next_ms = w.n == 64 && *published > 0 ? now_ms : w.n == 64 ? now_ms + 1000 : w.next;
     return rc;
+}
+
+/* ---- a frozen account's schedule (agency/security.c) ---- */
+
+struct hold_walk {
+    struct store_txn *txn;
+    const char *account;
+    bool hold;
+    struct hr_err *err;
+};
+
+static int hold_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+{
+    struct hold_walk *w = ctx;
+    json_t *d = NULL;
+    int64_t at;
+    int rc = HR_OK;
+
+    (void)k;
+    (void)klen;
+    if (draft_decode(v, vlen, &d, NULL) != HR_OK)
+        return HR_OK; /* a corrupt draft is reported where it is read, not here */
+    at = json_integer_value(json_object_get(d, "at"));
+    if (at > 0 && strcmp(str(d, "account"), w->account) == 0 &&
+        strcmp(str(d, "state"), state_names[AGENCY_DRAFT_APPROVED]) == 0) {
+        rc = w->hold ? store_schedule_del(w->txn, at, str(d, "id"), NULL)
+                     : store_schedule_put(w->txn, at, str(d, "id"), w->err);
+        if (rc == HR_ENOTFOUND)
+            rc = HR_OK; /* not on the schedule: nothing to hold */
+    }
+    json_decref(d);
+    return rc;
+}
+
+int agency_schedule_hold(struct store_txn *txn, const char *account, bool hold,
+                         struct hr_err *err)
+{
+    struct hold_walk w = {.txn = txn, .account = account, .hold = hold, .err = err};
+
+    return store_rec_each(txn, STORE_T_DRAFTS, NULL, 0, false, hold_cb, &w, err);
 }

@@ -238,6 +238,8 @@ int agency_account_freeze(struct store *st, struct fed *fed, const char *by, con
         if (f == NULL || json_object_set_new(e.profile, "frozen", f) != 0)
             rc = hr_fail(err, HR_ENOMEM, "freeze");
     }
+    if (rc == HR_OK)
+        rc = agency_schedule_hold(e.txn, name, true, err);
     /* the Update(actor) queued here is the one job of a frozen account that goes out: it
      * carries the notice (federation/security.c) */
     if (rc == HR_OK)
@@ -281,6 +283,8 @@ static int unfreeze_approve(struct acct_edit *e, struct fed *fed, const char *by
     snprintf(details, sizeof details, "requested by %s", who);
     if (rc == HR_OK)
         rc = fed_deliveries_resume(e->txn, e->a.name, resumed, err);
+    if (rc == HR_OK)
+        rc = agency_schedule_hold(e->txn, e->a.name, false, err);
     if (rc == HR_OK && json_object_del(e->profile, "frozen") != 0)
         rc = hr_fail(err, HR_EINTERNAL, "unfreeze");
     if (rc == HR_OK)

@@ -473,6 +473,47 @@ static void a_scheduled_post_of_a_frozen_account_waits_and_does_not_fail(void **
     assert_int_equal(outbox(fx), 1);
 }
 
+/* More than the scheduler's batch (64) of a frozen account's posts come due before
+ * another account's: they are off the schedule, so the other post goes out at once and the
+ * scheduler does not spin on them. */
+static void a_frozen_accounts_posts_do_not_hold_up_the_schedule(void **state)
+{
+    struct fixture *fx = *state;
+    int64_t due = hr_now_ms() + 1500;
+    struct agency_draft_input in = {.text = "Held notice", .at_ms = due};
+    struct agency_draft_result res = {0};
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    size_t published = 0;
+    int64_t next = 0;
+
+    for (int i = 0; i < 65; i++)
+        assert_int_equal(agency_draft_new(fx->st, fx->fed, L, "health", &in, true, &res, NULL),
+                         HR_OK);
+    assert_int_equal(agency_set_approvals(fx->st, L, "roads", 0, NULL), HR_OK);
+    in.text = "Roads notice";
+    in.at_ms = due + 1; /* after every held one in schedule order */
+    assert_int_equal(agency_draft_new(fx->st, fx->fed, L, "roads", &in, true, &res, NULL), HR_OK);
+    assert_string_equal(res.state, "approved");
+    assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "hijack", NULL),
+                     HR_OK);
+    while (hr_now_ms() <= due + 1)
+        nanosleep(&ts, NULL);
+    assert_int_equal(agency_scheduler_run(fx->st, fx->fed, hr_now_ms(), &published, &next, NULL),
+                     HR_OK);
+    assert_int_equal(published, 1); /* the roads notice */
+    assert_true(next > hr_now_ms()); /* nothing due is left to retry at once */
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm1", "health", false, NULL, NULL),
+                     HR_OK);
+    assert_int_equal(agency_account_unfreeze(fx->st, fx->fed, "adm2", "health", true, NULL, NULL),
+                     HR_OK);
+    assert_int_equal(agency_scheduler_run(fx->st, fx->fed, hr_now_ms(), &published, &next, NULL),
+                     HR_OK);
+    assert_int_equal(published, 64); /* back on the schedule: one batch now, the rest next */
+    assert_int_equal(agency_scheduler_run(fx->st, fx->fed, hr_now_ms(), &published, &next, NULL),
+                     HR_OK);
+    assert_int_equal(published, 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -490,6 +531,7 @@ int main(void)
         T(the_shell_user_counts_as_one_admin_at_most),
         T(a_second_admin_lifts_the_freeze_and_held_deliveries_resume),
         T(a_scheduled_post_of_a_frozen_account_waits_and_does_not_fail),
+        T(a_frozen_accounts_posts_do_not_hold_up_the_schedule),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
