@@ -187,7 +187,7 @@ t_eq "fixtures: submitted draft on other" submitted "$(h draft show "${D_SUB[oth
 #  - POST /accounts, everything under /operators and /tokens, GET /drafts without an
 #    account, /audit and /audit/verify: instance-wide admin (GET /operators, /audit: or
 #    instance-wide auditor); a per-account admin or auditor is refused
-#  - POST /accounts/NAME/policy: admin on NAME or instance-wide
+#  - POST /accounts/NAME/policy and /profile: admin on NAME or instance-wide
 #  - reading drafts of an account: admin, editor, approver or auditor on it (not responder)
 #  - writing drafts (new, edit, submit, withdraw): editor on the draft's account, nobody else
 #    (not even an instance-wide admin); approve/reject: approver on it, never the author
@@ -239,6 +239,20 @@ POST  /accounts/{acct}/policy          responder  other  403
 POST  /accounts/{acct}/policy          auditor    other  403
 POST  /accounts/{acct}/policy          gadmin     other  200
 POST  /accounts/{acct}/policy          nobody     other  403
+POST  /accounts/{acct}/profile         admin      own    200
+POST  /accounts/{acct}/profile         editor     own    403
+POST  /accounts/{acct}/profile         approver   own    403
+POST  /accounts/{acct}/profile         responder  own    403
+POST  /accounts/{acct}/profile         auditor    own    403
+POST  /accounts/{acct}/profile         gadmin     own    200
+POST  /accounts/{acct}/profile         nobody     own    403
+POST  /accounts/{acct}/profile         admin      other  403
+POST  /accounts/{acct}/profile         editor     other  403
+POST  /accounts/{acct}/profile         approver   other  403
+POST  /accounts/{acct}/profile         responder  other  403
+POST  /accounts/{acct}/profile         auditor    other  403
+POST  /accounts/{acct}/profile         gadmin     other  200
+POST  /accounts/{acct}/profile         nobody     other  403
 GET   /operators                       admin      -      403
 GET   /operators                       editor     -      403
 GET   /operators                       approver   -      403
@@ -512,6 +526,7 @@ resolve() {
     case $p in
     /accounts) RBODY="{\"name\":\"acct$N\",\"kind\":\"department\",\"parent\":\"own\"}" ;;
     /accounts/*/policy) RBODY='{"approvals":1}' ;;
+    /accounts/*/profile) RBODY="{\"key\":\"summary\",\"value\":\"matrix $N by $role\"}" ;;
     /operators) RBODY="{\"name\":\"op$N\"}" ;;
     /operators/*/grant | /operators/*/revoke)
         RBODY="{\"role\":\"approver\",\"account\":\"$acct\"}" ;;
@@ -558,7 +573,7 @@ for pass in refused allowed; do
     flush_refused
 done
 CUR_KEY=
-t_eq "the whole table was walked" 273 "$cases"
+t_eq "the whole table was walked" 287 "$cases"
 
 # ---- the same table through the CLI: the same verdict for every case ----
 # cli_twin METHOD RPATH ACCOUNT: the herald arguments of the API call just resolved, into
@@ -571,6 +586,7 @@ cli_twin() {
     "GET /accounts") CLI=(account list) ;;
     "POST /accounts") CLI=(account add "cacct$N" --kind department --parent own) ;;
     "POST /accounts/"*/policy) id=${p#/accounts/}; CLI=(account set "${id%/policy}" approvals 1) ;;
+    "POST /accounts/"*/profile) id=${p#/accounts/}; CLI=(account set "${id%/profile}" summary "cli $N") ;;
     "GET /operators") CLI=(operator list) ;;
     "POST /operators") CLI=(operator add "cop$N") ;;
     "POST /operators/"*/disable) id=${p#/operators/}; CLI=(operator disable "${id%/disable}") ;;
@@ -630,7 +646,7 @@ for line in "${CASES[@]}"; do
     SNAP_CLI=$after
 done
 DIRTY=1
-t_eq "every case but GET /me has a CLI twin" 266 "$twins"
+t_eq "every case but GET /me has a CLI twin" 280 "$twins"
 CLI_AFTER=$(cli_snapshot 2>&1)
 t_match "after the CLI pass the chain verifies" "^audit log intact" "$CLI_AFTER"
 t_eq "the CLI and the API give the same verdict on all of them" "$twins" "$agree"
