@@ -20,143 +20,10 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${HERALD_SRC:=$(cd "$HERE/../.." && pwd)}"
 
-# ---------------------------------------------------------------- Node >= 20
-# skip REASON: exit 77 (ctest: skipped), the reason on stderr and, when scripts/test set
-# HERALD_SKIP_FILE, appended there so its summary shows it (not only under ctest -V).
-skip() {
-    {
-        echo "******************************************************************"
-        echo "SKIPPED: $1"
-        echo "******************************************************************"
-    } >&2
-    if [ -n "${HERALD_SKIP_FILE:-}" ]; then
-        printf 'interop.test_rotation: %s\n' "$1" >>"$HERALD_SKIP_FILE"
-    fi
-    exit 77
-}
-# scripts/node prints the bin directory of a Node >= 20: the system's, or the Node 22
-# pinned in tools/node (installed with npm ci when the system's is older, as on Debian 12,
-# or absent); it exits 77 only when npm or the npm registry is unreachable.
-node_err=$(mktemp "${TMPDIR:-/tmp}/herald-node.XXXXXX")
-node_rc=0
-node_bin=$(bash "$HERALD_SRC/scripts/node" 2>"$node_err") || node_rc=$?
-cat "$node_err" >&2
-node_reason=$(tail -n 1 "$node_err")
-rm -f "$node_err"
-case $node_rc in
-0) PATH="$node_bin:$PATH" ;;
-77) skip "no Node >= 20: ${node_reason#scripts/node: }" ;;
-*) echo "FAIL: scripts/node (exit $node_rc): $node_reason" >&2; exit 1 ;;
-esac
-echo "interop: node $(node --version) from $node_bin"
-if ! command -v npm >/dev/null 2>&1; then
-    skip "interop tests need npm to install @fedify/fedify (none on PATH; scripts/deps installs it)"
-fi
-
-# ---------------------------------------------------------------- npm ci (once per lockfile)
-# node_modules/.herald-stamp holds the sha256 of the package-lock.json it was installed
-# from; `npm ci` runs only when it differs. A lock serialises concurrent test processes.
-install_deps() {
-    local want have=
-    want=$(sha256sum "$HERE/package-lock.json" | cut -d' ' -f1)
-    [ -f "$HERE/node_modules/.herald-stamp" ] && have=$(cat "$HERE/node_modules/.herald-stamp")
-    if [ "$want" = "$have" ] && [ -f "$HERE/node_modules/@fedify/fedify/package.json" ]; then
-        return 0
-    fi
-    echo "interop: npm ci in $HERE (lockfile changed or node_modules missing)"
-    local out
-    out=$(mktemp "${TMPDIR:-/tmp}/herald-npm-ci.XXXXXX")
-    if ! (cd "$HERE" && npm ci --no-audit --no-fund >"$out" 2>&1); then
-        cat "$out" >&2
-        rm -f "$out"
-        timeout 40 npm ping --fetch-retries=0 --fetch-timeout=30000 >/dev/null 2>&1 ||
-            return 77 # the registry is unreachable: a skip, not a failure
-        echo "FAIL: npm ci failed in $HERE although the npm registry answers" >&2
-        return 1
-    fi
-    rm -f "$out"
-    printf '%s\n' "$want" >"$HERE/node_modules/.herald-stamp"
-}
-lock="${TMPDIR:-/tmp}/herald-interop-npm.lock"
-if command -v flock >/dev/null 2>&1; then
-    exec 9>"$lock"
-    flock -w 600 9 || { echo "FAIL: could not take $lock" >&2; exit 1; }
-    deps_rc=0
-    install_deps || deps_rc=$?
-    flock -u 9
-    exec 9>&-
-else
-    deps_rc=0
-    install_deps || deps_rc=$?
-fi
-[ "$deps_rc" -eq 77 ] && skip "the npm registry ($(npm config get registry 2>/dev/null)) is unreachable: @fedify/fedify cannot be installed"
-[ "$deps_rc" -eq 0 ] || exit 1
-
-# ---------------------------------------------------------------- harness
-# shellcheck source=../harness/lib.sh
-. "$HERALD_SRC/tests/harness/lib.sh"
-
-# jsq FILE EXPR: evaluates the JavaScript expression EXPR with `d` bound to FILE's JSON;
-# prints strings raw, other values as JSON, null/undefined as nothing.
-jsq() {
-    node -e '
-const fs = require("fs");
-let d; try { d = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch { d = undefined; }
-let v; try { v = eval(process.argv[2]); } catch (e) { v = undefined; }
-process.stdout.write(v === undefined || v === null ? "" : typeof v === "string" ? v : JSON.stringify(v));
-' "$1" "$2"
-}
-
-# ctl METHOD PATH [JSON] OUTFILE: calls the peer's control API; prints the HTTP status.
-ctl() {
-    local method=$1 path=$2 data=${3:-} out=$4
-    if [ "$method" = POST ]; then
-        curl -s -o "$out" -w '%{http_code}' --max-time 60 -X POST -H 'Content-Type: application/json' \
-            --data "$data" "$PEER_BASE$path" || true
-    else
-        curl -s -o "$out" -w '%{http_code}' --max-time 30 "$PEER_BASE$path" || true
-    fi
-}
-
-# wait_received JS-PREDICATE SECONDS: polls /_control/received until some record `r`
-# satisfies the predicate; leaves the list in $T_DIR/received.json; returns 1 on timeout.
-wait_received() {
-    local pred=$1 secs=$2 end found
-    end=$(($(date +%s) + secs))
-    while :; do
-        ctl GET /_control/received "" "$T_DIR/received.json" >/dev/null
-        found=$(jsq "$T_DIR/received.json" "(d||[]).some(r => ($pred)) ? 'yes' : 'no'")
-        [ "$found" = yes ] && return 0
-        [ "$(date +%s)" -ge "$end" ] && return 1
-        sleep 0.2
-    done
-}
-
-# dump_diagnostics: on failure, shows what the peer saw and what Herald logged.
-dump_diagnostics() {
-    [ "$T_FAILS" -gt 0 ] || return 0
-    {
-        echo "=================== interop diagnostics ($T_DIR) ==================="
-        for what in received unverified requests outbound; do
-            ctl GET "/_control/$what" "" "$T_DIR/$what.json" >/dev/null 2>&1 || true
-        done
-        echo "--- requests Herald made to the peer (/_control/requests, bodies cut) ---"
-        # shellcheck disable=SC2016 # JavaScript template literals, not shell
-        jsq "$T_DIR/requests.json" 'd && d.map(e => `${e.method} ${e.url} -> ${e.status}\n  headers: ${JSON.stringify(e.headers)}\n  httpSignature: ${JSON.stringify(e.httpSignature ?? null)}\n  body: ${(e.body ?? "").slice(0, 1500)}\n  answer: ${(e.responseBody ?? "").slice(0, 500)}`).join("\n")' || true
-        echo
-        echo "--- deliveries Fedify refused (/_control/unverified) ---"
-        cat "$T_DIR/unverified.json" 2>/dev/null || true
-        echo "--- requests the peer made to Herald (/_control/outbound) ---"
-        # shellcheck disable=SC2016
-        jsq "$T_DIR/outbound.json" 'd && d.map(e => `${e.method} ${e.url} -> ${e.status ?? e.error}\n  answer: ${(e.responseBody ?? "").slice(0, 800)}`).join("\n")' || true
-        echo
-        echo "--- peer log (Fedify/LogTape; last 150 lines of $T_DIR/peer.log) ---"
-        tail -n 150 "$T_DIR/peer.log" 2>/dev/null | cut -c1-1500 || true
-        echo "--- herald log (last 80 lines of $H_DATA.log) ---"
-        tail -n 80 "$H_DATA.log" 2>/dev/null || true
-        echo "====================================================================="
-    } >&2
-}
+# ---------------------------------------------------------------- Node, npm, harness
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+interop_init interop.test_rotation "$HERE" @fedify/fedify/package.json
 
 # ---------------------------------------------------------------- start Herald + peers
 AS='https://www.w3.org/ns/activitystreams'
@@ -191,27 +58,7 @@ out=$(H keys rotate health)
 t_match "herald keys rotate names the new key" "#ed25519-key-2" "$out"
 t_wait 20 fp_has_posts "$P3_ROOT" Update /inbox "" 2 || t_fail "no Update(actor) at the fake peer"
 
-peer_up=0
-for _try in 1 2 3; do
-    PEER_PORT=$(t_freeport 127.0.0.2)
-    PEER_BASE="http://127.0.0.2:$PEER_PORT"
-    : >"$T_DIR/peer.out"
-    node "$HERE/peer.mjs" --host 127.0.0.2 --port "$PEER_PORT" >"$T_DIR/peer.out" 2>>"$T_DIR/peer.log" &
-    PEER_PID=$!
-    T_PIDS+=("$PEER_PID")
-    for _ in $(seq 1 300); do
-        if grep -q '^ready$' "$T_DIR/peer.out" 2>/dev/null; then peer_up=1; break; fi
-        kill -0 "$PEER_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ "$peer_up" = 1 ] && break
-    kill "$PEER_PID" 2>/dev/null || true
-done
-if [ "$peer_up" != 1 ]; then
-    echo "FAIL: the Fedify peer did not come up; log:" >&2
-    cat "$T_DIR/peer.log" >&2
-    exit 1
-fi
+peer_start
 trap 'dump_diagnostics; t_cleanup' EXIT
 
 st=$(ctl POST /_control/follow "{\"handle\":\"$HANDLE\"}" "$T_DIR/follow.json")

@@ -17,62 +17,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${HERALD_SRC:=$(cd "$HERE/../../.." && pwd)}"
 
-skip() {
-    {
-        echo "******************************************************************"
-        echo "SKIPPED: $1"
-        echo "******************************************************************"
-    } >&2
-    if [ -n "${HERALD_SKIP_FILE:-}" ]; then
-        printf 'interop.masto: %s\n' "$1" >>"$HERALD_SKIP_FILE"
-    fi
-    exit 77
-}
-
-node_err=$(mktemp "${TMPDIR:-/tmp}/herald-node.XXXXXX")
-node_rc=0
-node_bin=$(bash "$HERALD_SRC/scripts/node" 2>"$node_err") || node_rc=$?
-cat "$node_err" >&2
-node_reason=$(tail -n 1 "$node_err")
-rm -f "$node_err"
-case $node_rc in
-0) PATH="$node_bin:$PATH" ;;
-77) skip "no Node >= 20: ${node_reason#scripts/node: }" ;;
-*) echo "FAIL: scripts/node (exit $node_rc): $node_reason" >&2; exit 1 ;;
-esac
-command -v npm >/dev/null 2>&1 || skip "the masto.js test needs npm to install masto (none on PATH)"
-
-# npm ci once per lockfile (node_modules/.herald-stamp: the sha256 it was installed from)
-install_deps() {
-    local want have= out
-    want=$(sha256sum "$HERE/package-lock.json" | cut -d' ' -f1)
-    [ -f "$HERE/node_modules/.herald-stamp" ] && have=$(cat "$HERE/node_modules/.herald-stamp")
-    if [ "$want" = "$have" ] && [ -f "$HERE/node_modules/masto/package.json" ]; then
-        return 0
-    fi
-    echo "interop: npm ci in $HERE"
-    out=$(mktemp "${TMPDIR:-/tmp}/herald-npm-ci.XXXXXX")
-    if ! (cd "$HERE" && npm ci --no-audit --no-fund >"$out" 2>&1); then
-        cat "$out" >&2
-        rm -f "$out"
-        timeout 40 npm ping --fetch-retries=0 --fetch-timeout=30000 >/dev/null 2>&1 || return 77
-        echo "FAIL: npm ci failed in $HERE although the npm registry answers" >&2
-        return 1
-    fi
-    rm -f "$out"
-    printf '%s\n' "$want" >"$HERE/node_modules/.herald-stamp"
-}
-exec 9>"${TMPDIR:-/tmp}/herald-interop-masto-npm.lock"
-flock -w 600 9 || { echo "FAIL: could not take the npm lock" >&2; exit 1; }
-deps_rc=0
-install_deps || deps_rc=$?
-flock -u 9
-exec 9>&-
-[ "$deps_rc" -eq 77 ] && skip "the npm registry ($(npm config get registry 2>/dev/null)) is unreachable: masto cannot be installed"
-[ "$deps_rc" -eq 0 ] || exit 1
-
-# shellcheck source=../../harness/lib.sh
-. "$HERALD_SRC/tests/harness/lib.sh"
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
+interop_init interop.masto "$HERE" masto/package.json
 
 H_PORT=$(t_freeport)
 H_DATA="$T_DIR/data-$H_PORT"
