@@ -25,26 +25,13 @@ struct fixture {
 
 static void add_named(struct store *st, const char *name, const char *kind, const char *display)
 {
-    struct store_account a = {.name = (char *)(uintptr_t)name, .kind = (char *)(uintptr_t)kind,
-                              .display_name = (char *)(uintptr_t)display,
-                              .summary = (char *)(uintptr_t) "Sum & mary", .created_ms = 1};
-    struct store_txn *txn = NULL;
-
-    /* one key pair for every account of every test: RSA generation is the slow part
-     * (minutes under valgrind), and these tests are not about keys */
-    static char *rsa_priv, *rsa_pub, *ed_priv, *ed_pub;
-
-    if (rsa_priv == NULL) {
-        assert_int_equal(keys_rsa_generate(&rsa_priv, &rsa_pub, NULL), HR_OK);
-        assert_int_equal(keys_ed25519_generate(&ed_priv, &ed_pub, NULL), HR_OK);
-    }
-    a.rsa_priv_pem = rsa_priv;
-    a.rsa_pub_pem = rsa_pub;
-    a.ed_priv_pem = ed_priv;
-    a.ed_pub_multibase = ed_pub;
-    assert_int_equal(store_txn_begin(st, STORE_WRITE, &txn, NULL), HR_OK);
-    assert_int_equal(store_account_add(txn, &a, NULL), HR_OK);
-    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+    fedfix_account(st,
+                   (struct store_account){.name = (char *)(uintptr_t)name,
+                                          .kind = (char *)(uintptr_t)kind,
+                                          .display_name = (char *)(uintptr_t)display,
+                                          .summary = (char *)(uintptr_t) "Sum & mary",
+                                          .created_ms = 1},
+                   false);
 }
 
 static void add_account(struct store *st, const char *name, const char *kind)

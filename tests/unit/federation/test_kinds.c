@@ -25,26 +25,13 @@ struct fixture {
 
 static void add(struct store *st, const char *name, const char *kind, const char *profile)
 {
-    static char *rsa_priv, *rsa_pub, *ed_priv, *ed_pub; /* one key pair: these are not key tests */
-    struct store_account a = {.name = (char *)(uintptr_t)name,
-                              .kind = (char *)(uintptr_t)kind,
-                              .display_name = (char *)(uintptr_t) "",
-                              .summary = (char *)(uintptr_t) "",
-                              .created_ms = 1,
-                              .profile = (char *)(uintptr_t)profile};
-    struct store_txn *txn = NULL;
-
-    if (rsa_priv == NULL) {
-        assert_int_equal(keys_rsa_generate(&rsa_priv, &rsa_pub, NULL), HR_OK);
-        assert_int_equal(keys_ed25519_generate(&ed_priv, &ed_pub, NULL), HR_OK);
-    }
-    a.rsa_priv_pem = rsa_priv;
-    a.rsa_pub_pem = rsa_pub;
-    a.ed_priv_pem = ed_priv;
-    a.ed_pub_multibase = ed_pub;
-    assert_int_equal(store_txn_begin(st, STORE_WRITE, &txn, NULL), HR_OK);
-    assert_int_equal(store_account_add(txn, &a, NULL), HR_OK);
-    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+    fedfix_account(st,
+                   (struct store_account){.name = (char *)(uintptr_t)name,
+                                          .kind = (char *)(uintptr_t)kind,
+                                          .display_name = (char *)(uintptr_t) "",
+                                          .summary = (char *)(uintptr_t) "", .created_ms = 1,
+                                          .profile = (char *)(uintptr_t)profile},
+                   false);
 }
 
 static int open_with(void **state, const char *languages)

@@ -28,28 +28,15 @@ struct fixture {
     struct fed *fed;
 };
 
-/* Each account its own Ed25519 key (proofs are about whose key); one RSA key for all. */
+/* Each account its own Ed25519 key: proofs are about whose key. */
 static void add_account(struct store *st, const char *name)
 {
-    static char *rsa_priv, *rsa_pub;
-    char *ed_priv = NULL, *ed_pub = NULL;
-    struct store_account a = {.name = (char *)(uintptr_t)name, .kind = (char *)(uintptr_t) "agency",
-                              .display_name = (char *)(uintptr_t)name,
-                              .summary = (char *)(uintptr_t) "", .created_ms = 1};
-    struct store_txn *txn = NULL;
-
-    if (rsa_priv == NULL)
-        assert_int_equal(keys_rsa_generate(&rsa_priv, &rsa_pub, NULL), HR_OK);
-    assert_int_equal(keys_ed25519_generate(&ed_priv, &ed_pub, NULL), HR_OK);
-    a.rsa_priv_pem = rsa_priv;
-    a.rsa_pub_pem = rsa_pub;
-    a.ed_priv_pem = ed_priv;
-    a.ed_pub_multibase = ed_pub;
-    assert_int_equal(store_txn_begin(st, STORE_WRITE, &txn, NULL), HR_OK);
-    assert_int_equal(store_account_add(txn, &a, NULL), HR_OK);
-    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
-    keys_secret_free(ed_priv);
-    free(ed_pub);
+    fedfix_account(st,
+                   (struct store_account){.name = (char *)(uintptr_t)name,
+                                          .kind = (char *)(uintptr_t) "agency",
+                                          .display_name = (char *)(uintptr_t)name,
+                                          .summary = (char *)(uintptr_t) "", .created_ms = 1},
+                   true);
 }
 
 static int setup(void **state)
