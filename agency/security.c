@@ -37,6 +37,20 @@ static int edit_begin(struct store *st, const char *name, struct acct_edit *e, s
     return rc;
 }
 
+/* HR_ENOTFOUND (with the message) when there is no account NAME. */
+static int account_exists(struct store *st, const char *name, struct hr_err *err)
+{
+    struct store_account a = {0};
+    struct store_txn *txn = NULL;
+    int rc = store_txn_begin(st, STORE_READ, &txn, err);
+
+    if (rc == HR_OK)
+        rc = store_account_get(txn, name, &a, err);
+    store_txn_abort(txn);
+    store_account_fini(&a);
+    return rc;
+}
+
 /* Stores the account with its edited profile, audits ACTION and, with FED, queues
  * Update(actor) (signed with the keys just stored); commits. */
 static int edit_commit(struct acct_edit *e, struct fed *fed, const char *by, const char *action,
@@ -160,9 +174,12 @@ int agency_keys_rotate(struct store *st, struct fed *fed, const char *by, const 
 {
     struct acct_edit e = {0};
     struct new_keys k = {0};
-    char next[128], details[200];
+    char next[128] = "", details[200];
     int rc = agency_may(st, by, AGENCY_KEYS_ROTATE, name, NULL, err);
 
+    /* an unknown account is refused before the slow part */
+    if (rc == HR_OK)
+        rc = account_exists(st, name, err);
     /* generated before the transaction: slow, and the writer lock is shared */
     if (rc == HR_OK)
         rc = keys_rsa_generate(&k.rsa_priv, &k.rsa_pub, err);
@@ -172,9 +189,10 @@ int agency_keys_rotate(struct store *st, struct fed *fed, const char *by, const 
         rc = edit_begin(st, name, &e, err);
     if (rc == HR_OK)
         rc = rotate_in(&e, &k, next, err);
-    snprintf(details, sizeof details, "rsa and ed25519 replaced; ed25519 key id %s", next);
-    if (rc == HR_OK)
+    if (rc == HR_OK) {
+        snprintf(details, sizeof details, "rsa and ed25519 replaced; ed25519 key id %s", next);
         rc = edit_commit(&e, fed, by, "keys.rotate", details, err);
+    }
     if (rc == HR_OK && fed != NULL) { /* this process's deliveries sign with the new key */
         fed_account_key_check(fed, name, e.a.rsa_pub_pem);
         fed_wake(fed);
