@@ -88,6 +88,19 @@ static bool host_is_ours(struct inbox_ctx *c)
 static int check_policy(struct inbox_ctx *c, const char *key_id);
 static bool host_is_ours(struct inbox_ctx *c);
 
+/* Both signature schemes end alike: the request is addressed to us, and its keyId (KEY_ID,
+ * a slice of a signature header) fits, is kept, and meets the domain policy. */
+static int signed_for_us(struct inbox_ctx *c, struct hr_slice key_id)
+{
+    if (!host_is_ours(c))
+        return reject(c, 401, "host_mismatch", "the request is addressed to another host");
+    if (key_id.len >= sizeof c->key_id)
+        return reject(c, 400, "signature_malformed", "keyId too long");
+    memcpy(c->key_id, key_id.p, key_id.len);
+    c->key_id[key_id.len] = '\0';
+    return check_policy(c, c->key_id);
+}
+
 /* RFC 9421: Signature-Input and Signature parsed, the one signature chosen (the first
  * with an accepted algorithm, federation/httpsig9.h), covering what we require. A request
  * carrying both schemes is judged by RFC 9421 alone: one request, one verdict. */
@@ -105,13 +118,7 @@ static int check_sig9_header(struct inbox_ctx *c)
         return reject(c, 401, code, "%s", err.msg);
     if (fed_sig9_require(&c->sig9, "POST", &code, &err) != HR_OK)
         return reject(c, 401, code, "%s", err.msg);
-    if (!host_is_ours(c))
-        return reject(c, 401, "host_mismatch", "the request is addressed to another host");
-    if (c->sig9.key_id.len >= sizeof c->key_id)
-        return reject(c, 400, "signature_malformed", "keyId too long");
-    memcpy(c->key_id, c->sig9.key_id.p, c->sig9.key_id.len);
-    c->key_id[c->sig9.key_id.len] = '\0';
-    return check_policy(c, c->key_id);
+    return signed_for_us(c, c->sig9.key_id);
 }
 
 /* RFC 9530 Content-Digest (required: the signature covers it) and the created window. */
@@ -152,13 +159,7 @@ static int check_signature_header(struct inbox_ctx *c)
         return reject(c, 400, "signature_malformed", "Signature header: %s", err.msg);
     if (fed_sig_require(&c->sig, "POST", &err) != HR_OK)
         return reject(c, 401, "signature_incomplete", "%s", err.msg);
-    if (!host_is_ours(c))
-        return reject(c, 401, "host_mismatch", "the request is addressed to another host");
-    if (c->sig.key_id.len >= sizeof c->key_id)
-        return reject(c, 400, "signature_malformed", "keyId too long");
-    memcpy(c->key_id, c->sig.key_id.p, c->sig.key_id.len);
-    c->key_id[c->sig.key_id.len] = '\0';
-    return check_policy(c, c->key_id);
+    return signed_for_us(c, c->sig.key_id);
 }
 
 static int check_digest_and_date(struct inbox_ctx *c)

@@ -288,6 +288,20 @@ static void the_inbox_keeps_the_outcome_of_the_activity_and_its_object(void **st
                         "proven");
     json_decref(o);
     free(out);
+    /* without any proof: both none, the same fields as a checked outcome */
+    json_t *bare = json_deep_copy(create);
+    json_object_del(bare, "proof");
+    json_object_del(json_object_get(bare, "object"), "proof");
+    out = fed_inbox_proofs(fx->fed, bare, POLICE);
+    o = json_loads(out, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o, "activity"), "state")),
+                        "none");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o, "object"), "state")),
+                        "none");
+    assert_int_equal(json_object_size(json_object_get(o, "activity")), 4);
+    json_decref(o);
+    free(out);
+    json_decref(bare);
     json_object_set_new(json_object_get(create, "object"), "content", json_string("forged"));
     out = fed_inbox_proofs(fx->fed, create, POLICE);
     o = json_loads(out, 0, NULL);
