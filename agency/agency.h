@@ -230,6 +230,8 @@ int agency_account_unfreeze(struct store *st, struct fed *fed, const char *by,
  * scheduler publishes a due draft exactly once, also across crashes. */
 struct fed;
 #define AGENCY_LANGUAGE_DEFAULT "und" /* BCP 47 "undetermined" until posts carry one */
+#define AGENCY_DRAFT_IMAGES_MAX 4
+#define AGENCY_POLL_OPTIONS_MAX 10
 struct agency_draft_input {
     const char *text, *cw, *reply_to;
     const char *language;   /* NULL: AGENCY_LANGUAGE_DEFAULT */
@@ -239,6 +241,18 @@ struct agency_draft_input {
     const char *deletes;    /* a deletion of this published Note (Delete), or NULL */
     const char *boosts;     /* a boost (Announce) of this post URL, or NULL */
     const char *quote;      /* a new post quoting this post URL, or NULL */
+    /* issue #10 (docs/publishing.md): images, each with its mandatory alt text, and a poll */
+    struct agency_draft_image {
+        const char *path;        /* CLI: a file to read, or NULL */
+        const void *bytes;       /* API: the decoded bytes, when PATH is NULL */
+        size_t len;
+        const char *alt;         /* required, 1..1500 bytes of UTF-8 */
+    } images[AGENCY_DRAFT_IMAGES_MAX];
+    size_t n_images;
+    const char *poll_options[AGENCY_POLL_OPTIONS_MAX];
+    size_t n_poll_options;       /* 0: no poll; else 2..AGENCY_POLL_OPTIONS_MAX */
+    bool poll_multiple;          /* anyOf instead of oneOf */
+    int64_t poll_closes_ms;      /* required with a poll */
 };
 struct agency_draft_result {
     char id[32], state[16];    /* state: agency_draft_state_name(code) */
@@ -249,7 +263,7 @@ struct agency_draft_result {
 int agency_draft_new(struct store *st, struct fed *fed, const char *by, const char *account,
                      const struct agency_draft_input *in, bool submit,
                      struct agency_draft_result *res, struct hr_err *err);
-int agency_draft_edit(struct store *st, const char *by, const char *id,
+int agency_draft_edit(struct store *st, struct fed *fed, const char *by, const char *id,
                       const struct agency_draft_input *in, struct agency_draft_result *res,
                       struct hr_err *err);
 int agency_draft_submit(struct store *st, struct fed *fed, const char *by, const char *id,

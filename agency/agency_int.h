@@ -6,6 +6,20 @@
 
 #include <jansson.h>
 
+/* ---- issue #10: what a draft revision needs from outside the store, computed before the
+ * write transaction (agency/drafts.c prepare_extras). Each sets *OUT to a new JSON value
+ * for the draft record (NULL: none), in the formats of fed.h's struct fed_post_input, or
+ * fails with a clear error for the operator; nothing is stored on failure. */
+/* @user@host mentions in IN->text, each resolved by WebFinger now (agency/mentions.c). */
+int agency_draft_mentions(struct store *st, struct fed *fed, const char *account,
+                          const struct agency_draft_input *in, json_t **out,
+                          struct hr_err *err);
+/* IN's images, decoded, re-encoded and stored content-addressed (agency/images.c). */
+int agency_draft_images(struct store *st, struct fed *fed, const char *account,
+                        const struct agency_draft_input *in, json_t **out, struct hr_err *err);
+/* IN's poll, checked (agency/polls.c). */
+int agency_draft_poll(const struct agency_draft_input *in, json_t **out, struct hr_err *err);
+
 /* The newest audit entry; HR_ENOTFOUND on an empty log. */
 int agency_audit_last(struct store_txn *txn, struct agency_audit_entry *out, struct hr_err *err);
 

@@ -21,6 +21,9 @@ struct op {
     struct agency_draft_result *res;
     struct hr_err *err;
     bool frozen; /* release refused: the account is frozen (the scheduler keeps it waiting) */
+    /* new, edit: the revision's mentions, attachments and poll (prepare_extras), owned */
+    json_t *mentions, *attachments, *poll;
+    char account_buf[32]; /* edit: the draft's account, read before the transaction */
 };
 
 static const char *str(const json_t *d, const char *k);
@@ -33,6 +36,39 @@ static void rev_field(struct hr_buf *b, const char *name, const char *value)
 {
     hr_buf_addf(b, "%zu:%s%zu:", strlen(name), name, strlen(value));
     hr_buf_add(b, value, strlen(value));
+}
+
+/* A count field, then per attachment, in order, its media type, alt text and the SHA-256
+ * of its bytes: an approver approves the exact images. */
+static void rev_attachments(struct hr_buf *b, const json_t *list)
+{
+    char n[24];
+    const json_t *a;
+    size_t i;
+
+    snprintf(n, sizeof n, "%zu", json_array_size(list));
+    rev_field(b, "attachments", n);
+    json_array_foreach(list, i, a) {
+        rev_field(b, "media_type", str(a, "media_type"));
+        rev_field(b, "alt", str(a, "alt"));
+        rev_field(b, "sha256", str(a, "sha256"));
+    }
+}
+
+/* NAME with V's RFC 8785 canonical form, when V is present. */
+static void rev_json_field(struct hr_buf *b, const char *name, const json_t *v)
+{
+    char *c = NULL;
+    size_t n = 0;
+
+    if (v == NULL || json_is_null(v))
+        return;
+    if (keys_jcs(v, &c, &n, NULL) != HR_OK) { /* cannot happen for what set_revision stores */
+        rev_field(b, name, "?");
+        return;
+    }
+    rev_field(b, name, c);
+    free(c);
 }
 
 /* SHA-256 over a length-prefixed encoding of everything that decides what is published. */
@@ -50,9 +86,10 @@ static void rev_hash(const json_t *d, char out[65])
         rev_field(&b, fields[i], str(d, fields[i]));
     snprintf(at, sizeof at, "%lld", (long long)json_integer_value(json_object_get(d, "at")));
     rev_field(&b, "at", at);
-    /* attachments (issue #10) join here: one field per attachment, in order, each its
-     * media type, alt text and the SHA-256 of its bytes, after a count field */
-    rev_field(&b, "attachments", "0");
+    rev_attachments(&b, json_object_get(d, "attachments"));
+    /* present only when the revision has them, so earlier v2 hashes stay what they were */
+    rev_json_field(&b, "mentions", json_object_get(d, "mentions"));
+    rev_json_field(&b, "poll", json_object_get(d, "poll"));
     keys_sha256_hex(b.data ? b.data : "", b.len, out);
     hr_buf_fini(&b);
 }
@@ -340,11 +377,22 @@ static bool contributed(const json_t *d, const char *by)
     return false;
 }
 
-/* The revision fields of D from IN, with a new revision number and hash. */
-static void set_revision(json_t *d, const struct agency_draft_input *in)
+static void set_extra(json_t *d, const char *key, json_t *v)
+{
+    if (v != NULL)
+        json_object_set(d, key, v);
+    else
+        json_object_del(d, key);
+}
+
+/* The revision fields of D from IN and O's extras, with a new revision number and hash. */
+static void set_revision(json_t *d, const struct agency_draft_input *in, const struct op *o)
 {
     char h[65];
 
+    set_extra(d, "mentions", o->mentions);
+    set_extra(d, "attachments", o->attachments);
+    set_extra(d, "poll", o->poll);
     json_object_set_new(d, "text", json_string(in->text ? in->text : ""));
     json_object_set_new(d, "cw", json_string(in->cw ? in->cw : ""));
     json_object_set_new(d, "reply_to", json_string(in->reply_to ? in->reply_to : ""));
@@ -365,7 +413,12 @@ static void set_revision(json_t *d, const struct agency_draft_input *in)
 static int prepare(struct op *o, const json_t *d)
 {
     struct fed_post_input in = {.text = str(d, "text"), .cw = str(d, "cw"),
-                                .reply_to = str(d, "reply_to"), .quote = str(d, "quote")};
+                                .reply_to = str(d, "reply_to"), .quote = str(d, "quote"),
+                                .language = str(d, "language"),
+                                .visibility = str(d, "visibility"),
+                                .mentions = json_object_get(d, "mentions"),
+                                .attachments = json_object_get(d, "attachments"),
+                                .poll = json_object_get(d, "poll")};
     const char *kind = str(d, "kind"), *account = str(d, "account");
 
     fed_post_free(o->post);
@@ -432,6 +485,47 @@ static int open_draft(struct store_txn *txn, struct op *o, json_t **dp,
     return rc;
 }
 
+/* A new draft ID of O's account, before its first revision. */
+static json_t *skeleton(const struct op *o, const char *id)
+{
+    const struct agency_draft_input *in = o->in;
+    const char *target = in->replaces ? in->replaces
+                         : in->deletes ? in->deletes
+                         : in->boosts  ? in->boosts
+                                       : "";
+    const char *kind = in->replaces ? "edit"
+                       : in->deletes ? "delete"
+                       : in->boosts  ? "boost"
+                                     : "post";
+
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s}", "id", id, "account", o->account,
+                     "kind", kind, "target", target, "author", o->by, "state", "draft",
+                     "created", (json_int_t)hr_now_ms(), "rev", (json_int_t)0, "published_id",
+                     "");
+}
+
+/* Issue #10: what the revision needs from outside the store (mentions resolved, images
+ * stored, the poll checked), before the write transaction. */
+static int prepare_extras(struct op *o)
+{
+    int rc = agency_draft_mentions(o->st, o->fed, o->account, o->in, &o->mentions, o->err);
+
+    if (rc == HR_OK)
+        rc = agency_draft_images(o->st, o->fed, o->account, o->in, &o->attachments, o->err);
+    if (rc == HR_OK)
+        rc = agency_draft_poll(o->in, &o->poll, o->err);
+    return rc;
+}
+
+static void op_fini(struct op *o)
+{
+    fed_post_free(o->post);
+    o->post = NULL;
+    json_decref(o->mentions);
+    json_decref(o->attachments);
+    json_decref(o->poll);
+    o->mentions = o->attachments = o->poll = NULL;
+}
 
 static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
 {
@@ -446,23 +540,11 @@ static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
     if (rc != HR_OK)
         return rc;
     snprintf(id, sizeof id, "d%llu", (unsigned long long)seq);
-    d = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s}", "id", id, "account", o->account,
-                  "kind",
-                  o->in->replaces  ? "edit"
-                  : o->in->deletes ? "delete"
-                  : o->in->boosts  ? "boost"
-                                   : "post",
-                  "target",
-                  o->in->replaces  ? o->in->replaces
-                  : o->in->deletes ? o->in->deletes
-                  : o->in->boosts  ? o->in->boosts
-                                   : "",
-                  "author", o->by, "state", "draft", "created", (json_int_t)hr_now_ms(), "rev",
-                  (json_int_t)0, "published_id", "");
+    d = skeleton(o, id);
     if (d == NULL)
         return hr_fail(o->err, HR_ENOMEM, "draft");
     *dp = d;
-    set_revision(d, o->in);
+    set_revision(d, o->in, o);
     add_contributor(d, o->by);
     rc = history(txn, o, d, "draft.create");
     if (rc == HR_OK && o->submit) {
@@ -485,7 +567,7 @@ static int apply_edit(struct store_txn *txn, struct op *o, json_t **dp)
     if (rc != HR_OK)
         return rc;
     unschedule(txn, *dp);
-    set_revision(*dp, o->in);
+    set_revision(*dp, o->in, o);
     add_contributor(*dp, o->by);
     /* a new revision goes back to the start: approvals were for the old one */
     set_state(*dp, AGENCY_DRAFT_DRAFT);
@@ -638,34 +720,62 @@ int agency_draft_new(struct store *st, struct fed *fed, const char *by, const ch
 {
     struct op o = {.st = st, .fed = fed, .by = by, .account = account, .in = in,
                    .submit = submit, .res = res, .err = err};
-    struct fed_post_input pin = {.text = in->text, .cw = in->cw, .reply_to = in->reply_to,
-                                 .quote = in->quote};
+    json_t *d = NULL;
     int rc = check_input(in, err);
 
     if (rc == HR_OK && !hr_name_valid(account))
         rc = hr_fail(err, HR_EINVAL, "bad account name");
-    if (rc == HR_OK && submit && fed != NULL && in->replaces != NULL)
-        rc = fed_post_prepare_update(fed, account, in->replaces, &pin, &o.post, err);
-    else if (rc == HR_OK && submit && fed != NULL && in->deletes != NULL)
-        rc = fed_post_prepare_delete(fed, account, in->deletes, &o.post, err);
-    else if (rc == HR_OK && submit && fed != NULL && in->boosts != NULL)
-        rc = fed_post_prepare_announce(fed, account, in->boosts, &o.post, err);
-    else if (rc == HR_OK && submit && fed != NULL)
-        rc = fed_post_prepare(fed, account, &pin, &o.post, err);
+    if (rc == HR_OK)
+        rc = prepare_extras(&o);
+    /* submitted at once: the post is prepared from the very revision apply_new stores */
+    if (rc == HR_OK && submit && fed != NULL) {
+        d = skeleton(&o, "");
+        if (d == NULL)
+            rc = hr_fail(err, HR_ENOMEM, "draft");
+        else {
+            set_revision(d, in, &o);
+            rc = prepare(&o, d);
+        }
+    }
+    json_decref(d);
     if (rc == HR_OK)
         rc = run(&o, apply_new);
-    fed_post_free(o.post);
+    op_fini(&o);
     return rc;
 }
 
-int agency_draft_edit(struct store *st, const char *by, const char *id,
+/* The account of draft o->id (its rights are checked again in the transaction). */
+static int read_account(struct op *o)
+{
+    struct store_txn *txn = NULL;
+    json_t *d = NULL;
+    int rc = store_txn_begin(o->st, STORE_READ, &txn, o->err);
+
+    if (rc == HR_OK)
+        rc = load(txn, o, &d);
+    store_txn_abort(txn);
+    if (rc == HR_OK)
+        snprintf(o->account_buf, sizeof o->account_buf, "%s", str(d, "account"));
+    o->account = rc == HR_OK ? o->account_buf : NULL;
+    json_decref(d);
+    return rc;
+}
+
+int agency_draft_edit(struct store *st, struct fed *fed, const char *by, const char *id,
                       const struct agency_draft_input *in, struct agency_draft_result *res,
                       struct hr_err *err)
 {
-    struct op o = {.st = st, .by = by, .id = id, .in = in, .res = res, .err = err};
+    struct op o = {.st = st, .fed = fed, .by = by, .id = id, .in = in, .res = res, .err = err};
     int rc = check_input(in, err);
 
-    return rc == HR_OK ? run(&o, apply_edit) : rc;
+    if (rc == HR_OK)
+        rc = read_account(&o);
+    if (rc == HR_OK)
+        rc = prepare_extras(&o);
+    if (rc == HR_OK)
+        rc = run(&o, apply_edit);
+    op_fini(&o);
+    return rc;
 }
 
 int agency_draft_submit(struct store *st, struct fed *fed, const char *by, const char *id,
@@ -747,7 +857,7 @@ int agency_draft_verb(struct store *st, struct fed *fed, const char *by,
     case AGENCY_VERB_NEW:
         return agency_draft_new(st, fed, by, rq->account, &rq->in, rq->submit, res, err);
     case AGENCY_VERB_EDIT:
-        return agency_draft_edit(st, by, rq->id, &rq->in, res, err);
+        return agency_draft_edit(st, fed, by, rq->id, &rq->in, res, err);
     case AGENCY_VERB_SUBMIT:
         return agency_draft_submit(st, fed, by, rq->id, res, err);
     case AGENCY_VERB_APPROVE:

@@ -99,6 +99,14 @@ struct fed_post_input {
     const char *cw;       /* content warning (Note summary), or NULL */
     const char *reply_to; /* inReplyTo URL, or NULL */
     const char *quote;    /* URL of a post quoted (FEP-e232 link, quoteUrl), or NULL */
+    /* issue #10: everything below comes from the draft record as the approver approved it
+     * (agency/drafts.c keeps the formats; docs/publishing.md) */
+    const char *language;   /* BCP 47; NULL or "und": no contentMap */
+    const char *visibility; /* public | unlisted | followers | direct; NULL: public */
+    const struct json_t *mentions; /* [{"acct":"user@host","href":ACTOR,"inbox":URL,"shared_inbox":URL}] */
+    const struct json_t *attachments; /* [{"sha256","media_type","alt","width","height","blurhash",
+                                  "size"}] in order */
+    const struct json_t *poll;     /* {"options":[..],"multiple":bool,"closes_ms":N} or NULL */
 };
 struct fed_post;
 int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_input *in,

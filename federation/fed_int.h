@@ -339,4 +339,35 @@ json_t *fed_kinds_type_field(struct fed *fed, const char *kind);
 int fed_actor_add_kinds(struct fed *fed, const struct store_account *a, const json_t *profile,
                         json_t *actor);
 
+/* ---- issue #10: a Note's parts, one file per feature (federation/note.c calls them in
+ * order). Each sets (replaces) its own fields of NOTE from IN; PREV is the Note as
+ * published before (an edit) or NULL (a new post), so an edit can keep what may not
+ * change. */
+int fed_note_extend(struct fed *fed, const char *name, const struct fed_post_input *in,
+                    const json_t *prev, json_t *note, struct hr_err *err);
+/* to/cc by visibility (federation/visibility.c) */
+int fed_note_add_address(struct fed *fed, const char *name, const struct fed_post_input *in,
+                         const json_t *prev, json_t *note, struct hr_err *err);
+/* Hashtag and Mention tags, their links in content, contentMap (federation/tags.c) */
+int fed_note_add_tags(struct fed *fed, const char *name, const struct fed_post_input *in,
+                      const json_t *prev, json_t *note, struct hr_err *err);
+/* Document attachments with alt text and blurhash (federation/attachments.c) */
+int fed_note_add_attachments(struct fed *fed, const char *name,
+                             const struct fed_post_input *in, const json_t *prev, json_t *note,
+                             struct hr_err *err);
+/* Question: oneOf/anyOf, endTime, votersCount (federation/polls.c) */
+int fed_note_add_poll(struct fed *fed, const char *name, const struct fed_post_input *in,
+                      const json_t *prev, json_t *note, struct hr_err *err);
+/* replies, likes and shares collections (federation/counts.c) */
+int fed_note_add_counts(struct fed *fed, const char *name, const struct fed_post_input *in,
+                        const json_t *prev, json_t *note, struct hr_err *err);
+/* Delivery beyond the followers: one job per mentioned actor's inbox not already queued
+ * (federation/tags.c). NOTE: the Note as published (its tag and addressing). */
+int fed_note_deliver_mentions(struct store_txn *txn, const char *account,
+                              const char *activity_id, const json_t *note,
+                              struct hr_err *err);
+/* Whether a Note with this addressing goes to the followers (federation/visibility.c):
+ * false for direct messages. */
+bool fed_note_to_followers(const json_t *note);
+
 #endif

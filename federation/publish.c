@@ -137,6 +137,7 @@ struct fed_post {
      * the Update/Delete activity, and the previous version kept at version_id */
     char *old_json, *activity_json, *version_json;
     char activity_id[1400], version_id[1400];
+    json_t *addressed; /* the Note whose addressing and tags decide the recipients */
 };
 
 void fed_post_free(struct fed_post *p)
@@ -150,6 +151,7 @@ void fed_post_free(struct fed_post *p)
     free(p->old_json);
     free(p->activity_json);
     free(p->version_json);
+    json_decref(p->addressed);
     free(p);
 }
 
@@ -282,11 +284,15 @@ int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_in
     snprintf(create_id, sizeof create_id, "%s/activity", p->note_id);
     hr_iso8601(hr_now_ms(), when);
     note = build_note(fed, name, in, p->note_id, when);
+    if (note != NULL)
+        rc = fed_note_extend(fed, name, in, NULL, note, err);
     rc = signed_note(fed, name, note, rc, &p->note_json, err);
-    p->create = rc == HR_OK ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:O}",
+    p->addressed = json_incref(note);
+    p->create = rc == HR_OK ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:O, s:O}",
                                         "@context", FED_AS_CONTEXT, "id", create_id, "type",
                                         "Create", "actor", actor, "published", when, "to",
-                                        FED_PUBLIC, "cc", followers, "object", note)
+                                        json_object_get(note, "to"), "cc",
+                                        json_object_get(note, "cc"), "object", note)
                             : NULL;
     json_decref(note);
     rc = signed_dump(fed, name, p->create, rc, &p->create_json, err);
@@ -299,6 +305,19 @@ int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_in
 }
 
 static int commit_change(struct store_txn *txn, const struct fed_post *p, struct hr_err *err);
+
+/* The followers (unless a direct message) and every mentioned actor. */
+static int deliver(struct store_txn *txn, const struct fed_post *p, const char *activity_id,
+                   struct hr_err *err)
+{
+    int rc = HR_OK;
+
+    if (p->addressed == NULL || fed_note_to_followers(p->addressed))
+        rc = fed_fanout_queue(txn, p->account, activity_id, err);
+    if (rc == HR_OK && p->addressed != NULL)
+        rc = fed_note_deliver_mentions(txn, p->account, activity_id, p->addressed, err);
+    return rc;
+}
 
 /* Stores the Note and its Create, the outbox entry and the fan-out, in TXN. */
 int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_err *err)
@@ -324,7 +343,7 @@ int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_e
     if (rc == HR_OK)
         rc = store_outbox_add(txn, p->account, o.id, NULL, err);
     if (rc == HR_OK)
-        rc = fed_fanout_queue(txn, p->account, o.id, err);
+        rc = deliver(txn, p, o.id, err);
     return rc;
     }
 }
@@ -489,6 +508,8 @@ int fed_post_prepare_update(struct fed *fed, const char *name, const char *note_
     json_object_set_new(updated, "sensitive", json_boolean(in->cw && in->cw[0]));
     if (in->cw && in->cw[0])
         json_object_set_new(updated, "summary", json_string(in->cw));
+    rc = rc == HR_OK ? fed_note_extend(fed, name, in, note, updated, err) : rc;
+    p->addressed = json_incref(updated);
     versions = json_object_get(updated, "versions");
     if (!json_is_array(versions))
         json_object_set_new(updated, "versions", versions = json_array());
@@ -513,6 +534,13 @@ out:
     return rc;
 }
 
+static bool is_question(const json_t *note)
+{
+    const char *t = json_string_value(json_object_get(note, "type"));
+
+    return t != NULL && strcmp(t, "Question") == 0;
+}
+
 int fed_post_prepare_delete(struct fed *fed, const char *name, const char *note_id,
                             struct fed_post **out, struct hr_err *err)
 {
@@ -525,7 +553,9 @@ int fed_post_prepare_delete(struct fed *fed, const char *name, const char *note_
         goto out;
     hr_iso8601(hr_now_ms(), when);
     tomb = json_pack("{s:s,s:s,s:s,s:s}", "id", note_id, "type", "Tombstone", "formerType",
-                     "Note", "deleted", when);
+                     is_question(note) ? "Question" : "Note",
+                     "deleted", when);
+    p->addressed = json_incref(note);
     /* earlier versions of a deleted post go too: deleted means no longer served */
     p->version_json = json_is_array(json_object_get(note, "versions"))
                           ? fed_json_dump(json_object_get(note, "versions"))
@@ -603,7 +633,7 @@ static int commit_change(struct store_txn *txn, const struct fed_post *p, struct
         rc = put(txn, p, p->activity_id, p->kind == POST_UPDATE ? "Update" : "Delete",
                  p->activity_json, err);
     if (rc == HR_OK)
-        rc = fed_fanout_queue(txn, p->account, p->activity_id, err);
+        rc = deliver(txn, p, p->activity_id, err);
     return rc;
 }
 

@@ -34,6 +34,9 @@ static const char *const db_names[DB_COUNT_] = {
     [DB_REC_FIRST_ + STORE_T_FOLLOWING] = "following",
     [DB_REC_FIRST_ + STORE_T_TIMELINE] = "timeline",
     [DB_REC_FIRST_ + STORE_T_INSTANCE] = "instance",
+    [DB_REC_FIRST_ + STORE_T_MEDIA] = "media",
+    [DB_REC_FIRST_ + STORE_T_REACTIONS] = "reactions",
+    [DB_REC_FIRST_ + STORE_T_VOTES] = "votes",
 };
 
 int store_mdb_fail(struct hr_err *err, int mrc, const char *what)

@@ -286,6 +286,10 @@ enum store_table {
     STORE_T_FOLLOWING,  /* account NUL remote actor -> following record */
     STORE_T_TIMELINE,   /* account NUL BE64(seq) -> remote post */
     STORE_T_INSTANCE,   /* instance keys and settings */
+    STORE_T_MEDIA,      /* sha256 hex -> media record; sha256 NUL referrer -> "" (issue #10) */
+    STORE_T_REACTIONS,  /* our note id NUL kind NUL remote actor -> reaction (likes, shares,
+                           replies; issue #10) */
+    STORE_T_VOTES,      /* our question id NUL remote actor -> vote (polls; issue #10) */
     STORE_T_COUNT_
 };
 /* FLAGS: STORE_NOOVERWRITE makes an existing key HR_EEXIST. */

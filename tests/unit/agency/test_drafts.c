@@ -153,7 +153,7 @@ static void every_transition_from_the_wrong_state_is_refused(void **state)
     assert_int_equal(agency_draft_submit(fx->st, fx->fed, "ed", sub, &res, NULL), HR_EEXIST);
     new_draft(fx, "published", NULL, true, pub);
     assert_int_equal(approve(fx, "ap1", pub, get(fx, pub).rev_sha256), HR_OK);
-    assert_int_equal(agency_draft_edit(fx->st, "ed", pub, &in, &res, NULL), HR_EEXIST);
+    assert_int_equal(agency_draft_edit(fx->st, NULL, "ed", pub, &in, &res, NULL), HR_EEXIST);
     assert_int_equal(agency_draft_withdraw(fx->st, "ed", pub, &res, NULL), HR_EEXIST);
     assert_int_equal(agency_draft_submit(fx->st, fx->fed, "ed", pub, &res, NULL), HR_EEXIST);
     assert_int_equal(approve(fx, "ap2", pub, get(fx, pub).rev_sha256), HR_EEXIST);
@@ -161,7 +161,7 @@ static void every_transition_from_the_wrong_state_is_refused(void **state)
     assert_int_equal(approve(fx, "ap1", wd, get(fx, wd).rev_sha256), HR_EEXIST);
     assert_int_equal(agency_draft_withdraw(fx->st, "ed", wd, &res, NULL), HR_OK);
     assert_int_equal(get(fx, wd).state, AGENCY_DRAFT_WITHDRAWN);
-    assert_int_equal(agency_draft_edit(fx->st, "ed", wd, &in, &res, NULL), HR_EEXIST);
+    assert_int_equal(agency_draft_edit(fx->st, NULL, "ed", wd, &in, &res, NULL), HR_EEXIST);
     assert_int_equal(agency_draft_submit(fx->st, fx->fed, "ed", wd, &res, NULL), HR_EEXIST);
     assert_int_equal(agency_draft_withdraw(fx->st, "ed", wd, &res, NULL), HR_EEXIST);
     assert_int_equal(approve(fx, "ap1", "d999999", get(fx, wd).rev_sha256), HR_ENOTFOUND);
@@ -182,7 +182,7 @@ static void a_rejection_needs_a_comment_and_an_edit_reopens_the_draft(void **sta
     assert_int_equal(get(fx, id).state, AGENCY_DRAFT_REJECTED);
     assert_int_equal(approve(fx, "ap2", id, rev), HR_EEXIST);
     assert_int_equal(agency_draft_submit(fx->st, fx->fed, "ed", id, &res, NULL), HR_EEXIST);
-    assert_int_equal(agency_draft_edit(fx->st, "ed2", id, &in, &res, NULL), HR_OK);
+    assert_int_equal(agency_draft_edit(fx->st, NULL, "ed2", id, &in, &res, NULL), HR_OK);
     assert_int_equal(get(fx, id).state, AGENCY_DRAFT_DRAFT);
     assert_int_equal(get(fx, id).rev, 2);
     assert_string_not_equal(get(fx, id).rev_sha256, rev);
@@ -201,7 +201,7 @@ static void an_edit_of_an_approved_scheduled_draft_voids_it_and_withdraw_ends_it
     assert_int_equal(approve(fx, "ap1", id, get(fx, id).rev_sha256), HR_OK);
     assert_int_equal(get(fx, id).state, AGENCY_DRAFT_APPROVED);
     in.text = "later, corrected";
-    assert_int_equal(agency_draft_edit(fx->st, "ed", id, &in, &res, NULL), HR_OK);
+    assert_int_equal(agency_draft_edit(fx->st, NULL, "ed", id, &in, &res, NULL), HR_OK);
     assert_int_equal(get(fx, id).state, AGENCY_DRAFT_DRAFT);
     assert_int_equal(agency_draft_submit(fx->st, fx->fed, "ed", id, &res, NULL), HR_OK);
     assert_int_equal(res.approvals, 0);
@@ -218,7 +218,7 @@ static void a_submitted_or_rejected_draft_can_be_edited_back_or_withdrawn(void *
     char a[32], b[32];
 
     new_draft(fx, "submitted, then edited", NULL, true, a);
-    assert_int_equal(agency_draft_edit(fx->st, "ed", a, &in, &res, NULL), HR_OK);
+    assert_int_equal(agency_draft_edit(fx->st, NULL, "ed", a, &in, &res, NULL), HR_OK);
     assert_int_equal(get(fx, a).state, AGENCY_DRAFT_DRAFT);
     assert_int_equal(agency_draft_submit(fx->st, fx->fed, "ed", a, &res, NULL), HR_OK);
     assert_int_equal(agency_draft_withdraw(fx->st, "ed", a, &res, NULL), HR_OK);
@@ -322,7 +322,7 @@ static void only_an_approver_who_wrote_nothing_of_it_approves_and_only_once(void
     assert_int_equal(approve(fx, "ap1", id, rev), HR_EEXIST);      /* not twice */
     assert_int_equal(get(fx, id).state, AGENCY_DRAFT_SUBMITTED);
     /* both rewrites it: both may approve others' texts, never one they wrote */
-    assert_int_equal(agency_draft_edit(fx->st, "both", id, &in, &res, NULL), HR_OK);
+    assert_int_equal(agency_draft_edit(fx->st, NULL, "both", id, &in, &res, NULL), HR_OK);
     assert_int_equal(agency_draft_submit(fx->st, fx->fed, "both", id, &res, NULL), HR_OK);
     assert_int_equal(approve(fx, "both", id, get(fx, id).rev_sha256), HR_EFORBIDDEN);
     assert_int_equal(agency_draft_reject(fx->st, "both", id, get(fx, id).rev_sha256, "no", &res,
@@ -347,12 +347,12 @@ static void only_editors_write_submit_and_withdraw(void **state)
         char *before = snapshot(fx, id);
         assert_int_equal(agency_draft_new(fx->st, fx->fed, by, "health", &in, true, &res, NULL),
                          HR_EFORBIDDEN);
-        assert_int_equal(agency_draft_edit(fx->st, by, id, &in, &res, NULL), HR_EFORBIDDEN);
+        assert_int_equal(agency_draft_edit(fx->st, NULL, by, id, &in, &res, NULL), HR_EFORBIDDEN);
         assert_int_equal(agency_draft_submit(fx->st, fx->fed, by, id, &res, NULL), HR_EFORBIDDEN);
         assert_int_equal(agency_draft_withdraw(fx->st, by, id, &res, NULL), HR_EFORBIDDEN);
         assert_unchanged(fx, id, before);
     }
-    assert_int_equal(agency_draft_edit(fx->st, L, id, &in, &res, NULL), HR_OK); /* shell user */
+    assert_int_equal(agency_draft_edit(fx->st, NULL, L, id, &in, &res, NULL), HR_OK); /* shell user */
 }
 
 /* The review's sequence: the approver reads revision 1, the author edits and resubmits,
@@ -367,7 +367,7 @@ static void an_edit_between_read_and_approve_is_refused_and_changes_nothing(void
 
     new_draft(fx, "Roads open at 8", NULL, true, id);
     snprintf(read, sizeof read, "%s", get(fx, id).rev_sha256);   /* the approver reads */
-    assert_int_equal(agency_draft_edit(fx->st, "ed", id, &in, &res, NULL), HR_OK);
+    assert_int_equal(agency_draft_edit(fx->st, NULL, "ed", id, &in, &res, NULL), HR_OK);
     assert_int_equal(agency_draft_submit(fx->st, fx->fed, "ed", id, &res, NULL), HR_OK);
     before = snapshot(fx, id);
     assert_int_equal(agency_draft_approve(fx->st, fx->fed, "ap1", id, read, "ok", &res, &err),
@@ -376,7 +376,7 @@ static void an_edit_between_read_and_approve_is_refused_and_changes_nothing(void
     assert_int_equal(agency_draft_reject(fx->st, "ap1", id, read, "no", &res, &err), HR_ESTALE);
     assert_unchanged(fx, id, before);
     /* the same for a draft edited and not yet resubmitted: still "the text changed" */
-    assert_int_equal(agency_draft_edit(fx->st, "ed", id, &in, &res, NULL), HR_OK);
+    assert_int_equal(agency_draft_edit(fx->st, NULL, "ed", id, &in, &res, NULL), HR_OK);
     assert_int_equal(approve(fx, "ap1", id, read), HR_ESTALE);
     /* no revision, or not a hash: invalid, nothing changed */
     before = snapshot(fx, id);
