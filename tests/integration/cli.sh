@@ -57,6 +57,20 @@ run "$HERALD_BIN" --data "$D" account list
 t_eq "account list exits 0" 0 "$RC"
 t_match "account list (text) names health" "health" "$OUT"
 
+# --- an unknown profile key is refused and changes nothing ---
+run "$HERALD_BIN" --data "$D" account list --json
+before=$OUT
+run "$HERALD_BIN" --data "$D" stats --json
+stats_before=$OUT
+run "$HERALD_BIN" --data "$D" account set health bogus x
+t_eq "account set of an unknown key exits 1" 1 "$RC"
+t_match "account set of an unknown key names it and the known keys" \
+    "unknown profile key 'bogus': use display_name" "$ERR"
+run "$HERALD_BIN" --data "$D" account list --json
+t_eq "account set of an unknown key changed no account" "$before" "$OUT"
+run "$HERALD_BIN" --data "$D" stats --json
+t_eq "account set of an unknown key stored and queued nothing" "$stats_before" "$OUT"
+
 # --- posts and followers (approvals off: this is about the command, not the workflow) ---
 run "$HERALD_BIN" --data "$D" account set health approvals 0
 t_eq "account set approvals 0" 0 "$RC"
