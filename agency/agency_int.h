@@ -14,6 +14,11 @@
 int agency_draft_mentions(struct store *st, struct fed *fed, const char *account,
                           const struct agency_draft_input *in, json_t **out,
                           struct hr_err *err);
+/* The language of a draft: IN's, else the account's profile "language", else the
+ * instance's first (fed_language_default), into OUT (agency/mentions.c). */
+int agency_draft_language(struct store *st, struct fed *fed, const char *account,
+                          const struct agency_draft_input *in, char *out, size_t cap,
+                          struct hr_err *err);
 /* IN's images, decoded, re-encoded and stored content-addressed (agency/images.c). */
 int agency_draft_images(struct store *st, struct fed *fed, const char *account,
                         const struct agency_draft_input *in, json_t **out, struct hr_err *err);
