@@ -313,10 +313,7 @@ static int need_state(struct op *o, const json_t *d, unsigned allowed)
 /* Language (a BCP 47 tag's characters) and visibility (only "public" is published). */
 static int check_meta(const struct agency_draft_input *in, struct hr_err *err)
 {
-    static const char tag[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
-    size_t n = in->language ? strlen(in->language) : 1;
-
-    if (n == 0 || n > 35 || (in->language && strspn(in->language, tag) != n))
+    if (in->language != NULL && !agency_language_valid(in->language))
         return hr_fail(err, HR_EINVAL, "language: a BCP 47 tag such as en or de-CH");
     if (in->visibility != NULL && strcmp(in->visibility, "public") != 0)
         return hr_fail(err, HR_EINVAL, "visibility: only public posts are published");

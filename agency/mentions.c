@@ -43,3 +43,29 @@ int agency_draft_language(struct store *st, struct fed *fed, const char *account
     store_account_fini(&a);
     return HR_OK;
 }
+
+static bool alnum_run(const char *s, size_t n, size_t min, size_t max, bool letters_only)
+{
+    if (n < min || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = (char)(s[i] | 0x20);
+        bool letter = c >= 'a' && c <= 'z', digit = s[i] >= '0' && s[i] <= '9';
+        if (!letter && !(digit && !letters_only))
+            return false;
+    }
+    return true;
+}
+
+bool agency_language_valid(const char *tag)
+{
+    size_t n = tag ? strlen(tag) : 0, first = tag ? strcspn(tag, "-") : 0;
+    const char *p;
+
+    if (n == 0 || n > 35 || !alnum_run(tag, first, 2, 3, true))
+        return false;
+    for (p = tag + first; *p == '-'; p += 1 + strcspn(p + 1, "-"))
+        if (!alnum_run(p + 1, strcspn(p + 1, "-"), 1, 8, false))
+            return false;
+    return *p == '\0';
+}

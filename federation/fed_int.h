@@ -404,6 +404,10 @@ char *fed_note_html(struct fed *fed, const struct fed_post_input *in);
  * ("" when none; set PROFILE[0] = '\0' before). */
 int fed_webfinger_lookup(struct fed *fed, const char *handle, char *actor, size_t cap,
                          char *profile, size_t pcap, struct hr_err *err);
+/* actor_extend: the profile "fields" as PropertyValues after the other attachments
+ * (federation/fields.c). */
+int fed_actor_add_fields(struct fed *fed, const struct store_account *a, const json_t *profile,
+                         json_t *actor);
 /* The resolved mention of ACCT (LEN bytes, case-insensitive) in MENTIONS, or NULL. */
 const json_t *fed_mention_find(const json_t *mentions, const char *acct, size_t len);
 
