@@ -408,6 +408,11 @@ int fed_webfinger_lookup(struct fed *fed, const char *handle, char *actor, size_
  * (federation/fields.c). */
 int fed_actor_add_fields(struct fed *fed, const struct store_account *a, const json_t *profile,
                          json_t *actor);
+/* The @context of our posts and their activities, Mastodon's terms after the AS2 one
+ * and the data-integrity one (Hashtag, sensitive, toot: votersCount, blurhash, focalPoint):
+ * new reference, NULL on
+ * ENOMEM (federation/tags.c). */
+json_t *fed_note_context(void);
 /* The resolved mention of ACCT (LEN bytes, case-insensitive) in MENTIONS, or NULL. */
 const json_t *fed_mention_find(const json_t *mentions, const char *acct, size_t len);
 

@@ -228,7 +228,7 @@ static int signed_dump(struct fed *fed, const char *name, json_t *doc, int rc, c
     if (doc == NULL)
         return hr_fail(err, HR_ENOMEM, "building a document");
     json_object_del(doc, "proof");
-    json_object_set_new(doc, "@context", json_string(FED_AS_CONTEXT));
+    json_object_set_new(doc, "@context", fed_note_context());
     rc = fed_proof_sign(fed, NULL, name, doc, err);
     if (rc == HR_OK && (*out = fed_json_dump(doc)) == NULL)
         rc = hr_fail(err, HR_ENOMEM, "serialising a signed document");

@@ -10,6 +10,20 @@
 #include <string.h>
 #include <strings.h>
 
+/* Mastodon's (app/lib/activitypub/adapter.rb): "Hashtag" is not an AS2 context term, so
+ * without it a JSON-LD reader (Fedify) reads the type as a blank-node IRI and drops the
+ * tag. The data-integrity context comes second (proof.c adds it there otherwise); these
+ * terms after it redefine none of its protected ones. */
+json_t *fed_note_context(void)
+{
+    return json_pack("[s,s,{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s}}]", FED_AS_CONTEXT, FED_DI_CONTEXT,
+                     "Hashtag",
+                     "as:Hashtag", "sensitive", "as:sensitive", "toot",
+                     "http://joinmastodon.org/ns#", "votersCount", "toot:votersCount",
+                     "blurhash", "toot:blurhash", "focalPoint", "@container", "@list", "@id",
+                     "toot:focalPoint");
+}
+
 const json_t *fed_mention_find(const json_t *mentions, const char *acct, size_t len)
 {
     const json_t *m;
