@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#define FIELD_NAME_MAX 255
+#define FIELD_NAME_MAX  255
 #define FIELD_VALUE_MAX 2047
 
 static int check(const char *what, const char *s, size_t min, size_t max, struct hr_err *err)
@@ -24,7 +24,8 @@ static size_t find(const json_t *list, const char *name)
     const json_t *f;
     size_t i;
 
-    json_array_foreach(list, i, f) {
+    json_array_foreach(list, i, f)
+    {
         const char *n = json_string_value(json_object_get(f, "name"));
         if (n != NULL && strcmp(n, name) == 0)
             return i;
@@ -44,7 +45,8 @@ static int put(json_t *list, const char *name, const char *value, struct hr_err 
     if (at == json_array_size(list) && at >= AGENCY_FIELDS_MAX)
         return hr_fail(err, HR_EINVAL,
                        "an account has at most %d fields: remove one first (an empty value "
-                       "removes a field)", AGENCY_FIELDS_MAX);
+                       "removes a field)",
+                       AGENCY_FIELDS_MAX);
     if (at < json_array_size(list))
         return json_array_set_new(list, at, json_pack("{s:s,s:s}", "name", name, "value", value))
                    ? hr_fail(err, HR_ENOMEM, "field")
@@ -66,8 +68,9 @@ int agency_fields_apply(json_t *profile, const char *value, struct hr_err *err)
     }
     v = json_loads(value, JSON_REJECT_DUPLICATES, NULL);
     name = json_string_value(json_object_get(v, "name"));
-    text = json_is_null(json_object_get(v, "value")) ? ""
-                                                      : json_string_value(json_object_get(v, "value"));
+    text = json_is_null(json_object_get(v, "value"))
+               ? ""
+               : json_string_value(json_object_get(v, "value"));
     rc = json_is_object(v) && (text != NULL || !json_object_get(v, "value") ||
                                json_is_null(json_object_get(v, "value")))
              ? HR_OK

@@ -9,8 +9,7 @@
 #include <string.h>
 
 int agency_draft_mentions(struct store *st, struct fed *fed, const char *account,
-                          const struct agency_draft_input *in, json_t **out,
-                          struct hr_err *err)
+                          const struct agency_draft_input *in, json_t **out, struct hr_err *err)
 {
     (void)st, (void)account;
     return fed_mentions_resolve(fed, in->text, out, err);

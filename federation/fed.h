@@ -103,7 +103,8 @@ struct fed_post_input {
      * (agency/drafts.c keeps the formats; docs/publishing.md) */
     const char *language;   /* BCP 47; NULL or "und": no contentMap */
     const char *visibility; /* public | unlisted | followers | direct; NULL: public */
-    const struct json_t *mentions; /* [{"acct":"user@host","href":ACTOR,"inbox":URL,"shared_inbox":URL}] */
+    const struct json_t *mentions; /* [{"acct":"user@host","href":ACTOR,"inbox":URL,"shared_inbox":URL,
+                                      "url":PROFILE}] (inbox "": one of our accounts) */
     const struct json_t *attachments; /* [{"sha256","media_type","alt","width","height","blurhash",
                                   "size"}] in order */
     const struct json_t *poll;     /* {"options":[..],"multiple":bool,"closes_ms":N} or NULL */

@@ -46,7 +46,8 @@ int fed_actor_add_fields(struct fed *fed, const struct store_account *a, const j
         return HR_OK;
     if (!json_is_array(att) && json_object_set_new(actor, "attachment", att = json_array()) != 0)
         return HR_ENOMEM;
-    json_array_foreach(json_object_get(profile, "fields"), i, f) {
+    json_array_foreach(json_object_get(profile, "fields"), i, f)
+    {
         const char *name = json_string_value(json_object_get(f, "name"));
         const char *value = json_string_value(json_object_get(f, "value"));
         char *html = value ? field_html(value) : NULL;

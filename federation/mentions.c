@@ -92,10 +92,8 @@ static int collect(const char *text, json_t *accts, struct hr_err *err)
             fed_mention_find(accts, text + e.start + 1, e.len - 1) != NULL)
             continue;
         if (json_array_size(accts) == FED_MENTIONS_MAX)
-            return hr_fail(err, HR_EINVAL, "a post mentions at most %d accounts",
-                           FED_MENTIONS_MAX);
-        json_array_append_new(accts, json_pack("{s:s%}", "acct", text + e.start + 1,
-                                               e.len - 1));
+            return hr_fail(err, HR_EINVAL, "a post mentions at most %d accounts", FED_MENTIONS_MAX);
+        json_array_append_new(accts, json_pack("{s:s%}", "acct", text + e.start + 1, e.len - 1));
     }
     return HR_OK;
 }
@@ -111,7 +109,8 @@ int fed_mentions_resolve(struct fed *fed, const char *text, json_t **out, struct
         rc = hr_fail(err, HR_EINVAL, "mentions are resolved by the server: none here");
     if (rc == HR_OK && json_array_size(accts) > 0)
         list = json_array();
-    json_array_foreach(accts, i, a) {
+    json_array_foreach(accts, i, a)
+    {
         json_t *m = NULL;
         if (rc == HR_OK)
             rc = resolve_one(fed, json_string_value(json_object_get(a, "acct")), &m, err);

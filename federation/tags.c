@@ -17,10 +17,9 @@
 json_t *fed_note_context(void)
 {
     return json_pack("[s,s,{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s}}]", FED_AS_CONTEXT, FED_DI_CONTEXT,
-                     "Hashtag",
-                     "as:Hashtag", "sensitive", "as:sensitive", "toot",
-                     "http://joinmastodon.org/ns#", "votersCount", "toot:votersCount",
-                     "blurhash", "toot:blurhash", "focalPoint", "@container", "@list", "@id",
+                     "Hashtag", "as:Hashtag", "sensitive", "as:sensitive", "toot",
+                     "http://joinmastodon.org/ns#", "votersCount", "toot:votersCount", "blurhash",
+                     "toot:blurhash", "focalPoint", "@container", "@list", "@id",
                      "toot:focalPoint");
 }
 
@@ -29,7 +28,8 @@ const json_t *fed_mention_find(const json_t *mentions, const char *acct, size_t 
     const json_t *m;
     size_t i;
 
-    json_array_foreach(mentions, i, m) {
+    json_array_foreach(mentions, i, m)
+    {
         const char *a = json_string_value(json_object_get(m, "acct"));
         if (a != NULL && strlen(a) == len && strncasecmp(a, acct, len) == 0)
             return m;
@@ -79,8 +79,8 @@ static int add_hashtags(struct fed *fed, const char *text, json_t *tags, struct 
             continue;
         char *norm = fed_hashtag_norm(text + e.start + 1, e.len - 1);
         int added = norm ? fed_strset_add(&seen, norm) : HR_ENOMEM;
-        if (added == HR_OK && json_array_append_new(tags, hashtag(fed, text + e.start + 1,
-                                                                  e.len - 1)) != 0)
+        if (added == HR_OK &&
+            json_array_append_new(tags, hashtag(fed, text + e.start + 1, e.len - 1)) != 0)
             added = HR_ENOMEM;
         if (added == HR_ENOMEM)
             rc = hr_fail(err, HR_ENOMEM, "hashtags");
@@ -96,7 +96,8 @@ static int add_mentions(const json_t *mentions, json_t *tags, struct hr_err *err
     const json_t *m;
     size_t i;
 
-    json_array_foreach(mentions, i, m) {
+    json_array_foreach(mentions, i, m)
+    {
         const char *acct = json_string_value(json_object_get(m, "acct"));
         const char *href = json_string_value(json_object_get(m, "href"));
         struct hr_buf name;
@@ -106,9 +107,9 @@ static int add_mentions(const json_t *mentions, json_t *tags, struct hr_err *err
             continue;
         hr_buf_init(&name, FED_ACCT_MAX + 2);
         hr_buf_addf(&name, "@%s", acct);
-        t = name.err == HR_OK ? json_pack("{s:s,s:s,s:s}", "type", "Mention", "href", href,
-                                          "name", name.data)
-                              : NULL;
+        t = name.err == HR_OK
+                ? json_pack("{s:s,s:s,s:s}", "type", "Mention", "href", href, "name", name.data)
+                : NULL;
         hr_buf_fini(&name);
         if (t == NULL || json_array_append_new(tags, t) != 0)
             return hr_fail(err, HR_ENOMEM, "mentions");
@@ -128,8 +129,8 @@ static bool in_list(const json_t *list, const char *s)
     const json_t *v;
     size_t i;
 
-    json_array_foreach(list, i, v) if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-        return true;
+    json_array_foreach(list, i, v) if (json_is_string(v) &&
+                                       strcmp(json_string_value(v), s) == 0) return true;
     return false;
 }
 
@@ -143,7 +144,8 @@ static void address_mentions(json_t *note, const json_t *prev, const json_t *tag
 
     if (!json_is_array(cc))
         json_object_set_new(note, "cc", cc = json_array());
-    json_array_foreach(json_object_get(prev, "tag"), i, t) {
+    json_array_foreach(json_object_get(prev, "tag"), i, t)
+    {
         const char *href = json_string_value(json_object_get(t, "href"));
         if (!is_type(t, "Mention") || href == NULL)
             continue;
@@ -152,7 +154,8 @@ static void address_mentions(json_t *note, const json_t *prev, const json_t *tag
                 strcmp(json_string_value(json_array_get(cc, j)), href) == 0)
                 json_array_remove(cc, j);
     }
-    json_array_foreach(tags, i, t) {
+    json_array_foreach(tags, i, t)
+    {
         const char *href = json_string_value(json_object_get(t, "href"));
         if (is_type(t, "Mention") && href != NULL && !in_list(to, href) && !in_list(cc, href))
             json_array_append_new(cc, json_string(href));
@@ -166,7 +169,8 @@ static json_t *kept_tags(const json_t *note)
     const json_t *t;
     size_t i;
 
-    json_array_foreach(json_object_get(note, "tag"), i, t) {
+    json_array_foreach(json_object_get(note, "tag"), i, t)
+    {
         if (!is_type(t, "Hashtag") && !is_type(t, "Mention"))
             json_array_append(tags, (json_t *)(uintptr_t)t);
     }
@@ -229,7 +233,8 @@ static bool mention_inbox(struct store_txn *txn, const json_t *mentions, const c
     size_t i;
 
     inbox[0] = shared[0] = '\0';
-    json_array_foreach(mentions, i, m) {
+    json_array_foreach(mentions, i, m)
+    {
         const char *h = json_string_value(json_object_get(m, "href"));
         if (h != NULL && strcmp(h, href) == 0) {
             const char *in = json_string_value(json_object_get(m, "inbox"));
@@ -249,9 +254,8 @@ static bool mention_inbox(struct store_txn *txn, const json_t *mentions, const c
 
 /* One job per inbox a mentioned actor reads (its shared inbox first) that the followers'
  * fan-out did not already get: a mentioned follower is not sent the activity twice. */
-int fed_note_deliver_mentions(struct store_txn *txn, const char *account,
-                              const char *activity_id, const json_t *note,
-                              const json_t *mentions, struct hr_err *err)
+int fed_note_deliver_mentions(struct store_txn *txn, const char *account, const char *activity_id,
+                              const json_t *note, const json_t *mentions, struct hr_err *err)
 {
     struct fed_strset sent = {0};
     char inbox[FED_ID_MAX + 1], shared[FED_ID_MAX + 1];
@@ -263,7 +267,8 @@ int fed_note_deliver_mentions(struct store_txn *txn, const char *account,
         return HR_OK;
     if (fed_note_to_followers(note))
         rc = store_follower_each(txn, account, NULL, SIZE_MAX, follower_inbox, &sent, err);
-    json_array_foreach(json_object_get(note, "tag"), i, t) {
+    json_array_foreach(json_object_get(note, "tag"), i, t)
+    {
         const char *href = json_string_value(json_object_get(t, "href"));
         if (rc != HR_OK || !is_type(t, "Mention") || href == NULL ||
             !mention_inbox(txn, mentions, href, inbox, shared, sizeof inbox))

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define BASE "https://social.city.example"
-#define L AGENCY_LOCAL
+#define L    AGENCY_LOCAL
 
 struct fixture {
     char dir[64];
@@ -33,9 +33,12 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
-    struct fed_config cfg = {.domain = "social.city.example", .base_url = BASE,
-                             .json_max_depth = 64, .json_max_string = 100000,
-                             .json_max_items = 1000, .fetch_max_bytes = 1 << 20,
+    struct fed_config cfg = {.domain = "social.city.example",
+                             .base_url = BASE,
+                             .json_max_depth = 64,
+                             .json_max_string = 100000,
+                             .json_max_items = 1000,
+                             .fetch_max_bytes = 1 << 20,
                              .languages = "zh,en"};
 
     if (tmpdir_make(fx->dir, "content") != 0 ||
@@ -92,8 +95,8 @@ static const char *lang_of(const json_t *d)
 static void language_tags_are_checked_as_bcp_47(void **state)
 {
     static const char *const good[] = {"en", "zh", "und", "de-CH", "zh-Hant-TW", "es-419"};
-    static const char *const bad[] = {"", "e", "english", "en-", "-en", "en--US", "zh_TW",
-                                      "en-abcdefghi", "1a"};
+    static const char *const bad[] = {"",       "e",     "english",      "en-", "-en",
+                                      "en--US", "zh_TW", "en-abcdefghi", "1a"};
 
     (void)state;
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
@@ -128,8 +131,7 @@ static void a_draft_takes_its_language_then_the_accounts_then_the_instances(void
                      HR_EINVAL);
 }
 
-static void a_mention_of_our_own_account_resolves_and_an_unknown_one_refuses_the_draft(
-    void **state)
+static void a_mention_of_our_own_account_resolves_and_an_unknown_one_refuses_the_draft(void **state)
 {
     struct fixture *fx = *state;
     struct agency_draft_input in = {.text = "With @police@social.city.example today"};
@@ -199,8 +201,7 @@ static void fields_are_set_changed_removed_and_limited_to_four(void **state)
     snprintf(big, sizeof big, "{\"name\":\"F\",\"value\":\"%02048d\"}", 0); /* 2048 > 2047 */
     assert_int_equal(agency_fields_apply(p, big, NULL), HR_EINVAL);
     assert_int_equal(agency_fields_apply(p, "{\"name\":\"\",\"value\":\"v\"}", NULL), HR_EINVAL);
-    assert_int_equal(agency_fields_apply(p, "{\"name\":\"\\u00ff\",\"value\":3}", NULL),
-                     HR_EINVAL);
+    assert_int_equal(agency_fields_apply(p, "{\"name\":\"\\u00ff\",\"value\":3}", NULL), HR_EINVAL);
     assert_int_equal(agency_fields_apply(p, "not json", NULL), HR_EINVAL);
     assert_int_equal(json_array_size(json_object_get(p, "fields")), 3); /* unchanged */
     assert_int_equal(agency_fields_apply(p, NULL, NULL), HR_OK);

@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BASE "https://social.city.example"
+#define BASE   "https://social.city.example"
 #define HEALTH BASE "/users/health"
-#define ALICE "https://social.example/users/alice"
-#define BOB "https://other.example/users/bob"
+#define ALICE  "https://social.example/users/alice"
+#define BOB    "https://other.example/users/bob"
 
 struct fixture {
     char dir[64];
@@ -31,10 +31,14 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
-    struct fed_config cfg = {.domain = "social.city.example", .base_url = BASE,
-                             .json_max_depth = 64, .json_max_string = 100000,
-                             .json_max_items = 1000, .fetch_max_bytes = 1 << 20,
-                             .fetch_timeout_ms = 2000, .languages = "zh,en"};
+    struct fed_config cfg = {.domain = "social.city.example",
+                             .base_url = BASE,
+                             .json_max_depth = 64,
+                             .json_max_string = 100000,
+                             .json_max_items = 1000,
+                             .fetch_max_bytes = 1 << 20,
+                             .fetch_timeout_ms = 2000,
+                             .languages = "zh,en"};
 
     if (fx == NULL || fedfix_open(fx->dir, &fx->st, &fx->fed, "tags", cfg) != 0)
         return -1;
@@ -42,7 +46,8 @@ static int setup(void **state)
                    (struct store_account){.name = (char *)(uintptr_t) "health",
                                           .kind = (char *)(uintptr_t) "agency",
                                           .display_name = (char *)(uintptr_t) "Health",
-                                          .summary = (char *)(uintptr_t) "", .created_ms = 1},
+                                          .summary = (char *)(uintptr_t) "",
+                                          .created_ms = 1},
                    false);
     *state = fx;
     return 0;
@@ -124,10 +129,10 @@ static void tag_names_are_lower_cased_by_unicode_case(void **state)
 static json_t *mention_list(void)
 {
     return json_pack("[{s:s,s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s,s:s}]", "acct",
-                     "alice@social.example", "href", ALICE, "inbox", ALICE "/inbox",
-                     "shared_inbox", "https://social.example/inbox", "url",
-                     "https://social.example/@alice", "acct", "bob@other.example", "href", BOB,
-                     "inbox", BOB "/inbox", "shared_inbox", "", "url", BOB);
+                     "alice@social.example", "href", ALICE, "inbox", ALICE "/inbox", "shared_inbox",
+                     "https://social.example/inbox", "url", "https://social.example/@alice", "acct",
+                     "bob@other.example", "href", BOB, "inbox", BOB "/inbox", "shared_inbox", "",
+                     "url", BOB);
 }
 
 static void content_links_tags_and_resolved_mentions_in_mastodons_markup(void **state)
@@ -209,7 +214,8 @@ static const json_t *tag_of(const json_t *note, const char *type, size_t nth)
     const json_t *t;
     size_t i;
 
-    json_array_foreach(json_object_get(note, "tag"), i, t) {
+    json_array_foreach(json_object_get(note, "tag"), i, t)
+    {
         if (strcmp(json_string_value(json_object_get(t, "type")), type) == 0 && nth-- == 0)
             return t;
     }
@@ -231,7 +237,8 @@ static void the_note_carries_hashtags_mentions_cc_and_content_map_and_verifies(v
     json_t *m = mention_list(), *note;
     struct fed_post_input in = {.text = "#FluShots now, #flushots again, @alice@social.example "
                                         "and @bob@other.example. #流感疫苗",
-                                .language = "zh", .mentions = m,
+                                .language = "zh",
+                                .mentions = m,
                                 .quote = "https://other.example/notes/1"};
     struct fed_proof_result r;
 
@@ -252,9 +259,9 @@ static void the_note_carries_hashtags_mentions_cc_and_content_map_and_verifies(v
     assert_true(in_array(json_object_get(note, "cc"), ALICE));
     assert_true(in_array(json_object_get(note, "cc"), BOB));
     assert_true(in_array(json_object_get(note, "cc"), HEALTH "/followers"));
-    assert_string_equal(json_string_value(json_object_get(json_object_get(note, "contentMap"),
-                                                          "zh")),
-                        json_string_value(json_object_get(note, "content")));
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(note, "contentMap"), "zh")),
+        json_string_value(json_object_get(note, "content")));
     assert_string_equal(json_string_value(json_object_get(
                             json_array_get(json_object_get(note, "@context"), 2), "Hashtag")),
                         "as:Hashtag");
@@ -279,15 +286,15 @@ static void an_edit_follows_its_new_text_and_mentions(void **state)
 {
     struct fixture *fx = *state;
     json_t *m = mention_list(), *note, *edited, *only_bob = json_array();
-    struct fed_post_input in = {.text = "#Old @alice@social.example @bob@other.example",
-                                .language = "en", .mentions = m};
+    struct fed_post_input in = {
+        .text = "#Old @alice@social.example @bob@other.example", .language = "en", .mentions = m};
     char id[1200];
 
     note = publish(fx, &in, NULL);
     snprintf(id, sizeof id, "%s", json_string_value(json_object_get(note, "id")));
     json_array_append(only_bob, json_array_get(m, 1));
-    in = (struct fed_post_input){.text = "#New for @bob@other.example", .language = "fr",
-                                 .mentions = only_bob};
+    in = (struct fed_post_input){
+        .text = "#New for @bob@other.example", .language = "fr", .mentions = only_bob};
     edited = publish(fx, &in, id);
     assert_string_equal(json_string_value(json_object_get(tag_of(edited, "Hashtag", 0), "name")),
                         "#New");
@@ -361,8 +368,7 @@ int main(void)
             the_note_carries_hashtags_mentions_cc_and_content_map_and_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(no_language_no_content_map_and_no_tags_no_tag, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(an_edit_follows_its_new_text_and_mentions, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(an_edit_follows_its_new_text_and_mentions, setup, teardown),
         cmocka_unit_test_setup_teardown(each_mentioned_inbox_gets_one_job_beside_the_followers,
                                         setup, teardown),
     };
