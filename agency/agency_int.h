@@ -14,6 +14,20 @@
 int agency_draft_mentions(struct store *st, struct fed *fed, const char *account,
                           const struct agency_draft_input *in, json_t **out,
                           struct hr_err *err);
+/* The language of a draft: IN's, else the account's profile "language", else the
+ * instance's first (fed_language_default), into OUT (agency/mentions.c). */
+int agency_draft_language(struct store *st, struct fed *fed, const char *account,
+                          const struct agency_draft_input *in, char *out, size_t cap,
+                          struct hr_err *err);
+/* A BCP 47 language tag (RFC 5646 §2.1 syntax: a 2-3 letter language, then subtags of
+ * 1-8 letters or digits; at most 35 bytes)? (agency/mentions.c) */
+bool agency_language_valid(const char *tag);
+/* The profile key "field" on PROFILE (agency/fields.c): VALUE {"name","value"} as JSON
+ * text sets field NAME (a new one is appended; an empty value removes it); NULL removes
+ * every field. HR_EINVAL: more than AGENCY_FIELDS_MAX fields, a label over 255 or a value
+ * over 2047 bytes, not UTF-8, or not that JSON. */
+#define AGENCY_FIELDS_MAX 4
+int agency_fields_apply(json_t *profile, const char *value, struct hr_err *err);
 /* IN's images, decoded, re-encoded and stored content-addressed (agency/images.c). */
 int agency_draft_images(struct store *st, struct fed *fed, const char *account,
                         const struct agency_draft_input *in, json_t **out, struct hr_err *err);

@@ -24,6 +24,7 @@ struct op {
     /* new, edit: the revision's mentions, attachments and poll (prepare_extras), owned */
     json_t *mentions, *attachments, *poll;
     char account_buf[32]; /* edit: the draft's account, read before the transaction */
+    char language[36];    /* new, edit: the revision's language (agency_draft_language) */
 };
 
 static const char *str(const json_t *d, const char *k);
@@ -312,10 +313,7 @@ static int need_state(struct op *o, const json_t *d, unsigned allowed)
 /* Language (a BCP 47 tag's characters) and visibility (only "public" is published). */
 static int check_meta(const struct agency_draft_input *in, struct hr_err *err)
 {
-    static const char tag[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
-    size_t n = in->language ? strlen(in->language) : 1;
-
-    if (n == 0 || n > 35 || (in->language && strspn(in->language, tag) != n))
+    if (in->language != NULL && !agency_language_valid(in->language))
         return hr_fail(err, HR_EINVAL, "language: a BCP 47 tag such as en or de-CH");
     if (in->visibility != NULL && strcmp(in->visibility, "public") != 0)
         return hr_fail(err, HR_EINVAL, "visibility: only public posts are published");
@@ -399,7 +397,9 @@ static void set_revision(json_t *d, const struct agency_draft_input *in, const s
     json_object_set_new(d, "quote", json_string(in->quote ? in->quote : ""));
     json_object_set_new(d, "at", json_integer(in->at_ms));
     json_object_set_new(d, "language",
-                        json_string(in->language ? in->language : AGENCY_LANGUAGE_DEFAULT));
+                        json_string(in->language      ? in->language
+                                    : o->language[0] ? o->language
+                                                     : AGENCY_LANGUAGE_DEFAULT));
     json_object_set_new(d, "visibility", json_string(in->visibility ? in->visibility : "public"));
     json_object_set_new(d, "hash_v", json_integer(2));
     json_object_set_new(d, "rev", json_integer(json_integer_value(json_object_get(d, "rev")) + 1));
@@ -510,6 +510,9 @@ static int prepare_extras(struct op *o)
 {
     int rc = agency_draft_mentions(o->st, o->fed, o->account, o->in, &o->mentions, o->err);
 
+    if (rc == HR_OK)
+        rc = agency_draft_language(o->st, o->fed, o->account, o->in, o->language,
+                                   sizeof o->language, o->err);
     if (rc == HR_OK)
         rc = agency_draft_images(o->st, o->fed, o->account, o->in, &o->attachments, o->err);
     if (rc == HR_OK)

@@ -123,6 +123,28 @@ static int set_parent(struct profile_edit *e, const char *value, struct hr_err *
     return agency_parent_apply(e->txn, &e->a, e->profile, value, err);
 }
 
+/* "language" (issue #10): the default language of the account's posts, a BCP 47 tag;
+ * a draft without --lang takes it (agency_draft_language). */
+static int set_language(struct profile_edit *e, const char *value, struct hr_err *err)
+{
+    if (value == NULL) {
+        (void)json_object_del(e->profile, "language");
+        return HR_OK;
+    }
+    if (!agency_language_valid(value))
+        return hr_fail(err, HR_EINVAL, "language: a BCP 47 tag such as en, zh or de-CH");
+    if (json_object_set_new(e->profile, "language", json_string(value)) != 0)
+        return hr_fail(err, HR_ENOMEM, "profile");
+    return HR_OK;
+}
+
+/* "field" (issue #10): one labelled profile field added, changed or removed; VALUE is
+ * {"name": LABEL, "value": TEXT} as JSON text (agency/fields.c); none clears them all. */
+static int set_fields(struct profile_edit *e, const char *value, struct hr_err *err)
+{
+    return agency_fields_apply(e->profile, value, err);
+}
+
 static const struct profile_key keys_table[] = {
     {"display_name", set_display_name},
     {"summary", set_summary},
@@ -130,6 +152,8 @@ static const struct profile_key keys_table[] = {
     {"attribution_domains", set_attribution_domains},
     {"attestations", set_attestations},
     {"parent", set_parent},
+    {"language", set_language},
+    {"field", set_fields},
 };
 #define N_KEYS (sizeof keys_table / sizeof keys_table[0])
 

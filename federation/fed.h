@@ -103,7 +103,8 @@ struct fed_post_input {
      * (agency/drafts.c keeps the formats; docs/publishing.md) */
     const char *language;   /* BCP 47; NULL or "und": no contentMap */
     const char *visibility; /* public | unlisted | followers | direct; NULL: public */
-    const struct json_t *mentions; /* [{"acct":"user@host","href":ACTOR,"inbox":URL,"shared_inbox":URL}] */
+    const struct json_t *mentions; /* [{"acct":"user@host","href":ACTOR,"inbox":URL,"shared_inbox":URL,
+                                      "url":PROFILE}] (inbox "": one of our accounts) */
     const struct json_t *attachments; /* [{"sha256","media_type","alt","width","height","blurhash",
                                   "size"}] in order */
     const struct json_t *poll;     /* {"options":[..],"multiple":bool,"closes_ms":N} or NULL */
@@ -192,6 +193,18 @@ struct fed_remote {
     bool from_cache;
 };
 void fed_remote_fini(struct fed_remote *r);
+/* Issue #10 (federation/mentions.c): the distinct @user@host mentions of TEXT, each
+ * resolved now (WebFinger and the actor, guarded; our own accounts from the store), as
+ * [{"acct","href","inbox","shared_inbox","url"}] (inbox "" for our own accounts) into
+ * *OUT (new reference; NULL when TEXT mentions nobody). HR_EINVAL naming the first
+ * mention that does not resolve, or more than FED_MENTIONS_MAX; HR_EFORBIDDEN for a
+ * blocked domain. FED NULL: any mention is an error. */
+#define FED_MENTIONS_MAX 20
+int fed_mentions_resolve(struct fed *fed, const char *text, struct json_t **out,
+                         struct hr_err *err);
+/* A post's default language when neither the draft nor the account names one: the first
+ * of the instance's languages ("en" when unset), "und" when FED is NULL. */
+void fed_language_default(const struct fed *fed, char *out, size_t cap);
 /* HANDLE: "@user@host", "user@host" (WebFinger) or an actor URL; the actor is fetched and
  * checked. Nothing is stored. */
 int fed_resolve_actor(struct fed *fed, const char *handle, struct fed_remote *out,

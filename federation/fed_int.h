@@ -362,12 +362,58 @@ int fed_note_add_poll(struct fed *fed, const char *name, const struct fed_post_i
 int fed_note_add_counts(struct fed *fed, const char *name, const struct fed_post_input *in,
                         const json_t *prev, json_t *note, struct hr_err *err);
 /* Delivery beyond the followers: one job per mentioned actor's inbox not already queued
- * (federation/tags.c). NOTE: the Note as published (its tag and addressing). */
+ * (federation/tags.c). NOTE: the Note as published (its tag and addressing); MENTIONS:
+ * the draft's resolved mentions with their inboxes (NULL: a Delete; the cache of remote
+ * actors is asked). */
 int fed_note_deliver_mentions(struct store_txn *txn, const char *account,
                               const char *activity_id, const json_t *note,
-                              struct hr_err *err);
+                              const json_t *mentions, struct hr_err *err);
 /* Whether a Note with this addressing goes to the followers (federation/visibility.c):
  * false for direct messages. */
 bool fed_note_to_followers(const json_t *note);
+
+/* ---- issue #10: entities in a post's plain text (federation/entities.c) ---- */
+#define FED_HASHTAG_MAX 200 /* bytes of a tag name: longer ones stay text */
+#define FED_ACCT_MAX 300    /* bytes of "user@host" */
+enum fed_entity_kind { FED_ENTITY_LINK, FED_ENTITY_HASHTAG, FED_ENTITY_MENTION };
+/* An entity's span in the text, its '#' or '@' included. */
+struct fed_entity {
+    enum fed_entity_kind kind;
+    size_t start, len;
+};
+/* The first entity in P[FROM..N) (plain, valid UTF-8, one line or more); false when none.
+ * A link wins over a tag or mention inside it; '#' and '@' count only where Mastodon's
+ * look-behinds allow (not after a letter, digit, '_', '=' or '/'). */
+bool fed_entity_next(const char *p, size_t n, size_t from, struct fed_entity *out);
+/* NAME (LEN bytes, without '#') lower-cased code point by code point, as the tag's URL and
+ * its identity (heap; NULL on ENOMEM). */
+char *fed_hashtag_norm(const char *name, size_t len);
+/* What links a post's hashtags and mentions: BASE for BASE/tags/NAME, and the resolved
+ * mentions ([{"acct","href","url"}], see fed.h) a "@user@host" is linked to. */
+struct fed_text_links {
+    const char *base;
+    const json_t *mentions;
+};
+/* fed_text_to_html with hashtags linked to their tag page and resolved mentions to their
+ * profile (Mastodon's markup); L NULL: links only. Caller frees; NULL on ENOMEM. */
+char *fed_text_to_html_links(const char *text, const struct fed_text_links *l);
+/* The Note's content for IN (federation/tags.c): its text with links, tags and mentions. */
+char *fed_note_html(struct fed *fed, const struct fed_post_input *in);
+/* "@user@host" or "user@host" -> the actor URL from host's WebFinger (following.c); its
+ * profile page (rel http://webfinger.net/rel/profile-page) into PROFILE when not NULL
+ * ("" when none; set PROFILE[0] = '\0' before). */
+int fed_webfinger_lookup(struct fed *fed, const char *handle, char *actor, size_t cap,
+                         char *profile, size_t pcap, struct hr_err *err);
+/* actor_extend: the profile "fields" as PropertyValues after the other attachments
+ * (federation/fields.c). */
+int fed_actor_add_fields(struct fed *fed, const struct store_account *a, const json_t *profile,
+                         json_t *actor);
+/* The @context of our posts and their activities, Mastodon's terms after the AS2 one
+ * and the data-integrity one (Hashtag, sensitive, toot: votersCount, blurhash, focalPoint):
+ * new reference, NULL on
+ * ENOMEM (federation/tags.c). */
+json_t *fed_note_context(void);
+/* The resolved mention of ACCT (LEN bytes, case-insensitive) in MENTIONS, or NULL. */
+const json_t *fed_mention_find(const json_t *mentions, const char *acct, size_t len);
 
 #endif

@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "@user@host" or "user@host" -> the actor URL from host's WebFinger. */
-static int webfinger_lookup(struct fed *fed, const char *handle, char *actor, size_t cap,
-                            struct hr_err *err)
+int fed_webfinger_lookup(struct fed *fed, const char *handle, char *actor, size_t cap,
+                         char *profile, size_t pcap, struct hr_err *err)
 {
     struct fed_http_opts o;
     struct fed_http_response r = {0};
@@ -43,6 +42,9 @@ static int webfinger_lookup(struct fed *fed, const char *handle, char *actor, si
         if (href == NULL && rel && strcmp(rel, "self") == 0 && type &&
             (strstr(type, "activity+json") || strstr(type, "ld+json")))
             href = json_string_value(json_object_get(l, "href"));
+        if (profile != NULL && profile[0] == '\0' && rel && json_is_string(json_object_get(l, "href")) &&
+            strcmp(rel, "http://webfinger.net/rel/profile-page") == 0)
+            snprintf(profile, pcap, "%s", json_string_value(json_object_get(l, "href")));
     }
     if (rc == HR_OK && (href == NULL || strlen(href) >= cap))
         rc = hr_fail(err, HR_ENOTFOUND, "WebFinger for %s names no ActivityPub actor", handle);
@@ -62,7 +64,7 @@ int fed_resolve_actor(struct fed *fed, const char *handle, struct fed_remote *ou
     if (strncmp(handle, "https://", 8) == 0 || strncmp(handle, "http://", 7) == 0)
         snprintf(actor, sizeof actor, "%s", handle);
     else
-        rc = webfinger_lookup(fed, handle, actor, sizeof actor, err);
+        rc = fed_webfinger_lookup(fed, handle, actor, sizeof actor, NULL, 0, err);
     if (rc == HR_OK && !fed_domain_permitted(fed, actor))
         rc = hr_fail(err, HR_EFORBIDDEN, "that domain is blocked (or not on the allow-list)");
     return rc == HR_OK ? fed_remote_fetch_actor(fed, actor, out, err) : rc;

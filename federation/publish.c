@@ -138,6 +138,7 @@ struct fed_post {
     char *old_json, *activity_json, *version_json;
     char activity_id[1400], version_id[1400];
     json_t *addressed; /* the Note whose addressing and tags decide the recipients */
+    json_t *mentions;  /* the draft's resolved mentions (their inboxes), or NULL */
 };
 
 void fed_post_free(struct fed_post *p)
@@ -152,6 +153,7 @@ void fed_post_free(struct fed_post *p)
     free(p->activity_json);
     free(p->version_json);
     json_decref(p->addressed);
+    json_decref(p->mentions);
     free(p);
 }
 
@@ -193,7 +195,7 @@ static json_t *build_note(struct fed *fed, const char *name, const struct fed_po
                           const char *note_id, const char *when)
 {
     char actor[512], followers[600];
-    char *html = fed_text_to_html(in->text);
+    char *html = fed_note_html(fed, in);
     json_t *note;
 
     if (html == NULL)
@@ -226,7 +228,7 @@ static int signed_dump(struct fed *fed, const char *name, json_t *doc, int rc, c
     if (doc == NULL)
         return hr_fail(err, HR_ENOMEM, "building a document");
     json_object_del(doc, "proof");
-    json_object_set_new(doc, "@context", json_string(FED_AS_CONTEXT));
+    json_object_set_new(doc, "@context", fed_note_context());
     rc = fed_proof_sign(fed, NULL, name, doc, err);
     if (rc == HR_OK && (*out = fed_json_dump(doc)) == NULL)
         rc = hr_fail(err, HR_ENOMEM, "serialising a signed document");
@@ -288,6 +290,7 @@ int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_in
         rc = fed_note_extend(fed, name, in, NULL, note, err);
     rc = signed_note(fed, name, note, rc, &p->note_json, err);
     p->addressed = json_incref(note);
+    p->mentions = in->mentions ? json_deep_copy(in->mentions) : NULL;
     p->create = rc == HR_OK ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:O, s:O}",
                                         "@context", FED_AS_CONTEXT, "id", create_id, "type",
                                         "Create", "actor", actor, "published", when, "to",
@@ -315,7 +318,8 @@ static int deliver(struct store_txn *txn, const struct fed_post *p, const char *
     if (p->addressed == NULL || fed_note_to_followers(p->addressed))
         rc = fed_fanout_queue(txn, p->account, activity_id, err);
     if (rc == HR_OK && p->addressed != NULL)
-        rc = fed_note_deliver_mentions(txn, p->account, activity_id, p->addressed, err);
+        rc = fed_note_deliver_mentions(txn, p->account, activity_id, p->addressed,
+                                       p->mentions, err);
     return rc;
 }
 
@@ -500,7 +504,7 @@ int fed_post_prepare_update(struct fed *fed, const char *name, const char *note_
     json_object_set_new(version, "versionOf", json_string(note_id));
     rc = signed_dump(fed, name, version, rc, &p->version_json, err);
     json_decref(version);
-    html = fed_text_to_html(in->text);
+    html = fed_note_html(fed, in);
     updated = json_deep_copy(note);
     json_object_set_new(updated, "content", json_string(html ? html : ""));
     json_object_set_new(updated, "updated", json_string(when));
@@ -510,6 +514,7 @@ int fed_post_prepare_update(struct fed *fed, const char *name, const char *note_
         json_object_set_new(updated, "summary", json_string(in->cw));
     rc = rc == HR_OK ? fed_note_extend(fed, name, in, note, updated, err) : rc;
     p->addressed = json_incref(updated);
+    p->mentions = in->mentions ? json_deep_copy(in->mentions) : NULL;
     versions = json_object_get(updated, "versions");
     if (!json_is_array(versions))
         json_object_set_new(updated, "versions", versions = json_array());

@@ -34,49 +34,68 @@ int fed_url_check(const char *url, struct hr_err *err)
     return rc;
 }
 
-/* Length of the URL starting at P (which begins with http:// or https://): up to white
- * space or a character that cannot end a link in prose; trailing punctuation is left to
- * the sentence. 0 when curl_url does not accept it. */
-static size_t link_len(const char *p)
+static void add_link(struct hr_buf *b, const char *p, size_t l)
 {
-    size_t n = 0;
-    char tmp[2049];
-
-    while (p[n] != '\0' && p[n] != ' ' && p[n] != '\n' && p[n] != '\t' && p[n] != '\r' &&
-           p[n] != '<' && p[n] != '>' && p[n] != '"' && n < 2048)
-        n++;
-    while (n > 0 && strchr(".,;:!?)'", p[n - 1]) != NULL)
-        n--;
-    if (n <= 8)
-        return 0;
-    memcpy(tmp, p, n);
-    tmp[n] = '\0';
-    return fed_url_check(tmp, NULL) == HR_OK ? n : 0;
+    hr_buf_adds(b, "<a href=\"");
+    hr_buf_add_html(b, p, l);
+    hr_buf_adds(b, "\" rel=\"nofollow noopener noreferrer\" target=\"_blank\">");
+    hr_buf_add_html(b, p, l);
+    hr_buf_adds(b, "</a>");
 }
 
-static bool link_start(const char *p)
+/* Mastodon's markup for a hashtag (app/lib/text_formatter.rb): the tag page of its
+ * lower-cased name, the name shown as written. */
+static bool add_hashtag(struct hr_buf *b, const char *p, size_t l, const struct fed_text_links *x)
 {
-    return strncmp(p, "https://", 8) == 0 || strncmp(p, "http://", 7) == 0;
-}
+    char *norm = fed_hashtag_norm(p + 1, l - 1);
+    char *esc = norm ? fed_url_escape(norm) : NULL;
 
-static void add_line(struct hr_buf *b, const char *p, size_t n)
-{
-    size_t i = 0, start = 0;
-
-    while (i < n) {
-        size_t l = link_start(p + i) ? link_len(p + i) : 0;
-        if (l == 0 || l > n - i) {
-            i++;
-            continue;
-        }
-        hr_buf_add_html(b, p + start, i - start);
+    if (esc != NULL) {
         hr_buf_adds(b, "<a href=\"");
-        hr_buf_add_html(b, p + i, l);
-        hr_buf_adds(b, "\" rel=\"nofollow noopener noreferrer\" target=\"_blank\">");
-        hr_buf_add_html(b, p + i, l);
-        hr_buf_adds(b, "</a>");
-        i += l;
-        start = i;
+        hr_buf_add_html(b, x->base, strlen(x->base));
+        hr_buf_adds(b, "/tags/");
+        hr_buf_add_html(b, esc, strlen(esc));
+        hr_buf_adds(b, "\" class=\"mention hashtag\" rel=\"tag\">#<span>");
+        hr_buf_add_html(b, p + 1, l - 1);
+        hr_buf_adds(b, "</span></a>");
+    }
+    free(norm);
+    free(esc);
+    return esc != NULL;
+}
+
+/* A mention resolved when the draft was made, linked to the account's profile as
+ * Mastodon links it; one that was not resolved stays text. */
+static bool add_mention(struct hr_buf *b, const char *p, size_t l, const struct fed_text_links *x)
+{
+    const json_t *m = fed_mention_find(x->mentions, p + 1, l - 1);
+    const char *url = json_string_value(json_object_get(m, "url"));
+    const char *at = memchr(p + 1, '@', l - 1);
+
+    if (url == NULL || url[0] == '\0' || at == NULL)
+        return false;
+    hr_buf_adds(b, "<span class=\"h-card\" translate=\"no\"><a href=\"");
+    hr_buf_add_html(b, url, strlen(url));
+    hr_buf_adds(b, "\" class=\"u-url mention\">@<span>");
+    hr_buf_add_html(b, p + 1, (size_t)(at - p - 1));
+    hr_buf_adds(b, "</span></a></span>");
+    return true;
+}
+
+static void add_line(struct hr_buf *b, const char *p, size_t n, const struct fed_text_links *x)
+{
+    struct fed_entity e;
+    size_t start = 0;
+
+    while (fed_entity_next(p, n, start, &e)) {
+        const char *s = p + e.start;
+        hr_buf_add_html(b, p + start, e.start - start);
+        if (e.kind == FED_ENTITY_LINK)
+            add_link(b, s, e.len);
+        else if (x == NULL || !(e.kind == FED_ENTITY_HASHTAG ? add_hashtag(b, s, e.len, x)
+                                                             : add_mention(b, s, e.len, x)))
+            hr_buf_add_html(b, s, e.len);
+        start = e.start + e.len;
     }
     hr_buf_add_html(b, p + start, n - start);
 }
@@ -99,6 +118,11 @@ static char *whole_pass(struct hr_buf *b)
 
 char *fed_text_to_html(const char *text)
 {
+    return fed_text_to_html_links(text, NULL);
+}
+
+char *fed_text_to_html_links(const char *text, const struct fed_text_links *l)
+{
     struct hr_buf b;
     const char *p = text;
     bool open = false;
@@ -117,7 +141,7 @@ char *fed_text_to_html(const char *text)
         } else {
             hr_buf_adds(&b, open ? "<br>" : "<p>");
             open = true;
-            add_line(&b, p, n);
+            add_line(&b, p, n, l);
         }
         p += nl ? (size_t)(nl - p) + 1 : strlen(p);
     }

@@ -193,13 +193,22 @@ static enum MHD_Result h_account_profile(struct call *c, const char *name)
 {
     const json_t *v = json_object_get(c->body, "value");
     struct hr_err err = {0};
+    /* "field" takes {"name": LABEL, "value": TEXT} (agency/fields.c), as JSON text */
+    const char *key = body_str(c, "key");
+    char *field = json_is_object(v) && key != NULL && strcmp(key, "field") == 0
+                      ? json_dumps(v, JSON_COMPACT)
+                      : NULL;
     int rc;
 
-    if (body_str(c, "key") == NULL || (v != NULL && !json_is_null(v) && !json_is_string(v)))
+    if (body_str(c, "key") == NULL ||
+        (v != NULL && !json_is_null(v) && !json_is_string(v) && field == NULL)) {
+        free(field);
         return http_reply_error(c->r, 422, "invalid",
-                                "{\"key\": string, \"value\": string or null} expected");
+                                "{\"key\": string, \"value\": string, object or null} expected");
+    }
     rc = agency_account_set(c->r->app->st, c->r->app->fed, c->op, name, body_str(c, "key"),
-                            json_string_value(v), &err);
+                            field ? field : json_string_value(v), &err);
+    free(field);
     if (rc != HR_OK)
         return fail_rc(c, rc, &err);
     return reply_json(c, 200, json_pack("{s:s,s:s,s:O}", "account", name, "key",

@@ -26,6 +26,8 @@ static const char usage_text[] =
     "  post NAME TEXT                         publish now, or file a submitted draft when the\n"
     "                                         account needs approvals\n"
     "  draft new NAME TEXT [--cw T] [--at 2026-12-01T09:00:00Z] [--reply-to URL] [--submit]\n"
+    "  draft new NAME TEXT --lang zh [--submit]             the post's language (default: the\n"
+    "                                         account's language, else the instance's first)\n"
     "  draft new NAME TEXT --quote POST_URL [--submit]      quote another agency's notice\n"
     "  draft new NAME TEXT --replaces NOTE_URL [--submit]   edit a published post (Update)\n"
     "  draft new NAME --deletes NOTE_URL [--submit]          delete a published post (Delete)\n"
@@ -44,6 +46,7 @@ static const char usage_text[] =
     "  domain list [--json]\n"
     "  serve [--listen ADDR:PORT]             run the server (SIGTERM stops it)\n"
     "  account set NAME approvals 0-3         approvals a post needs before it goes out\n"
+    "  account set NAME field LABEL [VALUE]   a profile field (at most 4; no VALUE removes it)\n"
     "  account set NAME KEY [VALUE]           a profile key (display_name, summary, ...);\n"
     "                                         no VALUE clears it; followers get the update\n"
     "  website check NAME                     does the account's website link back (rel=me)?\n"
@@ -349,29 +352,49 @@ static int cmd_account_list(struct app *app, int argc, char **argv)
 
 /* account set NAME KEY [VALUE]: one profile key (agency/profile.c's table); no VALUE
  * clears it. */
+/* account set NAME field LABEL [VALUE]: the profile key "field" takes its two words as
+ * {"name", "value"} (agency/fields.c); without VALUE the field is removed. */
+static char *field_json(int argc, char **argv)
+{
+    json_t *j = json_pack("{s:s,s:s}", "name", argv[4], "value", argc == 6 ? argv[5] : "");
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+    json_decref(j);
+    return text;
+}
+
 static int cmd_account_profile(struct app *app, int argc, char **argv)
 {
     struct hr_err err = {0};
-    char keys[400], line[520];
+    char keys[400], line[560];
+    bool is_field = strcmp(argv[3], "field") == 0;
+    char *field = is_field && argc >= 5 ? field_json(argc, argv) : NULL;
+    const char *value = is_field ? field : argc == 5 ? argv[4] : NULL;
     int rc;
 
-    if (argc != 4 && argc != 5) {
+    if ((argc != 4 && argc != 5 && !(argc == 6 && is_field)) || (is_field && argc >= 5 && !field)) {
+        free(field);
         agency_profile_keys(keys, sizeof keys);
-        snprintf(line, sizeof line, "account set NAME approvals 0|1|2|3, or account set NAME "
-                                    "KEY [VALUE] with KEY one of: %s", keys);
+        snprintf(line, sizeof line, "account set NAME approvals 0|1|2|3, account set NAME field "
+                                    "LABEL [VALUE], or account set NAME KEY [VALUE] with KEY one "
+                                    "of: %s", keys);
         return usage(line);
     }
-    if (app_open(app, &err) != HR_OK)
-        return fail(&err);
-    rc = agency_account_set(app->st, app->fed, app->as, argv[2], argv[3],
-                            argc == 5 ? argv[4] : NULL, &err);
+    rc = app_open(app, &err);
+    if (rc == HR_OK)
+        rc = agency_account_set(app->st, app->fed, app->as, argv[2], argv[3], value, &err);
     if (rc == HR_OK && strcmp(argv[3], "parent") == 0 && argc == 5 &&
         agency_parent_is_url(argv[4]))
         parent_check_now(app, argv[2]);
     app_close(app);
+    free(field);
     if (rc != HR_OK)
         return outcome(rc, &err);
-    printf("%s: %s %s\n", argv[2], argv[3], argc == 5 && argv[4][0] ? "set" : "cleared");
+    if (is_field && argc >= 5)
+        printf("%s: field \"%s\" %s\n", argv[2], argv[4],
+               argc == 6 && argv[5][0] ? "set" : "removed");
+    else
+        printf("%s: %s %s\n", argv[2], argv[3], argc == 5 && argv[4][0] ? "set" : "cleared");
     return 0;
 }
 
@@ -525,6 +548,8 @@ static int draft_input(int argc, char **argv, int first, struct agency_draft_inp
             in->reply_to = argv[++i];
         else if (strcmp(argv[i], "--quote") == 0 && i + 1 < argc)
             in->quote = argv[++i];
+        else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+            in->language = argv[++i];
         else if (strcmp(argv[i], "--replaces") == 0 && i + 1 < argc && submit != NULL)
             in->replaces = argv[++i];
         else if (strcmp(argv[i], "--deletes") == 0 && i + 1 < argc && submit != NULL)
@@ -537,8 +562,9 @@ static int draft_input(int argc, char **argv, int first, struct agency_draft_inp
         else if (argv[i][0] != '-' && in->text == NULL)
             in->text = argv[i];
         else
-            return usage("draft new NAME TEXT [--cw T] [--at TIME] [--reply-to URL] [--submit]"
-                         " | draft edit ID TEXT [--cw T] [--at TIME] [--reply-to URL]");
+            return usage("draft new NAME TEXT [--cw T] [--at TIME] [--reply-to URL] [--lang TAG]"
+                         " [--submit] | draft edit ID TEXT [--cw T] [--at TIME] [--reply-to URL]"
+                         " [--lang TAG]");
     }
     return in->text == NULL && in->deletes == NULL ? usage("the draft needs a TEXT") : 0;
 }

@@ -180,12 +180,45 @@ static json_t *str_or_null(const json_t *v)
     return json_is_string(v) ? json_incref((json_t *)(uintptr_t)v) : json_null();
 }
 
+/* The language of NOTE: the one key of its contentMap (federation/tags.c), else NULL. */
+static const char *note_language(const json_t *note)
+{
+    void *it = json_object_iter((json_t *)(uintptr_t)json_object_get(note, "contentMap"));
+
+    return it ? json_object_iter_key(it) : NULL;
+}
+
+/* Mastodon's Tag and Mention entities of NOTE's Hashtag and Mention tags: "name" without
+ * its '#', "url" the tag page; a mention's id is its acct (no remote account ids here). */
+static json_t *note_tags(const json_t *note, const char *type)
+{
+    json_t *out = json_array();
+    const json_t *t;
+    size_t i;
+
+    json_array_foreach(json_object_get(note, "tag"), i, t) {
+        const char *ty = json_string_value(json_object_get(t, "type"));
+        const char *name = json_string_value(json_object_get(t, "name"));
+        const char *href = json_string_value(json_object_get(t, "href"));
+        if (ty == NULL || strcmp(ty, type) != 0 || name == NULL || href == NULL ||
+            strlen(name) < 2)
+            continue;
+        if (type[0] == 'H')
+            json_array_append_new(out, json_pack("{s:s,s:s}", "name", name + 1, "url", href));
+        else
+            json_array_append_new(out, json_pack("{s:s,s:s%,s:s,s:s}", "id", name + 1, "username",
+                                                 name + 1, strcspn(name + 1, "@"), "url", href,
+                                                 "acct", name + 1));
+    }
+    return out;
+}
+
 /* Mastodon's Status entity of NOTE (ours, by ACCOUNT). */
 static json_t *status_entity(struct http_req *r, const json_t *note, json_t *account)
 {
     const char *cw = json_string_value(json_object_get(note, "summary"));
     const char *url = json_string_value(json_object_get(note, "url"));
-    const char *lang = json_string_value(json_object_get(note, "language"));
+    const char *lang = note_language(note);
     char id[200];
 
     if (!status_id_of(r, json_string_value(json_object_get(note, "id")), id, sizeof id))
@@ -202,6 +235,18 @@ static json_t *status_entity(struct http_req *r, const json_t *note, json_t *acc
                      str_or_null(json_object_get(note, "updated")), "content",
                      json_object_get(note, "content"), "reblog", "application", "account", account,
                      "media_attachments", "mentions", "tags", "emojis", "card", "poll");
+}
+
+/* status_entity with NOTE's tags and mentions (issue #10). */
+static json_t *status_entity_tagged(struct http_req *r, const json_t *note, json_t *account)
+{
+    json_t *st = status_entity(r, note, account);
+
+    if (st != NULL) {
+        json_object_set_new(st, "tags", note_tags(note, "Hashtag"));
+        json_object_set_new(st, "mentions", note_tags(note, "Mention"));
+    }
+    return st;
 }
 
 /* The Note at PATH when it is a live post of NAME (not deleted), else NULL. */
@@ -267,7 +312,7 @@ static void statuses_add(struct http_req *r, const char *name, const json_t *ite
         if (id == NULL || strncmp(id, r->app->cfg.base_url, base) != 0)
             continue;
         note = own_note(r, name, id + base);
-        st = note ? status_entity(r, note, account) : NULL;
+        st = note ? status_entity_tagged(r, note, account) : NULL;
         if (st != NULL)
             json_array_append_new(out, st);
         json_decref(note);
@@ -299,7 +344,7 @@ static enum MHD_Result get_status(struct http_req *r, const char *id)
 
     if (status_path_of(id, name, path, sizeof path) && (note = own_note(r, name, path)) != NULL &&
         (account = account_entity(r, name)) != NULL)
-        st = status_entity(r, note, account);
+        st = status_entity_tagged(r, note, account);
     json_decref(note);
     json_decref(account);
     return st ? masto_json(r, st) : masto_error(r, 404, "Record not found");

@@ -27,6 +27,9 @@
 //                                             with an Accept-Signature header when given
 //                                             (double-knocking tests); they are logged in
 //                                             /_control/requests with "refused": true
+//   POST /_control/note-content {"id"}    -> the received Note ID as Fedify's vocabulary
+//                                             reads it: tags, contents with languages, to, cc
+//   POST /_control/actor-fields {"handle"} -> the actor's PropertyValues (profile fields)
 //   POST /_control/signed-post {"url", "spec", "object"}
 //                                          -> POSTs a Like of OBJECT by the actor to URL,
 //                                             signed by Fedify's signRequest with SPEC;
@@ -636,7 +639,55 @@ async function handleControl(req, res, path) {
     lastFollow = null;
     return json(res, 200, { undo: undo.id.href, follow: follow.id.href, actor: actor.id.href });
   }
+  if (path === "/_control/note-content") return json(res, 200, await noteContent(ctx, body));
+  if (path === "/_control/actor-fields") return json(res, 200, await actorFields(ctx, handle));
   return json(res, 404, { error: "unknown control endpoint" });
+}
+
+// POST /_control/note-content {"id"}: the Note of every verified Create of note ID, parsed
+// again from the raw JSON with Fedify's vocabulary as a Mastodon-shaped reader reads it:
+// its tags (Hashtag / Mention: name, href), its contents with their languages, to and cc.
+function langOf(v) {
+  const locale = v != null && typeof v === "object" ? (v.locale ?? v.language) : null;
+  return locale == null ? null : (locale.baseName ?? String(locale));
+}
+
+async function noteContent(ctx, body) {
+  const opts = { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
+  const out = [];
+  for (const rec of received.filter((r) => r.type === "Create" && r.object?.id === body.id)) {
+    const one = { inbox: rec.inbox };
+    try {
+      const create = await Create.fromJsonLd(rec.raw, opts);
+      const note = await create.getObject(opts);
+      one.tags = [];
+      for await (const t of note.getTags(opts)) {
+        one.tags.push({ type: typeName(t), name: textOf(t.name), href: t.href?.href ?? null });
+      }
+      one.contents = note.contents.map((c) => ({ value: String(c), language: langOf(c) }));
+      one.to = (note.toIds ?? []).map((u) => u.href);
+      one.cc = (note.ccIds ?? []).map((u) => u.href);
+    } catch (error) {
+      one.error = String(error);
+    }
+    out.push(one);
+  }
+  return out;
+}
+
+// POST /_control/actor-fields {"handle"}: the actor's PropertyValue attachments as Fedify
+// reads them (what Mastodon shows as profile fields).
+async function actorFields(ctx, handle) {
+  try {
+    const actor = await ctx.lookupObject(handle.startsWith("acct:") ? handle : `acct:${handle}`);
+    const fields = [];
+    for await (const a of actor.getAttachments()) {
+      if (a instanceof vocab.PropertyValue) fields.push({ name: textOf(a.name), value: textOf(a.value) });
+    }
+    return { fields };
+  } catch (error) {
+    return { error: String(error) };
+  }
 }
 
 // ---------------------------------------------------------------- HTTP server

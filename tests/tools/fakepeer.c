@@ -10,6 +10,7 @@
  *                .hold (slow mode: while this file exists the answer waits, polled every
  *                10 ms for at most 120 s; a test removes it to let the answer go, so it can
  *                act while the fetch is provably still held).
+ *                /.well-known/webfinger serves DIR/.well-known/webfinger.json (with .type).
  *                Unknown paths are 404. Every GET is logged as one line in DIR/_fetched.log
  *                ("GET /p/q sig=0|1 accept=... host=..."), when it arrives (before any
  *                delay or hold), so a test can tell whether and under which name Herald
@@ -158,6 +159,10 @@ static bool url_path_ok(const char *url)
 
     if (url[0] != '/' || strlen(url) > 512)
         return false;
+    /* /.well-known/webfinger is served from DIR/.well-known/webfinger.json (the query is
+     * not part of URL: one JRD answers every resource) */
+    if (strncmp(url, "/.well-known/", 13) == 0)
+        url += 12;
     for (p = url; *p != '\0'; p++) {
         bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
                      (*p >= '0' && *p <= '9') || strchr("/-._~@:+", *p) != NULL;
