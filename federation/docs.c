@@ -356,29 +356,32 @@ static int outbox_item(uint64_t seq, const char *activity_id, void *ctx)
 {
     struct outbox_walk *w = ctx;
     struct store_object o = {0};
-    size_t skip = sizeof AS_CONTEXT_PREFIX - 1;
+    size_t skip = sizeof AS_CONTEXT_PREFIX - 1, n;
     enum fed_visibility vis;
+    const char *body;
 
     w->last = seq;
     w->visited++;
     if (store_object_get(w->txn, activity_id, &o, NULL) != HR_OK)
         return HR_OK; /* deleted since: skip, keep the cursor moving */
     vis = outbox_visibility(&o);
-    if (!w->everything && vis != FED_VIS_PUBLIC && vis != FED_VIS_UNLISTED) {
+    body = o.json;
+    n = o.json_len;
+    if (n < 2 || (!w->everything && vis != FED_VIS_PUBLIC && vis != FED_VIS_UNLISTED)) {
         store_object_fini(&o); /* followers-only and direct posts: never in public faces */
         return HR_OK;
     }
     if (w->n > 0)
         hr_buf_adds(&w->items, ",");
     /* ours are stored compact with @context first: the page's own @context covers them */
-    if (o.json_len > skip && memcmp(o.json, AS_CONTEXT_PREFIX, skip) == 0) {
-        hr_buf_adds(&w->items, "{");
-        if (w->everything)
-            hr_buf_addf(&w->items, "\"visibility\":\"%s\",", fed_visibility_name(vis));
-        hr_buf_add(&w->items, o.json + skip, o.json_len - skip);
-    } else {
-        hr_buf_add(&w->items, o.json, o.json_len);
-    }
+    if (n <= skip || memcmp(o.json, AS_CONTEXT_PREFIX, skip) != 0)
+        skip = 1; /* an object with a @context of its own: kept whole (stored JSON is "{...}") */
+    body += skip;
+    n -= skip;
+    hr_buf_adds(&w->items, "{");
+    if (w->everything) /* the operator's view says whom each went to */
+        hr_buf_addf(&w->items, "\"visibility\":\"%s\",", fed_visibility_name(vis));
+    hr_buf_add(&w->items, body, n);
     w->n++;
     store_object_fini(&o);
     return HR_OK;
