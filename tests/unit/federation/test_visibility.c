@@ -126,20 +126,21 @@ static void audience(const json_t *doc, char out[64])
 {
     const char *keys[] = {"to", "cc"};
     const json_t *v;
-    size_t i;
+    size_t i, n = 0;
 
-    out[0] = '\0';
     for (size_t k = 0; k < 2; k++) {
         if (k == 1)
-            strcat(out, "|");
+            out[n++] = '|';
         json_array_foreach(json_object_get(doc, keys[k]), i, v) {
             const char *s = json_string_value(v);
-            strcat(out, strcmp(s, FED_PUBLIC) == 0   ? "P"
-                        : strcmp(s, FOLLOWERS) == 0 ? "F"
-                        : strcmp(s, BOB) == 0       ? "B"
-                                                    : "?");
+            if (n < 62)
+                out[n++] = strcmp(s, FED_PUBLIC) == 0  ? 'P'
+                           : strcmp(s, FOLLOWERS) == 0 ? 'F'
+                           : strcmp(s, BOB) == 0       ? 'B'
+                                                       : '?';
         }
     }
+    out[n] = '\0';
 }
 
 static void each_visibility_is_addressed_as_mastodon_addresses_it(void **state)
