@@ -25,6 +25,7 @@ struct op {
     json_t *mentions, *attachments, *poll;
     char account_buf[32]; /* edit: the draft's account, read before the transaction */
     const char *visibility; /* an edit of a published post: that post's (check_audience) */
+    char edits[512];        /* draft edit of an edit draft: the post it changes */
 };
 
 static const char *str(const json_t *d, const char *k);
@@ -515,19 +516,20 @@ static json_t *skeleton(const struct op *o, const char *id)
 static int check_audience(struct op *o)
 {
     const struct agency_draft_input *in = o->in;
+    const char *replaces = in->replaces ? in->replaces : o->edits[0] ? o->edits : NULL;
     enum fed_visibility v;
 
     if (in->boosts != NULL)
         return o->fed != NULL ? fed_boost_check(o->fed, in->boosts, o->err) : HR_OK;
-    if (in->replaces != NULL && o->fed != NULL &&
-        fed_post_visibility(o->fed, in->replaces, &v) == HR_OK) {
+    if (replaces != NULL && o->fed != NULL &&
+        fed_post_visibility(o->fed, replaces, &v) == HR_OK) {
         o->visibility = fed_visibility_name(v);
         if (in->visibility != NULL && strcmp(in->visibility, o->visibility) != 0)
             return hr_fail(o->err, HR_EINVAL, "an edit keeps the post's visibility (%s)",
                            o->visibility);
         return HR_OK;
     }
-    if (in->replaces == NULL && in->visibility != NULL && strcmp(in->visibility, "direct") == 0 &&
+    if (replaces == NULL && in->visibility != NULL && strcmp(in->visibility, "direct") == 0 &&
         json_array_size(o->mentions) == 0)
         return hr_fail(o->err, HR_EINVAL, "a direct post needs at least one @user@host mention");
     return HR_OK;
@@ -787,6 +789,8 @@ static int read_account(struct op *o)
     store_txn_abort(txn);
     if (rc == HR_OK)
         snprintf(o->account_buf, sizeof o->account_buf, "%s", str(d, "account"));
+    if (rc == HR_OK && strcmp(str(d, "kind"), "edit") == 0) /* its post's visibility holds */
+        snprintf(o->edits, sizeof o->edits, "%s", str(d, "target"));
     o->account = rc == HR_OK ? o->account_buf : NULL;
     json_decref(d);
     return rc;

@@ -114,6 +114,12 @@ if [ -n "$DIR" ]; then
 fi
 
 # --- an edit keeps the audience ---
+EDR=$(h draft new health "Slots moved to Friday." --replaces "$FOL" | cut -d' ' -f1)
+t_eq "an edit's draft shows its post's visibility to the approvers" followers \
+    "$(h draft show "$EDR" | t_jq .visibility)"
+h draft edit "$EDR" "Slots moved to Friday, 9h." >/dev/null
+t_eq "and keeps it through a new revision" followers "$(h draft show "$EDR" | t_jq .visibility)"
+h draft withdraw "$EDR" >/dev/null
 ED=$(h draft new health "For our followers: vaccination slots on Friday." --replaces "$FOL" --submit)
 t_eq "the followers-only post is edited" "$FOL" "$ED"
 hidden "the edited post is still hidden from unsigned readers" "$(get "$FOL")"
