@@ -148,22 +148,41 @@ static bool post_of(const struct fed *fed, const char *path, char id[1200], char
     return snprintf(id, 1200, "%s%.*s", fed->base_url, (int)(p + n - path), path) < 1200;
 }
 
-/* The stored post PATH belongs to, parsed (new reference), or NULL: not under a post,
- * nothing stored, or a Tombstone (deleted: 410 for everyone, its content is gone). */
-static json_t *post_load(struct fed *fed, const char *path, char name[32])
+static json_t *object_json(struct store_txn *txn, const char *id, bool *tombstone)
 {
     struct store_object o = {0};
-    struct store_txn *txn = NULL;
-    char id[1200];
     json_t *j = NULL;
 
-    if (!post_of(fed, path, id, name))
-        return NULL;
-    if (store_txn_begin(fed->st, STORE_READ, &txn, NULL) == HR_OK &&
-        store_object_get(txn, id, &o, NULL) == HR_OK && strcmp(o.type, "Tombstone") != 0)
+    if (store_object_get(txn, id, &o, NULL) == HR_OK) {
+        *tombstone = strcmp(o.type, "Tombstone") == 0;
         j = json_loadb(o.json, o.json_len, 0, NULL);
-    store_txn_abort(txn);
+    }
     store_object_fini(&o);
+    return j;
+}
+
+/* What decides who may read PATH, parsed (new reference): the post PATH belongs to; once
+ * that post is deleted (a Tombstone, 410 for everyone), the object at PATH itself, whose
+ * addressing is the post's (an Update kept at NOTE/updates/ID still holds the text, and
+ * its Delete is for the same audience). NULL: not under a post, or nothing stored. */
+static json_t *post_load(struct fed *fed, const char *path, char name[32])
+{
+    struct store_txn *txn = NULL;
+    char id[1200], here[1200];
+    bool gone = false;
+    json_t *j = NULL;
+
+    if (!post_of(fed, path, id, name) || store_txn_begin(fed->st, STORE_READ, &txn, NULL) != HR_OK)
+        return NULL;
+    j = object_json(txn, id, &gone);
+    if (gone) {
+        json_decref(j);
+        j = NULL;
+        if (snprintf(here, sizeof here, "%s%s", fed->base_url, path) < (int)sizeof here &&
+            strcmp(here, id) != 0)
+            j = object_json(txn, here, &gone);
+    }
+    store_txn_abort(txn);
     return j;
 }
 

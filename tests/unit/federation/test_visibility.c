@@ -203,6 +203,39 @@ static void an_edit_keeps_the_audience_it_was_published_to(void **state)
     json_decref(update);
 }
 
+/* Deleted, a post answers 410 to everyone, but its Update (kept at NOTE/updates/ID, with
+ * the text) still goes only to the audience the post had. */
+static void a_deleted_posts_update_stays_with_the_posts_audience(void **state)
+{
+    struct fixture *fx = *state;
+    struct fed_post_input in = {.text = "Slots on Friday"};
+    const char *note = fx->ids[FED_VIS_FOLLOWERS];
+    struct fed_post *p = NULL;
+    struct fed_doc d = {0};
+    char update[1300];
+    json_t *u;
+
+    assert_int_equal(fed_post_prepare_update(fx->fed, "health", note, &in, &p, NULL), HR_OK);
+    commit(fx, p);
+    u = json_loads(fed_post_activity(p), 0, NULL);
+    snprintf(update, sizeof update, "%s", json_string_value(json_object_get(u, "id")) + strlen(BASE));
+    json_decref(u);
+    fed_post_free(p);
+    assert_int_equal(fed_post_prepare_delete(fx->fed, "health", note, &p, NULL), HR_OK);
+    commit(fx, p);
+    fed_post_free(p);
+    fed_object(fx->fed, note + strlen(BASE), &d);
+    assert_int_equal(d.status, 410);
+    fed_doc_fini(&d);
+    assert_false(fed_object_public(fx->fed, update));
+    assert_false(fed_object_visible_to(fx->fed, update, EVE));
+    assert_true(fed_object_visible_to(fx->fed, update, ANN));
+    fed_object(fx->fed, update, &d);
+    assert_int_equal(d.status, 404);
+    assert_null(d.body);
+    fed_doc_fini(&d);
+}
+
 static bool visible(struct fixture *fx, size_t vis, const char *sub, const char *actor)
 {
     char path[1300];
@@ -345,6 +378,7 @@ int main(void)
         T(the_outbox_shows_public_and_unlisted_posts_the_operator_sees_all),
         T(a_non_public_post_of_ours_cannot_be_boosted),
         T(a_direct_post_is_not_queued_to_the_followers),
+        T(a_deleted_posts_update_stays_with_the_posts_audience),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }
