@@ -57,7 +57,23 @@ refused "a boost of our followers-only post" "followers-only post cannot be boos
     h boost health "$FOL"
 refused "an edit changing the visibility" "keeps the post's visibility \\(followers\\)" \
     h draft new health "Slots moved." --replaces "$FOL" --visibility public --submit
+h operator add ed >/dev/null
+h grant ed editor --account health >/dev/null
+TOK=$(h token create ed 2>/dev/null)
+api() { # api BODY: "STATUS BODY" of POST /drafts as ed
+    curl -s -w '\n%{http_code}' -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' \
+        -X POST --data "$1" "$H_BASE/api/herald/v1/drafts" | { b=$(cat); printf '%s %s' "${b##*$'\n'}" "${b%$'\n'*}"; }
+}
+before=$(h_stats)
+t_match "the API refuses a direct draft without a mention (422 invalid)" \
+    '^422 {"error":"invalid".*at least one @user@host mention' \
+    "$(api '{"account":"health","text":"Only for you.","visibility":"direct"}')"
+t_match "the API refuses an unknown visibility (422 invalid)" \
+    '^422 {"error":"invalid".*public, unlisted, followers or direct' \
+    "$(api '{"account":"health","text":"Hm.","visibility":"secret"}')"
 t_eq "nothing was stored by the refusals" "$before" "$(h_stats)"
+t_match "the API files a followers-only draft" '^20[01] .*"id":"d' \
+    "$(api '{"account":"health","text":"Draft for followers.","visibility":"followers"}')"
 
 # --- the direct post, when the @mention resolves (agency/mentions.c) ---
 DIR=
