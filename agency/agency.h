@@ -235,7 +235,8 @@ struct fed;
 struct agency_draft_input {
     const char *text, *cw, *reply_to;
     const char *language;   /* NULL: AGENCY_LANGUAGE_DEFAULT */
-    const char *visibility; /* NULL: "public" (the only one Herald publishes today) */
+    const char *visibility; /* public | unlisted | followers | direct; NULL: "public" (an
+                             * edit: the post's own); direct needs a mention */
     int64_t at_ms;          /* publish time; 0: as soon as approved */
     const char *replaces;   /* an edit of this published Note (Update), or NULL */
     const char *deletes;    /* a deletion of this published Note (Delete), or NULL */

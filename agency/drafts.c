@@ -25,6 +25,8 @@ struct op {
     json_t *mentions, *attachments, *poll;
     char account_buf[32]; /* edit: the draft's account, read before the transaction */
     char language[36];    /* new, edit: the revision's language (agency_draft_language) */
+    const char *visibility; /* an edit of a published post: that post's (check_audience) */
+    char edits[512];        /* draft edit of an edit draft: the post it changes */
 };
 
 static const char *str(const json_t *d, const char *k);
@@ -310,13 +312,15 @@ static int need_state(struct op *o, const json_t *d, unsigned allowed)
     return hr_fail(o->err, HR_EEXIST, "draft %s is %s", str(d, "id"), str(d, "state"));
 }
 
-/* Language (a BCP 47 tag's characters) and visibility (only "public" is published). */
+/* Language (a BCP 47 tag's characters) and visibility (federation/visibility.c). */
 static int check_meta(const struct agency_draft_input *in, struct hr_err *err)
 {
+    enum fed_visibility v;
+
     if (in->language != NULL && !agency_language_valid(in->language))
         return hr_fail(err, HR_EINVAL, "language: a BCP 47 tag such as en or de-CH");
-    if (in->visibility != NULL && strcmp(in->visibility, "public") != 0)
-        return hr_fail(err, HR_EINVAL, "visibility: only public posts are published");
+    if (in->visibility != NULL && fed_visibility_parse(in->visibility, &v) != HR_OK)
+        return hr_fail(err, HR_EINVAL, "visibility: public, unlisted, followers or direct");
     return HR_OK;
 }
 
@@ -400,7 +404,9 @@ static void set_revision(json_t *d, const struct agency_draft_input *in, const s
                         json_string(in->language      ? in->language
                                     : o->language[0] ? o->language
                                                      : AGENCY_LANGUAGE_DEFAULT));
-    json_object_set_new(d, "visibility", json_string(in->visibility ? in->visibility : "public"));
+    json_object_set_new(d, "visibility", json_string(o->visibility  ? o->visibility
+                                                     : in->visibility ? in->visibility
+                                                                      : "public"));
     json_object_set_new(d, "hash_v", json_integer(2));
     json_object_set_new(d, "rev", json_integer(json_integer_value(json_object_get(d, "rev")) + 1));
     json_object_set_new(d, "approvals", json_array()); /* bound to the old hash: void */
@@ -504,6 +510,32 @@ static json_t *skeleton(const struct op *o, const char *id)
                      "");
 }
 
+/* Issue #10, visibility: a direct post needs someone to go to (its mentions, resolved
+ * just before); an edit keeps the visibility its post was published with, as in Mastodon
+ * (the draft says so, for its approvers); a followers-only or direct post of ours cannot
+ * be boosted (Mastodon refuses to reblog them). */
+static int check_audience(struct op *o)
+{
+    const struct agency_draft_input *in = o->in;
+    const char *replaces = in->replaces ? in->replaces : o->edits[0] ? o->edits : NULL;
+    enum fed_visibility v;
+
+    if (in->boosts != NULL)
+        return o->fed != NULL ? fed_boost_check(o->fed, in->boosts, o->err) : HR_OK;
+    if (replaces != NULL && o->fed != NULL &&
+        fed_post_visibility(o->fed, replaces, &v) == HR_OK) {
+        o->visibility = fed_visibility_name(v);
+        if (in->visibility != NULL && strcmp(in->visibility, o->visibility) != 0)
+            return hr_fail(o->err, HR_EINVAL, "an edit keeps the post's visibility (%s)",
+                           o->visibility);
+        return HR_OK;
+    }
+    if (replaces == NULL && in->visibility != NULL && strcmp(in->visibility, "direct") == 0 &&
+        json_array_size(o->mentions) == 0)
+        return hr_fail(o->err, HR_EINVAL, "a direct post needs at least one @user@host mention");
+    return HR_OK;
+}
+
 /* Issue #10: what the revision needs from outside the store (mentions resolved, images
  * stored, the poll checked), before the write transaction. */
 static int prepare_extras(struct op *o)
@@ -517,6 +549,8 @@ static int prepare_extras(struct op *o)
         rc = agency_draft_images(o->st, o->fed, o->account, o->in, &o->attachments, o->err);
     if (rc == HR_OK)
         rc = agency_draft_poll(o->in, &o->poll, o->err);
+    if (rc == HR_OK)
+        rc = check_audience(o);
     return rc;
 }
 
@@ -759,6 +793,8 @@ static int read_account(struct op *o)
     store_txn_abort(txn);
     if (rc == HR_OK)
         snprintf(o->account_buf, sizeof o->account_buf, "%s", str(d, "account"));
+    if (rc == HR_OK && strcmp(str(d, "kind"), "edit") == 0) /* its post's visibility holds */
+        snprintf(o->edits, sizeof o->edits, "%s", str(d, "target"));
     o->account = rc == HR_OK ? o->account_buf : NULL;
     json_decref(d);
     return rc;

@@ -87,6 +87,8 @@ int fed_attest_local_object(struct fed *fed, const char *url, json_t **out, stru
     if (strncmp(path, "/attestations/revoked/", 22) == 0)
         return hr_name_valid(path + 22) ? fed_attest_revocations(fed, path + 22, out, err)
                                         : hr_fail(err, HR_ENOTFOUND, "no such issuer here");
+    if (!fed_object_public(fed, path)) /* /verify is public: so is what it reads (issue #10) */
+        return hr_fail(err, HR_ENOTFOUND, "nothing is published at %s", url);
     rc = store_txn_begin(fed->st, STORE_READ, &txn, err);
     if (rc == HR_OK)
         rc = store_object_get(txn, url, &o, err);

@@ -337,29 +337,53 @@ struct outbox_walk {
     struct hr_buf items;
     size_t n, visited;
     uint64_t last;
+    bool everything; /* the operator's view: every visibility, each item marked */
 };
 
 #define AS_CONTEXT_PREFIX "{\"@context\":\"" FED_AS_CONTEXT "\","
+
+/* The visibility of an outbox activity, from its to/cc. Parsed (a substring test could be
+ * fooled by a content warning quoting the Public collection); unreadable counts as
+ * direct: shown to nobody. */
+static enum fed_visibility outbox_visibility(const struct store_object *o)
+{
+    json_t *j = json_loadb(o->json, o->json_len, 0, NULL);
+    enum fed_visibility v = j ? fed_note_visibility(j) : FED_VIS_DIRECT;
+
+    json_decref(j);
+    return v;
+}
 
 static int outbox_item(uint64_t seq, const char *activity_id, void *ctx)
 {
     struct outbox_walk *w = ctx;
     struct store_object o = {0};
-    size_t skip = sizeof AS_CONTEXT_PREFIX - 1;
+    size_t skip = sizeof AS_CONTEXT_PREFIX - 1, n;
+    enum fed_visibility vis;
+    const char *body;
 
     w->last = seq;
     w->visited++;
     if (store_object_get(w->txn, activity_id, &o, NULL) != HR_OK)
         return HR_OK; /* deleted since: skip, keep the cursor moving */
+    vis = outbox_visibility(&o);
+    body = o.json;
+    n = o.json_len;
+    if (n < 2 || (!w->everything && vis != FED_VIS_PUBLIC && vis != FED_VIS_UNLISTED)) {
+        store_object_fini(&o); /* followers-only and direct posts: never in public faces */
+        return HR_OK;
+    }
     if (w->n > 0)
         hr_buf_adds(&w->items, ",");
     /* ours are stored compact with @context first: the page's own @context covers them */
-    if (o.json_len > skip && memcmp(o.json, AS_CONTEXT_PREFIX, skip) == 0) {
-        hr_buf_adds(&w->items, "{");
-        hr_buf_add(&w->items, o.json + skip, o.json_len - skip);
-    } else {
-        hr_buf_add(&w->items, o.json, o.json_len);
-    }
+    if (n <= skip || memcmp(o.json, AS_CONTEXT_PREFIX, skip) != 0)
+        skip = 1; /* an object with a @context of its own: kept whole (stored JSON is "{...}") */
+    body += skip;
+    n -= skip;
+    hr_buf_adds(&w->items, "{");
+    if (w->everything) /* the operator's view says whom each went to */
+        hr_buf_addf(&w->items, "\"visibility\":\"%s\",", fed_visibility_name(vis));
+    hr_buf_add(&w->items, body, n);
     w->n++;
     store_object_fini(&o);
     return HR_OK;
@@ -447,10 +471,11 @@ static void page_doc(struct fed_doc *doc, const char *id, const char *page, json
     json_decref(j);
 }
 
-void fed_outbox(struct fed *fed, const char *name, const char *page, struct fed_doc *doc)
+static void outbox(struct fed *fed, const char *name, const char *page, bool everything,
+                   struct fed_doc *doc)
 {
     struct store_account a = {0};
-    struct outbox_walk w = {0};
+    struct outbox_walk w = {.everything = everything};
     char id[600], next[700];
     uint64_t before, total;
 
@@ -480,6 +505,16 @@ void fed_outbox(struct fed *fed, const char *name, const char *page, struct fed_
     snprintf(next, sizeof next, "%s?page=%llu", id, (unsigned long long)w.last);
     outbox_page_doc(doc, id, page, &w, w.visited == FED_PAGE_SIZE && w.last > 1 ? next : NULL);
     hr_buf_fini(&w.items);
+}
+
+void fed_outbox(struct fed *fed, const char *name, const char *page, struct fed_doc *doc)
+{
+    outbox(fed, name, page, false, doc);
+}
+
+void fed_outbox_all(struct fed *fed, const char *name, const char *page, struct fed_doc *doc)
+{
+    outbox(fed, name, page, true, doc);
 }
 
 /* ---- followers ---- */
@@ -572,11 +607,12 @@ int fed_object_load(struct fed *fed, const char *path, char id[1200], struct sto
     return rc;
 }
 
-void fed_object(struct fed *fed, const char *path, struct fed_doc *doc)
+void fed_object_page(struct fed *fed, const char *path, const char *page, struct fed_doc *doc)
 {
     struct store_object o = {0};
     char id[1200];
 
+    (void)page;
     if (fed_object_load(fed, path, id, &o, doc) != HR_OK)
         return;
     /* a deleted post answers 410 Gone with its Tombstone */
@@ -585,4 +621,15 @@ void fed_object(struct fed *fed, const char *path, struct fed_doc *doc)
     doc->body = o.json;
     o.json = NULL;
     store_object_fini(&o);
+}
+
+/* Unsigned readers (and everything that is no authorized fetch): a followers-only or
+ * direct post is the 404 of an unknown id (federation/visibility.c). */
+void fed_object(struct fed *fed, const char *path, struct fed_doc *doc)
+{
+    if (!fed_object_public(fed, path)) {
+        fed_doc_error(doc, 404, "not_found", "no such object");
+        return;
+    }
+    fed_object_page(fed, path, NULL, doc);
 }

@@ -376,4 +376,48 @@ int fed_account_profile(struct fed *fed, const char *name, json_t **out, struct 
 /* Validates URL as an absolute http(s) URL (curl_url); HR_EINVAL with a message. */
 int fed_url_valid(const char *url, struct hr_err *err);
 
+/* ---- visibility and authorized fetch (issue #10; federation/visibility.c) ---- */
+enum fed_visibility { FED_VIS_PUBLIC, FED_VIS_UNLISTED, FED_VIS_FOLLOWERS, FED_VIS_DIRECT };
+/* "public", "unlisted", "followers", "direct"; HR_EINVAL (no message) for anything else. */
+int fed_visibility_parse(const char *s, enum fed_visibility *out);
+const char *fed_visibility_name(enum fed_visibility v); /* static string */
+/* The visibility of one of our Notes (or of an activity of ours), from its to/cc. */
+enum fed_visibility fed_note_visibility(const json_t *doc);
+/* true when what is at PATH (a request path) may be served to anyone: everything except
+ * a followers-only or direct post of ours and what lies under it (NOTE/activity,
+ * /versions/..., /updates/..., collections such as /replies). */
+bool fed_object_public(struct fed *fed, const char *path);
+/* true when ACTOR (a verified signer; NULL: nobody) may read what is at PATH: anyone for
+ * public ones; for a followers-only post an addressed actor, a follower of its account, or
+ * an actor on a follower's origin (that server's instance actor); for a direct post an
+ * addressed actor. Reads the store. */
+bool fed_object_visible_to(struct fed *fed, const char *path, const char *actor);
+/* The visibility of our post at URL (HR_ENOTFOUND: not a live post of ours). No message. */
+int fed_post_visibility(struct fed *fed, const char *url, enum fed_visibility *out);
+/* HR_EINVAL when URL is a followers-only or direct post of ours (it cannot be boosted). */
+int fed_boost_check(struct fed *fed, const char *url, struct hr_err *err);
+/* Something served at PATH (with its page, NULL for none): fed_object_page, the outbox... */
+typedef void fed_serve_fn(struct fed *fed, const char *path, const char *page,
+                          struct fed_doc *doc);
+/* fed_object for a fed_serve_fn (PAGE ignored): no visibility check of its own; the
+ * caller has decided (fed_object_public, fed_get_submit). */
+void fed_object_page(struct fed *fed, const char *path, const char *page, struct fed_doc *doc);
+/* A signed GET of PATH (not fed_object_public), handed to the inbox verifiers: the key may
+ * have to be fetched, which must not hold up an HTTP thread. The signature is checked as
+ * an inbox POST's is (draft-cavage or RFC 9421, Host ours, date window, domain policy, the
+ * per-host rate, the guarded key fetch), without the body parts; then SERVE(PATH, PAGE)
+ * fills *DOC when fed_object_visible_to admits the signer. Every refusal is the 404 of an
+ * unknown id, except the limits on the requester's host and on key fetches (429 and 503,
+ * *RETRY_AFTER_S set), which say nothing about PATH.
+ * REQ->header/ctx/client are used (method and target are built from PATH and PAGE). REQ,
+ * PATH, PAGE and DOC must stay valid until DONE(CTX), called once from a worker thread.
+ * HR_EGONE (DONE not called) once the inbox is stopping. */
+int fed_get_submit(struct fed *fed, const struct fed_inbox_req *req, const char *path,
+                   const char *page, fed_serve_fn *serve, struct fed_doc *doc,
+                   int64_t *retry_after_s, void (*done)(void *ctx), void *ctx,
+                   struct hr_err *err);
+/* The operator's view of NAME's outbox: every post whatever its visibility (fed_outbox
+ * shows public and unlisted ones only). */
+void fed_outbox_all(struct fed *fed, const char *name, const char *page, struct fed_doc *doc);
+
 #endif

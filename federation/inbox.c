@@ -116,7 +116,7 @@ static int check_sig9_header(struct inbox_ctx *c)
     if (fed_sig9_parse((struct hr_slice){in, strlen(in)}, (struct hr_slice){sig, strlen(sig)},
                        &c->sig9, &code, &err) != HR_OK)
         return reject(c, 401, code, "%s", err.msg);
-    if (fed_sig9_require(&c->sig9, "POST", &code, &err) != HR_OK)
+    if (fed_sig9_require(&c->sig9, c->req->method, &code, &err) != HR_OK)
         return reject(c, 401, code, "%s", err.msg);
     return signed_for_us(c, c->sig9.key_id);
 }
@@ -157,7 +157,7 @@ static int check_signature_header(struct inbox_ctx *c)
     s.len = strlen(v);
     if (fed_sig_parse(s, &c->sig, &err) != HR_OK)
         return reject(c, 400, "signature_malformed", "Signature header: %s", err.msg);
-    if (fed_sig_require(&c->sig, "POST", &err) != HR_OK)
+    if (fed_sig_require(&c->sig, c->req->method, &err) != HR_OK)
         return reject(c, 401, "signature_incomplete", "%s", err.msg);
     return signed_for_us(c, c->sig.key_id);
 }
@@ -254,7 +254,7 @@ static int verify_signature(struct inbox_ctx *c)
     }
     if (rc != HR_OK)
         return reject(c, 401, "signature_invalid", "signature does not verify: %s", err.msg);
-    if (strcmp(c->signer.actor, c->actor) != 0)
+    if (c->actor != NULL && strcmp(c->signer.actor, c->actor) != 0) /* NULL: a GET */
         return reject(c, 401, "key_owner_mismatch", "signed by %s, but the actor is %s",
                       c->signer.actor, c->actor);
     return HR_OK;
@@ -702,6 +702,14 @@ struct inbox_job {
     void (*done)(void *ctx);
     void *done_ctx;
     struct hr_link link; /* in verify_q or commit_q */
+    /* a signed GET (fed_get_submit): verified, then served or refused; never committed */
+    struct fed_inbox_req get_req;
+    struct fed_inbox_res get_res;
+    char *get_target;
+    const char *path, *page;
+    fed_serve_fn *serve;
+    struct fed_doc *doc;
+    int64_t *retry_after_s;
 };
 
 struct fed_inbox_pool {
@@ -734,6 +742,56 @@ static void job_done(struct inbox_job *j)
     free(j);
 }
 
+/* A signed GET (authorized fetch, federation/visibility.c): the inbox's checks of the
+ * signature, its coverage (host on GET), Host, time window, domain policy, per-host rate
+ * and the guarded key fetch; no body, so no digest and no activity. */
+static int verify_get(struct inbox_ctx *c)
+{
+    const char *code = "date_out_of_window";
+    struct hr_err err = {0};
+    int64_t now = hr_now_ms(), window = c->fed->cfg.signature_window_s;
+    int rc = check_signature_header(c);
+
+    if (rc == HR_OK && c->rfc9421 && fed_sig9_check_time(&c->sig9, now, window, &code, &err) != HR_OK)
+        rc = reject(c, 401, code, "%s", err.msg);
+    else if (rc == HR_OK && !c->rfc9421 &&
+             fed_sig_check_time(&c->sig, hdr(c, "date"), now, window, &err) != HR_OK)
+        rc = reject(c, 401, "date_out_of_window", "%s", err.msg);
+    return rc == HR_OK ? verify_signature(c) : rc;
+}
+
+/* Serves J's path to its verified signer, or answers as for an unknown id: whether a
+ * non-public post exists is nobody else's business. Only the limits on the requester's
+ * host and on key fetches keep their 429/503, so that a legitimate server retries. */
+static void serve_get(struct inbox_job *j)
+{
+    struct inbox_ctx *c = &j->c;
+    int rc = verify_get(c);
+
+    if (rc == HR_OK && fed_object_visible_to(c->fed, j->path, c->signer.actor)) {
+        j->serve(c->fed, j->path, j->page, j->doc);
+        hr_log(HR_LOG_INFO, "fed", "authorized fetch path=%s actor=%s status=%d", j->path,
+               c->signer.actor, j->doc->status);
+        return;
+    }
+    if (c->res->status == 429 || c->res->status == 503) {
+        *j->retry_after_s = c->res->retry_after_s;
+        fed_doc_error(j->doc, c->res->status, c->res->error, "%s", c->res->message);
+    } else {
+        fed_doc_error(j->doc, 404, "not_found", "no such object");
+    }
+    hr_log(HR_LOG_INFO, "fed", "authorized fetch refused path=%s key=%s reason=%s", j->path,
+           c->key_id[0] ? c->key_id : "-", rc == HR_OK ? "not_in_audience" : c->res->error);
+}
+
+static void get_done(struct inbox_job *j)
+{
+    fed_remote_fini(&j->c.signer);
+    free(j->get_target);
+    j->done(j->done_ctx); /* after this the request's memory may be gone */
+    free(j);
+}
+
 static void *verifier_main(void *arg)
 {
     struct fed_inbox_pool *p = arg;
@@ -753,6 +811,11 @@ static void *verifier_main(void *arg)
         }
         pthread_mutex_unlock(&p->mu);
         fed_inbox_queued(j->c.fed, -1);
+        if (j->doc != NULL) {
+            serve_get(j);
+            get_done(j);
+            continue;
+        }
         verify(&j->c, &needs_commit);
         if (!needs_commit) {
             job_done(j);
@@ -795,24 +858,15 @@ static void *committer_main(void *arg)
     }
 }
 
-int fed_inbox_submit(struct fed *fed, const struct fed_inbox_req *req, struct fed_inbox_res *res,
-                     void (*done)(void *ctx), void *ctx, struct hr_err *err)
+/* Queues J for a verifier; frees it when refused (HR_EGONE: stopping). */
+static int pool_submit(struct fed *fed, struct inbox_job *j, struct hr_err *err)
 {
     struct fed_inbox_pool *p = fed->inbox;
-    struct inbox_job *j;
 
-    if (p == NULL)
-        return hr_fail(err, HR_EGONE, "inbox workers are not running");
-    j = calloc(1, sizeof *j);
-    if (j == NULL)
-        return hr_fail(err, HR_ENOMEM, "inbox job");
-    memset(res, 0, sizeof *res);
-    j->c = (struct inbox_ctx){.fed = fed, .req = req, .res = res};
-    j->done = done;
-    j->done_ctx = ctx;
     pthread_mutex_lock(&p->mu);
     if (p->stop) { /* decided under the lock: a job queued before stop is always answered */
         pthread_mutex_unlock(&p->mu);
+        free(j->get_target);
         free(j);
         return hr_fail(err, HR_EGONE, "server is stopping");
     }
@@ -821,6 +875,70 @@ int fed_inbox_submit(struct fed *fed, const struct fed_inbox_req *req, struct fe
     pthread_cond_signal(&p->verify_cv);
     pthread_mutex_unlock(&p->mu);
     return HR_OK;
+}
+
+int fed_inbox_submit(struct fed *fed, const struct fed_inbox_req *req, struct fed_inbox_res *res,
+                     void (*done)(void *ctx), void *ctx, struct hr_err *err)
+{
+    struct inbox_job *j;
+
+    if (fed->inbox == NULL)
+        return hr_fail(err, HR_EGONE, "inbox workers are not running");
+    j = calloc(1, sizeof *j);
+    if (j == NULL)
+        return hr_fail(err, HR_ENOMEM, "inbox job");
+    memset(res, 0, sizeof *res);
+    j->c = (struct inbox_ctx){.fed = fed, .req = req, .res = res};
+    j->done = done;
+    j->done_ctx = ctx;
+    return pool_submit(fed, j, err);
+}
+
+/* The request target as the signer signed it: PATH, and "?page=" with PAGE escaped the
+ * way our own collection links escape it (a peer follows those links as given). */
+static char *get_target(const char *path, const char *page)
+{
+    char *esc = page ? fed_url_escape(page) : NULL;
+    struct hr_buf b;
+
+    hr_buf_init(&b, 8192);
+    hr_buf_adds(&b, path);
+    if (esc != NULL)
+        hr_buf_addf(&b, "?page=%s", esc);
+    free(esc);
+    if (b.err != HR_OK || (page != NULL && esc == NULL)) {
+        hr_buf_fini(&b);
+        return NULL;
+    }
+    return hr_buf_take(&b);
+}
+
+int fed_get_submit(struct fed *fed, const struct fed_inbox_req *req, const char *path,
+                   const char *page, fed_serve_fn *serve, struct fed_doc *doc,
+                   int64_t *retry_after_s, void (*done)(void *ctx), void *ctx,
+                   struct hr_err *err)
+{
+    struct inbox_job *j;
+
+    if (fed->inbox == NULL)
+        return hr_fail(err, HR_EGONE, "inbox workers are not running");
+    j = calloc(1, sizeof *j);
+    if (j == NULL || (j->get_target = get_target(path, page)) == NULL) {
+        free(j);
+        return hr_fail(err, HR_ENOMEM, "signed GET");
+    }
+    j->get_req = *req;
+    j->get_req.method = req->method ? req->method : "GET"; /* HEAD is signed as head */
+    j->get_req.target = j->get_target;
+    j->c = (struct inbox_ctx){.fed = fed, .req = &j->get_req, .res = &j->get_res};
+    j->done = done;
+    j->done_ctx = ctx;
+    j->path = path;
+    j->page = page;
+    j->serve = serve;
+    j->doc = doc;
+    j->retry_after_s = retry_after_s;
+    return pool_submit(fed, j, err);
 }
 
 static void pool_free(struct fed_inbox_pool *p)

@@ -42,7 +42,10 @@ void fed_own_post(struct fed *fed, const char *name, const char *path, struct fe
     struct store_object o = {0};
     char id[1200];
 
-    if (fed_object_load(fed, path, id, &o, doc) != HR_OK) {
+    if (!fed_object_public(fed, path)) {
+        /* followers-only and direct posts have no page: the answer for an unknown id */
+        fed_doc_error(doc, 404, "not_found", "no such object");
+    } else if (fed_object_load(fed, path, id, &o, doc) != HR_OK) {
         /* DOC holds the 404 or 500 */
     } else if (!own_post(fed, name, id, &o)) {
         fed_doc_error(doc, 406, "not_acceptable",

@@ -550,6 +550,8 @@ static int draft_input(int argc, char **argv, int first, struct agency_draft_inp
             in->quote = argv[++i];
         else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
             in->language = argv[++i];
+        else if (strcmp(argv[i], "--visibility") == 0 && i + 1 < argc)
+            in->visibility = argv[++i];
         else if (strcmp(argv[i], "--replaces") == 0 && i + 1 < argc && submit != NULL)
             in->replaces = argv[++i];
         else if (strcmp(argv[i], "--deletes") == 0 && i + 1 < argc && submit != NULL)
@@ -1105,7 +1107,7 @@ static int cmd_posts(struct app *app, int argc, char **argv)
         app_close(app);
         return 1;
     }
-    fed_outbox(app->fed, argv[1], page, &d);
+    fed_outbox_all(app->fed, argv[1], page, &d); /* the operator's view: every visibility */
     rc = d.status == 200 ? HR_OK : hr_fail(&err, HR_ENOTFOUND, "%s", d.message);
     if (rc == HR_OK)
         printf("%s\n", d.body);

@@ -412,6 +412,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     free(r->hdrs);
     attest_verify_job_free(r->verify);
+    fed_doc_fini(&r->get_doc);
     hr_buf_fini(&r->body);
     free(r);
     *con_cls = NULL;

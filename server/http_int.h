@@ -29,6 +29,7 @@ struct http_req {
     struct fed_inbox_req inbox_req;
     struct fed_inbox_res inbox_res;
     struct verify_job *verify; /* a /verify answered from a thread (server/attest_http.c) */
+    struct fed_doc get_doc;    /* a signed GET answered by the inbox workers (router.c) */
 };
 
 /* Suspends R's connection while the inbox workers handle it (inbox_state 1); counted until

@@ -14,6 +14,7 @@
 #define CACHE_DOC "public, max-age=180"
 #define CACHE_COLL "public, max-age=30"
 #define CACHE_OBJ "public, max-age=300"
+#define CACHE_PRIVATE "private, no-store" /* an authorized fetch: for that reader alone */
 
 static enum MHD_Result reply_doc(struct http_req *r, struct fed_doc *d, const char *cache)
 {
@@ -211,6 +212,52 @@ static enum MHD_Result post_inbox(struct http_req *r, const char *account)
     return MHD_YES;
 }
 
+static bool is_signed(struct http_req *r)
+{
+    const char *auth = http_header(r, "Authorization");
+
+    return http_header(r, "Signature") != NULL || http_header(r, "Signature-Input") != NULL ||
+           (auth != NULL && strncmp(auth, "Signature ", 10) == 0);
+}
+
+/* Whatever lies under a post (the Note, its Create, versions, collections such as
+ * /replies): SERVE(path, PAGE) for anyone when the post is public or unlisted; for a
+ * followers-only or direct post only after a signed GET from its audience, verified on
+ * the inbox workers (a key fetch must not hold up this thread). Unsigned, badly signed or
+ * from outside the audience: the 404 of an unknown id (federation/visibility.c). */
+static enum MHD_Result get_guarded(struct http_req *r, fed_serve_fn *serve, const char *page,
+                                   const char *cache)
+{
+    struct fed_doc d = {0};
+    struct hr_err err = {0};
+
+    if (r->inbox_state == 2)
+        return reply_doc(r, &r->get_doc, CACHE_PRIVATE);
+    if (fed_object_public(r->app->fed, r->url)) {
+        serve(r->app->fed, r->url, page, &d);
+        return reply_doc(r, &d, cache);
+    }
+    if (!is_signed(r))
+        return http_reply_error(r, 404, "not_found", "no such object");
+    if (fed_inbox_full(r->app->fed, &r->retry_after_s))
+        return http_reply_error(r, 503, "unavailable", "too many requests waiting; retry later");
+    if (copy_headers(r) != HR_OK)
+        return http_reply_error(r, 500, "internal", "out of memory");
+    r->inbox_req = (struct fed_inbox_req){.method = r->method, .target = r->url,
+                                          .header = inbox_header, .ctx = r,
+                                          .client = r->client};
+    http_inbox_suspend(r); /* first: the worker may answer before submit returns */
+    if (fed_get_submit(r->app->fed, &r->inbox_req, r->url, page, serve, &r->get_doc,
+                       &r->retry_after_s, inbox_done, r, &err) != HR_OK) {
+        r->get_doc.status = 503;
+        r->get_doc.error = "unavailable";
+        snprintf(r->get_doc.message, sizeof r->get_doc.message, "%s", "server is stopping");
+        r->retry_after_s = 30;
+        inbox_done(r);
+    }
+    return MHD_YES;
+}
+
 static enum MHD_Result get_users(struct http_req *r, const char *name, const char *rest)
 {
     struct fed_doc d = {0};
@@ -240,8 +287,7 @@ static enum MHD_Result get_users(struct http_req *r, const char *name, const cha
     if (note_path(rest)) {
         if (!http_wants_json(r))
             return pages_note(r, name, r->url);
-        fed_object(r->app->fed, r->url, &d);
-        return reply_doc(r, &d, CACHE_OBJ);
+        return get_guarded(r, fed_object_page, NULL, CACHE_OBJ);
     }
     return http_reply_error(r, 404, "not_found", "no such page");
 }

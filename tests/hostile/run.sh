@@ -303,6 +303,10 @@ NOTE=$("$HERALD_BIN" --data "$H_DATA" post health "A notice to like.")
 t_match "a note of ours to point at" "^$ME/notes/" "$NOTE"
 PH[NOTE]=$NOTE
 ph_main "$H_PORT"
+# a followers-only note (issue #10): only a follower's signed GET may read it (10-visibility)
+FNOTE=$("$HERALD_BIN" --data "$H_DATA" draft new health "For followers only." --visibility followers --submit)
+t_match "a followers-only note of ours" "^$ME/notes/" "$FNOTE"
+PH[FNOTE]=$FNOTE PH[FNOTE_PATH]=${FNOTE#"${PH[H_BASE]}"}
 PH[FID]="$ALICE/follows/1"
 sc_as "$P2_ROOT" "$P2" alice "$INBOX" --body-text "$(expand "${TPL[follow]}")"
 t_eq "set-up: alice follows (202)" 202 "$SC_STATUS"

@@ -34,6 +34,10 @@
 //                                          -> POSTs a Like of OBJECT by the actor to URL,
 //                                             signed by Fedify's signRequest with SPEC;
 //                                             answers {status, body, signatureInput}
+//   POST /_control/fetch {"url", "spec"}  -> GETs URL as the actor would (Accept
+//                                             activity+json), signed by Fedify's
+//                                             signRequest with SPEC (null: unsigned);
+//                                             answers {status, body, cacheControl}
 // Control errors answer 4xx/5xx with {"error": TEXT, ...}.
 //
 // Usage: node peer.mjs --host 127.0.0.2 --port PORT   (prints "ready" on stdout)
@@ -641,6 +645,15 @@ async function handleControl(req, res, path) {
   }
   if (path === "/_control/note-content") return json(res, 200, await noteContent(ctx, body));
   if (path === "/_control/actor-fields") return json(res, 200, await actorFields(ctx, handle));
+  if (path === "/_control/fetch") {
+    // authorized fetch (Herald issue #10): a GET signed the way Fedify signs its own
+    if (typeof body.url !== "string") return json(res, 400, { error: "url required" });
+    try {
+      return json(res, 200, await signedGet(ctx, body));
+    } catch (error) {
+      return json(res, 500, { error: String(error) });
+    }
+  }
   return json(res, 404, { error: "unknown control endpoint" });
 }
 
@@ -688,6 +701,17 @@ async function actorFields(ctx, handle) {
   } catch (error) {
     return { error: String(error) };
   }
+}
+
+// POST /_control/fetch: URL fetched with plain fetch, signed with SPEC unless it is null.
+async function signedGet(ctx, { url, spec }) {
+  let req = new Request(url, { headers: { Accept: "application/activity+json" } });
+  if (spec) {
+    const pairs = await ctx.getActorKeyPairs(ACTOR);
+    req = await signRequest(req, pairs[0].privateKey, pairs[0].keyId, { spec });
+  }
+  const res = await fetch(req);
+  return { status: res.status, body: trunc(await res.text(), 20000), cacheControl: res.headers.get("cache-control") };
 }
 
 // ---------------------------------------------------------------- HTTP server

@@ -434,9 +434,16 @@ static void every_field_that_decides_what_is_published_is_in_the_hash(void **sta
             assert_string_not_equal(hashes[i], hashes[j]);
         assert_string_not_equal(hashes[i], hashes[6]);
     }
-    v[0].visibility = "followers";
+    v[0].visibility = "followers"; /* the same draft to another audience: another hash */
     assert_int_equal(agency_draft_new(fx->st, NULL, "ed", "health", &v[0], false, &res, NULL),
-                     HR_EINVAL); /* only public is published today */
+                     HR_OK);
+    assert_string_not_equal(get(fx, res.id).rev_sha256, hashes[0]);
+    v[0].visibility = "private"; /* Mastodon's API name, not ours */
+    assert_int_equal(agency_draft_new(fx->st, NULL, "ed", "health", &v[0], false, &res, NULL),
+                     HR_EINVAL);
+    v[0].visibility = "direct"; /* nobody mentioned: nobody to send it to */
+    assert_int_equal(agency_draft_new(fx->st, NULL, "ed", "health", &v[0], false, &res, NULL),
+                     HR_EINVAL);
     v[0].visibility = NULL;
     v[0].language = "en;drop";
     assert_int_equal(agency_draft_new(fx->st, NULL, "ed", "health", &v[0], false, &res, NULL),
