@@ -8,30 +8,45 @@
  * block stripped. */
 #include "media/media.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vips/vips.h>
 
+static pthread_once_t once = PTHREAD_ONCE_INIT;
 static bool started;
+
+/* libvips' own warnings (a CRC error, "error in tile") would reach stderr unformatted;
+ * media_process reports the outcome itself, once, to whoever asked. */
+static void quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+{
+    (void)domain, (void)level, (void)msg, (void)data;
+}
+
+static void start(void)
+{
+    /* libvips loads optional format modules (ImageMagick, poppler, OpenSlide, HEIF, JPEG XL:
+     * Debian 12 ships them) from $VIPSHOME's libdir: pointing it nowhere keeps them all
+     * out of the process. PNG, JPEG, WebP and GIF are built into libvips itself. */
+    if (setenv("VIPSHOME", "/dev/null", 1) != 0 || VIPS_INIT("herald") != 0)
+        return;
+    vips_concurrency_set(1);        /* one request, one thread: no pool per image */
+    vips_cache_set_max(0);          /* nothing of one image is kept for the next */
+    vips_block_untrusted_set(TRUE); /* loaders libvips marks unfuzzed stay off (8.13+) */
+    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, quiet, NULL);
+    started = true;
+}
 
 int media_init(struct hr_err *err)
 {
-    if (started)
-        return HR_OK;
-    if (VIPS_INIT("herald") != 0)
-        return hr_fail(err, HR_EINTERNAL, "libvips did not start");
-    vips_concurrency_set(1);    /* one request, one thread: no pool per image */
-    vips_cache_set_max(0);      /* nothing of one image is kept for the next */
-    vips_block_untrusted_set(TRUE); /* loaders libvips marks unfuzzed stay off (8.13+) */
-    started = true;
-    return HR_OK;
+    pthread_once(&once, start);
+    return started ? HR_OK : hr_fail(err, HR_EINTERNAL, "libvips did not start");
 }
 
 void media_shutdown(void)
 {
     if (started)
         vips_shutdown();
-    started = false;
 }
 
 void media_image_fini(struct media_image *img)
@@ -187,9 +202,9 @@ int media_process(const void *in, size_t len, enum media_kind kind, struct media
     VipsImage *v = NULL;
     int rc;
 
-    if (!started)
-        return hr_fail(err, HR_EINTERNAL, "media_init was not called");
-    rc = check_input(in, len, err);
+    rc = media_init(err); /* herald's main() has called it; a no-op then */
+    if (rc == HR_OK)
+        rc = check_input(in, len, err);
     if (rc == HR_OK && (v = decode(in, len, kind)) == NULL)
         rc = hr_fail(err, HR_EINVAL, "the image could not be decoded (truncated or corrupt)");
     if (rc == HR_OK && encode(v, &img) != HR_OK)

@@ -13,10 +13,10 @@
 #define MEDIA_INPUT_MAX (16u << 20)   /* bytes of one image as given */
 #define MEDIA_PIXELS_MAX 40000000ull  /* width x height from the header, before decoding */
 
-/* Once per process, before any other media_ call (idempotent, not thread-safe itself).
- * HR_EINTERNAL when libvips cannot start. */
+/* Starts libvips, once per process (later calls, from any thread, only report how that
+ * went; media_process calls it too). HR_EINTERNAL when libvips cannot start. */
 int media_init(struct hr_err *err);
-/* Releases libvips' threads and caches (tests and tools, at exit). */
+/* Releases libvips' threads and caches, at exit (no media_ call may follow). */
 void media_shutdown(void);
 
 /* What an image becomes: each has its box (docs/publishing.md). */
