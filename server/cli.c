@@ -4,6 +4,7 @@
 #include "agency/agency.h"
 #include "server/server.h"
 #include "server/attest.h"
+#include "server/media_front.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -27,6 +28,9 @@ static const char usage_text[] =
     "                                         account needs approvals\n"
     "  draft new NAME TEXT [--cw T] [--at 2026-12-01T09:00:00Z] [--reply-to URL] [--submit]\n"
     "  draft new NAME TEXT --quote POST_URL [--submit]      quote another agency's notice\n"
+    "  draft new NAME TEXT --image FILE --alt TEXT [...]     up to 4 images, each with alt text\n"
+    "  account set NAME avatar|header FILE                    profile images (PNG, JPEG, WebP, GIF)\n"
+    "  media gc [--min-age SECONDS]            remove media files nothing refers to any more\n"
     "  draft new NAME TEXT --replaces NOTE_URL [--submit]   edit a published post (Update)\n"
     "  draft new NAME --deletes NOTE_URL [--submit]          delete a published post (Delete)\n"
     "  draft edit ID TEXT [...] | draft submit|withdraw ID\n"
@@ -352,7 +356,7 @@ static int cmd_account_list(struct app *app, int argc, char **argv)
 static int cmd_account_profile(struct app *app, int argc, char **argv)
 {
     struct hr_err err = {0};
-    char keys[400], line[520];
+    char keys[400], line[520], *image = NULL;
     int rc;
 
     if (argc != 4 && argc != 5) {
@@ -361,10 +365,16 @@ static int cmd_account_profile(struct app *app, int argc, char **argv)
                                     "KEY [VALUE] with KEY one of: %s", keys);
         return usage(line);
     }
-    if (app_open(app, &err) != HR_OK)
+    /* avatar|header FILE: the file's bytes, base64 (server/media_cli.c) */
+    if (argc == 5 && argv[4][0] != '\0' && media_cli_profile_value(argv[3], argv[4], &image, &err) != HR_OK)
         return fail(&err);
+    if (app_open(app, &err) != HR_OK) {
+        free(image);
+        return fail(&err);
+    }
     rc = agency_account_set(app->st, app->fed, app->as, argv[2], argv[3],
-                            argc == 5 ? argv[4] : NULL, &err);
+                            image ? image : argc == 5 ? argv[4] : NULL, &err);
+    free(image);
     if (rc == HR_OK && strcmp(argv[3], "parent") == 0 && argc == 5 &&
         agency_parent_is_url(argv[4]))
         parent_check_now(app, argv[2]);
@@ -518,6 +528,8 @@ static int cmd_post(struct app *app, int argc, char **argv)
 static int draft_input(int argc, char **argv, int first, struct agency_draft_input *in,
                        bool *submit)
 {
+    int taken;
+
     for (int i = first; i < argc; i++) {
         if (strcmp(argv[i], "--cw") == 0 && i + 1 < argc)
             in->cw = argv[++i];
@@ -534,7 +546,10 @@ static int draft_input(int argc, char **argv, int first, struct agency_draft_inp
                 return usage("--at takes a UTC time like 2026-12-01T09:00:00Z");
         } else if (strcmp(argv[i], "--submit") == 0 && submit != NULL)
             *submit = true;
-        else if (argv[i][0] != '-' && in->text == NULL)
+        else if ((taken = media_cli_draft_opt(argc, argv, &i, in)) >= 0) {
+            if (taken > 0) /* --image FILE --alt TEXT (server/media_cli.c) */
+                return taken;
+        } else if (argv[i][0] != '-' && in->text == NULL)
             in->text = argv[i];
         else
             return usage("draft new NAME TEXT [--cw T] [--at TIME] [--reply-to URL] [--submit]"
@@ -1169,6 +1184,19 @@ static int cmd_attest(struct app *app, int argc, char **argv)
     return outcome(rc, &err);
 }
 
+/* media gc [--min-age SECONDS] (server/media_cli.c) */
+static int cmd_media(struct app *app, int argc, char **argv)
+{
+    struct hr_err err = {0};
+    int rc;
+
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = media_cli_gc(app, argc, argv);
+    app_close(app);
+    return rc;
+}
+
 static const struct {
     const char *name;
     int (*fn)(struct app *app, int argc, char **argv);
@@ -1183,6 +1211,7 @@ static const struct {
     {"website", cmd_website},
     {"attest", cmd_attest},
     {"keys", cmd_keys},
+    {"media", cmd_media},
 };
 
 int cli_main(int argc, char **argv)
