@@ -22,9 +22,12 @@ int media_cli_draft_opt(int argc, char **argv, int *i, struct agency_draft_input
         fprintf(stderr, "herald: %s needs a value (see 'herald help')\n", argv[*i]);
         return 2;
     }
-    if (image && in->n_images == AGENCY_DRAFT_IMAGES_MAX) {
-        fprintf(stderr, "herald: at most %d images per post\n", AGENCY_DRAFT_IMAGES_MAX);
-        return 1;
+    /* a fifth image: counted, not kept; agency_draft_images refuses the draft (exit 1) */
+    if ((image && in->n_images >= AGENCY_DRAFT_IMAGES_MAX) ||
+        in->n_images > AGENCY_DRAFT_IMAGES_MAX) {
+        in->n_images = AGENCY_DRAFT_IMAGES_MAX + 1;
+        *i += 1;
+        return 0;
     }
     if (alt && (in->n_images == 0 || in->images[in->n_images - 1].alt != NULL)) {
         fprintf(stderr, "herald: --alt TEXT goes after the --image FILE it describes\n");

@@ -32,16 +32,23 @@ int main(int argc, char **argv)
 
     if (argc != 2 || VIPS_INIT(argv[0]) != 0)
         return 2;
-    rc |= put(argv[1], "gradient.png", mk_save(mk_gradient(64, 48, false), "png", &n), n);
-    rc |= put(argv[1], "alpha.png", mk_save(mk_gradient(32, 32, true), "png", &n), n);
-    rc |= put(argv[1], "gps.jpg", mk_jpeg_gps(64, 64, &n), n);
-    rc |= put(argv[1], "photo.webp", mk_save(mk_gradient(48, 48, false), "webp", &n), n);
-    rc |= put(argv[1], "anim.gif", mk_save(mk_gradient(24, 24, false), "gif", &n), n);
-    rc |= put(argv[1], "wide.jpg", mk_save(mk_gradient(2400, 600, false), "jpg", &n), n);
+    p = mk_save(mk_gradient(64, 48, false), "png", &n);
+    rc |= put(argv[1], "gradient.png", p, n);
+    p = mk_save(mk_gradient(32, 32, true), "png", &n);
+    rc |= put(argv[1], "alpha.png", p, n);
+    p = mk_jpeg_gps(64, 64, &n);
+    rc |= put(argv[1], "gps.jpg", p, n);
+    p = mk_save(mk_gradient(48, 48, false), "webp", &n);
+    rc |= put(argv[1], "photo.webp", p, n);
+    p = mk_save(mk_gradient(24, 24, false), "gif", &n);
+    rc |= put(argv[1], "anim.gif", p, n);
+    p = mk_save(mk_gradient(2400, 600, false), "jpg", &n);
+    rc |= put(argv[1], "wide.jpg", p, n);
     rc |= put(argv[1], "drawing.svg", g_memdup2(svg, sizeof svg - 1), sizeof svg - 1);
     p = mk_save(mk_gradient(64, 64, false), "jpg", &n);
     rc |= put(argv[1], "truncated.jpg", p, n / 2);
-    rc |= put(argv[1], "bomb.png", mk_png_bomb(30000, 30000, &n), n);
+    p = mk_png_bomb(30000, 30000, &n);
+    rc |= put(argv[1], "bomb.png", p, n);
     p = mk_save(mk_gradient(16, 16, false), "jpg", &n);
     p = mk_append(p, &n, html, sizeof html - 1);
     rc |= put(argv[1], "polyglot.jpg", p, n);
