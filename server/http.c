@@ -536,6 +536,7 @@ static void *scheduler_main(void *arg)
         else if (n > 0)
             hr_log(HR_LOG_INFO, "schedule", "published %zu scheduled post(s)", n);
         fed_kinds_recheck(s->app->fed, hr_now_ms()); /* remote parents, daily (kinds_check.c) */
+        media_gc_due(s->app, hr_now_ms()); /* unreferenced media, hourly (media_cli.c) */
         pthread_mutex_lock(&s->mu);
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 1;

@@ -85,6 +85,22 @@ int media_cli_profile_value(const char *key, const char *file, char **out, struc
     return rc;
 }
 
+void media_gc_due(struct app *app, int64_t now_ms)
+{
+    static int64_t last_ms; /* the scheduler thread's own */
+    struct hr_err err = {0};
+    size_t removed = 0;
+
+    if (last_ms != 0 && now_ms - last_ms < 3600 * 1000)
+        return;
+    last_ms = now_ms;
+    if (agency_media_gc(app->st, app->fed, AGENCY_LOCAL, AGENCY_MEDIA_GC_MIN_AGE_MS, &removed,
+                        &err) != HR_OK)
+        hr_log(HR_LOG_ERR, "media", "collecting unreferenced media failed: %s", err.msg);
+    else if (removed > 0)
+        hr_log(HR_LOG_INFO, "media", "removed %zu unreferenced media file(s)", removed);
+}
+
 int media_cli_gc(struct app *app, int argc, char **argv)
 {
     uint64_t age_s = AGENCY_MEDIA_GC_MIN_AGE_MS / 1000;

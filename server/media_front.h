@@ -32,6 +32,9 @@ int media_cli_draft_opt(int argc, char **argv, int *i, struct agency_draft_input
 /* account set NAME avatar|header FILE: *OUT = FILE's bytes in standard base64 (the value
  * agency_account_set takes; caller frees); other keys: *OUT = NULL, HR_OK. */
 int media_cli_profile_value(const char *key, const char *file, char **out, struct hr_err *err);
+/* The scheduler's hourly collection (a no-op until an hour after the last one; the first
+ * call of a process runs it): agency_media_gc with the default grace, as the server. */
+void media_gc_due(struct app *app, int64_t now_ms);
 /* herald media gc [--min-age SECONDS] */
 int media_cli_gc(struct app *app, int argc, char **argv);
 

@@ -25,7 +25,10 @@ media_files() { find "$H_DATA/media" -type f 2>/dev/null | wc -l; }
 actor() { curl -s -H 'Accept: application/activity+json' "$ME"; }
 headers() { curl -s -o /dev/null -D - "$1" | tr -d '\r'; }
 
+no_deliveries() { [ "$(h_stats | t_jq .deliveries)" = 0 ]; }
+
 # ---- refused input: clear error, exit 1, nothing stored, no file ----
+t_wait 60 no_deliveries || t_fail "the Accept to alice was not delivered"
 before=$(h_stats; h draft list)
 refused() { # WHAT ERROR-REGEX CMD...
     local what=$1 want=$2 st=0
@@ -117,6 +120,7 @@ h grant boss editor --account health >/dev/null
 TOK=$(h token create boss 2>/dev/null)
 api() { curl -s -w '\n%{http_code}' -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' "$@"; }
 B64=$(base64 -w0 "$IMG/alpha.png")
+t_wait 60 no_deliveries || t_fail "the deliveries did not finish"
 before=$(h_stats; h draft list)
 r=$(api -X POST -d "{\"account\":\"health\",\"text\":\"x\",\"images\":[{\"data\":\"$B64\"}]}" "$H_BASE/api/herald/v1/drafts")
 t_eq "API: a missing alt is 422" 422 "$(tail -n1 <<<"$r")"
