@@ -95,6 +95,12 @@ struct fed;
 int agency_media_gc(struct store *st, struct fed *fed, const char *by, int64_t min_age_ms,
                     size_t *removed, struct hr_err *err);
 #define AGENCY_MEDIA_GC_MIN_AGE_MS (3600 * 1000) /* the default grace: an hour */
+/* Images travel as standard base64 with padding (admin API, profile keys avatar/header;
+ * agency/mediafiles.c). decode: *OUT is the bytes (caller frees); HR_EINVAL when TEXT is
+ * not base64 or decodes to more than 16 MiB. encode: NULL on ENOMEM, caller frees. */
+int agency_media_b64_decode(const char *text, unsigned char **out, size_t *len,
+                            struct hr_err *err);
+char *agency_media_b64_encode(const void *p, size_t n);
 
 /* ---- what the faces need of the store, behind the table (agency/faces.c) ---- */
 int agency_open(const char *dir, bool create, size_t map_mb, struct store **out,

@@ -149,3 +149,28 @@ int agency_media_store(struct store *st, struct fed *fed, const struct media_ima
     }
     return rc;
 }
+
+int agency_media_b64_decode(const char *text, unsigned char **out, size_t *len,
+                            struct hr_err *err)
+{
+    size_t n = text ? strlen(text) : 0, cap = n / 4 * 3 + 3;
+    unsigned char *buf;
+
+    *out = NULL;
+    *len = 0;
+    if (n > ((size_t)MEDIA_INPUT_MAX / 3 + 1) * 4)
+        return hr_fail(err, HR_EINVAL, "the image is over %u MiB", MEDIA_INPUT_MAX >> 20);
+    if ((buf = malloc(cap)) == NULL)
+        return hr_fail(err, HR_ENOMEM, "image");
+    if (keys_base64_decode((struct hr_slice){text ? text : "", n}, buf, cap, len) != HR_OK) {
+        free(buf);
+        return hr_fail(err, HR_EINVAL, "the image is not standard base64");
+    }
+    *out = buf;
+    return HR_OK;
+}
+
+char *agency_media_b64_encode(const void *p, size_t n)
+{
+    return keys_base64_encode(p, n);
+}

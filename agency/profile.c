@@ -4,7 +4,6 @@
  * the same transaction as the change itself. */
 #include "agency/agency_int.h"
 #include "federation/fed.h"
-#include "keys/keys.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -133,19 +132,14 @@ static int set_parent(struct profile_edit *e, const char *value, struct hr_err *
 static int prepare_image(struct store *st, struct profile_edit *e, const char *value,
                          enum media_kind kind, struct hr_err *err)
 {
-    size_t n = value ? strlen(value) : 0, len = 0;
+    size_t len = 0;
     unsigned char *bytes = NULL;
     struct media_image img = {0};
-    int rc = HR_OK;
+    int rc;
 
-    if (n == 0)
+    if (value == NULL || value[0] == '\0')
         return HR_OK; /* clearing */
-    if (n > (MEDIA_INPUT_MAX / 3 + 1) * 4)
-        return hr_fail(err, HR_EINVAL, "the image is over %u MiB", MEDIA_INPUT_MAX >> 20);
-    if ((bytes = malloc(n / 4 * 3 + 3)) == NULL)
-        return hr_fail(err, HR_ENOMEM, "image");
-    if (keys_base64_decode((struct hr_slice){value, n}, bytes, n / 4 * 3 + 3, &len) != HR_OK)
-        rc = hr_fail(err, HR_EINVAL, "the image is not standard base64");
+    rc = agency_media_b64_decode(value, &bytes, &len, err);
     if (rc == HR_OK)
         rc = media_process(bytes, len, kind, &img, err);
     if (rc == HR_OK)

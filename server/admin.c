@@ -203,6 +203,8 @@ static enum MHD_Result h_account_profile(struct call *c, const char *name)
                             json_string_value(v), &err);
     if (rc != HR_OK)
         return fail_rc(c, rc, &err);
+    if (json_string_length(v) > 4096) /* an image (avatar, header): not echoed back */
+        v = NULL;
     return reply_json(c, 200, json_pack("{s:s,s:s,s:O}", "account", name, "key",
                                         body_str(c, "key"), "value", v ? v : json_null()));
 }

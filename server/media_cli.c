@@ -1,7 +1,6 @@
 /* server/media_cli.c - media on the command line: --image FILE --alt TEXT for drafts,
  * account set NAME avatar|header FILE, and herald media gc. */
 #include "server/media_front.h"
-#include "keys/keys.h"
 #include "media/media.h"
 
 #include <errno.h>
@@ -79,7 +78,7 @@ int media_cli_profile_value(const char *key, const char *file, char **out, struc
     if (strcmp(key, "avatar") != 0 && strcmp(key, "header") != 0)
         return HR_OK;
     rc = read_file(file, &bytes, &len, err);
-    if (rc == HR_OK && (*out = keys_base64_encode(bytes, len)) == NULL)
+    if (rc == HR_OK && (*out = agency_media_b64_encode(bytes, len)) == NULL)
         rc = hr_fail(err, HR_ENOMEM, "reading %.200s", file);
     free(bytes);
     return rc;

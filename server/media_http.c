@@ -4,7 +4,6 @@
  * files are our own re-encodings (media/), served with their real type, nosniff, and a
  * CSP that sandboxes one opened as a document. */
 #include "server/media_front.h"
-#include "keys/keys.h"
 #include "server/admin.h"
 
 #include <fcntl.h>
@@ -115,15 +114,13 @@ static int api_image(const json_t *im, size_t i, struct agency_draft_input *in,
 {
     const char *data = json_string_value(json_object_get(im, "data"));
     const json_t *alt = json_object_get(im, "alt");
-    size_t n = data ? strlen(data) : 0, cap = n / 4 * 3 + 3;
+    struct hr_err e = {0};
 
     if (!json_is_object(im) || data == NULL || (alt != NULL && !json_is_string(alt)))
         return hr_fail(err, HR_EINVAL, "images[%zu]: {\"data\": base64 string, \"alt\": "
                                        "string} expected", i);
-    if ((*owned = malloc(cap)) == NULL)
-        return hr_fail(err, HR_ENOMEM, "images");
-    if (keys_base64_decode((struct hr_slice){data, n}, *owned, cap, &in->images[i].len) != HR_OK)
-        return hr_fail(err, HR_EINVAL, "images[%zu]: data is not standard base64", i);
+    if (agency_media_b64_decode(data, owned, &in->images[i].len, &e) != HR_OK)
+        return hr_fail(err, e.code, "images[%zu]: %s", i, e.msg);
     in->images[i].bytes = *owned;
     in->images[i].alt = json_string_value(alt);
     return HR_OK;
