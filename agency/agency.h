@@ -78,6 +78,7 @@ enum agency_action {
     AGENCY_UNFREEZE_APPROVE, /* the second admin lifts it: admin on it, never the
                               * requester (agency/security.c), never the shell user */
     AGENCY_ACCOUNT_LINK,    /* link/unlink a remote account to a parent: admin on the parent */
+    AGENCY_MEDIA_GC,        /* remove media files nothing refers to: admin instance-wide */
 };
 /* HR_OK when OPERATOR may do ACTION on ACCOUNT (NULL: instance-wide) with SUBJECT (the
  * grantee, whose token, the new approval count; NULL when none), else HR_EFORBIDDEN with a
@@ -86,6 +87,20 @@ enum agency_action {
 int agency_may(struct store *st, const char *operator, enum agency_action action,
                const char *account, const char *subject, struct hr_err *err);
 const char *agency_action_name(enum agency_action action); /* static, e.g. "role.grant" */
+
+struct fed;
+/* Removes the media files (and their records) that no profile and no live draft or post
+ * refers to and that were last stored more than MIN_AGE_MS ago (agency/mediagc.c);
+ * *REMOVED counts them (may be NULL). Right: AGENCY_MEDIA_GC. */
+int agency_media_gc(struct store *st, struct fed *fed, const char *by, int64_t min_age_ms,
+                    size_t *removed, struct hr_err *err);
+#define AGENCY_MEDIA_GC_MIN_AGE_MS (3600 * 1000) /* the default grace: an hour */
+/* Images travel as standard base64 with padding (admin API, profile keys avatar/header;
+ * agency/mediafiles.c). decode: *OUT is the bytes (caller frees); HR_EINVAL when TEXT is
+ * not base64 or decodes to more than 16 MiB. encode: NULL on ENOMEM, caller frees. */
+int agency_media_b64_decode(const char *text, unsigned char **out, size_t *len,
+                            struct hr_err *err);
+char *agency_media_b64_encode(const void *p, size_t n);
 
 /* ---- what the faces need of the store, behind the table (agency/faces.c) ---- */
 int agency_open(const char *dir, bool create, size_t map_mb, struct store **out,

@@ -3,6 +3,7 @@
 #define HERALD_AGENCY_INT_H
 
 #include "agency/agency.h"
+#include "media/media.h"
 
 #include <jansson.h>
 
@@ -33,6 +34,15 @@ int agency_draft_images(struct store *st, struct fed *fed, const char *account,
                         const struct agency_draft_input *in, json_t **out, struct hr_err *err);
 /* IN's poll, checked (agency/polls.c). */
 int agency_draft_poll(const struct agency_draft_input *in, json_t **out, struct hr_err *err);
+
+/* ---- media files (agency/mediafiles.c; docs/storage.md "Media files") ---- */
+/* DATA_DIR/media/AB/SHA256.EXT into OUT. HR_EINVAL for a bad hash or type, or no FED. */
+int agency_media_path(struct fed *fed, const char *sha256, const char *media_type, char *out,
+                      size_t cap);
+/* Stores IMG (media_process's result) content-addressed, durably, with its STORE_T_MEDIA
+ * record; *OUT = {"sha256","media_type","width","height","blurhash","size"} (new). */
+int agency_media_store(struct store *st, struct fed *fed, const struct media_image *img,
+                       json_t **out, struct hr_err *err);
 
 /* The newest audit entry; HR_ENOTFOUND on an empty log. */
 int agency_audit_last(struct store_txn *txn, struct agency_audit_entry *out, struct hr_err *err);

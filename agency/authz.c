@@ -85,6 +85,7 @@ static const struct row {
     {AGENCY_UNFREEZE_APPROVE, "account.unfreeze.approve", R_ADMIN, ON_ACCOUNT, false, NOT_SELF,
      "the admin who asked to lift the freeze cannot approve it: a second admin must"},
     {AGENCY_ACCOUNT_LINK, "account.link", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_MEDIA_GC, "media.gc", R_ADMIN, INSTANCE, true, NO_RULE, NULL},
 };
 
 static const struct row *row_of(enum agency_action action)

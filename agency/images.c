@@ -1,10 +1,142 @@
-/* agency/images.c - the images of a draft: decoded, re-encoded, stored content-addressed. */
+/* agency/images.c - the images of a draft: each with its alt text (mandatory: public bodies
+ * owe an accessible description; 1..1500 bytes of UTF-8, Mastodon's limit), decoded and
+ * re-encoded (media/), then stored content-addressed with a 400-pixel preview
+ * (agency/mediafiles.c). Everything is checked and processed first, in memory, and only
+ * then written: one refused image means no file and no record for any of them. */
 #include "agency/agency_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ALT_MAX 1500
+
+struct processed {
+    struct media_image full, preview;
+};
+
+static int alt_check(size_t i, const char *alt, struct hr_err *err)
+{
+    size_t n = alt ? strlen(alt) : 0;
+
+    if (n == 0)
+        return hr_fail(err, HR_EINVAL, "image %zu has no alt text: describe it for people "
+                                       "who cannot see it (--alt TEXT after its --image)", i + 1);
+    if (n > ALT_MAX)
+        return hr_fail(err, HR_EINVAL, "image %zu: alt text is longer than %d bytes", i + 1,
+                       ALT_MAX);
+    if (!hr_utf8_valid(alt, n))
+        return hr_fail(err, HR_EINVAL, "image %zu: alt text is not valid UTF-8", i + 1);
+    return HR_OK;
+}
+
+/* PATH's bytes into *OUT (caller frees), at most MEDIA_INPUT_MAX. */
+static int file_read(size_t i, const char *path, unsigned char **out, size_t *len,
+                     struct hr_err *err)
+{
+    int fd = open(path, O_RDONLY);
+    struct stat sb;
+    unsigned char *buf = NULL;
+    size_t n = 0;
+    ssize_t r = 1;
+
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return hr_fail(err, HR_EINVAL, "image %zu: cannot read %.200s: %s", i + 1, path,
+                       fd < 0 ? strerror(errno) : "not a regular file");
+    }
+    if ((uint64_t)sb.st_size > MEDIA_INPUT_MAX) {
+        close(fd);
+        return hr_fail(err, HR_EINVAL, "image %zu: the image is over %u MiB", i + 1,
+                       MEDIA_INPUT_MAX >> 20);
+    }
+    buf = malloc((size_t)sb.st_size + 1);
+    while (buf != NULL && n < (size_t)sb.st_size && (r = read(fd, buf + n, (size_t)sb.st_size - n)) > 0)
+        n += (size_t)r;
+    close(fd);
+    if (buf == NULL || r < 0) {
+        free(buf);
+        return hr_fail(err, HR_EINVAL, "image %zu: cannot read %.200s", i + 1, path);
+    }
+    *out = buf;
+    *len = n;
+    return HR_OK;
+}
+
+/* Image I of IN: alt checked, read, re-encoded full size and as a preview. */
+static int process_one(const struct agency_draft_image *im, size_t i, struct processed *p,
+                       struct hr_err *err)
+{
+    unsigned char *owned = NULL;
+    const void *bytes = im->bytes;
+    size_t len = im->len;
+    struct hr_err e = {0};
+    int rc = alt_check(i, im->alt, err);
+
+    if (rc == HR_OK && im->path != NULL && (rc = file_read(i, im->path, &owned, &len, err)) == HR_OK)
+        bytes = owned;
+    if (rc == HR_OK && bytes == NULL)
+        rc = hr_fail(err, HR_EINVAL, "image %zu: no image data", i + 1);
+    if (rc == HR_OK && (rc = media_process(bytes, len, MEDIA_ATTACHMENT, &p->full, &e)) != HR_OK)
+        hr_fail(err, rc, "image %zu: %s", i + 1, e.msg);
+    if (rc == HR_OK && (rc = media_process(bytes, len, MEDIA_PREVIEW, &p->preview, &e)) != HR_OK)
+        hr_fail(err, rc, "image %zu: %s", i + 1, e.msg);
+    free(owned);
+    return rc;
+}
+
+/* Stores P and returns its attachment entry with ALT. */
+static int store_one(struct store *st, struct fed *fed, struct processed *p, const char *alt,
+                     json_t *list, struct hr_err *err)
+{
+    json_t *full = NULL, *preview = NULL;
+    int rc = agency_media_store(st, fed, &p->full, &full, err);
+
+    if (rc == HR_OK)
+        rc = agency_media_store(st, fed, &p->preview, &preview, err);
+    if (rc == HR_OK &&
+        (json_object_set_new(full, "alt", json_string(alt)) != 0 ||
+         json_object_set(full, "preview_sha256", json_object_get(preview, "sha256")) != 0 ||
+         json_array_append(list, full) != 0))
+        rc = hr_fail(err, HR_ENOMEM, "attachments");
+    json_decref(full);
+    json_decref(preview);
+    return rc;
+}
 
 int agency_draft_images(struct store *st, struct fed *fed, const char *account,
                         const struct agency_draft_input *in, json_t **out, struct hr_err *err)
 {
-    (void)st, (void)fed, (void)account;
-    *out = NULL; /* FOUNDATION STUB: issue #10 item 4 fills this */
-    return in->n_images == 0 ? HR_OK : hr_fail(err, HR_EINVAL, "images are not supported yet");
+    struct processed p[AGENCY_DRAFT_IMAGES_MAX] = {0};
+    json_t *list = NULL;
+    int rc = HR_OK;
+
+    (void)account;
+    *out = NULL;
+    if (in->n_images == 0)
+        return HR_OK;
+    if (in->n_images > AGENCY_DRAFT_IMAGES_MAX)
+        return hr_fail(err, HR_EINVAL, "at most %d images per post", AGENCY_DRAFT_IMAGES_MAX);
+    if (fed == NULL)
+        return hr_fail(err, HR_EINTERNAL, "images need the data directory");
+    for (size_t i = 0; i < in->n_images && rc == HR_OK; i++)
+        rc = process_one(&in->images[i], i, &p[i], err);
+    if (rc == HR_OK && (list = json_array()) == NULL)
+        rc = hr_fail(err, HR_ENOMEM, "attachments");
+    for (size_t i = 0; i < in->n_images && rc == HR_OK; i++)
+        rc = store_one(st, fed, &p[i], in->images[i].alt, list, err);
+    for (size_t i = 0; i < AGENCY_DRAFT_IMAGES_MAX; i++) {
+        media_image_fini(&p[i].full);
+        media_image_fini(&p[i].preview);
+    }
+    if (rc == HR_OK)
+        *out = list;
+    else
+        json_decref(list);
+    return rc;
 }

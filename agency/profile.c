@@ -18,6 +18,7 @@ struct profile_edit {
     struct fed *fed;
     struct store_account a;
     json_t *profile;
+    json_t *prepared; /* what a key's prepare made before the transaction, or NULL */
 };
 
 struct profile_key {
@@ -138,11 +139,74 @@ static int set_language(struct profile_edit *e, const char *value, struct hr_err
     return HR_OK;
 }
 
+/* "avatar" and "header" (issue #10): VALUE is the image file, standard base64 (the CLI
+ * reads the file and encodes it; the API takes it so in JSON). It is decoded, checked and
+ * re-encoded (media/: 400x400 and 1500x500, cropped around the centre, metadata dropped)
+ * and stored content-addressed before the transaction; the profile keeps
+ * {"sha256","media_type","width","height","blurhash"} (docs/storage.md). */
+static int prepare_image(struct store *st, struct profile_edit *e, const char *value,
+                         enum media_kind kind, struct hr_err *err)
+{
+    size_t len = 0;
+    unsigned char *bytes = NULL;
+    struct media_image img = {0};
+    int rc;
+
+    if (value == NULL || value[0] == '\0')
+        return HR_OK; /* clearing */
+    rc = agency_media_b64_decode(value, &bytes, &len, err);
+    if (rc == HR_OK)
+        rc = media_process(bytes, len, kind, &img, err);
+    if (rc == HR_OK)
+        rc = agency_media_store(st, e->fed, &img, &e->prepared, err);
+    if (rc == HR_OK)
+        json_object_del(e->prepared, "size");
+    media_image_fini(&img);
+    free(bytes);
+    return rc;
+}
+
+static int prepare_avatar(struct store *st, struct profile_edit *e, const char *value,
+                          struct hr_err *err)
+{
+    return prepare_image(st, e, value, MEDIA_AVATAR, err);
+}
+
+static int prepare_header(struct store *st, struct profile_edit *e, const char *value,
+                          struct hr_err *err)
+{
+    return prepare_image(st, e, value, MEDIA_HEADER, err);
+}
+
+/* Sets or clears profile key KEY from E->prepared. */
+static int set_image(struct profile_edit *e, const char *key, struct hr_err *err)
+{
+    if (e->prepared == NULL) {
+        json_object_del(e->profile, key);
+        return HR_OK;
+    }
+    if (json_object_set(e->profile, key, e->prepared) != 0)
+        return hr_fail(err, HR_ENOMEM, "profile");
+    return HR_OK;
+}
+
 /* "field" (issue #10): one labelled profile field added, changed or removed; VALUE is
  * {"name": LABEL, "value": TEXT} as JSON text (agency/fields.c); none clears them all. */
 static int set_fields(struct profile_edit *e, const char *value, struct hr_err *err)
 {
     return agency_fields_apply(e->profile, value, err);
+}
+
+static int set_avatar(struct profile_edit *e, const char *value, struct hr_err *err)
+{
+    (void)value;
+    return set_image(e, "avatar", err);
+}
+
+static int set_header(struct profile_edit *e, const char *value, struct hr_err *err)
+{
+    (void)value;
+    return set_image(e, "header", err);
 }
 
 static const struct profile_key keys_table[] = {
@@ -154,8 +218,30 @@ static const struct profile_key keys_table[] = {
     {"parent", set_parent},
     {"language", set_language},
     {"field", set_fields},
+    {"avatar", set_avatar},
+    {"header", set_header},
 };
 #define N_KEYS (sizeof keys_table / sizeof keys_table[0])
+
+/* Keys with work to do before the transaction (image decoding, files): fills E->prepared,
+ * which their set then applies. */
+static const struct {
+    const char *key;
+    int (*prepare)(struct store *st, struct profile_edit *e, const char *value,
+                   struct hr_err *err);
+} prepares[] = {
+    {"avatar", prepare_avatar},
+    {"header", prepare_header},
+};
+
+static int key_prepare(struct store *st, struct profile_edit *e, const char *key,
+                       const char *value, struct hr_err *err)
+{
+    for (size_t i = 0; i < sizeof prepares / sizeof prepares[0]; i++)
+        if (strcmp(prepares[i].key, key) == 0)
+            return prepares[i].prepare(st, e, value, err);
+    return HR_OK;
+}
 
 void agency_profile_keys(char *out, size_t cap)
 {
@@ -230,6 +316,8 @@ int agency_account_set(struct store *st, struct fed *fed, const char *by, const 
     }
     rc = agency_may(st, by, AGENCY_ACCOUNT_PROFILE, name, NULL, err);
     if (rc == HR_OK)
+        rc = key_prepare(st, &e, key, value, err);
+    if (rc == HR_OK)
         rc = edit_begin(st, name, &e, err);
     if (rc == HR_OK)
         rc = k->set(&e, value && *value ? value : NULL, err);
@@ -239,6 +327,7 @@ int agency_account_set(struct store *st, struct fed *fed, const char *by, const 
         fed_wake(fed);
     store_txn_abort(e.txn);
     json_decref(e.profile);
+    json_decref(e.prepared);
     store_account_fini(&e.a);
     return rc;
 }

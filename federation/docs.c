@@ -195,6 +195,8 @@ static json_t *actor_extend(struct fed *fed, const struct store_account *a, json
         rc = fed_actor_add_kinds(fed, a, profile, j);
     if (rc == HR_OK)
         rc = fed_actor_add_fields(fed, a, profile, j);
+    if (rc == HR_OK)
+        rc = fed_actor_add_media(fed, a, profile, j);
     json_decref(profile);
     if (rc != HR_OK) {
         json_decref(j);

@@ -175,6 +175,16 @@ void fed_worker_stop(struct fed *fed);
 /* Wakes a running worker (this process or another on the same data directory). */
 void fed_wake(struct fed *fed);
 
+/* ---- media (issue #10; federation/actor_media.c) ---- */
+/* The data directory (media files live in its media/ subdirectory); lives with FED. */
+const char *fed_data_dir(const struct fed *fed);
+/* "jpg", "png", "webp" or "gif" for MEDIA_TYPE; NULL for anything else. */
+const char *fed_media_ext(const char *media_type);
+/* BASE/media/SHA256.EXT, the public URL of a stored media file ("" when the type is not an
+ * image type we serve). */
+void fed_media_url(const struct fed *fed, const char *sha256, const char *media_type,
+                   char *out, size_t cap);
+
 /* Domain policy, inside TXN (the caller audits in the same transaction). KIND:
  * STORE_DOMAIN_BLOCK or STORE_DOMAIN_ALLOW; ON adds, !ON removes (HR_ENOTFOUND when absent).
  * Adding a block also drops that domain's followers and queued deliveries (counted in

@@ -339,6 +339,11 @@ json_t *fed_kinds_type_field(struct fed *fed, const char *kind);
 int fed_actor_add_kinds(struct fed *fed, const struct store_account *a, const json_t *profile,
                         json_t *actor);
 
+/* actor_extend: "icon" and "image" from the profile keys "avatar" and "header"
+ * (federation/actor_media.c). */
+int fed_actor_add_media(struct fed *fed, const struct store_account *a, const json_t *profile,
+                        json_t *actor);
+
 /* ---- issue #10: a Note's parts, one file per feature (federation/note.c calls them in
  * order). Each sets (replaces) its own fields of NOTE from IN; PREV is the Note as
  * published before (an edit) or NULL (a new post), so an edit can keep what may not

@@ -7,6 +7,7 @@
 #include "server/admin.h"
 #include "agency/agency.h"
 #include "server/attest.h"
+#include "server/media_front.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -211,6 +212,8 @@ static enum MHD_Result h_account_profile(struct call *c, const char *name)
     free(field);
     if (rc != HR_OK)
         return fail_rc(c, rc, &err);
+    if (json_string_length(v) > 4096) /* an image (avatar, header): not echoed back */
+        v = NULL;
     return reply_json(c, 200, json_pack("{s:s,s:s,s:O}", "account", name, "key",
                                         body_str(c, "key"), "value", v ? v : json_null()));
 }
@@ -461,14 +464,18 @@ static enum MHD_Result draft_verb(struct call *c, const char *id, const char *ve
                                       .submit = json_is_true(json_object_get(c->body, "submit"))};
     struct agency_draft_result res = {0};
     struct hr_err err = {0};
+    unsigned char *images[AGENCY_DRAFT_IMAGES_MAX] = {0};
     int rc;
 
     if (agency_draft_verb_parse(verb, &rq.verb) != HR_OK ||
         (id == NULL) != (rq.verb == AGENCY_VERB_NEW))
         return http_reply_error(c->r, 404, "not_found", "no such endpoint");
     rc = draft_input(c, &rq.in, &err);
+    if (rc == HR_OK) /* "images": [{"data": base64, "alt"}] (server/media_http.c) */
+        rc = media_api_draft_images(c->body, &rq.in, images, &err);
     if (rc == HR_OK)
         rc = agency_draft_verb(c->r->app->st, c->r->app->fed, c->op, &rq, &res, &err);
+    media_api_images_free(images);
     if (rc != HR_OK)
         return fail_rc(c, rc, &err);
     return reply_json(c, id == NULL ? 201 : 200, draft_result_json(&res));

@@ -4,6 +4,7 @@
 #include "agency/agency.h"
 #include "server/server.h"
 #include "server/attest.h"
+#include "server/media_front.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -29,6 +30,9 @@ static const char usage_text[] =
     "  draft new NAME TEXT --lang zh [--submit]             the post's language (default: the\n"
     "                                         account's language, else the instance's first)\n"
     "  draft new NAME TEXT --quote POST_URL [--submit]      quote another agency's notice\n"
+    "  draft new NAME TEXT --image FILE --alt TEXT [...]     up to 4 images, each with alt text\n"
+    "  account set NAME avatar|header FILE                    profile images (PNG, JPEG, WebP, GIF)\n"
+    "  media gc [--min-age SECONDS]            remove media files nothing refers to any more\n"
     "  draft new NAME TEXT --replaces NOTE_URL [--submit]   edit a published post (Update)\n"
     "  draft new NAME --deletes NOTE_URL [--submit]          delete a published post (Delete)\n"
     "  draft edit ID TEXT [...] | draft submit|withdraw ID\n"
@@ -366,7 +370,7 @@ static char *field_json(int argc, char **argv)
 static int cmd_account_profile(struct app *app, int argc, char **argv)
 {
     struct hr_err err = {0};
-    char keys[400], line[560];
+    char keys[400], line[560], *image = NULL;
     bool is_field = strcmp(argv[3], "field") == 0;
     char *field = is_field && argc >= 5 ? field_json(argc, argv) : NULL;
     const char *value = is_field ? field : argc == 5 ? argv[4] : NULL;
@@ -380,9 +384,15 @@ static int cmd_account_profile(struct app *app, int argc, char **argv)
                                     "of: %s", keys);
         return usage(line);
     }
+    /* avatar|header FILE: the file's bytes, base64 (server/media_cli.c) */
+    if (!is_field && argc == 5 && argv[4][0] != '\0' &&
+        media_cli_profile_value(argv[3], argv[4], &image, &err) != HR_OK)
+        return fail(&err);
     rc = app_open(app, &err);
     if (rc == HR_OK)
-        rc = agency_account_set(app->st, app->fed, app->as, argv[2], argv[3], value, &err);
+        rc = agency_account_set(app->st, app->fed, app->as, argv[2], argv[3],
+                                image ? image : value, &err);
+    free(image);
     if (rc == HR_OK && strcmp(argv[3], "parent") == 0 && argc == 5 &&
         agency_parent_is_url(argv[4]))
         parent_check_now(app, argv[2]);
@@ -541,6 +551,8 @@ static int cmd_post(struct app *app, int argc, char **argv)
 static int draft_input(int argc, char **argv, int first, struct agency_draft_input *in,
                        bool *submit)
 {
+    int taken;
+
     for (int i = first; i < argc; i++) {
         if (strcmp(argv[i], "--cw") == 0 && i + 1 < argc)
             in->cw = argv[++i];
@@ -561,7 +573,10 @@ static int draft_input(int argc, char **argv, int first, struct agency_draft_inp
                 return usage("--at takes a UTC time like 2026-12-01T09:00:00Z");
         } else if (strcmp(argv[i], "--submit") == 0 && submit != NULL)
             *submit = true;
-        else if (argv[i][0] != '-' && in->text == NULL)
+        else if ((taken = media_cli_draft_opt(argc, argv, &i, in)) >= 0) {
+            if (taken > 0) /* --image FILE --alt TEXT (server/media_cli.c) */
+                return taken;
+        } else if (argv[i][0] != '-' && in->text == NULL)
             in->text = argv[i];
         else
             return usage("draft new NAME TEXT [--cw T] [--at TIME] [--reply-to URL] [--lang TAG]"
@@ -1197,6 +1212,19 @@ static int cmd_attest(struct app *app, int argc, char **argv)
     return outcome(rc, &err);
 }
 
+/* media gc [--min-age SECONDS] (server/media_cli.c) */
+static int cmd_media(struct app *app, int argc, char **argv)
+{
+    struct hr_err err = {0};
+    int rc;
+
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = media_cli_gc(app, argc, argv);
+    app_close(app);
+    return rc;
+}
+
 static const struct {
     const char *name;
     int (*fn)(struct app *app, int argc, char **argv);
@@ -1211,6 +1239,7 @@ static const struct {
     {"website", cmd_website},
     {"attest", cmd_attest},
     {"keys", cmd_keys},
+    {"media", cmd_media},
 };
 
 int cli_main(int argc, char **argv)

@@ -32,6 +32,8 @@ static const struct ckey {
       "fetch and deliver to http:// and private/loopback addresses (loopback testing only)"),
     U(signature_window, "3600", 30, 86400, "seconds a signed request's Date may differ from now"),
     U(inbox_max_body, "262144", 1024, 16777216, "largest inbox POST body in bytes (413 beyond)"),
+    U(media_max_body, "25165824", 1024, 134217728,
+      "largest admin API body that carries images (drafts, profile), in bytes"),
     U(json_max_depth, "64", 4, 1000, "deepest JSON nesting accepted from peers"),
     U(json_max_string, "131072", 256, 16777216, "longest JSON string (or key) accepted from peers"),
     U(json_max_items, "10000", 16, 1000000, "most members of one JSON array or object from peers"),

@@ -15,6 +15,7 @@ struct config {
     bool allow_private_network;
     uint64_t signature_window;     /* seconds */
     uint64_t inbox_max_body;       /* bytes */
+    uint64_t media_max_body;       /* bytes: admin API bodies with images (issue #10) */
     uint64_t json_max_depth;
     uint64_t json_max_string;      /* bytes */
     uint64_t json_max_items;

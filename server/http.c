@@ -2,6 +2,7 @@
  * hard cap, replies with ETag/Cache-Control, SIGTERM handling, the delivery worker. */
 #include "server/attest.h"
 #include "server/http_int.h"
+#include "server/media_front.h"
 #include "server/router.h"
 #include "agency/agency.h"
 
@@ -304,7 +305,7 @@ static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const
     struct http_req *r = calloc(1, sizeof *r);
     struct framing framing = {0};
     const char *cl, *unclean;
-    uint64_t n = UINT64_MAX;
+    uint64_t n = UINT64_MAX, limit = media_http_body_limit(app, method, url);
 
     if (r == NULL)
         return MHD_NO;
@@ -312,7 +313,7 @@ static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const
     r->conn = conn;
     r->url = url;
     r->method = method;
-    hr_buf_init(&r->body, app->cfg.inbox_max_body);
+    hr_buf_init(&r->body, limit);
     *con_cls = r;
     if ((unclean = headers_unclean(conn)) != NULL)
         return http_reply_error(r, 400, "bad_request", unclean);
@@ -327,7 +328,7 @@ static enum MHD_Result begin(struct app *app, struct MHD_Connection *conn, const
     if (framing.content_length > 1 || (framing.content_length > 0 && framing.transfer_encoding > 0))
         return http_reply_error(r, 400, "bad_request", "conflicting message framing headers");
     cl = http_header(r, "Content-Length");
-    if (cl != NULL && (hr_parse_u64(cl, UINT64_MAX, &n) != HR_OK || n > app->cfg.inbox_max_body)) {
+    if (cl != NULL && (hr_parse_u64(cl, UINT64_MAX, &n) != HR_OK || n > limit)) {
         r->too_big = true;
         /* a modest excess is read and dropped, so the client is still listening when the
          * 413 comes; an absurd one is answered at once and the connection closed */
@@ -536,6 +537,7 @@ static void *scheduler_main(void *arg)
         else if (n > 0)
             hr_log(HR_LOG_INFO, "schedule", "published %zu scheduled post(s)", n);
         fed_kinds_recheck(s->app->fed, hr_now_ms()); /* remote parents, daily (kinds_check.c) */
+        media_gc_due(s->app, hr_now_ms()); /* unreferenced media, hourly (media_cli.c) */
         pthread_mutex_lock(&s->mu);
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 1;

@@ -5,6 +5,7 @@
  * rules. Ids: an account's id is its name; a status's is NAME-HEX for BASE/users/NAME/
  * notes/HEX ('-' is in neither). Errors are Mastodon's: {"error": "..."} with its status. */
 #include "server/mastoapi.h"
+#include "server/media_front.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -138,6 +139,8 @@ static json_t *account_entity(struct http_req *r, const char *name)
         "indexable", 1, "created_at", json_object_get(actor, "published"), "followers_count",
         count_of(r, name, 1), "following_count", count_of(r, name, 2), "statuses_count",
         count_of(r, name, 0), "last_status_at", "emojis", "fields", fields_of(actor, profile));
+    if (j != NULL) /* icon, image (server/media_masto.c) */
+        masto_account_media(actor, j);
 out:
     json_decref(actor);
     json_decref(profile);
@@ -220,10 +223,11 @@ static json_t *status_entity(struct http_req *r, const json_t *note, json_t *acc
     const char *url = json_string_value(json_object_get(note, "url"));
     const char *lang = note_language(note);
     char id[200];
+    json_t *st;
 
     if (!status_id_of(r, json_string_value(json_object_get(note, "id")), id, sizeof id))
         return NULL;
-    return json_pack("{s:s,s:O,s:n,s:n,s:b,s:s,s:s,s:o,s:O,s:s,s:I,s:I,s:I,s:o,s:O,s:n,s:n,"
+    st = json_pack("{s:s,s:O,s:n,s:n,s:b,s:s,s:s,s:o,s:O,s:s,s:I,s:I,s:I,s:o,s:O,s:n,s:n,"
                      "s:O,s:[],s:[],s:[],s:[],s:n,s:n}",
                      "id", id, "created_at", json_object_get(note, "published"), "in_reply_to_id",
                      "in_reply_to_account_id", "sensitive", cw != NULL && cw[0] != '\0',
@@ -236,6 +240,9 @@ static json_t *status_entity(struct http_req *r, const json_t *note, json_t *acc
                      str_or_null(json_object_get(note, "updated")), "content",
                      json_object_get(note, "content"), "reblog", "application", "account", account,
                      "media_attachments", "mentions", "tags", "emojis", "card", "poll");
+    if (st != NULL) /* attachment (server/media_masto.c) */
+        masto_status_media(note, st);
+    return st;
 }
 
 /* status_entity with NOTE's tags and mentions (issue #10). */
@@ -381,10 +388,10 @@ static json_int_t user_count(struct http_req *r)
     return n;
 }
 
-/* What posting allows: Herald posts text only (no media, polls or featured tags). */
+/* What posting allows: up to 4 images per post (issue #10); no featured tags. */
 static json_t *statuses_config(void)
 {
-    return json_pack("{s:i,s:i,s:i}", "max_characters", 500, "max_media_attachments", 0,
+    return json_pack("{s:i,s:i,s:i}", "max_characters", 500, "max_media_attachments", 4,
                      "characters_reserved_per_url", 23);
 }
 

@@ -5,6 +5,7 @@
 #include "server/admin.h"
 #include "server/attest.h"
 #include "server/mastoapi.h"
+#include "server/media_front.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,6 +329,8 @@ static enum MHD_Result get_route(struct http_req *r)
         return attest_http_verify(r);
     if (users_path(r->url, name, &rest))
         return get_users(r, name, rest);
+    if (strncmp(r->url, "/media/", 7) == 0) /* our images (server/media_http.c) */
+        return media_http_get(r);
     return http_reply_error(r, 404, "not_found", "no such page");
 }
 
