@@ -515,9 +515,40 @@ static int cmd_post(struct app *app, int argc, char **argv)
 }
 
 /* The options of draft new/edit: TEXT plus --cw, --at, --reply-to (and --submit for new). */
+/* --poll OPTION (repeatable), --multiple, --closes TIME at argv[*i]: 1 consumed, 0 not a
+ * poll flag, -1 a bad one (usage printed). */
+static int poll_arg(int argc, char **argv, int *i, struct agency_draft_input *in)
+{
+    if (strcmp(argv[*i], "--multiple") == 0) {
+        in->poll_multiple = true;
+        return 1;
+    }
+    if (*i + 1 >= argc)
+        return 0;
+    if (strcmp(argv[*i], "--poll") == 0) {
+        if (in->n_poll_options == AGENCY_POLL_OPTIONS_MAX) {
+            usage("a poll has at most 10 options");
+            return -1;
+        }
+        in->poll_options[in->n_poll_options++] = argv[++*i];
+        return 1;
+    }
+    if (strcmp(argv[*i], "--closes") == 0) {
+        if (hr_iso8601_parse(argv[++*i], &in->poll_closes_ms) != HR_OK ||
+            in->poll_closes_ms <= 0) {
+            usage("--closes takes a UTC time like 2026-12-31T12:00:00Z");
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
 static int draft_input(int argc, char **argv, int first, struct agency_draft_input *in,
                        bool *submit)
 {
+    int pa;
+
     for (int i = first; i < argc; i++) {
         if (strcmp(argv[i], "--cw") == 0 && i + 1 < argc)
             in->cw = argv[++i];
@@ -534,10 +565,14 @@ static int draft_input(int argc, char **argv, int first, struct agency_draft_inp
                 return usage("--at takes a UTC time like 2026-12-01T09:00:00Z");
         } else if (strcmp(argv[i], "--submit") == 0 && submit != NULL)
             *submit = true;
-        else if (argv[i][0] != '-' && in->text == NULL)
+        else if ((pa = poll_arg(argc, argv, &i, in)) != 0) {
+            if (pa < 0)
+                return EXIT_USAGE;
+        } else if (argv[i][0] != '-' && in->text == NULL)
             in->text = argv[i];
         else
             return usage("draft new NAME TEXT [--cw T] [--at TIME] [--reply-to URL] [--submit]"
+                         " [--poll OPTION ... [--multiple] --closes TIME]"
                          " | draft edit ID TEXT [--cw T] [--at TIME] [--reply-to URL]");
     }
     return in->text == NULL && in->deletes == NULL ? usage("the draft needs a TEXT") : 0;

@@ -535,6 +535,8 @@ static void *scheduler_main(void *arg)
         else if (n > 0)
             hr_log(HR_LOG_INFO, "schedule", "published %zu scheduled post(s)", n);
         fed_kinds_recheck(s->app->fed, hr_now_ms()); /* remote parents, daily (kinds_check.c) */
+        /* poll results: at most every poll_update_minutes, and at closing (polls.c) */
+        fed_polls_tick(s->app->fed, hr_now_ms(), s->app->cfg.poll_update_minutes * 60000);
         pthread_mutex_lock(&s->mu);
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 1;
