@@ -37,6 +37,7 @@ static const char usage_text[] =
     "  following NAME | timeline NAME [--limit N]  whom NAME follows, and what they posted\n"
     "  boost NAME POST_URL                    boost (Announce) a post, through approvals\n"
     "  posts NAME [--page CURSOR]             the account's published posts (outbox page)\n"
+    "  poll results ID [--format csv|json]    a poll's record: counts and every vote\n"
     "  followers NAME [--json]                list an account's followers\n"
     "  stats [--json]                         counts of what is stored\n"
     "  domain block|unblock HOST [--reason TEXT]   refuse a domain (drops its followers)\n"
@@ -1098,6 +1099,42 @@ static int cmd_following(struct app *app, int argc, char **argv)
     return 0;
 }
 
+/* The outbox page BODY with each post's replies, likes, shares (and votes) as "counts". */
+static void print_with_counts(struct app *app, const char *body)
+{
+    json_t *page = json_loads(body, 0, NULL);
+    char *out = NULL;
+
+    if (page != NULL && fed_posts_counts(app->fed, page, NULL) == HR_OK)
+        out = json_dumps(page, JSON_COMPACT);
+    printf("%s\n", out ? out : body);
+    free(out);
+    json_decref(page);
+}
+
+/* poll results ID [--format csv|json]: the record of a consultation */
+static int cmd_poll(struct app *app, int argc, char **argv)
+{
+    const char *format = argc == 5 && strcmp(argv[3], "--format") == 0 ? argv[4] : "json";
+    struct hr_err err = {0};
+    char *out = NULL;
+    int rc;
+
+    if (argc < 3 || strcmp(argv[1], "results") != 0 || (argc != 3 && argc != 5) ||
+        (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) ||
+        (argc == 5 && strcmp(argv[3], "--format") != 0))
+        return usage("poll results ID [--format csv|json]");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = agency_poll_results(app->st, app->fed, app->as, argv[2], strcmp(format, "csv") == 0,
+                             &out, &err);
+    app_close(app);
+    if (rc == HR_OK)
+        printf("%s%s", out, strcmp(format, "csv") == 0 ? "" : "\n");
+    free(out);
+    return outcome(rc, &err);
+}
+
 /* posts NAME [--page CURSOR]: the account's outbox page, as the API's GET /posts */
 static int cmd_posts(struct app *app, int argc, char **argv)
 {
@@ -1117,7 +1154,7 @@ static int cmd_posts(struct app *app, int argc, char **argv)
     fed_outbox(app->fed, argv[1], page, &d);
     rc = d.status == 200 ? HR_OK : hr_fail(&err, HR_ENOTFOUND, "%s", d.message);
     if (rc == HR_OK)
-        printf("%s\n", d.body);
+        print_with_counts(app, d.body);
     fed_doc_fini(&d);
     app_close(app);
     return outcome(rc, &err);
@@ -1214,7 +1251,7 @@ static const struct {
     {"revoke", cmd_grant},      {"token", cmd_token},       {"audit", cmd_audit},
     {"draft", cmd_draft},       {"follow", cmd_follow},     {"unfollow", cmd_follow},
     {"following", cmd_following}, {"timeline", cmd_following}, {"boost", cmd_boost},
-    {"posts", cmd_posts},
+    {"posts", cmd_posts},       {"poll", cmd_poll},
     {"website", cmd_website},
     {"attest", cmd_attest},
     {"keys", cmd_keys},
