@@ -725,12 +725,13 @@ static int cmd_stats(struct app *app, int argc, char **argv)
     app_close(app);
     if (rc != HR_OK)
         return fail(&err);
-    return print_json(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "accounts",
+    return print_json(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "accounts",
                                 (json_int_t)s.accounts, "objects", (json_int_t)s.objects,
                                 "followers", (json_int_t)s.followers, "remote_actors",
                                 (json_int_t)s.remote_actors, "deliveries",
                                 (json_int_t)s.deliveries, "seen", (json_int_t)s.seen, "inbound",
-                                (json_int_t)s.inbound));
+                                (json_int_t)s.inbound, "votes", (json_int_t)s.votes,
+                                "reactions", (json_int_t)s.reactions));
 }
 
 static int domain_one(const struct store_domain *d, void *ctx)
