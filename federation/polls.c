@@ -307,8 +307,10 @@ static int vote_shape(const json_t *obj, const char *actor, const char **choice,
     const json_t *by = json_object_get(obj, "attributedTo");
 
     *choice = json_string_value(json_object_get(obj, "name"));
-    if (!json_is_string(by) || strcmp(json_string_value(by), actor) != 0)
+    if (!json_is_string(by))
         return refuse(res, 400, "vote_malformed", "a vote names its voter in attributedTo");
+    if (strcmp(json_string_value(by), actor) != 0) /* FEP-fe34: one's own votes only */
+        return refuse(res, 403, "origin", "a vote attributed to another actor");
     if (!name_ok(*choice))
         return refuse(res, 400, "vote_malformed",
                       "a vote's name must be 1 to 200 bytes without control characters");
@@ -332,6 +334,8 @@ int fed_vote_inbound(struct fed *fed, struct store_txn *txn, const json_t *act,
         return HR_OK;
     *is_vote = true;
     rc = vote_shape(obj, actor, &choice, res);
+    if (rc == HR_OK && strlen(target) + strlen(actor) + 1 > 480) /* a store key's limit */
+        return refuse(res, 400, "vote_malformed", "the question and voter ids are too long");
     if (rc == HR_OK) {
         rc = fed_own_note_get(txn, target, &q);
         if (rc == HR_ENOTFOUND)
@@ -501,7 +505,19 @@ struct report {
     json_t *inboxes;
 };
 
-static int report_build(struct fed *fed, const struct due *d, struct report *r,
+static json_int_t seq_now(struct store_txn *txn, const char *question, json_int_t seq)
+{
+    char key[1300];
+    size_t klen = state_key(question, key, sizeof key);
+    json_t *st = klen ? rec_get_json(txn, STORE_T_VOTES, key, klen) : NULL;
+
+    if (st != NULL)
+        seq = json_integer_value(json_object_get(st, "seq"));
+    json_decref(st);
+    return seq;
+}
+
+static int report_build(struct fed *fed, struct due *d, struct report *r,
                         struct hr_err *err)
 {
     struct store_txn *txn = NULL;
@@ -518,6 +534,8 @@ static int report_build(struct fed *fed, const struct due *d, struct report *r,
         rc = hr_fail(err, HR_EINVAL, "%.300s is no longer a poll", d->question);
     if (rc == HR_OK)
         rc = tally_run(txn, d->question, &t, err);
+    if (rc == HR_OK) /* the votes counted are exactly those up to this seq */
+        d->seq = seq_now(txn, d->question, d->seq);
     store_txn_abort(txn);
     r->inboxes = t.inboxes;
     if (rc == HR_OK) {
