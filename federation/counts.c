@@ -188,6 +188,7 @@ int fed_note_collection(struct fed *fed, const char *path, const char *page,
         fed_doc_error(doc, 404, "not_found", "no such collection");
     else
         fed_doc_error(doc, 500, "internal", "store unavailable");
+    json_decref(body);
     json_decref(note);
     return HR_OK;
 }
