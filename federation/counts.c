@@ -193,6 +193,19 @@ int fed_note_collection(struct fed *fed, const char *path, const char *page,
     return HR_OK;
 }
 
+void fed_note_counts(struct fed *fed, const char *note_id, struct fed_counts *out)
+{
+    struct store_txn *txn = NULL;
+
+    *out = (struct fed_counts){0};
+    if (note_id == NULL || store_txn_begin(fed->st, STORE_READ, &txn, NULL) != HR_OK)
+        return;
+    out->replies = fed_note_count(txn, note_id, "replies");
+    out->likes = fed_note_count(txn, note_id, "likes");
+    out->shares = fed_note_count(txn, note_id, "shares");
+    store_txn_abort(txn);
+}
+
 /* ---- herald posts NAME: the counts of each post on an outbox page ---- */
 
 static json_t *counts_of(struct store_txn *txn, const json_t *note)

@@ -117,6 +117,11 @@ int fed_note_collection(struct fed *fed, const char *path, const char *page,
 /* Adds "counts" {replies, likes, shares[, votes]} to each Create of our posts in the outbox
  * page PAGE (herald posts NAME). */
 int fed_posts_counts(struct fed *fed, struct json_t *page, struct hr_err *err);
+/* Live counts of our post NOTE_ID (0 each when it is not ours). */
+struct fed_counts {
+    size_t replies, likes, shares;
+};
+void fed_note_counts(struct fed *fed, const char *note_id, struct fed_counts *out);
 /* The record of the consultation QUESTION (our Question's id): question, content, multiple,
  * closes, open, votersCount, options [{name, votes}], votes [{actor, option, time}]. */
 int fed_poll_results(struct fed *fed, const char *question, struct json_t **out,

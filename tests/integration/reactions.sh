@@ -183,6 +183,13 @@ t_eq "then carol's" "$CAROL/notes/9" "$(getj "$N/replies" | t_jq '.first.items[1
 POSTS=$(herald posts health)
 t_match "herald posts shows the counts" '"counts":\{"replies":2,"likes":1,"shares":1\}' "$POSTS"
 t_match "herald posts shows a poll's votes" '"votes":2\}' "$POSTS"
+MS=$(curl -s "$H_BASE/api/v1/statuses/health-${N##*/}")
+t_eq "client API: replies, reblogs, favourites" "2 1 1" \
+    "$(t_jq .replies_count <<<"$MS") $(t_jq .reblogs_count <<<"$MS") $(t_jq .favourites_count <<<"$MS")"
+MS=$(curl -s "$H_BASE/api/v1/statuses/health-${Q##*/}")
+t_eq "client API: the poll's voters and option counts" "2 1 1 false false" \
+    "$(t_jq .poll.voters_count <<<"$MS") $(t_jq '.poll.options[0].votes_count' <<<"$MS") $(t_jq '.poll.options[1].votes_count' <<<"$MS") $(t_jq .poll.multiple <<<"$MS") $(t_jq .poll.expired <<<"$MS")"
+t_eq "client API: option titles" "Evenings, late" "$(t_jq '.poll.options[1].title' <<<"$MS")"
 
 BEFORE=$(stats)
 as_bob "{\"@context\":\"$AS\",\"id\":\"$BOB/undo/1\",\"type\":\"Undo\",\"actor\":\"$BOB\",\"object\":{\"id\":\"$ANN/likes/2\",\"type\":\"Like\",\"actor\":\"$ANN\",\"object\":\"$N\"}}"
