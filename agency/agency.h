@@ -79,6 +79,7 @@ enum agency_action {
                               * requester (agency/security.c), never the shell user */
     AGENCY_ACCOUNT_LINK,    /* link/unlink a remote account to a parent: admin on the parent */
     AGENCY_MEDIA_GC,        /* remove media files nothing refers to: admin instance-wide */
+    AGENCY_POLL_RESULTS,    /* a poll's record (herald poll results): as draft.read */
 };
 /* HR_OK when OPERATOR may do ACTION on ACCOUNT (NULL: instance-wide) with SUBJECT (the
  * grantee, whose token, the new approval count; NULL when none), else HR_EFORBIDDEN with a
@@ -341,6 +342,11 @@ int agency_draft_show(struct store *st, const char *by, const char *id, char **j
  * any) as a JSON array (caller frees). */
 int agency_draft_list(struct store *st, const char *by, const char *account, const char *state,
                       char **json, struct hr_err *err);
+/* The record of a consultation (issue #10): ID is the Question's URL or the id of the draft
+ * that published it; BY needs poll.results on its account. *OUT (caller frees): the JSON of
+ * fed_poll_results, or with CSV true an RFC 4180 table (docs/publishing.md). */
+int agency_poll_results(struct store *st, struct fed *fed, const char *by, const char *id,
+                        bool csv, char **out, struct hr_err *err);
 /* Following other agencies: HANDLE is @user@host or an actor URL. Audited. */
 int agency_follow(struct store *st, struct fed *fed, const char *by, const char *account,
                   const char *handle, char *actor_out, size_t cap, struct hr_err *err);

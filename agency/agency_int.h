@@ -34,6 +34,10 @@ int agency_draft_images(struct store *st, struct fed *fed, const char *account,
                         const struct agency_draft_input *in, json_t **out, struct hr_err *err);
 /* IN's poll, checked (agency/polls.c). */
 int agency_draft_poll(const struct agency_draft_input *in, json_t **out, struct hr_err *err);
+/* The checks of agency_draft_poll as of NOW_MS (2..10 distinct options of 1..200 bytes of
+ * UTF-8 without control characters; closing in the future, at most a year ahead). */
+int agency_draft_poll_check(const struct agency_draft_input *in, int64_t now_ms,
+                            struct hr_err *err);
 
 /* ---- media files (agency/mediafiles.c; docs/storage.md "Media files") ---- */
 /* DATA_DIR/media/AB/SHA256.EXT into OUT. HR_EINVAL for a bad hash or type, or no FED. */

@@ -86,6 +86,9 @@ static const struct row {
      "the admin who asked to lift the freeze cannot approve it: a second admin must"},
     {AGENCY_ACCOUNT_LINK, "account.link", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
     {AGENCY_MEDIA_GC, "media.gc", R_ADMIN, INSTANCE, true, NO_RULE, NULL},
+    /* who votes is personal data of the voters: the roles that read the account's drafts */
+    {AGENCY_POLL_RESULTS, "poll.results", R_ADMIN | R_EDITOR | R_APPROVER | R_AUDITOR,
+     ON_ACCOUNT, true, NO_RULE, NULL},
 };
 
 static const struct row *row_of(enum agency_action action)

@@ -109,6 +109,28 @@ struct fed_post_input {
                                   "size"}] in order */
     const struct json_t *poll;     /* {"options":[..],"multiple":bool,"closes_ms":N} or NULL */
 };
+/* ---- issue #10: reactions and polls (federation/counts.c, polls.c) ---- */
+/* GET PATH "/users/NAME/notes/ID/replies|likes|shares" (PAGE: NULL or "1".."N"): DOC
+ * holds the collection with live totalItems. HR_ENOTFOUND (DOC untouched) for another
+ * path. */
+int fed_note_collection(struct fed *fed, const char *path, const char *page,
+                        struct fed_doc *doc);
+/* Adds "counts" {replies, likes, shares[, votes]} to each Create of our posts in the outbox
+ * page PAGE (herald posts NAME). */
+int fed_posts_counts(struct fed *fed, struct json_t *page, struct hr_err *err);
+/* Live counts of our post NOTE_ID (0 each when it is not ours). */
+struct fed_counts {
+    size_t replies, likes, shares;
+};
+void fed_note_counts(struct fed *fed, const char *note_id, struct fed_counts *out);
+/* The record of the consultation QUESTION (our Question's id): question, content, multiple,
+ * closes, open, votersCount, options [{name, votes}], votes [{actor, option, time}]. */
+int fed_poll_results(struct fed *fed, const char *question, struct json_t **out,
+                     struct hr_err *err);
+/* Sends Update(Question) with the current counts for each poll with new votes whose last
+ * update is INTERVAL_MS old, and once at closing; returns how many were sent. */
+size_t fed_polls_tick(struct fed *fed, int64_t now_ms, int64_t interval_ms);
+
 struct fed_post;
 int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_input *in,
                      struct fed_post **out, struct hr_err *err);

@@ -420,5 +420,41 @@ int fed_actor_add_fields(struct fed *fed, const struct store_account *a, const j
 json_t *fed_note_context(void);
 /* The resolved mention of ACCT (LEN bytes, case-insensitive) in MENTIONS, or NULL. */
 const json_t *fed_mention_find(const json_t *mentions, const char *acct, size_t len);
+/* ---- issue #10: reactions and votes on our posts (federation/reactions.c, polls.c,
+ * counts.c; docs/FEDERATION.md "Polls" and "Counts"). The inbox calls fed_react_inbound
+ * once per verified activity, inside its transaction. */
+struct fed_react_res {
+    int status;       /* HTTP status of a refusal */
+    const char *code; /* static error code */
+    char message[200];
+};
+/* HR_OK: recorded, or nothing of ours (the inbox goes on as before); *DONE: a vote, which
+ * is stored nowhere else (never a reply, never in a timeline). Any other code: refused,
+ * RES says how, and nothing may be stored (the inbox aborts its transaction). INBOX: the
+ * verified signer's inbox (Update(Question) goes there). */
+int fed_react_inbound(struct fed *fed, struct store_txn *txn, const json_t *act,
+                      const char *actor, const char *inbox, bool *done,
+                      struct fed_react_res *res, struct hr_err *err);
+/* The vote part of it (federation/polls.c): *IS_VOTE when ACT is a Create of a vote on a
+ * post of ours, then recorded or refused as of NOW_MS. */
+int fed_vote_inbound(struct fed *fed, struct store_txn *txn, const json_t *act,
+                     const char *actor, const char *inbox, int64_t now_ms, bool *is_vote,
+                     struct fed_react_res *res, struct hr_err *err);
+/* NOTE (ours, as published) created (GONE false) or deleted: its poll registered for
+ * result updates, a reply of ours to one of our posts counted first in its replies. */
+int fed_reactions_published(struct store_txn *txn, const char *account, const json_t *note,
+                            bool gone, struct hr_err *err);
+int fed_poll_register(struct store_txn *txn, const char *account, const json_t *note,
+                      bool gone, struct hr_err *err);
+/* The stored post ID when it is a live Note or Question of ours: *OUT the parsed JSON
+ * (caller decrefs). HR_ENOTFOUND; HR_EGONE for a Tombstone. */
+int fed_own_note_get(struct store_txn *txn, const char *id, json_t **out);
+/* Signs DOC as NAME (publish.c's signed_dump): *OUT the serialised document. */
+int fed_signed_dump(struct fed *fed, const char *name, json_t *doc, char **out,
+                    struct hr_err *err);
+/* Records behind the collection KIND ("replies", "likes", "shares") of NOTE, and the
+ * voters of a Question (federation/counts.c). */
+size_t fed_note_count(struct store_txn *txn, const char *note, const char *kind);
+size_t fed_note_votes(struct store_txn *txn, const char *note);
 
 #endif

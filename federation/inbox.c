@@ -513,8 +513,25 @@ static int on_create(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *
     return on_other(c, txn, err);
 }
 
+/* Likes, shares, replies and votes on our posts (federation/reactions.c), before the
+ * handler: a refused vote stores nothing, a counted one nothing more. */
+static int react(struct inbox_ctx *c, struct store_txn *txn, bool *done, struct hr_err *err)
+{
+    struct fed_react_res rr = {0};
+    int rc = fed_react_inbound(c->fed, txn, c->act, c->actor, c->signer.inbox, done, &rr, err);
+
+    if (rc != HR_OK && rr.status != 0)
+        reject(c, rr.status, rr.code, "%s", rr.message);
+    return rc;
+}
+
 static int dispatch(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *err)
 {
+    bool done = false;
+    int rc = react(c, txn, &done, err);
+
+    if (rc != HR_OK || done)
+        return rc;
     for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
         if (strcmp(c->type, handlers[i].type) == 0)
             return handlers[i].fn(c, txn, err);

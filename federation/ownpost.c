@@ -31,7 +31,10 @@ static bool own_post(const struct fed *fed, const char *name, const char *id,
         return false;
     fed_actor_url(fed, name, actor, sizeof actor);
     j = json_loadb(o->json, o->json_len, 0, NULL);
-    ok = str_is(json_object_get(j, "type"), "Note") && str_is(json_object_get(j, "id"), id) &&
+    /* a poll is a Question, stored as a Note (federation/polls.c) */
+    ok = (str_is(json_object_get(j, "type"), "Note") ||
+          str_is(json_object_get(j, "type"), "Question")) &&
+         str_is(json_object_get(j, "id"), id) &&
          str_is(json_object_get(j, "attributedTo"), actor);
     json_decref(j);
     return ok;

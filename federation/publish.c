@@ -235,6 +235,12 @@ static int signed_dump(struct fed *fed, const char *name, json_t *doc, int rc, c
     return rc;
 }
 
+int fed_signed_dump(struct fed *fed, const char *name, json_t *doc, char **out,
+                    struct hr_err *err)
+{
+    return signed_dump(fed, name, doc, HR_OK, out, err);
+}
+
 /* NOTE signed as served at its id, then without @context for embedding in an activity
  * whose @context is the same (the proof is checked with the embedding @context). */
 static int signed_note(struct fed *fed, const char *name, json_t *note, int rc, char **out,
@@ -348,6 +354,8 @@ int fed_post_commit(struct store_txn *txn, const struct fed_post *p, struct hr_e
         rc = store_outbox_add(txn, p->account, o.id, NULL, err);
     if (rc == HR_OK)
         rc = deliver(txn, p, o.id, err);
+    if (rc == HR_OK) /* its poll, and our reply counted (federation/reactions.c) */
+        rc = fed_reactions_published(txn, p->account, p->addressed, false, err);
     return rc;
     }
 }
@@ -628,6 +636,8 @@ static int commit_change(struct store_txn *txn, const struct fed_post *p, struct
         json_t *versions = p->version_json ? json_loads(p->version_json, 0, NULL) : NULL, *v;
         size_t i;
         rc = put(txn, p, p->note_id, "Tombstone", p->note_json, err);
+        if (rc == HR_OK) /* no more poll results; our reply no longer counted */
+            rc = fed_reactions_published(txn, p->account, p->addressed, true, err);
         if (rc == HR_OK) /* the outbox skips what is gone */
             rc = store_object_del(txn, create_id, err);
         json_array_foreach(versions, i, v) if (rc == HR_OK && json_is_string(v))

@@ -436,6 +436,37 @@ static json_t *draft_result_json(const struct agency_draft_result *r)
                      r->published_id);
 }
 
+/* "poll": {"options": [..], "multiple": bool, "closes": TIME}; agency_draft_poll checks the
+ * options themselves. */
+static int poll_input(const json_t *poll, struct agency_draft_input *in, struct hr_err *err)
+{
+    const json_t *opts = json_object_get(poll, "options"), *v;
+    const json_t *multiple = json_object_get(poll, "multiple");
+    const char *closes = json_string_value(json_object_get(poll, "closes"));
+    size_t i;
+
+    if (poll == NULL || json_is_null(poll))
+        return HR_OK;
+    if (!json_is_object(poll) || !json_is_array(opts))
+        return hr_fail(err, HR_EINVAL, "poll: {\"options\":[..],\"multiple\":false,"
+                                       "\"closes\":\"2026-12-31T12:00:00Z\"}");
+    if (json_array_size(opts) > AGENCY_POLL_OPTIONS_MAX)
+        return hr_fail(err, HR_EINVAL, "a poll has at most %d options", AGENCY_POLL_OPTIONS_MAX);
+    json_array_foreach(opts, i, v)
+    {
+        if (!json_is_string(v))
+            return hr_fail(err, HR_EINVAL, "poll option %zu must be a string", i + 1);
+        in->poll_options[in->n_poll_options++] = json_string_value(v);
+    }
+    if (multiple != NULL && !json_is_boolean(multiple))
+        return hr_fail(err, HR_EINVAL, "poll.multiple must be true or false");
+    in->poll_multiple = json_is_true(multiple);
+    if (closes == NULL || hr_iso8601_parse(closes, &in->poll_closes_ms) != HR_OK ||
+        in->poll_closes_ms <= 0)
+        return hr_fail(err, HR_EINVAL, "poll.closes: use 2026-12-31T12:00:00Z");
+    return HR_OK;
+}
+
 static int draft_input(struct call *c, struct agency_draft_input *in, struct hr_err *err)
 {
     const char *at = body_str(c, "at");
@@ -452,7 +483,7 @@ static int draft_input(struct call *c, struct agency_draft_input *in, struct hr_
     in->at_ms = 0;
     if (at != NULL && hr_iso8601_parse(at, &in->at_ms) != HR_OK)
         return hr_fail(err, HR_EINVAL, "at: use 2026-12-01T09:00:00Z");
-    return HR_OK;
+    return poll_input(json_object_get(c->body, "poll"), in, err);
 }
 
 /* POST /drafts (VERB "new") and POST /drafts/ID/VERB: parse, dispatch, print. */

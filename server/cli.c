@@ -43,6 +43,7 @@ static const char usage_text[] =
     "  following NAME | timeline NAME [--limit N]  whom NAME follows, and what they posted\n"
     "  boost NAME POST_URL                    boost (Announce) a post, through approvals\n"
     "  posts NAME [--page CURSOR]             the account's published posts (outbox page)\n"
+    "  poll results ID [--format csv|json]    a poll's record: counts and every vote\n"
     "  followers NAME [--json]                list an account's followers\n"
     "  stats [--json]                         counts of what is stored\n"
     "  domain block|unblock HOST [--reason TEXT]   refuse a domain (drops its followers)\n"
@@ -548,10 +549,39 @@ static int cmd_post(struct app *app, int argc, char **argv)
 }
 
 /* The options of draft new/edit: TEXT plus --cw, --at, --reply-to (and --submit for new). */
+/* --poll OPTION (repeatable), --multiple, --closes TIME at argv[*i]: 1 consumed, 0 not a
+ * poll flag, -1 a bad one (usage printed). */
+static int poll_arg(int argc, char **argv, int *i, struct agency_draft_input *in)
+{
+    if (strcmp(argv[*i], "--multiple") == 0) {
+        in->poll_multiple = true;
+        return 1;
+    }
+    if (*i + 1 >= argc)
+        return 0;
+    if (strcmp(argv[*i], "--poll") == 0) {
+        if (in->n_poll_options == AGENCY_POLL_OPTIONS_MAX) {
+            usage("a poll has at most 10 options");
+            return -1;
+        }
+        in->poll_options[in->n_poll_options++] = argv[++*i];
+        return 1;
+    }
+    if (strcmp(argv[*i], "--closes") == 0) {
+        if (hr_iso8601_parse(argv[++*i], &in->poll_closes_ms) != HR_OK ||
+            in->poll_closes_ms <= 0) {
+            usage("--closes takes a UTC time like 2026-12-31T12:00:00Z");
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
 static int draft_input(int argc, char **argv, int first, struct agency_draft_input *in,
                        bool *submit)
 {
-    int taken;
+    int taken, pa;
 
     for (int i = first; i < argc; i++) {
         if (strcmp(argv[i], "--cw") == 0 && i + 1 < argc)
@@ -576,12 +606,16 @@ static int draft_input(int argc, char **argv, int first, struct agency_draft_inp
         else if ((taken = media_cli_draft_opt(argc, argv, &i, in)) >= 0) {
             if (taken > 0) /* --image FILE --alt TEXT (server/media_cli.c) */
                 return taken;
+        } else if ((pa = poll_arg(argc, argv, &i, in)) != 0) {
+            if (pa < 0)
+                return EXIT_USAGE;
         } else if (argv[i][0] != '-' && in->text == NULL)
             in->text = argv[i];
         else
             return usage("draft new NAME TEXT [--cw T] [--at TIME] [--reply-to URL] [--lang TAG]"
-                         " [--submit] | draft edit ID TEXT [--cw T] [--at TIME] [--reply-to URL]"
-                         " [--lang TAG]");
+                         " [--visibility V] [--image FILE --alt TEXT ...]"
+                         " [--poll OPTION ... [--multiple] --closes TIME] [--submit]"
+                         " | draft edit ID TEXT [same options]");
     }
     return in->text == NULL && in->deletes == NULL ? usage("the draft needs a TEXT") : 0;
 }
@@ -732,12 +766,13 @@ static int cmd_stats(struct app *app, int argc, char **argv)
     app_close(app);
     if (rc != HR_OK)
         return fail(&err);
-    return print_json(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "accounts",
+    return print_json(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "accounts",
                                 (json_int_t)s.accounts, "objects", (json_int_t)s.objects,
                                 "followers", (json_int_t)s.followers, "remote_actors",
                                 (json_int_t)s.remote_actors, "deliveries",
                                 (json_int_t)s.deliveries, "seen", (json_int_t)s.seen, "inbound",
-                                (json_int_t)s.inbound));
+                                (json_int_t)s.inbound, "votes", (json_int_t)s.votes,
+                                "reactions", (json_int_t)s.reactions));
 }
 
 static int domain_one(const struct store_domain *d, void *ctx)
@@ -1106,6 +1141,42 @@ static int cmd_following(struct app *app, int argc, char **argv)
     return 0;
 }
 
+/* The outbox page BODY with each post's replies, likes, shares (and votes) as "counts". */
+static void print_with_counts(struct app *app, const char *body)
+{
+    json_t *page = json_loads(body, 0, NULL);
+    char *out = NULL;
+
+    if (page != NULL && fed_posts_counts(app->fed, page, NULL) == HR_OK)
+        out = json_dumps(page, JSON_COMPACT);
+    printf("%s\n", out ? out : body);
+    free(out);
+    json_decref(page);
+}
+
+/* poll results ID [--format csv|json]: the record of a consultation */
+static int cmd_poll(struct app *app, int argc, char **argv)
+{
+    const char *format = argc == 5 && strcmp(argv[3], "--format") == 0 ? argv[4] : "json";
+    struct hr_err err = {0};
+    char *out = NULL;
+    int rc;
+
+    if (argc < 3 || strcmp(argv[1], "results") != 0 || (argc != 3 && argc != 5) ||
+        (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) ||
+        (argc == 5 && strcmp(argv[3], "--format") != 0))
+        return usage("poll results ID [--format csv|json]");
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = agency_poll_results(app->st, app->fed, app->as, argv[2], strcmp(format, "csv") == 0,
+                             &out, &err);
+    app_close(app);
+    if (rc == HR_OK)
+        printf("%s%s", out, strcmp(format, "csv") == 0 ? "" : "\n");
+    free(out);
+    return outcome(rc, &err);
+}
+
 /* posts NAME [--page CURSOR]: the account's outbox page, as the API's GET /posts */
 static int cmd_posts(struct app *app, int argc, char **argv)
 {
@@ -1125,7 +1196,7 @@ static int cmd_posts(struct app *app, int argc, char **argv)
     fed_outbox_all(app->fed, argv[1], page, &d); /* the operator's view: every visibility */
     rc = d.status == 200 ? HR_OK : hr_fail(&err, HR_ENOTFOUND, "%s", d.message);
     if (rc == HR_OK)
-        printf("%s\n", d.body);
+        print_with_counts(app, d.body);
     fed_doc_fini(&d);
     app_close(app);
     return outcome(rc, &err);
@@ -1235,7 +1306,7 @@ static const struct {
     {"revoke", cmd_grant},      {"token", cmd_token},       {"audit", cmd_audit},
     {"draft", cmd_draft},       {"follow", cmd_follow},     {"unfollow", cmd_follow},
     {"following", cmd_following}, {"timeline", cmd_following}, {"boost", cmd_boost},
-    {"posts", cmd_posts},
+    {"posts", cmd_posts},       {"poll", cmd_poll},
     {"website", cmd_website},
     {"attest", cmd_attest},
     {"keys", cmd_keys},

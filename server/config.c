@@ -100,6 +100,8 @@ static const struct ckey {
       "/verify requests one client address may make per minute (429 beyond; 0 = no limit)"),
     S(languages, "en",
       "the instance's languages, in order (en, zh): account type labels and disclaimers"),
+    U(poll_update_minutes, "5", 0, 1440,
+      "minutes between result updates (Update(Question)) of a poll with new votes; 0 = each second"),
 #undef S
 #undef B
 #undef U

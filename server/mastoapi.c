@@ -216,6 +216,51 @@ static json_t *note_tags(const json_t *note, const char *type)
     return out;
 }
 
+/* Mastodon's Poll entity of a Question: the counts as last reported (federation/polls.c),
+ * the same the Question shows to other servers. */
+static json_t *poll_entity(const char *id, const json_t *note)
+{
+    const json_t *any = json_object_get(note, "anyOf"), *o;
+    const json_t *opts = json_is_array(any) ? any : json_object_get(note, "oneOf");
+    const char *end = json_string_value(json_object_get(note, "endTime"));
+    int64_t end_ms = 0;
+    json_int_t total = 0;
+    json_t *options = json_array();
+    size_t i;
+
+    json_array_foreach(opts, i, o)
+    {
+        json_int_t n = json_integer_value(
+            json_object_get(json_object_get(o, "replies"), "totalItems"));
+        total += n;
+        json_array_append_new(options, json_pack("{s:O,s:I}", "title", json_object_get(o, "name"),
+                                                 "votes_count", n));
+    }
+    hr_xsd_datetime_parse(end, &end_ms);
+    return json_pack("{s:s,s:s?,s:b,s:b,s:I,s:O,s:o,s:[]}", "id", id, "expires_at", end, "expired",
+                     json_object_get(note, "closed") != NULL || hr_now_ms() >= end_ms, "multiple",
+                     json_is_array(any), "votes_count", total, "voters_count",
+                     json_object_get(note, "votersCount"), "options", options, "emojis");
+}
+
+/* ST with the live counts of NOTE (federation/counts.c) and its poll, if it is one. */
+static json_t *with_counts(struct http_req *r, const json_t *note, json_t *st)
+{
+    const char *type = json_string_value(json_object_get(note, "type"));
+    struct fed_counts c;
+
+    if (st == NULL)
+        return NULL;
+    fed_note_counts(r->app->fed, json_string_value(json_object_get(note, "id")), &c);
+    json_object_set_new(st, "replies_count", json_integer((json_int_t)c.replies));
+    json_object_set_new(st, "reblogs_count", json_integer((json_int_t)c.shares));
+    json_object_set_new(st, "favourites_count", json_integer((json_int_t)c.likes));
+    if (type != NULL && strcmp(type, "Question") == 0)
+        json_object_set_new(st, "poll", poll_entity(json_string_value(json_object_get(st, "id")),
+                                                    note));
+    return st;
+}
+
 /* Mastodon's Status entity of NOTE (ours, by ACCOUNT). */
 static json_t *status_entity(struct http_req *r, const json_t *note, json_t *account)
 {
@@ -320,7 +365,7 @@ static void statuses_add(struct http_req *r, const char *name, const json_t *ite
         if (id == NULL || strncmp(id, r->app->cfg.base_url, base) != 0)
             continue;
         note = own_note(r, name, id + base);
-        st = note ? status_entity_tagged(r, note, account) : NULL;
+        st = note ? with_counts(r, note, status_entity_tagged(r, note, account)) : NULL;
         if (st != NULL)
             json_array_append_new(out, st);
         json_decref(note);
@@ -352,7 +397,7 @@ static enum MHD_Result get_status(struct http_req *r, const char *id)
 
     if (status_path_of(id, name, path, sizeof path) && (note = own_note(r, name, path)) != NULL &&
         (account = account_entity(r, name)) != NULL)
-        st = status_entity_tagged(r, note, account);
+        st = with_counts(r, note, status_entity_tagged(r, note, account));
     json_decref(note);
     json_decref(account);
     return st ? masto_json(r, st) : masto_error(r, 404, "Record not found");

@@ -115,9 +115,11 @@ static const json_t *own_note_of(const json_t *item, const char *actor)
     const char *id = json_string_value(json_object_get(note, "id"));
     size_t n = strlen(actor);
 
+    /* a poll is a Question (federation/polls.c) */
     if (type == NULL || strcmp(type, "Create") != 0 || ntype == NULL ||
-        strcmp(ntype, "Note") != 0 || by == NULL || strcmp(by, actor) != 0 || id == NULL ||
-        strncmp(id, actor, n) != 0 || strncmp(id + n, "/notes/", 7) != 0)
+        (strcmp(ntype, "Note") != 0 && strcmp(ntype, "Question") != 0) || by == NULL ||
+        strcmp(by, actor) != 0 || id == NULL || strncmp(id, actor, n) != 0 ||
+        strncmp(id + n, "/notes/", 7) != 0)
         return NULL;
     return note;
 }

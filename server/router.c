@@ -285,6 +285,9 @@ static enum MHD_Result get_users(struct http_req *r, const char *name, const cha
         fed_matrix(r->app->fed, name, &d);
         return reply_doc(r, &d, CACHE_COLL);
     }
+    /* a post's replies, likes and shares, live (federation/counts.c) */
+    if (fed_note_collection(r->app->fed, r->url, http_arg(r, "page"), &d) == HR_OK)
+        return reply_doc(r, &d, CACHE_COLL);
     if (note_path(rest)) {
         if (!http_wants_json(r))
             return pages_note(r, name, r->url);

@@ -333,5 +333,7 @@ int store_stats_get(struct store_txn *txn, struct store_stats *out, struct hr_er
     out->deliveries = store_db_entries(txn, DB_DELIVERIES);
     out->seen = store_db_entries(txn, DB_SEEN);
     out->inbound = store_db_entries(txn, DB_INBOUND);
+    out->votes = store_rec_count(txn, STORE_T_VOTES);
+    out->reactions = store_rec_count(txn, STORE_T_REACTIONS);
     return HR_OK;
 }

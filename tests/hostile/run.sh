@@ -307,6 +307,35 @@ ph_main "$H_PORT"
 FNOTE=$("$HERALD_BIN" --data "$H_DATA" draft new health "For followers only." --visibility followers --submit)
 t_match "a followers-only note of ours" "^$ME/notes/" "$FNOTE"
 PH[FNOTE]=$FNOTE PH[FNOTE_PATH]=${FNOTE#"${PH[H_BASE]}"}
+# polls (cases/10-votes.tsv), made before alice follows (no Create reaches her server):
+# {QUESTION} open, alice voted Yes (its results sent to her inbox before the rows, so the
+# scheduler writes nothing while they run); {CLOSED_Q} closed; {DELETED_Q} deleted
+in_future() { date -u -d "@$(($(date +%s) + $1))" +%Y-%m-%dT%H:%M:%SZ; }
+new_poll() {
+    "$HERALD_BIN" --data "$H_DATA" draft new health "$1" --poll Yes --poll No --closes "$2" \
+        ${3:+--multiple} --submit
+}
+PH[QUESTION]=$(new_poll "Open the pool on Sundays?" "$(in_future 86400)")
+PH[MULTI_Q]=$(new_poll "Which days?" "$(in_future 86400)" multiple)
+PH[CLOSED_Q]=$(new_poll "Closing soon?" "$(in_future 2)")
+PH[DELETED_Q]=$(new_poll "Withdrawn?" "$(in_future 86400)")
+"$HERALD_BIN" --data "$H_DATA" draft new health --deletes "${PH[DELETED_Q]}" --submit >/dev/null
+t_match "set-up: polls published" "^$ME/notes/" "${PH[QUESTION]} ${PH[MULTI_Q]}"
+sc_as "$P2_ROOT" "$P2" alice "$INBOX" --body-text \
+    "{\"@context\":\"$AS\",\"id\":\"$ALICE/votes/1\",\"type\":\"Create\",\"actor\":\"$ALICE\",\"object\":{\"id\":\"$ALICE/votes/1/note\",\"type\":\"Note\",\"name\":\"Yes\",\"attributedTo\":\"$ALICE\",\"to\":\"$ME\",\"inReplyTo\":\"${PH[QUESTION]}\"}}"
+t_eq "set-up: alice votes Yes (202)" 202 "$SC_STATUS"
+sc_as "$P2_ROOT" "$P2" alice "$INBOX" --body-text \
+    "{\"@context\":\"$AS\",\"id\":\"$ALICE/votes/2\",\"type\":\"Create\",\"actor\":\"$ALICE\",\"object\":{\"id\":\"$ALICE/votes/2/note\",\"type\":\"Note\",\"name\":\"Yes\",\"attributedTo\":\"$ALICE\",\"to\":\"$ME\",\"inReplyTo\":\"${PH[MULTI_Q]}\"}}"
+t_eq "set-up: alice chooses Yes in the multiple-choice poll (202)" 202 "$SC_STATUS"
+poll_reported() { # the results of both polls and the closing went out
+    local q
+    for q in QUESTION MULTI_Q CLOSED_Q; do
+        [ -n "$(curl -s -H 'Accept: application/activity+json' "${PH[$q]}" |
+            grep -E '"votersCount":1|"closed"')" ] || return 1
+    done
+    h_deliveries_drained
+}
+t_wait 30 poll_reported || t_fail "set-up: poll results not sent within 30 s"
 PH[FID]="$ALICE/follows/1"
 sc_as "$P2_ROOT" "$P2" alice "$INBOX" --body-text "$(expand "${TPL[follow]}")"
 t_eq "set-up: alice follows (202)" 202 "$SC_STATUS"
@@ -323,6 +352,7 @@ t_eq "set-up: bob likes our note (202; bob is known from now on)" 202 "$SC_STATU
 PH[SEEN]="$ALICE/likes/seen"
 sc_as "$P2_ROOT" "$P2" alice "$INBOX" --body-text "$(expand "${TPL[seen]}")"
 t_eq "set-up: alice likes our note (202; its id is replayed below)" 202 "$SC_STATUS"
+
 
 # ---- the cases ----
 # One row: NAME KIND STATUS-REGEX CODE-REGEX BODY ARGS (see README.md). Sets ROW_ERRS.

@@ -30,6 +30,7 @@
 //   POST /_control/note-content {"id"}    -> the received Note ID as Fedify's vocabulary
 //                                             reads it: tags, contents with languages, to, cc
 //   POST /_control/actor-fields {"handle"} -> the actor's PropertyValues (profile fields)
+//   POST /_control/like|announce|undo|vote|reply: reactions to a post (see reactionControl)
 //   POST /_control/signed-post {"url", "spec", "object"}
 //                                          -> POSTs a Like of OBJECT by the actor to URL,
 //                                             signed by Fedify's signRequest with SPEC;
@@ -654,6 +655,10 @@ async function handleControl(req, res, path) {
       return json(res, 500, { error: String(error) });
     }
   }
+  // issue #10 reactions: like/announce/reply/vote on a post (its author gets the activity),
+  // undo of a like or announce sent before
+  const reaction = await reactionControl(ctx, path, body);
+  if (reaction != null) return json(res, reaction.status, reaction.body);
   return json(res, 404, { error: "unknown control endpoint" });
 }
 
@@ -712,6 +717,69 @@ async function signedGet(ctx, { url, spec }) {
   }
   const res = await fetch(req);
   return { status: res.status, body: trunc(await res.text(), 20000), cacheControl: res.headers.get("cache-control") };
+}
+
+// ---------------------------------------------------------------- reactions (issue #10)
+//   POST /_control/like     {"url"}             -> Like of URL to its author
+//   POST /_control/announce {"url"}             -> Announce of URL to its author
+//   POST /_control/undo     {"id"}              -> Undo of a Like/Announce sent before
+//   POST /_control/vote     {"question","option"} -> a vote as Mastodon sends it: Create of
+//                                                  a Note with name = option, inReplyTo
+//                                                  the Question, no content
+//   POST /_control/reply    {"url","text"}      -> Create(Note) in reply to URL
+const sentReactions = new Map(); // activity id -> { activity, author }
+
+async function authorOf(ctx, url) {
+  const obj = await ctx.lookupObject(url);
+  if (obj == null) throw new Error(`could not fetch ${url}`);
+  const author = await ctx.lookupObject(obj.attributionId?.href ?? "");
+  if (author == null || !vocab.isActor(author)) throw new Error(`no author for ${url}`);
+  return { obj, author };
+}
+
+async function sendTo(ctx, author, activity) {
+  await ctx.sendActivity({ identifier: ACTOR }, author, activity, { immediate: true });
+  return activity.id.href;
+}
+
+async function reactionControl(ctx, path, body) {
+  const me = ctx.getActorUri(ACTOR);
+  const id = (kind) => new URL(`/${kind}/${randomUUID()}`, ORIGIN);
+  try {
+    if (path === "/_control/like" || path === "/_control/announce") {
+      if (typeof body.url !== "string") return { status: 400, body: { error: "url required" } };
+      const { author } = await authorOf(ctx, body.url);
+      const Kind = path === "/_control/like" ? vocab.Like : vocab.Announce;
+      const activity = new Kind({ id: id(path.slice(10)), actor: me, object: new URL(body.url),
+                                  to: author.id });
+      sentReactions.set(activity.id.href, { activity, author });
+      return { status: 200, body: { id: await sendTo(ctx, author, activity) } };
+    }
+    if (path === "/_control/undo") {
+      const sent = sentReactions.get(body.id);
+      if (sent == null) return { status: 404, body: { error: "no such activity sent" } };
+      const undo = new Undo({ id: id("undo"), actor: me, object: sent.activity, to: sent.author.id });
+      sentReactions.delete(body.id);
+      return { status: 200, body: { id: await sendTo(ctx, sent.author, undo) } };
+    }
+    if (path === "/_control/vote" || path === "/_control/reply") {
+      const target = path === "/_control/vote" ? body.question : body.url;
+      if (typeof target !== "string") return { status: 400, body: { error: "question/url required" } };
+      const { author } = await authorOf(ctx, target);
+      const noteId = id("notes");
+      const note = path === "/_control/vote"
+        ? new Note({ id: noteId, attribution: me, name: String(body.option), replyTarget: new URL(target),
+                     to: author.id })
+        : new Note({ id: noteId, attribution: me, content: String(body.text ?? ""),
+                     replyTarget: new URL(target), to: author.id });
+      const create = new Create({ id: new URL(`${noteId.pathname}/activity`, ORIGIN), actor: me,
+                                  to: author.id, object: note });
+      return { status: 200, body: { id: await sendTo(ctx, author, create), note: noteId.href } };
+    }
+  } catch (error) {
+    return { status: 502, body: sendError(error) };
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------- HTTP server
