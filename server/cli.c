@@ -14,7 +14,8 @@
 
 #define EXIT_USAGE 2
 
-static const char usage_text[] =
+/* in parts: C17 compilers need only take string literals of 4095 bytes */
+static const char *const usage_text[] = {
     "usage: herald [--data DIR] COMMAND ...\n"
     "\n"
     "  init --domain HOST [--base-url URL]    create the data directory (default ./herald-data)\n"
@@ -30,15 +31,16 @@ static const char usage_text[] =
     "  draft new NAME TEXT --lang zh [--submit]             the post's language (default: the\n"
     "                                         account's language, else the instance's first)\n"
     "  draft new NAME TEXT --quote POST_URL [--submit]      quote another agency's notice\n"
+    "  draft new NAME TEXT --visibility public|unlisted|followers|direct   who it reaches\n"
     "  draft new NAME TEXT --image FILE --alt TEXT [...]     up to 4 images, each with alt text\n"
-    "  account set NAME avatar|header FILE                    profile images (PNG, JPEG, WebP, GIF)\n"
-    "  media gc [--min-age SECONDS]            remove media files nothing refers to any more\n"
+    "  draft new NAME TEXT --poll OPTION --poll OPTION [...] [--multiple] --closes TIME\n"
+    "                                         a poll (public consultation), 2 to 10 options\n"
     "  draft new NAME TEXT --replaces NOTE_URL [--submit]   edit a published post (Update)\n"
     "  draft new NAME --deletes NOTE_URL [--submit]          delete a published post (Delete)\n"
     "  draft edit ID TEXT [...] | draft submit|withdraw ID\n"
     "  draft approve|reject ID --rev HASH [--comment T]   HASH: the rev_sha256 draft show\n"
     "                                         printed (refused if the draft changed since)\n"
-    "  draft list [--account NAME] [--state S] | draft show ID\n"
+    "  draft list [--account NAME] [--state S] | draft show ID\n",
     "  follow|unfollow NAME @user@host|ACTOR_URL   follow another agency's account\n"
     "  following NAME | timeline NAME [--limit N]  whom NAME follows, and what they posted\n"
     "  boost NAME POST_URL                    boost (Announce) a post, through approvals\n"
@@ -52,6 +54,8 @@ static const char usage_text[] =
     "  serve [--listen ADDR:PORT]             run the server (SIGTERM stops it)\n"
     "  account set NAME approvals 0-3         approvals a post needs before it goes out\n"
     "  account set NAME field LABEL [VALUE]   a profile field (at most 4; no VALUE removes it)\n"
+    "  account set NAME avatar|header [FILE]  profile images (PNG, JPEG, WebP, GIF)\n"
+    "  media gc [--min-age SECONDS]           remove media files nothing refers to any more\n"
     "  account set NAME KEY [VALUE]           a profile key (display_name, summary, ...);\n"
     "                                         no VALUE clears it; followers get the update\n"
     "  website check NAME                     does the account's website link back (rel=me)?\n"
@@ -69,7 +73,9 @@ static const char usage_text[] =
     "\n"
     "Global options: --data DIR (default ./herald-data or $HERALD_DATA), --as OPERATOR\n"
     "(act as that operator: their roles are checked and the audit log records them).\n"
-    "  help | --version\n";
+    "  help | --version\n",
+    NULL,
+};
 
 static int fail(const struct hr_err *err)
 {
@@ -1334,7 +1340,8 @@ int cli_main(int argc, char **argv)
         return usage("no command given");
     if (strcmp(argv[i], "help") == 0 || strcmp(argv[i], "--help") == 0 ||
         strcmp(argv[i], "-h") == 0) {
-        fputs(usage_text, stdout);
+        for (size_t k = 0; usage_text[k] != NULL; k++)
+            fputs(usage_text[k], stdout);
         return 0;
     }
     if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "version") == 0) {
