@@ -1,13 +1,20 @@
-// tests/interop/citizen/client.mjs - one Mastodon client call through masto.js (pinned in
-// package-lock.json), as an app on the citizen's server would make it.
-//   node client.mjs BASE_URL TOKEN|- OUT.json CALL [ARG...]
-// Writes {"value": ENTITY} (masto.js's camelCase entities) or, when masto.js throws,
-// {"error": {"statusCode", "message"}}; exits 0 either way (the test asserts), 2 on usage.
-import { writeFileSync } from "node:fs";
+// tests/interop/citizen/client.mjs - Mastodon client calls through masto.js (pinned in
+// package-lock.json), as an app on the citizen's server would make them.
+//   node client.mjs BASE_URL
+// Reads one call a line on stdin, TOKEN|- CALL [ARG...] separated by tabs, and answers
+// each with one line on stdout: {"value": ENTITY} (masto.js's camelCase entities) or, when
+// masto.js throws, {"error": {"statusCode", "message"}} (the test asserts either). One
+// process for the whole test: starting Node for each call would cost a second or more.
+import { createInterface } from "node:readline";
 import { createRestAPIClient } from "masto";
 
-const [url, token, outFile, call, ...args] = process.argv.slice(2);
-const masto = createRestAPIClient({ url, accessToken: token === "-" ? undefined : token });
+const url = process.argv[2];
+const clients = new Map();
+const clientOf = (token) => {
+  if (!clients.has(token)) clients.set(token, createRestAPIClient({ url, accessToken: token === "-" ? undefined : token }));
+  return clients.get(token);
+};
+let masto;
 const calls = {
   instance: () => masto.v1.instance.fetch(),
   me: () => masto.v1.accounts.verifyCredentials(),
@@ -28,14 +35,15 @@ const calls = {
   poll: (id) => masto.v1.polls.$select(id).fetch(),
   vote: (id, ...choices) => masto.v1.polls.$select(id).votes.create({ choices: choices.map(Number) }),
 };
-if (calls[call] == null) {
-  process.stderr.write(`client.mjs: unknown call ${call}\n`);
-  process.exit(2);
+for await (const line of createInterface({ input: process.stdin })) {
+  let out;
+  try {
+    const [token, call, ...args] = line.split("\t");
+    if (calls[call] == null) throw new Error(`unknown call ${call}`);
+    masto = clientOf(token);
+    out = { value: await calls[call](...args) };
+  } catch (e) {
+    out = { error: { statusCode: e.statusCode ?? null, message: e.message } };
+  }
+  process.stdout.write(JSON.stringify(out) + "\n");
 }
-let out;
-try {
-  out = { value: await calls[call](...args) };
-} catch (e) {
-  out = { error: { statusCode: e.statusCode ?? null, message: e.message } };
-}
-writeFileSync(outFile, JSON.stringify(out, null, 2));

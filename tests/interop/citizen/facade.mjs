@@ -78,7 +78,12 @@ const USERS = {
 
 await logtape.configure({
   contextLocalStorage: new AsyncLocalStorage(),
-  sinks: { stderr: logtape.getConsoleSink() },
+  sinks: {
+    stderr: (rec) => {
+      const msg = rec.message.map((p, i) => (i % 2 === 0 ? p : typeof p === "string" ? p : JSON.stringify(p))).join("");
+      process.stderr.write(`${new Date(rec.timestamp).toISOString()} ${rec.level} ${rec.category.join(".")}: ${msg}\n`);
+    },
+  },
   loggers: [
     { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
     { category: ["fedify"], lowestLevel: process.env.FACADE_LOG_LEVEL ?? "info", sinks: ["stderr"] },
