@@ -307,9 +307,16 @@ async function tagsOf(obj, loader) {
   return { tags, mentions };
 }
 
+// totalItems of a replies/likes/shares collection: embedded, or (Herald names its
+// collections by id only, so that its signed Note never changes with a like) fetched at
+// its id, signed as the reader.
 async function totalOf(getter, loader) {
   try {
-    const c = await getter({ documentLoader: loader });
+    let c = await getter({ documentLoader: loader });
+    if (c != null && c.totalItems == null && c.id != null) {
+      const { document } = await loader(c.id.href);
+      c = await vocab.Collection.fromJsonLd(document, { documentLoader: loader, contextLoader: ctxOf().contextLoader });
+    }
     return c?.totalItems ?? 0;
   } catch {
     return 0;
