@@ -505,15 +505,24 @@ async function onUpdateActor(ctx, update) {
   await onCreateOrUpdate(ctx, update);
 }
 
+// Activities are applied one at a time in the order they arrived: three quick Update(actor)
+// must not finish out of order (the first one's older copy last).
+let chain = Promise.resolve();
+const inOrder = (fn) => (ctx, activity) => {
+  const run = chain.then(() => fn(ctx, activity));
+  chain = run.catch(() => {}); // a failed one (reported by Fedify) does not stop the rest
+  return run;
+};
+
 federation
   .setInboxListeners("/users/{identifier}/inbox", "/inbox")
-  .on(Create, onCreateOrUpdate)
-  .on(Update, onUpdateActor)
-  .on(Delete, onDelete)
-  .on(Accept, onAccept)
-  .on(Reject, onReject)
-  .on(Announce, async (ctx, a) => record(ctx, a))
-  .on(Undo, async (ctx, a) => record(ctx, a))
+  .on(Create, inOrder(onCreateOrUpdate))
+  .on(Update, inOrder(onUpdateActor))
+  .on(Delete, inOrder(onDelete))
+  .on(Accept, inOrder(onAccept))
+  .on(Reject, inOrder(onReject))
+  .on(Announce, inOrder(async (ctx, a) => record(ctx, a)))
+  .on(Undo, inOrder(async (ctx, a) => record(ctx, a)))
   .onError((_ctx, error) => log.error("inbox listener error: {error}", { error: String(error?.stack ?? error) }));
 
 // ---------------------------------------------------------------- outbound activities
