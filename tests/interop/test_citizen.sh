@@ -14,8 +14,9 @@
 # a second vote refused; forged, duplicate and unknown-option votes change no count;
 # favourite/reblog move favourites_count/reblogs_count and their undo moves them back; a
 # followers-only post is in the follower's home timeline and invisible to `neighbour` (not a
-# follower) and to anonymous readers; a malformed image is refused by the CLI and changes
-# nothing.
+# follower), to anonymous readers and to an unsigned GET, and only the follower's listing of
+# the agency's statuses has it; a malformed image is refused by the CLI and changes nothing;
+# Mastodon's 401 and 404.
 #
 # Needs Node >= 20 (scripts/node) and npm (`npm ci` in citizen/, the first time). Skips
 # (exit 77, reason appended to $HERALD_SKIP_FILE when set) only when no Node can be had or
@@ -234,24 +235,27 @@ if [ -n "$POLL" ]; then
 
     # ---------------------------------------------------------------- 5. forged votes change nothing
     rawvote() { curl -s --max-time 30 -H 'Content-Type: application/json' -d "$1" "$F_BASE/_control/raw-vote" >>"$T_DIR/rawvote.out"; echo >>"$T_DIR/rawvote.out"; }
+    # (each is answered before the next is sent: Fedify delivers it at once)
+    stats_before=$(h_stats)
     rawvote "{\"signer\":\"citizen\",\"attributedTo\":\"neighbour\",\"question\":\"$POLL\",\"name\":\"Evenings\"}"
     rawvote "{\"signer\":\"neighbour\",\"attributedTo\":\"neighbour\",\"question\":\"$POLL\",\"name\":\"At midnight\"}"
     rawvote "{\"signer\":\"citizen\",\"attributedTo\":\"citizen\",\"question\":\"$POLL\",\"name\":\"Evenings\"}"
+    t_eq "5a herald stats unchanged by the three raw votes (nothing stored)" "$stats_before" "$(h_stats)"
     # then a genuine vote by neighbour: once it is counted, the forged ones before it were seen
     mc $NEI search "$POLL"
     PN=$(v 'd.value.statuses[0].id')
     mc $NEI vote "$PN" 0
-    t_eq "5a neighbour (not a follower) votes on the public poll" true "$(v 'd.value && d.value.voted')"
+    t_eq "5b neighbour (not a follower) votes on the public poll" true "$(v 'd.value && d.value.voted')"
     if mc_until 30 'd.value && d.value.options[0].votesCount === 2' $CIT poll "$P"; then
-        t_pass "5b neighbour's genuine vote is counted"
+        t_pass "5c neighbour's genuine vote is counted"
     else
-        t_fail "5b neighbour's vote not counted within 30 s: $(v 'd.value && d.value.options')"
+        t_fail "5c neighbour's vote not counted within 30 s: $(v 'd.value && d.value.options')"
     fi
-    t_eq "5c forged (signed by citizen, attributed to neighbour), unknown-option and duplicate votes counted nowhere" \
+    t_eq "5d forged (signed by citizen, attributed to neighbour), unknown-option and duplicate votes counted nowhere" \
         "Mornings=2 Evenings=0 total=2" "$(v 'd.value && d.value.options.map(o => o.title + "=" + o.votesCount).join(" ") + " total=" + d.value.votesCount')"
-    t_eq "5d two voters" 2 "$(v 'd.value && d.value.votersCount')"
+    t_eq "5e two voters" 2 "$(v 'd.value && d.value.votersCount')"
 else
-    t_fail "4b-5d not run: the poll was not published"
+    t_fail "4b-5e not run: the poll was not published"
 fi
 
 # ---------------------------------------------------------------- 6. favourite and boost counts
@@ -307,8 +311,14 @@ if [ -n "$PRIV" ]; then
     t_eq "7g it is not in neighbour's home timeline" no "$(v "d.value && d.value.some(s => s.uri === '$PRIV') ? 'yes' : 'no'")"
     t_match "7h an unsigned GET of it is refused by Herald (authorized fetch)" '^(401|403|404|410)$' \
         "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/activity+json' "$PRIV")"
+    mc $CIT statuses "$AG"
+    t_eq "7i the agency's statuses, as the follower lists them, include it" yes \
+        "$(v "d.value && d.value.some(s => s.uri === '$PRIV') && d.value.some(s => s.uri === '$NOTE') ? 'yes' : 'no'")"
+    mc $NEI statuses "$AG"
+    t_eq "7j  as neighbour lists them, do not (the public post does)" "no yes" \
+        "$(v "d.value && [d.value.some(s => s.uri === '$PRIV'), d.value.some(s => s.uri === '$NOTE')].map(b => b ? 'yes' : 'no').join(' ')")"
 else
-    t_fail "7b-7h not run: the followers-only post was not published"
+    t_fail "7b-7j not run: the followers-only post was not published"
 fi
 
 # ---------------------------------------------------------------- 8. malformed images change nothing
@@ -326,6 +336,14 @@ t_eq "8e nothing stored (stats, drafts unchanged)" "$before" "$(h_stats; h draft
 mc $CIT search "$AGENCY"
 t_eq "8f the citizen's refetch of the agency shows the same avatar and header" "$AVATAR $HEADER" \
     "$(v 'd.value.accounts[0] && d.value.accounts[0].avatar + " " + d.value.accounts[0].header')"
+
+# ---------------------------------------------------------------- 9. Mastodon's refusals
+mc - home
+t_eq "9a the home timeline without a token: Mastodon's 401" 401 "$(v 'd.error && d.error.statusCode')"
+mc wrong-token me
+t_eq "9b a wrong token: 401" 401 "$(v 'd.error && d.error.statusCode')"
+mc $CIT status 999999999
+t_eq "9c an unknown status: 404" 404 "$(v 'd.error && d.error.statusCode')"
 
 h_stop
 t_done
