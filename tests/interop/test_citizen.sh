@@ -115,7 +115,12 @@ mc() {
         echo '{"error":{"statusCode":null,"message":"client.mjs did not answer"}}' >"$MC"
     fi
 }
-v() { jsq "$MC" "$1"; }
+# v EXPR: EXPR (JavaScript, `d` = the last answer) as jsq prints it, evaluated by client.mjs
+v() {
+    local line IFS=$'\t'
+    printf '=\t%s\t%s\t%s\n' "$MC" "$T_DIR/v.out" "${1//$'\n'/ }" >&"${MASTO[1]}"
+    if IFS= read -r -t 60 line <&"${MASTO[0]}"; then cat "$T_DIR/v.out"; fi
+}
 # mc_until SECONDS JS-PREDICATE TOKEN CALL [ARG...]: repeats the call until the predicate
 # (d = its answer) holds; 1 on timeout (the last answer stays in $MC).
 # A call naming no id (an earlier step failed) is not repeated.
@@ -125,7 +130,7 @@ mc_until() {
     [ -n "${3-x}" ] || end=0
     while :; do
         mc "$@"
-        [ "$(jsq "$MC" "($pred) ? 'yes' : 'no'")" = yes ] && return 0
+        [ "$(v "($pred) ? 'yes' : 'no'")" = yes ] && return 0
         [ "$(date +%s)" -ge "$end" ] && return 1
         sleep 0.2
     done

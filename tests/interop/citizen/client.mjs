@@ -5,6 +5,8 @@
 // each with one line on stdout: {"value": ENTITY} (masto.js's camelCase entities) or, when
 // masto.js throws, {"error": {"statusCode", "message"}} (the test asserts either). One
 // process for the whole test: starting Node for each call would cost a second or more.
+// A line "=<TAB>FILE<TAB>OUT<TAB>EXPR" evaluates EXPR on an answer saved in FILE (evaluate).
+import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createRestAPIClient } from "masto";
 
@@ -35,7 +37,33 @@ const calls = {
   poll: (id) => masto.v1.polls.$select(id).fetch(),
   vote: (id, ...choices) => masto.v1.polls.$select(id).votes.create({ choices: choices.map(Number) }),
 };
+// "=\tFILE\tOUT\tEXPR": the test's reading of an earlier answer: EXPR (JavaScript, `d`
+// bound to FILE's JSON) evaluated here rather than in a new Node per assertion; the value
+// goes to OUT (strings as they are, other values as JSON, null/undefined/errors as
+// nothing) and "." is the line back.
+function evaluate(file, expr) {
+  let d;
+  try {
+    d = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    d = undefined;
+  }
+  let v;
+  try {
+    v = (0, eval)(`(d) => (${expr})`)(d);
+  } catch {
+    v = undefined;
+  }
+  return v === undefined || v === null ? "" : typeof v === "string" ? v : JSON.stringify(v);
+}
+
 for await (const line of createInterface({ input: process.stdin })) {
+  if (line.startsWith("=\t")) {
+    const [, file, out, ...expr] = line.split("\t");
+    writeFileSync(out, evaluate(file, expr.join("\t")));
+    process.stdout.write(".\n");
+    continue;
+  }
   let out;
   try {
     const [token, call, ...args] = line.split("\t");
