@@ -46,8 +46,7 @@ facade_spawn() {
     T_PIDS+=("$F_PID")
 }
 facade_ready() {
-    local i
-    for i in $(seq 1 600); do
+    for _ in $(seq 1 600); do
         grep -q '^ready$' "$T_DIR/facade.out" && return 0
         kill -0 "$F_PID" 2>/dev/null || return 1
         sleep 0.1
@@ -171,7 +170,7 @@ if mc_until 20 "d.value && !/missing\\.png/.test(d.value.avatar + d.value.header
     $CIT account "$AG"; then
     t_pass "2a Update(actor) reached the citizen's server with the new avatar, header and field"
 else
-    t_fail "2a no Update(actor) with avatar and header within 20 s: $(v 'd.value && [d.value.avatar, d.value.header]')"
+    t_fail "2a no Update(actor) with avatar, header and field within 20 s: $(v 'd.value && [d.value.avatar, d.value.header]')"
     mc $CIT search "$AGENCY" # what a refetch of the actor shows
 fi
 A='((d.value && d.value.accounts ? d.value.accounts[0] : d.value) || {fields: []})' # account or search
@@ -332,14 +331,15 @@ printf '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 before=$(h_stats; h draft list --json 2>&1)
 rc=0; h account set health avatar "$T_DIR/truncated.png" >/dev/null 2>"$T_DIR/bad1.err" || rc=$?
 t_eq "8a herald account set health avatar TRUNCATED.png exits 1" 1 "$rc"
-t_match "8b  with a clear error" '.' "$(cat "$T_DIR/bad1.err")"
+t_match "8b  saying what is wrong with it" 'truncated|corrupt|not an image|unsupported' "$(cat "$T_DIR/bad1.err")"
 rc=0; h account set health header "$T_DIR/evil.svg" >/dev/null 2>"$T_DIR/bad2.err" || rc=$?
 t_eq "8c herald account set health header EVIL.svg exits 1" 1 "$rc"
+t_match "8d  saying SVG is not accepted" 'SVG' "$(cat "$T_DIR/bad2.err")"
 rc=0; h --as ed draft new health "bad image" --image "$T_DIR/truncated.png" --alt "broken" --submit >/dev/null 2>"$T_DIR/bad3.err" || rc=$?
-t_eq "8d draft new --image TRUNCATED.png exits 1" 1 "$rc"
-t_eq "8e nothing stored (stats, drafts unchanged)" "$before" "$(h_stats; h draft list --json 2>&1)"
+t_eq "8e draft new --image TRUNCATED.png exits 1" 1 "$rc"
+t_eq "8f nothing stored (stats, drafts unchanged)" "$before" "$(h_stats; h draft list --json 2>&1)"
 mc $CIT search "$AGENCY"
-t_eq "8f the citizen's refetch of the agency shows the same avatar and header" "$AVATAR $HEADER" \
+t_eq "8g the citizen's refetch of the agency shows the same avatar and header" "$AVATAR $HEADER" \
     "$(v 'd.value.accounts[0] && d.value.accounts[0].avatar + " " + d.value.accounts[0].header')"
 
 # ---------------------------------------------------------------- 9. Mastodon's refusals
