@@ -54,7 +54,7 @@ const logtape = await import("@logtape/logtape");
 const { createFederation, MemoryKvStore, generateCryptoKeyPair } = fedify;
 const {
   Accept, Announce, Application, Create, Delete, Document, Endpoints, Follow, Hashtag, Image,
-  Like, Mention, Note, Person, PropertyValue, Question, Reject, Service, Tombstone, Undo, Update,
+  Like, Mention, Note, Person, PropertyValue, Question, Reject, Service, Undo, Update,
 } = vocab;
 
 function argValue(name, fallback) {
