@@ -324,8 +324,10 @@ async function totalOf(getter, loader) {
 }
 
 async function pollOf(q, loader) {
-  const multiple = q.inclusiveOptionIds.length > 0 || (q.exclusiveOptionIds.length === 0 && [...(await collect(q.getInclusiveOptions({ documentLoader: loader })))].length > 0);
-  const items = await collect(multiple ? q.getInclusiveOptions({ documentLoader: loader }) : q.getExclusiveOptions({ documentLoader: loader }));
+  // anyOf: a multiple-choice poll; oneOf: one choice (Mastodon's reading)
+  const inclusive = await collect(q.getInclusiveOptions({ documentLoader: loader }));
+  const multiple = inclusive.length > 0;
+  const items = multiple ? inclusive : await collect(q.getExclusiveOptions({ documentLoader: loader }));
   const options = [];
   for (const o of items) {
     options.push({ title: str(o.name), votes_count: await totalOf((opt) => o.getReplies(opt), loader) });
