@@ -11,7 +11,8 @@
 # public post in zh (#流感疫苗 #FluShots, a mention of @citizen, an image with alt text),
 # published through a draft and its approval -> tags, mention + a mention notification,
 # language, media description; a poll -> options, expiry, a vote that moves votes_count,
-# a second vote refused; forged, duplicate and unknown-option votes change no count;
+# a second vote refused; forged, duplicate and unknown-option votes change no count; a
+# multiple-choice poll takes two choices of one voter;
 # favourite/reblog move favourites_count/reblogs_count and their undo moves them back; a
 # followers-only post is in the follower's home timeline and invisible to `neighbour` (not a
 # follower), to anonymous readers and to an unsigned GET, and only the follower's listing of
@@ -260,6 +261,28 @@ if [ -n "$POLL" ]; then
     t_eq "5e two voters" 2 "$(v 'd.value && d.value.votersCount')"
 else
     t_fail "4b-5e not run: the poll was not published"
+fi
+
+# ---------------------------------------------------------------- 5m. a multiple-choice poll
+MULTI=$(publish "Which services should the clinics add?" --lang en --poll "Flu shots" --poll "Covid boosters" \
+    --poll "Blood tests" --multiple --closes "$CLOSES")
+t_match "5m the multiple-choice poll is published after its approval" "^$AGENCY/" "$MULTI"
+if [ -n "$MULTI" ]; then
+    mc $CIT search "$MULTI"
+    PM=$(v 'd.value.statuses[0].id')
+    mc $CIT poll "$PM"
+    t_eq "5n masto.js sees a multiple-choice poll (anyOf)" "true 3" "$(v 'd.value && [d.value.multiple, d.value.options.length].join(" ")')"
+    mc $CIT vote "$PM" 0 2
+    t_eq "5o the citizen chooses two options" "true 0,2" "$(v 'd.value && [d.value.voted, d.value.ownVotes.join()].join(" ")')"
+    if mc_until 30 'd.value && d.value.votesCount === 2' $CIT poll "$PM"; then
+        t_pass "5p both choices are counted"
+    else
+        t_fail "5p both choices not counted within 30 s: $(v 'd.value && d.value.options')"
+    fi
+    t_eq "5q  as one voter" "1 1 0 1" \
+        "$(v 'd.value && [d.value.votersCount].concat(d.value.options.map(o => o.votesCount)).join(" ")')"
+else
+    t_fail "5n-5q not run: the multiple-choice poll was not published"
 fi
 
 # ---------------------------------------------------------------- 6. favourite and boost counts
