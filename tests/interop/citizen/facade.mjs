@@ -1,0 +1,836 @@
+// tests/interop/citizen/facade.mjs - the citizen's independent fediverse server for
+// test_citizen.sh: a Fedify federation server (not Herald's code, an independent
+// ActivityPub implementation) with a small Mastodon client API in front, so that a real
+// Mastodon client library (masto.js) reads Herald's posts the way a citizen on a Mastodon
+// server would.
+//
+// Local users: "citizen" and "neighbour" (Person; bearer tokens TOKENS below) and
+// "instance" (Application, Mastodon's instance actor: signs fetches made for anonymous API
+// readers). Each has an RSA key (HTTP signatures) and an Ed25519 key (Object Integrity
+// Proofs), generated at start and kept in memory. Fedify serves actors, WebFinger and the
+// inboxes, verifies every inbound activity and signs every outbound request; remote
+// documents are fetched with Fedify's authenticated document loader of the local user on
+// whose behalf they are read (signed GET: Herald's authorized fetch), never cached, so a
+// refetch shows current counts.
+//
+// What is turned into Mastodon entities, the way Mastodon reads ActivityPub
+// (docs.joinmastodon.org/spec/activitypub/): actor icon -> avatar, image -> header,
+// attachment PropertyValue -> fields; Note/Question contentMap key -> language, Hashtag ->
+// tags, Mention -> mentions (and a "mention" notification for a mentioned local user),
+// attachment Document/Image name -> description (+ blurhash, width/height -> meta),
+// Question oneOf/anyOf/endTime/votersCount -> poll (option replies.totalItems ->
+// votes_count), replies/likes/shares totalItems -> replies_count/favourites_count/
+// reblogs_count; to/cc -> visibility, and Mastodon's rule for who may see a status
+// (followers-only: the author's local followers and the mentioned only).
+// Mastodon keeps a copy of remote media; this facade links the remote URLs instead.
+//
+// Mastodon client API (only what the test calls; Mastodon's status codes and error bodies):
+//   GET  /api/v1/instance                      GET  /api/v1/accounts/verify_credentials
+//   GET  /api/v1/accounts/lookup?acct=         GET  /api/v1/accounts/relationships?id[]=
+//   GET  /api/v1/accounts/:id                  GET  /api/v1/accounts/:id/statuses
+//   POST /api/v1/accounts/:id/follow|unfollow  GET  /api/v2/search?q=&resolve=true
+//   GET  /api/v1/timelines/home                GET  /api/v1/notifications
+//   GET  /api/v1/statuses/:id                  POST /api/v1/statuses/:id/favourite|
+//                                                    unfavourite|reblog|unreblog
+//   GET  /api/v1/polls/:id                     POST /api/v1/polls/:id/votes {choices}
+// Test control (not Mastodon):
+//   POST /_control/raw-vote {signer, attributedTo, question, name}
+//        -> a Create(Note{name, inReplyTo: question}) sent by SIGNER (signed with its keys)
+//           whose Note claims ATTRIBUTEDTO (a local user name): a forged or unchecked vote,
+//           bypassing the API's own checks; answers {delivered, error}
+//   GET  /_control/received -> the verified activities the inboxes got (diagnostics)
+//
+// Usage: node facade.mjs --host 127.0.0.3 --port PORT   (prints "ready" on stdout)
+//
+// Fedify 2.3 declares Node >= 22; on Node 20 it needs a `navigator` global before it loads.
+globalThis.navigator ??= { userAgent: "node" };
+
+import http from "node:http";
+import { AsyncLocalStorage } from "node:async_hooks";
+
+const fedify = await import("@fedify/fedify");
+const vocab = await import("@fedify/fedify/vocab");
+const logtape = await import("@logtape/logtape");
+const { createFederation, MemoryKvStore, generateCryptoKeyPair } = fedify;
+const {
+  Accept, Announce, Application, Create, Delete, Document, Endpoints, Follow, Hashtag, Image,
+  Like, Mention, Note, Person, PropertyValue, Question, Reject, Service, Undo, Update,
+} = vocab;
+
+function argValue(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const HOST = argValue("host", "127.0.0.3");
+const PORT = Number(argValue("port", "0"));
+if (!Number.isInteger(PORT) || PORT <= 0 || PORT > 65535) {
+  process.stderr.write("facade: --port PORT is required\n");
+  process.exit(2);
+}
+const ORIGIN = `http://${HOST}:${PORT}`;
+const DOMAIN = `${HOST}:${PORT}`;
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+const USERS = {
+  citizen: { token: "citizen-token", name: "A Citizen", kind: Person },
+  neighbour: { token: "neighbour-token", name: "A Neighbour", kind: Person },
+  instance: { token: null, name: DOMAIN, kind: Application },
+};
+
+await logtape.configure({
+  contextLocalStorage: new AsyncLocalStorage(),
+  sinks: {
+    stderr: (rec) => {
+      const msg = rec.message.map((p, i) => (i % 2 === 0 ? p : typeof p === "string" ? p : JSON.stringify(p))).join("");
+      process.stderr.write(`${new Date(rec.timestamp).toISOString()} ${rec.level} ${rec.category.join(".")}: ${msg}\n`);
+    },
+  },
+  loggers: [
+    { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
+    { category: ["fedify"], lowestLevel: process.env.FACADE_LOG_LEVEL ?? "info", sinks: ["stderr"] },
+    { category: ["facade"], lowestLevel: "debug", sinks: ["stderr"] },
+  ],
+});
+const log = logtape.getLogger(["facade"]);
+
+// Fedify's WebFinger client always uses https: for acct: resources; Herald runs plain
+// HTTP on loopback in the tests, so loopback WebFinger requests are rewritten to http:.
+const realFetch = globalThis.fetch;
+globalThis.fetch = (input, init) => {
+  if (!(input instanceof Request)) {
+    const u = new URL(String(input));
+    if (u.protocol === "https:" && u.pathname === "/.well-known/webfinger" && /^127\./.test(u.hostname)) {
+      u.protocol = "http:";
+      return realFetch(u, init);
+    }
+  }
+  return realFetch(input, init);
+};
+
+// ---------------------------------------------------------------- federation
+
+const keys = {};
+for (const name of Object.keys(USERS)) {
+  keys[name] = [await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"), await generateCryptoKeyPair("Ed25519")];
+}
+const federation = createFederation({
+  kv: new MemoryKvStore(),
+  origin: ORIGIN,
+  allowPrivateAddress: true, // loopback testing only
+});
+federation
+  .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+    const u = USERS[identifier];
+    if (u == null) return null;
+    const pairs = await ctx.getActorKeyPairs(identifier);
+    return new u.kind({
+      id: ctx.getActorUri(identifier),
+      preferredUsername: identifier,
+      name: u.name,
+      url: ctx.getActorUri(identifier),
+      inbox: ctx.getInboxUri(identifier),
+      outbox: ctx.getOutboxUri(identifier),
+      followers: ctx.getFollowersUri(identifier),
+      following: ctx.getFollowingUri(identifier),
+      endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+      manuallyApprovesFollowers: false,
+      publicKey: pairs[0].cryptographicKey,
+      assertionMethods: pairs.map((k) => k.multikey),
+    });
+  })
+  .mapHandle((_ctx, username) => (USERS[username] ? username : null))
+  .setKeyPairsDispatcher(async (_ctx, identifier) => keys[identifier] ?? []);
+federation.setOutboxDispatcher("/users/{identifier}/outbox", async () => ({ items: [] }));
+federation.setFollowersDispatcher("/users/{identifier}/followers", async () => ({ items: [] }));
+federation.setFollowingDispatcher("/users/{identifier}/following", async () => ({ items: [] }));
+
+const ctxOf = () => federation.createContext(new URL(ORIGIN), {});
+const userUri = (name) => ctxOf().getActorUri(name).href;
+// the signed, uncached document loader of local user NAME (anonymous readers: "instance")
+const loaderOf = (name) => ctxOf().getDocumentLoader({ identifier: name ?? "instance" });
+
+// ---------------------------------------------------------------- state
+
+let nextId = 100000;
+const newId = () => String(++nextId);
+const accounts = new Map(); // id -> {id, uri, local, actor, entity}
+const accountByUri = new Map();
+const statuses = new Map(); // id -> {id, uri, accountId, obj, raw, parsed}
+const statusByUri = new Map();
+const received = [];
+const per = {}; // local user -> its follows, home, notifications, favourites, boosts, votes
+for (const name of ["citizen", "neighbour"]) {
+  per[name] = { follows: new Map(), home: [], notifications: [], favs: new Map(), boosts: new Map(), votes: new Map() };
+}
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+const notFound = () => new ApiError(404, "Record not found");
+const str = (v) => (v == null ? null : String(v));
+const hrefOf = (u) => (u == null ? null : u instanceof URL ? u.href : u.href != null ? str(u.href) : str(u));
+
+// ---------------------------------------------------------------- accounts
+
+function localAccount(name) {
+  const uri = userUri(name);
+  let a = accountByUri.get(uri);
+  if (a == null) {
+    a = { id: newId(), uri, local: name };
+    accounts.set(a.id, a);
+    accountByUri.set(uri, a);
+  }
+  a.entity = {
+    id: a.id, username: name, acct: name, display_name: USERS[name].name, locked: false, bot: false,
+    group: false, discoverable: true, created_at: "2026-01-01T00:00:00.000Z", note: "", url: uri, uri,
+    avatar: `${ORIGIN}/avatars/original/missing.png`, avatar_static: `${ORIGIN}/avatars/original/missing.png`,
+    header: `${ORIGIN}/headers/original/missing.png`, header_static: `${ORIGIN}/headers/original/missing.png`,
+    followers_count: 0, following_count: per[name]?.follows.size ?? 0, statuses_count: 0,
+    last_status_at: null, emojis: [], fields: [],
+  };
+  return a;
+}
+
+// The Mastodon Account entity of a remote actor, as Mastodon stores it on fetching.
+async function remoteEntity(id, actor, loader) {
+  const uri = actor.id.href;
+  const host = actor.id.host;
+  const icon = await actor.getIcon({ documentLoader: loader }).catch(() => null);
+  const image = await actor.getImage({ documentLoader: loader }).catch(() => null);
+  const fields = [];
+  for await (const p of actor.getAttachments({ documentLoader: loader })) {
+    if (p instanceof PropertyValue) fields.push({ name: str(p.name), value: str(p.value), verified_at: null });
+  }
+  const avatar = hrefOf(icon?.url) ?? `${ORIGIN}/avatars/original/missing.png`;
+  const header = hrefOf(image?.url) ?? `${ORIGIN}/headers/original/missing.png`;
+  const username = str(actor.preferredUsername);
+  return {
+    id, username, acct: `${username}@${host}`, display_name: str(actor.name) ?? "",
+    locked: actor.manuallyApprovesFollowers === true,
+    bot: actor instanceof Service || actor instanceof Application, group: false, discoverable: true,
+    created_at: str(actor.published) ?? "2026-01-01T00:00:00.000Z", note: str(actor.summary) ?? "",
+    url: hrefOf(actor.url) ?? uri, uri, avatar, avatar_static: avatar, header, header_static: header,
+    followers_count: 0, following_count: 0, statuses_count: 0, last_status_at: null, emojis: [], fields,
+  };
+}
+
+async function storeActor(actor, loader) {
+  const uri = actor.id.href;
+  let a = accountByUri.get(uri);
+  if (a == null) {
+    a = { id: newId(), uri, local: null };
+    accounts.set(a.id, a);
+    accountByUri.set(uri, a);
+  }
+  a.actor = actor;
+  a.entity = await remoteEntity(a.id, actor, loader);
+  return a;
+}
+
+function localNameOf(uri) {
+  const m = uri != null && uri.startsWith(`${ORIGIN}/users/`) ? uri.slice(ORIGIN.length + 7) : null;
+  return m != null && per[m] ? m : null;
+}
+
+// The account of actor URI: local, known, or fetched (signed by LOADER's user).
+async function accountOf(uri, loader) {
+  const local = localNameOf(uri);
+  if (local) return localAccount(local);
+  const known = accountByUri.get(uri);
+  if (known?.actor) return known;
+  const actor = await ctxOf().lookupObject(uri, { documentLoader: loader });
+  if (actor == null || !vocab.isActor(actor)) throw notFound();
+  return storeActor(actor, loader);
+}
+
+// ---------------------------------------------------------------- statuses
+
+function visibilityOf(obj, author) {
+  const to = obj.toIds.map((u) => u.href);
+  const cc = obj.ccIds.map((u) => u.href);
+  const followers = author.actor?.followersId?.href;
+  if (to.includes(PUBLIC)) return "public";
+  if (cc.includes(PUBLIC)) return "unlisted";
+  if (followers != null && (to.includes(followers) || cc.includes(followers))) return "private";
+  return "direct";
+}
+
+function languageOf(obj) {
+  for (const c of obj.contents) if (c?.locale != null) return c.locale.baseName;
+  return null;
+}
+
+function mediaType(t) {
+  if (t == null) return "unknown";
+  if (t === "image/gif") return "gifv";
+  return t.startsWith("image/") ? "image" : t.startsWith("video/") ? "video" : t.startsWith("audio/") ? "audio" : "unknown";
+}
+
+// Fedify has no blurhash (toot:blurhash) property: it is read from the JSON the object
+// came in, matched by the attachment's URL.
+function blurhashOf(raw, url) {
+  const list = raw?.attachment == null ? [] : [].concat(raw.attachment);
+  const hit = list.find((a) => a && (a.url === url || a.url?.href === url || (Array.isArray(a.url) && a.url.some((u) => (u?.href ?? u) === url))));
+  return typeof hit?.blurhash === "string" ? hit.blurhash : null;
+}
+
+async function mediaOf(obj, raw, loader) {
+  const out = [];
+  for await (const a of obj.getAttachments({ documentLoader: loader })) {
+    if (!(a instanceof Document || a instanceof Image)) continue;
+    const url = hrefOf(a.url);
+    const meta = a.width != null && a.height != null
+      ? { original: { width: a.width, height: a.height, size: `${a.width}x${a.height}`, aspect: a.width / a.height } }
+      : {};
+    out.push({
+      id: newId(), type: mediaType(a.mediaType), url, preview_url: url, remote_url: url, preview_remote_url: null,
+      text_url: null, meta, description: str(a.name), blurhash: blurhashOf(raw, url),
+    });
+  }
+  return out;
+}
+
+async function tagsOf(obj, loader) {
+  const tags = [];
+  const mentions = [];
+  for await (const t of obj.getTags({ documentLoader: loader })) {
+    if (t instanceof Hashtag) {
+      const name = str(t.name)?.replace(/^#/, "");
+      if (name) tags.push({ name, url: hrefOf(t.href) });
+    } else if (t instanceof Mention && t.href != null) {
+      const acc = await accountOf(t.href.href, loader).catch(() => null);
+      if (acc) mentions.push({ id: acc.id, username: acc.entity.username, url: acc.entity.url, acct: acc.entity.acct, uri: acc.uri });
+    }
+  }
+  return { tags, mentions };
+}
+
+// totalItems of a replies/likes/shares collection: embedded, or (Herald names its
+// collections by id only, so that its signed Note never changes with a like) fetched at
+// its id, signed as the reader.
+async function totalOf(getter, loader) {
+  try {
+    let c = await getter({ documentLoader: loader });
+    if (c != null && c.totalItems == null && c.id != null) {
+      const { document } = await loader(c.id.href);
+      c = await vocab.Collection.fromJsonLd(document, { documentLoader: loader, contextLoader: ctxOf().contextLoader });
+    }
+    return c?.totalItems ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function pollOf(q, loader) {
+  // anyOf: a multiple-choice poll; oneOf: one choice (Mastodon's reading)
+  const inclusive = await collect(q.getInclusiveOptions({ documentLoader: loader }));
+  const multiple = inclusive.length > 0;
+  const items = multiple ? inclusive : await collect(q.getExclusiveOptions({ documentLoader: loader }));
+  const options = [];
+  for (const o of items) {
+    options.push({ title: str(o.name), votes_count: await totalOf((opt) => o.getReplies(opt), loader) });
+  }
+  const end = q.endTime ?? (q.closed != null && typeof q.closed !== "boolean" ? q.closed : null);
+  const expired = q.closed != null && q.closed !== false ? true : end != null && Date.parse(end.toString()) <= Date.now();
+  const votes = options.reduce((n, o) => n + o.votes_count, 0);
+  return {
+    expires_at: end == null ? null : new Date(Date.parse(end.toString())).toISOString(),
+    expired, multiple, votes_count: votes, voters_count: q.voters ?? (multiple ? null : votes),
+    options, emojis: [],
+  };
+}
+
+async function collect(iter) {
+  const out = [];
+  for await (const x of iter) out.push(x);
+  return out;
+}
+
+async function parse(obj, raw, author, loader) {
+  const { tags, mentions } = await tagsOf(obj, loader);
+  return {
+    content: str(obj.content) ?? "",
+    language: languageOf(obj),
+    visibility: visibilityOf(obj, author),
+    created_at: obj.published ? new Date(Date.parse(obj.published.toString())).toISOString() : new Date().toISOString(),
+    edited_at: obj.updated ? new Date(Date.parse(obj.updated.toString())).toISOString() : null,
+    url: hrefOf(obj.url) ?? obj.id.href,
+    sensitive: obj.sensitive === true,
+    spoiler_text: str(obj.summary) ?? "",
+    in_reply_to: obj.replyTargetId?.href ?? null,
+    tags, mentions,
+    media: await mediaOf(obj, raw, loader),
+    poll: obj instanceof Question ? await pollOf(obj, loader) : null,
+    replies_count: await totalOf((o) => obj.getReplies(o), loader),
+    favourites_count: await totalOf((o) => obj.getLikes(o), loader),
+    reblogs_count: await totalOf((o) => obj.getShares(o), loader),
+  };
+}
+
+// Stores (or refreshes) a remote Note/Question; returns the status record.
+async function storeStatus(obj, raw, loader) {
+  const authorUri = obj.attributionId?.href;
+  if (authorUri == null) throw notFound();
+  const author = await accountOf(authorUri, loader);
+  let s = statusByUri.get(obj.id.href);
+  if (s == null) {
+    s = { id: newId(), uri: obj.id.href };
+    statuses.set(s.id, s);
+    statusByUri.set(s.uri, s);
+  }
+  Object.assign(s, { accountId: author.id, obj, raw, parsed: await parse(obj, raw, author, loader) });
+  return s;
+}
+
+// Mastodon's StatusPolicy#show?: who may see a status.
+function mayShow(s, viewer) {
+  const v = s.parsed.visibility;
+  if (v === "public" || v === "unlisted") return true;
+  if (viewer == null) return false;
+  if (s.parsed.mentions.some((m) => m.uri === userUri(viewer))) return true;
+  if (v === "private") return per[viewer].follows.get(accounts.get(s.accountId).uri)?.state === "accepted";
+  return false;
+}
+
+function statusEntity(s, viewer) {
+  const p = s.parsed;
+  const me = viewer ? per[viewer] : null;
+  let poll = null;
+  if (p.poll) {
+    const own = me?.votes.get(s.id) ?? null;
+    poll = { id: s.id, ...p.poll, voted: own != null, own_votes: own ?? [] };
+  }
+  return {
+    id: s.id, uri: s.uri, url: p.url, created_at: p.created_at, edited_at: p.edited_at,
+    account: accounts.get(s.accountId).entity, content: p.content, language: p.language,
+    visibility: p.visibility, sensitive: p.sensitive, spoiler_text: p.spoiler_text,
+    in_reply_to_id: p.in_reply_to ? statusByUri.get(p.in_reply_to)?.id ?? null : null,
+    in_reply_to_account_id: null, reblog: null, application: null,
+    media_attachments: p.media, mentions: p.mentions.map(({ uri: _u, ...m }) => m), tags: p.tags, emojis: [],
+    card: null, poll,
+    replies_count: p.replies_count, favourites_count: p.favourites_count, reblogs_count: p.reblogs_count,
+    favourited: me ? me.favs.has(s.id) : false, reblogged: me ? me.boosts.has(s.id) : false,
+    muted: false, bookmarked: false, pinned: false, filtered: [],
+  };
+}
+
+// A fresh copy of status S, fetched as VIEWER (counts and poll results current). A status
+// its server no longer serves to VIEWER is shown as stored only when VIEWER may see it.
+async function refetch(s, viewer) {
+  const loader = await loaderOf(viewer);
+  try {
+    const { document } = await loader(s.uri);
+    const obj = await vocab.Object.fromJsonLd(document, { documentLoader: loader, contextLoader: ctxOf().contextLoader });
+    if ((obj instanceof Note || obj instanceof Question) && obj.id?.href === s.uri) await storeStatus(obj, document, loader);
+  } catch (error) {
+    log.info("refetch of {uri} failed: {error}", { uri: s.uri, error: String(error) });
+  }
+  return s;
+}
+
+async function visibleStatus(id, viewer) {
+  const s = statuses.get(id);
+  if (s == null || !mayShow(s, viewer)) throw notFound();
+  await refetch(s, viewer);
+  if (!mayShow(s, viewer)) throw notFound();
+  return s;
+}
+
+// ---------------------------------------------------------------- inbox
+
+function deliverLocally(s, recipients) {
+  const author = accounts.get(s.accountId);
+  for (const name of Object.keys(per)) {
+    const me = per[name];
+    const follows = me.follows.get(author.uri)?.state === "accepted";
+    const mentioned = s.parsed.mentions.some((m) => m.uri === userUri(name));
+    if (follows && mayShow(s, name) && !me.home.includes(s.id)) me.home.unshift(s.id);
+    if (mentioned && (recipients.has(name) || recipients.has("*")) &&
+        !me.notifications.some((n) => n.statusId === s.id && n.type === "mention")) {
+      me.notifications.unshift({ id: newId(), type: "mention", created_at: new Date().toISOString(), accountId: s.accountId, statusId: s.id });
+    }
+  }
+}
+
+function record(ctx, activity) {
+  received.push({ at: new Date().toISOString(), inbox: ctx.recipient ?? "shared", type: activity.constructor.name, id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null });
+}
+
+async function onCreateOrUpdate(ctx, activity) {
+  record(ctx, activity);
+  const loader = await loaderOf(ctx.recipient ?? "instance");
+  const obj = await activity.getObject({ documentLoader: loader });
+  if (!(obj instanceof Note || obj instanceof Question)) return;
+  // an object is accepted only from its own author (Mastodon: the activity's actor)
+  if (obj.attributionId?.href !== activity.actorId?.href) return;
+  const raw = ctx.data?.rawJson?.object && typeof ctx.data.rawJson.object === "object" ? ctx.data.rawJson.object : null;
+  const s = await storeStatus(obj, raw, loader);
+  deliverLocally(s, new Set([ctx.recipient ?? "*"]));
+}
+
+async function onAccept(ctx, accept) {
+  record(ctx, accept);
+  const followId = accept.objectId?.href;
+  for (const me of Object.values(per)) {
+    for (const [uri, f] of me.follows) {
+      if (f.followId === followId && uri === accept.actorId?.href) f.state = "accepted";
+    }
+  }
+}
+
+async function onReject(ctx, reject) {
+  record(ctx, reject);
+  for (const me of Object.values(per)) {
+    for (const [uri, f] of me.follows) if (f.followId === reject.objectId?.href) me.follows.delete(uri);
+  }
+}
+
+async function onDelete(ctx, del) {
+  record(ctx, del);
+  const s = statusByUri.get(del.objectId?.href);
+  if (s == null || accounts.get(s.accountId).uri !== del.actorId?.href) return;
+  statuses.delete(s.id);
+  statusByUri.delete(s.uri);
+  for (const me of Object.values(per)) me.home = me.home.filter((id) => id !== s.id);
+}
+
+async function onUpdateActor(ctx, update) {
+  const loader = await loaderOf(ctx.recipient ?? "instance");
+  const obj = await update.getObject({ documentLoader: loader });
+  if (vocab.isActor(obj) && obj.id?.href === update.actorId?.href) {
+    record(ctx, update);
+    await storeActor(obj, loader);
+    return;
+  }
+  await onCreateOrUpdate(ctx, update);
+}
+
+// Activities are applied one at a time in the order they arrived: three quick Update(actor)
+// must not finish out of order (the first one's older copy last).
+let chain = Promise.resolve();
+const inOrder = (fn) => (ctx, activity) => {
+  const run = chain.then(() => fn(ctx, activity));
+  chain = run.catch(() => {}); // a failed one (reported by Fedify) does not stop the rest
+  return run;
+};
+
+federation
+  .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+  .on(Create, inOrder(onCreateOrUpdate))
+  .on(Update, inOrder(onUpdateActor))
+  .on(Delete, inOrder(onDelete))
+  .on(Accept, inOrder(onAccept))
+  .on(Reject, inOrder(onReject))
+  .on(Announce, inOrder(async (ctx, a) => record(ctx, a)))
+  .on(Undo, inOrder(async (ctx, a) => record(ctx, a)))
+  .onError((_ctx, error) => log.error("inbox listener error: {error}", { error: String(error?.stack ?? error) }));
+
+// ---------------------------------------------------------------- outbound activities
+
+async function send(name, recipientUri, activity) {
+  const ctx = ctxOf();
+  const recipient = await accountOf(recipientUri, await loaderOf(name));
+  await ctx.sendActivity({ identifier: name }, recipient.actor, activity, { immediate: true });
+}
+
+let seq = 0;
+const activityId = (name, what) => new URL(`${userUri(name)}#${what}/${++seq}`);
+
+async function follow(name, acc) {
+  if (acc.local) throw new ApiError(422, "Validation failed: this facade follows remote accounts only");
+  const me = per[name];
+  if (!me.follows.has(acc.uri)) {
+    const f = new Follow({ id: activityId(name, "follows"), actor: new URL(userUri(name)), object: new URL(acc.uri), to: new URL(acc.uri) });
+    me.follows.set(acc.uri, { followId: f.id.href, state: "requested", activity: f });
+    try {
+      await send(name, acc.uri, f);
+    } catch (error) {
+      me.follows.delete(acc.uri);
+      throw new ApiError(503, `follow not delivered: ${error}`);
+    }
+  }
+  return relationship(name, acc);
+}
+
+async function unfollow(name, acc) {
+  const me = per[name];
+  const f = me.follows.get(acc.uri);
+  if (f != null) {
+    me.follows.delete(acc.uri);
+    await send(name, acc.uri, new Undo({ id: activityId(name, "undo"), actor: new URL(userUri(name)), object: f.activity, to: new URL(acc.uri) }));
+  }
+  return relationship(name, acc);
+}
+
+function relationship(name, acc) {
+  const f = per[name].follows.get(acc.uri);
+  return {
+    id: acc.id, following: f?.state === "accepted", requested: f?.state === "requested", showing_reblogs: true,
+    notifying: false, languages: null, followed_by: false, blocking: false, blocked_by: false, muting: false,
+    muting_notifications: false, domain_blocking: false, endorsed: false, note: "",
+  };
+}
+
+// favourite/unfavourite/reblog/unreblog: Like, Announce and their Undo to the author.
+async function react(name, s, what) {
+  const me = per[name];
+  const author = accounts.get(s.accountId).uri;
+  const actor = new URL(userUri(name));
+  const map = what.includes("favourite") ? me.favs : me.boosts;
+  if (what === "favourite" || what === "reblog") {
+    if (!map.has(s.id)) {
+      const a = what === "favourite"
+        ? new Like({ id: activityId(name, "likes"), actor, object: new URL(s.uri), to: new URL(author) })
+        : new Announce({ id: activityId(name, "announces"), actor, object: new URL(s.uri), to: new URL(PUBLIC), ccs: [new URL(author), new URL(`${userUri(name)}/followers`)] });
+      await send(name, author, a);
+      map.set(s.id, a);
+    }
+  } else if (map.has(s.id)) {
+    const a = map.get(s.id);
+    map.delete(s.id);
+    await send(name, author, new Undo({ id: activityId(name, "undo"), actor, object: a, to: new URL(author) }));
+  }
+  await refetch(s, name);
+  const entity = statusEntity(s, name);
+  if (what !== "reblog") return entity;
+  // Mastodon answers a reblog with the new reblog status wrapping the original
+  return { ...entity, id: newId(), uri: map.get(s.id).id.href, account: localAccount(name).entity, reblog: entity, content: "", media_attachments: [], mentions: [], tags: [], poll: null };
+}
+
+// A vote as Mastodon sends it: one Create(Note{name: option}) per choice, to the
+// question's author only (app/services/vote_service.rb).
+async function sendVote(signer, attributedTo, s, title) {
+  const author = accounts.get(s.accountId).uri;
+  const id = activityId(signer, "votes");
+  const note = new Note({ id, attribution: new URL(userUri(attributedTo)), name: title, replyTarget: new URL(s.uri), to: new URL(author) });
+  const create = new Create({ id: new URL(`${id.href}/activity`), actor: new URL(userUri(signer)), object: note, to: new URL(author) });
+  await send(signer, author, create);
+}
+
+async function vote(name, s, body) {
+  const poll = s.parsed.poll;
+  if (poll == null) throw notFound();
+  const raw = body.choices ?? body["choices[]"];
+  const choices = [].concat(raw ?? []).map((c) => Number(c));
+  if (poll.expired) throw new ApiError(422, "Validation failed: The poll has already ended");
+  if (per[name].votes.has(s.id)) throw new ApiError(422, "Validation failed: You have already voted on this poll");
+  if (choices.length === 0 || choices.some((c) => !Number.isInteger(c) || c < 0 || c >= poll.options.length)) {
+    throw new ApiError(422, "Validation failed: Choices is invalid");
+  }
+  if (!poll.multiple && choices.length > 1) throw new ApiError(422, "Validation failed: Choices is invalid");
+  for (const c of choices) await sendVote(name, name, s, poll.options[c].title);
+  per[name].votes.set(s.id, choices);
+  await refetch(s, name);
+  return statusEntity(s, name).poll;
+}
+
+// ---------------------------------------------------------------- search
+
+async function resolve(q, viewer) {
+  const out = { accounts: [], statuses: [], hashtags: [] };
+  if (viewer == null) return out; // Mastodon resolves remote URLs for signed-in users only
+  const loader = await loaderOf(viewer);
+  const handle = /^@?[^@\s/]+@[^@\s/]+$/.test(q) ? `acct:${q.replace(/^@/, "")}` : q;
+  let obj = null;
+  let raw = null;
+  try {
+    if (handle.startsWith("acct:")) obj = await ctxOf().lookupObject(handle, { documentLoader: loader });
+    else {
+      ({ document: raw } = await loader(q));
+      obj = await vocab.Object.fromJsonLd(raw, { documentLoader: loader, contextLoader: ctxOf().contextLoader });
+    }
+  } catch (error) {
+    log.info("search: {q} not resolved: {error}", { q, error: String(error) });
+    return out;
+  }
+  if (obj != null && vocab.isActor(obj)) out.accounts.push((await storeActor(obj, loader)).entity);
+  else if (obj instanceof Note || obj instanceof Question) {
+    const s = await storeStatus(obj, raw, loader);
+    if (mayShow(s, viewer)) out.statuses.push(statusEntity(s, viewer));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- Mastodon client API
+
+function viewerOf(req) {
+  const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? "");
+  if (m == null) return null;
+  const name = Object.keys(per).find((n) => USERS[n].token === m[1]);
+  if (name == null) throw new ApiError(401, "The access token is invalid");
+  return name;
+}
+function needUser(viewer) {
+  if (viewer == null) throw new ApiError(401, "The access token is invalid");
+  return viewer;
+}
+function accountById(id) {
+  const a = accounts.get(id);
+  if (a == null) throw notFound();
+  return a;
+}
+function listOf(ids, viewer) {
+  return ids.map((id) => statuses.get(id)).filter((s) => s && mayShow(s, viewer)).map((s) => statusEntity(s, viewer));
+}
+
+async function api(method, path, query, body, viewer) {
+  let m;
+  if (method === "GET" && path === "/api/v1/instance") {
+    return {
+      uri: DOMAIN, title: "The citizen's server", short_description: "", description: "", email: "",
+      version: "4.3.0 (compatible; Herald citizen facade)", urls: {}, stats: { user_count: 2, status_count: 0, domain_count: 1 },
+      thumbnail: null, languages: ["en"], registrations: false, approval_required: false, invites_enabled: false,
+      configuration: { statuses: { max_characters: 500, max_media_attachments: 4 }, polls: { max_options: 4 } }, contact_account: null, rules: [],
+    };
+  }
+  if (method === "GET" && path === "/api/v1/accounts/verify_credentials") return { ...localAccount(needUser(viewer)).entity, source: { privacy: "public", sensitive: false, language: null, note: "", fields: [] } };
+  if (method === "GET" && path === "/api/v1/accounts/lookup") {
+    const acct = String(query.get("acct") ?? "").replace(/^@/, "");
+    const local = acct.endsWith(`@${DOMAIN}`) ? acct.slice(0, -DOMAIN.length - 1) : acct;
+    if (per[local]) return localAccount(local).entity;
+    const hit = [...accounts.values()].find((a) => a.entity?.acct === acct);
+    if (hit == null) throw notFound();
+    return hit.entity;
+  }
+  if (method === "GET" && path === "/api/v1/accounts/relationships") {
+    const me = needUser(viewer);
+    return query.getAll("id[]").concat(query.getAll("id")).filter((id) => accounts.has(id)).map((id) => relationship(me, accounts.get(id)));
+  }
+  if ((m = /^\/api\/v1\/accounts\/(\d+)(\/statuses|\/follow|\/unfollow)?$/.exec(path))) {
+    const acc = accountById(m[1]);
+    if (method === "GET" && m[2] == null) return acc.entity;
+    if (method === "GET" && m[2] === "/statuses") return listOf([...statuses.values()].filter((s) => s.accountId === acc.id).map((s) => s.id).reverse(), viewer);
+    if (method === "POST" && m[2] === "/follow") return follow(needUser(viewer), acc);
+    if (method === "POST" && m[2] === "/unfollow") return unfollow(needUser(viewer), acc);
+  }
+  if (method === "GET" && path === "/api/v2/search") {
+    const q = String(query.get("q") ?? "").trim();
+    if (q === "") return { accounts: [], statuses: [], hashtags: [] };
+    return query.get("resolve") === "true" ? resolve(q, viewer) : { accounts: [], statuses: [], hashtags: [] };
+  }
+  if (method === "GET" && path === "/api/v1/timelines/home") return listOf(per[needUser(viewer)].home, viewer);
+  if (method === "GET" && path === "/api/v1/notifications") {
+    return per[needUser(viewer)].notifications.filter((n) => statuses.has(n.statusId)).map((n) => ({
+      id: n.id, type: n.type, created_at: n.created_at, account: accounts.get(n.accountId).entity,
+      status: statusEntity(statuses.get(n.statusId), viewer),
+    }));
+  }
+  if ((m = /^\/api\/v1\/statuses\/(\d+)(\/favourite|\/unfavourite|\/reblog|\/unreblog)?$/.exec(path))) {
+    if (method === "GET" && m[2] == null) return statusEntity(await visibleStatus(m[1], viewer), viewer);
+    if (method === "POST" && m[2] != null) {
+      const me = needUser(viewer);
+      return react(me, await visibleStatus(m[1], me), m[2].slice(1));
+    }
+  }
+  if ((m = /^\/api\/v1\/polls\/(\d+)(\/votes)?$/.exec(path))) {
+    const s = await visibleStatus(m[1], viewer);
+    if (s.parsed.poll == null) throw notFound();
+    if (method === "GET" && m[2] == null) return statusEntity(s, viewer).poll;
+    if (method === "POST" && m[2] != null) return vote(needUser(viewer), s, body);
+  }
+  throw notFound();
+}
+
+// ---------------------------------------------------------------- HTTP server
+
+function json(res, status, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const c of req) {
+    size += c.length;
+    if (size > 1 << 20) throw new ApiError(413, "body too large");
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseBody(req, buf) {
+  if (buf.length === 0) return {};
+  const type = req.headers["content-type"] ?? "";
+  if (type.startsWith("application/json")) return JSON.parse(buf.toString("utf8"));
+  const out = {};
+  for (const [k, v] of new URLSearchParams(buf.toString("utf8"))) {
+    const key = k.replace(/\[\]$/, "");
+    out[key] = k.endsWith("[]") ? [].concat(out[key] ?? [], v) : v;
+  }
+  return out;
+}
+
+async function control(req, res, path, buf) {
+  if (req.method === "GET" && path === "/_control/received") return json(res, 200, received);
+  if (req.method === "POST" && path === "/_control/raw-vote") {
+    const b = JSON.parse(buf.toString("utf8") || "{}");
+    const s = statusByUri.get(b.question);
+    if (s == null || !per[b.signer] || !per[b.attributedTo]) return json(res, 400, { error: "signer, attributedTo (local users) and a known question required" });
+    try {
+      await sendVote(b.signer, b.attributedTo, s, String(b.name));
+      return json(res, 200, { delivered: true });
+    } catch (error) {
+      return json(res, 200, { delivered: false, error: String(error?.message ?? error) });
+    }
+  }
+  return json(res, 404, { error: "unknown control endpoint" });
+}
+
+async function handle(req, res) {
+  const url = new URL(req.url ?? "/", ORIGIN);
+  const buf = await readBody(req);
+  if (url.pathname.startsWith("/_control/")) return control(req, res, url.pathname, buf);
+  if (url.pathname.startsWith("/api/")) {
+    try {
+      const viewer = viewerOf(req);
+      const out = await api(req.method, url.pathname, url.searchParams, parseBody(req, buf), viewer);
+      log.info("{method} {path} {viewer} -> 200", { method: req.method, path: url.pathname, viewer: viewer ?? "anonymous" });
+      return json(res, 200, out);
+    } catch (error) {
+      const status = error instanceof ApiError ? error.status : 500;
+      log.info("{method} {path} -> {status} {error}", { method: req.method, path: url.pathname, status, error: String(error?.stack ?? error) });
+      return json(res, status, { error: error instanceof ApiError ? error.message : String(error) });
+    }
+  }
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+  const init = { method: req.method, headers };
+  if (req.method !== "GET" && req.method !== "HEAD" && buf.length > 0) init.body = buf;
+  const contextData = {};
+  if (req.method === "POST") {
+    try {
+      contextData.rawJson = JSON.parse(buf.toString("utf8"));
+    } catch { /* Fedify answers 400 itself */ }
+  }
+  const response = await federation.fetch(new Request(url, init), { contextData });
+  const out = Buffer.from(await response.arrayBuffer());
+  const h = {};
+  response.headers.forEach((v, k) => {
+    if (k !== "content-length" && k !== "transfer-encoding" && k !== "content-encoding") h[k] = v;
+  });
+  h["content-length"] = String(out.length);
+  log.info("<- {method} {url} => {status}", { method: req.method, url: req.url, status: response.status });
+  res.writeHead(response.status, h);
+  res.end(out);
+}
+
+const server = http.createServer((req, res) => {
+  handle(req, res).catch((error) => {
+    log.error("request {method} {url} failed: {error}", { method: req.method, url: req.url, error: String(error?.stack ?? error) });
+    if (!res.headersSent) json(res, 500, { error: String(error) });
+    else res.end();
+  });
+});
+process.on("SIGTERM", () => {
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 500).unref();
+});
+server.listen(PORT, HOST, () => {
+  for (const name of Object.keys(per)) localAccount(name);
+  log.info("citizen's server on {origin}", { origin: ORIGIN });
+  process.stdout.write("ready\n");
+});
