@@ -118,19 +118,12 @@ static bool collection_path(const struct fed *fed, const char *path, char *note,
 /* VISIBILITY SEAM (issue #10 item 3, helper C): the one place that decides who may read a
  * post's collections. Until authorized fetch is merged, only a public or unlisted post's
  * (addressed to Public) are served; C's check of a signed GET replaces this call. */
-static bool collection_visible(const json_t *note)
+bool fed_note_collection_is(const struct fed *fed, const char *path)
 {
-    const char *const fields[] = {"to", "cc"};
-    const json_t *v;
-    size_t i;
+    char note[1300];
+    const char *kind;
 
-    for (size_t f = 0; f < 2; f++)
-        json_array_foreach(json_object_get(note, fields[f]), i, v)
-        {
-            if (json_is_string(v) && strcmp(json_string_value(v), FED_PUBLIC) == 0)
-                return true;
-        }
-    return false;
+    return collection_path(fed, path, note, sizeof note, &kind);
 }
 
 static json_t *collection_doc(struct store_txn *txn, const char *note, const char *kind,
@@ -177,7 +170,7 @@ int fed_note_collection(struct fed *fed, const char *path, const char *page,
     rc = store_txn_begin(fed->st, STORE_READ, &txn, NULL);
     if (rc == HR_OK)
         rc = fed_own_note_get(txn, note_id, &note);
-    if (rc == HR_OK && collection_visible(note))
+    if (rc == HR_OK) /* who may read it was decided by the caller (server/router.c) */
         body = collection_doc(txn, note_id, kind, (size_t)pg);
     store_txn_abort(txn);
     if (body != NULL)

@@ -112,9 +112,12 @@ struct fed_post_input {
 /* ---- issue #10: reactions and polls (federation/counts.c, polls.c) ---- */
 /* GET PATH "/users/NAME/notes/ID/replies|likes|shares" (PAGE: NULL or "1".."N"): DOC
  * holds the collection with live totalItems. HR_ENOTFOUND (DOC untouched) for another
- * path. */
+ * path. No visibility check of its own: the caller serves it only to the post's audience
+ * (server/router.c get_guarded, like the post itself). */
 int fed_note_collection(struct fed *fed, const char *path, const char *page,
                         struct fed_doc *doc);
+/* PATH names such a collection. */
+bool fed_note_collection_is(const struct fed *fed, const char *path);
 /* Adds "counts" {replies, likes, shares[, votes]} to each Create of our posts in the outbox
  * page PAGE (herald posts NAME). */
 int fed_posts_counts(struct fed *fed, struct json_t *page, struct hr_err *err);

@@ -259,6 +259,17 @@ static enum MHD_Result get_guarded(struct http_req *r, fed_serve_fn *serve, cons
     return MHD_YES;
 }
 
+/* fed_note_collection as a fed_serve_fn (get_guarded checked the path first) */
+static void note_collection(struct fed *fed, const char *path, const char *page,
+                            struct fed_doc *d)
+{
+    if (fed_note_collection(fed, path, page, d) != HR_OK) {
+        d->status = 404;
+        d->error = "not_found";
+        snprintf(d->message, sizeof d->message, "%s", "no such object");
+    }
+}
+
 static enum MHD_Result get_users(struct http_req *r, const char *name, const char *rest)
 {
     struct fed_doc d = {0};
@@ -285,9 +296,10 @@ static enum MHD_Result get_users(struct http_req *r, const char *name, const cha
         fed_matrix(r->app->fed, name, &d);
         return reply_doc(r, &d, CACHE_COLL);
     }
-    /* a post's replies, likes and shares, live (federation/counts.c) */
-    if (fed_note_collection(r->app->fed, r->url, http_arg(r, "page"), &d) == HR_OK)
-        return reply_doc(r, &d, CACHE_COLL);
+    /* a post's replies, likes and shares, live (federation/counts.c), to the post's
+     * audience only, like the post */
+    if (fed_note_collection_is(r->app->fed, r->url))
+        return get_guarded(r, note_collection, http_arg(r, "page"), CACHE_COLL);
     if (note_path(rest)) {
         if (!http_wants_json(r))
             return pages_note(r, name, r->url);
