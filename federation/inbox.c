@@ -777,6 +777,22 @@ static int verify_get(struct inbox_ctx *c)
     return rc == HR_OK ? verify_signature(c) : rc;
 }
 
+/* An authorized signer's key is kept as the inbox keeps its signers' (a follower's
+ * server fetching with its instance actor needs no key fetch the next time). Only signers
+ * in the audience: a stranger's signed GET stores nothing. */
+static void keep_signer(struct inbox_ctx *c)
+{
+    struct store_txn *txn = NULL;
+
+    if (c->signer.from_cache || store_txn_begin(c->fed->st, STORE_WRITE, &txn, NULL) != HR_OK)
+        return;
+    if (fed_remote_store(txn, &c->signer, NULL) == HR_OK) {
+        store_txn_commit(txn, NULL);
+        txn = NULL;
+    }
+    store_txn_abort(txn);
+}
+
 /* Serves J's path to its verified signer, or answers as for an unknown id: whether a
  * non-public post exists is nobody else's business. Only the limits on the requester's
  * host and on key fetches keep their 429/503, so that a legitimate server retries. */
@@ -786,6 +802,7 @@ static void serve_get(struct inbox_job *j)
     int rc = verify_get(c);
 
     if (rc == HR_OK && fed_object_visible_to(c->fed, j->path, c->signer.actor)) {
+        keep_signer(c);
         j->serve(c->fed, j->path, j->page, j->doc);
         hr_log(HR_LOG_INFO, "fed", "authorized fetch path=%s actor=%s status=%d", j->path,
                c->signer.actor, j->doc->status);

@@ -16,7 +16,7 @@ P2_ROOT=$FP_ROOT P2=$FP_BASE
 fp_actor "$P2_ROOT" "$P2" a1
 for i in $(seq 2 "$CLIENTS"); do fp_actor "$P2_ROOT" "$P2" "a$i" --key "$P2_ROOT/a1.key.pem"; done
 # keep the per-actor and per-host limits out of the way: this test is about stopping
-printf '%s\n' "inbox_rate_per_minute = 0" >>"$H_DATA/herald.conf"
+printf '%s\n' "inbox_rate_per_minute = 0" "inbox_actor_per_second = 0" >>"$H_DATA/herald.conf"
 h_stop
 h_serve "$H_DATA" "$H_PORT"
 

@@ -119,6 +119,11 @@ shown "the follower's signed GET of the followers-only post" "$(as "$P2_ROOT" "$
 shown "the follower's signed GET of its Create" "$(as "$P2_ROOT" "$P2" ann "$FOL/activity")" \
     "$FOL/activity"
 shown "her server's instance actor's signed GET" "$(as "$P2_ROOT" "$P2" inst "$FOL")" "$FOL"
+shown "and its next one" "$(as "$P2_ROOT" "$P2" inst "$FOL/activity")" "$FOL/activity"
+t_eq "the instance actor's key was fetched once, then kept" 1 \
+    "$(grep -c '^GET /users/inst ' "$P2_ROOT/_fetched.log")"
+t_eq "a stranger's key was not kept: fetched for each signed GET" 2 \
+    "$(grep -c '^GET /users/eve ' "$P3_ROOT/_fetched.log")"
 shown "an RFC 9421 signed GET by the follower" \
     "$(as "$P2_ROOT" "$P2" ann "$FOL" --rfc9421 '"@method" "@target-uri"')" "$FOL"
 if [ -n "$DIR" ]; then
