@@ -221,6 +221,41 @@ int fed_react_inbound(struct fed *fed, struct store_txn *txn, const json_t *act,
     return HR_OK;
 }
 
+/* The keys of every reaction to one post (collected first: no deletes during a walk). */
+static int collect_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+{
+    (void)v, (void)vlen;
+    return json_array_append_new(ctx, json_stringn(k, klen)) == 0 ? HR_OK : HR_ENOMEM;
+}
+
+/* NOTE was deleted: its likes, shares and replies go, with the way back from each reply. */
+static int forget_note(struct store_txn *txn, const char *note, struct hr_err *err)
+{
+    char prefix[1300], back[1300];
+    int n = snprintf(prefix, sizeof prefix, "%s%c", note, '\0');
+    json_t *keys = json_array(), *k;
+    size_t i;
+    int rc = n > 0 && (size_t)n < sizeof prefix && keys != NULL
+                 ? store_rec_each(txn, STORE_T_REACTIONS, prefix, (size_t)n, false, collect_cb,
+                                  keys, err)
+                 : HR_OK;
+
+    json_array_foreach(keys, i, k)
+    {
+        const char *key = json_string_value(k);
+        size_t klen = json_string_length(k), blen;
+        const char *kind = key + n, *who = kind + strlen(kind) + 1;
+        if (rc != HR_OK)
+            break;
+        rc = del_key(txn, key, klen, err);
+        if (rc == HR_OK && strcmp(kind, "like") != 0 && strcmp(kind, "share") != 0 &&
+            (blen = reverse_key(who, back, sizeof back)) != 0)
+            rc = del_key(txn, back, blen, err);
+    }
+    json_decref(keys);
+    return rc;
+}
+
 int fed_reactions_published(struct store_txn *txn, const char *account, const json_t *note,
                             bool gone, struct hr_err *err)
 {
@@ -230,8 +265,10 @@ int fed_reactions_published(struct store_txn *txn, const char *account, const js
 
     if (rc != HR_OK || id == NULL)
         return rc;
-    if (gone)
-        return reply_del(txn, id, NULL, err);
+    if (gone) {
+        rc = reply_del(txn, id, NULL, err);
+        return rc == HR_OK ? forget_note(txn, id, err) : rc;
+    }
     if (parent != NULL && own_live_note(txn, parent))
         rc = reply_put(txn, parent, id, NULL, err);
     return rc;

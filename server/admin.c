@@ -538,6 +538,19 @@ static enum MHD_Result h_drafts(struct call *c)
 }
 
 /* GET /posts?account=NAME[&page=CURSOR]: the account's outbox, for operators */
+/* The outbox page BODY (freed) with each post's counts, as `herald posts` shows them. */
+static enum MHD_Result reply_with_counts(struct call *c, char *body)
+{
+    json_t *page = json_loads(body, 0, NULL);
+
+    if (page == NULL || fed_posts_counts(c->r->app->fed, page, NULL) != HR_OK) {
+        json_decref(page);
+        return reply_text_json(c, 200, body);
+    }
+    free(body);
+    return reply_json(c, 200, page);
+}
+
 static enum MHD_Result h_posts(struct call *c)
 {
     const char *account = http_arg(c->r, "account"), *page = http_arg(c->r, "page");
@@ -557,7 +570,7 @@ static enum MHD_Result h_posts(struct call *c)
         fed_doc_fini(&d);
         return ret;
     }
-    return reply_text_json(c, 200, d.body);
+    return reply_with_counts(c, d.body);
 }
 
 static int audit_cb(const struct agency_audit_entry *e, void *ctx)

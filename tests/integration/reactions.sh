@@ -191,6 +191,27 @@ t_eq "client API: the poll's voters and option counts" "2 1 1 false false" \
     "$(t_jq .poll.voters_count <<<"$MS") $(t_jq '.poll.options[0].votes_count' <<<"$MS") $(t_jq '.poll.options[1].votes_count' <<<"$MS") $(t_jq .poll.multiple <<<"$MS") $(t_jq .poll.expired <<<"$MS")"
 t_eq "client API: option titles" "Evenings, late" "$(t_jq '.poll.options[1].title' <<<"$MS")"
 
+# the admin API: a poll draft, its refusals, and the counts in GET /posts
+herald operator add ed >/dev/null 2>&1 || true
+herald grant ed editor --account health >/dev/null
+TOK=$(herald token create ed 2>/dev/null)
+api() { curl -s -w '\n%{http_code}' -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' "$@"; }
+BEFORE=$(stats)
+for bad in '{"options":["A"],"closes":"2030-01-01T00:00:00Z"}' \
+    '{"options":["A","B"]}' '{"options":["A",7],"closes":"2030-01-01T00:00:00Z"}' \
+    '{"options":["A","B"],"multiple":"yes","closes":"2030-01-01T00:00:00Z"}' '"A,B"'; do
+    out=$(api -X POST -d "{\"account\":\"health\",\"text\":\"x\",\"poll\":$bad}" "$H_BASE/api/herald/v1/drafts")
+    t_eq "API refuses poll $bad" 422 "${out##*$'\n'}"
+done
+t_eq "refused API polls store nothing" "$BEFORE" "$(stats)"
+out=$(api -X POST -d "{\"account\":\"health\",\"text\":\"Bus or tram?\",\"poll\":{\"options\":[\"Bus\",\"Tram\"],\"multiple\":false,\"closes\":\"$(in_future 86400)\"}}" "$H_BASE/api/herald/v1/drafts")
+t_eq "API files a poll draft" 201 "${out##*$'\n'}"
+D=$(herald draft show "$(t_jq .id <<<"${out%$'\n'*}")")
+t_eq "the draft keeps the poll" "Bus Tram false" \
+    "$(t_jq '.poll.options[0]' <<<"$D") $(t_jq '.poll.options[1]' <<<"$D") $(t_jq .poll.multiple <<<"$D")"
+out=$(api "$H_BASE/api/herald/v1/posts?account=health")
+t_match "GET /posts carries the counts" '"counts":\{"likes":1,"replies":2,"shares":1\}|"counts":\{"replies":2,"likes":1,"shares":1\}' "${out%$'\n'*}"
+
 BEFORE=$(stats)
 as_bob "{\"@context\":\"$AS\",\"id\":\"$BOB/undo/1\",\"type\":\"Undo\",\"actor\":\"$BOB\",\"object\":{\"id\":\"$ANN/likes/2\",\"type\":\"Like\",\"actor\":\"$ANN\",\"object\":\"$N\"}}"
 refused "Undo of ann's Like by bob" 403 origin

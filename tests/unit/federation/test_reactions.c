@@ -381,6 +381,29 @@ static void likes_and_shares_count_once_per_actor_until_undone(void **state)
     assert_int_equal(count(fx, fx->note, "likes"), 1);
 }
 
+static void delete_post(struct fixture *fx, const char *id)
+{
+    struct fed_post *p = NULL;
+    struct store_txn *txn = NULL;
+
+    assert_int_equal(fed_post_prepare_delete(fx->fed, "health", id, &p, NULL), HR_OK);
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(fed_post_commit(txn, p, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+    fed_post_free(p);
+}
+
+static uint64_t records(struct fixture *fx, enum store_table t)
+{
+    struct store_txn *txn = NULL;
+    uint64_t n;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    n = store_rec_count(txn, t);
+    store_txn_abort(txn);
+    return n;
+}
+
 static void replies_count_ours_first_and_leave_when_their_author_deletes(void **state)
 {
     struct fixture *fx = *state;
@@ -419,6 +442,10 @@ static void replies_count_ours_first_and_leave_when_their_author_deletes(void **
              "\"object\":{\"id\":\"%s/n/7\",\"type\":\"Tombstone\"}}", ANN, ANN, ANN);
     assert_int_equal(inbound(fx, body, ANN, &code), HR_OK);
     assert_int_equal(count(fx, fx->note, "replies"), 1);
+    /* the post deleted: nothing of its reactions is kept */
+    assert_int_equal(react(fx, "Like", BOB, 3, NULL, &code), HR_OK);
+    delete_post(fx, fx->note);
+    assert_int_equal(records(fx, STORE_T_REACTIONS), 0);
 }
 
 static void results_go_out_when_votes_changed_and_once_at_closing(void **state)
