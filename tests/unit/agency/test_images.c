@@ -106,7 +106,8 @@ static void refused_images_store_nothing(void **state)
     struct hr_err err = {0};
     char id[32], long_alt[1502];
 
-    in.images[0] = (struct agency_draft_image){.bytes = fx->png, .len = fx->png_len, .alt = "ok"};
+    in.images[0] = (struct agency_draft_image){.bytes = fx->png, .len = fx->png_len,
+                                               .alt = "ok"};
     in.images[1] = (struct agency_draft_image){.bytes = fx->jpg, .len = fx->jpg_len};
     assert_int_equal(draft(fx, &in, id, &err), HR_EINVAL);
     assert_non_null(strstr(err.msg, "image 2 has no alt text"));
@@ -136,24 +137,26 @@ static void images_become_attachments_and_files(void **state)
     struct agency_draft_input in = {.n_images = 2};
     char id[32], *json = NULL, path[256];
     json_t *d, *a;
+    const char *sha;
     struct stat sb;
 
-    in.images[0] = (struct agency_draft_image){.bytes = fx->png, .len = fx->png_len, .alt = "A poster"};
-    in.images[1] = (struct agency_draft_image){.bytes = fx->jpg, .len = fx->jpg_len, .alt = "A photo"};
+    in.images[0] = (struct agency_draft_image){.bytes = fx->png, .len = fx->png_len,
+                                               .alt = "A poster"};
+    in.images[1] = (struct agency_draft_image){.bytes = fx->jpg, .len = fx->jpg_len,
+                                               .alt = "A photo"};
     assert_int_equal(draft(fx, &in, id, NULL), HR_OK);
     assert_int_equal(agency_draft_show(fx->st, L, id, &json, NULL), HR_OK);
     d = json_loads(json, 0, NULL);
     a = json_object_get(d, "attachments");
     assert_int_equal(json_array_size(a), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(a, 1), "alt")), "A photo");
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(a, 1), "width")), 500);
-    assert_string_not_equal(json_string_value(json_object_get(json_array_get(a, 1), "sha256")),
-                            json_string_value(json_object_get(json_array_get(a, 1), "preview_sha256")));
-    snprintf(path, sizeof path, "%s/media/%.2s/%s.jpg", fx->dir,
-             json_string_value(json_object_get(json_array_get(a, 1), "sha256")),
-             json_string_value(json_object_get(json_array_get(a, 1), "sha256")));
+    a = json_array_get(a, 1);
+    assert_string_equal(json_string_value(json_object_get(a, "alt")), "A photo");
+    assert_int_equal(json_integer_value(json_object_get(a, "width")), 500);
+    sha = json_string_value(json_object_get(a, "sha256"));
+    assert_string_not_equal(sha, json_string_value(json_object_get(a, "preview_sha256")));
+    snprintf(path, sizeof path, "%s/media/%.2s/%s.jpg", fx->dir, sha, sha);
     assert_int_equal(stat(path, &sb), 0);
-    assert_int_equal((json_int_t)sb.st_size, json_integer_value(json_object_get(json_array_get(a, 1), "size")));
+    assert_int_equal((json_int_t)sb.st_size, json_integer_value(json_object_get(a, "size")));
     assert_int_equal(media_records(fx), 3); /* the small PNG is its own preview */
     json_decref(d);
     free(json);
@@ -167,7 +170,8 @@ static void the_collector_keeps_what_is_referred_to(void **state)
     size_t removed = 9;
 
     assert_int_equal(agency_account_set(fx->st, fx->fed, L, "health", "avatar", b64, NULL), HR_OK);
-    in.images[0] = (struct agency_draft_image){.bytes = fx->jpg, .len = fx->jpg_len, .alt = "A photo"};
+    in.images[0] = (struct agency_draft_image){.bytes = fx->jpg, .len = fx->jpg_len,
+                                               .alt = "A photo"};
     assert_int_equal(draft(fx, &in, id, NULL), HR_OK);
     assert_int_equal(media_records(fx), 3); /* avatar, photo, its preview */
     assert_int_equal(agency_media_gc(fx->st, fx->fed, L, 0, &removed, NULL), HR_OK);
