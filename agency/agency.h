@@ -102,6 +102,9 @@ int agency_media_gc(struct store *st, struct fed *fed, const char *by, int64_t m
 int agency_media_b64_decode(const char *text, unsigned char **out, size_t *len,
                             struct hr_err *err);
 char *agency_media_b64_encode(const void *p, size_t n);
+/* PATH's bytes (a regular file of at most 16 MiB) into *OUT (caller frees); HR_EINVAL with
+ * the reason (agency/images.c). */
+int agency_media_read(const char *path, unsigned char **out, size_t *len, struct hr_err *err);
 
 /* ---- what the faces need of the store, behind the table (agency/faces.c) ---- */
 int agency_open(const char *dir, bool create, size_t map_mb, struct store **out,

@@ -34,38 +34,36 @@ static int alt_check(size_t i, const char *alt, struct hr_err *err)
     return HR_OK;
 }
 
-/* PATH's bytes into *OUT (caller frees), at most MEDIA_INPUT_MAX. */
-static int file_read(size_t i, const char *path, unsigned char **out, size_t *len,
-                     struct hr_err *err)
+int agency_media_read(const char *path, unsigned char **out, size_t *len, struct hr_err *err)
 {
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
-    unsigned char *buf = NULL;
     size_t n = 0;
     ssize_t r = 1;
+    int rc = HR_OK;
 
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        if (fd >= 0)
-            close(fd);
-        return hr_fail(err, HR_EINVAL, "image %zu: cannot read %.200s: %s", i + 1, path,
-                       fd < 0 ? strerror(errno) : "not a regular file");
-    }
-    if ((uint64_t)sb.st_size > MEDIA_INPUT_MAX) {
-        close(fd);
-        return hr_fail(err, HR_EINVAL, "image %zu: the image is over %u MiB", i + 1,
-                       MEDIA_INPUT_MAX >> 20);
-    }
-    buf = malloc((size_t)sb.st_size + 1);
-    while (buf != NULL && n < (size_t)sb.st_size && (r = read(fd, buf + n, (size_t)sb.st_size - n)) > 0)
+    *out = NULL;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        rc = hr_fail(err, HR_EINVAL, "cannot read %.200s: %s", path,
+                     fd < 0 ? strerror(errno) : "not a regular file");
+    else if ((uint64_t)sb.st_size > MEDIA_INPUT_MAX)
+        rc = hr_fail(err, HR_EINVAL, "%.200s: the image is over %u MiB", path,
+                     MEDIA_INPUT_MAX >> 20);
+    else if ((*out = malloc((size_t)sb.st_size + 1)) == NULL)
+        rc = hr_fail(err, HR_ENOMEM, "reading %.200s", path);
+    while (rc == HR_OK && n < (size_t)sb.st_size &&
+           (r = read(fd, *out + n, (size_t)sb.st_size - n)) > 0)
         n += (size_t)r;
-    close(fd);
-    if (buf == NULL || r < 0) {
-        free(buf);
-        return hr_fail(err, HR_EINVAL, "image %zu: cannot read %.200s", i + 1, path);
+    if (rc == HR_OK && r < 0)
+        rc = hr_fail(err, HR_EINVAL, "cannot read %.200s: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    if (rc != HR_OK) {
+        free(*out);
+        *out = NULL;
     }
-    *out = buf;
     *len = n;
-    return HR_OK;
+    return rc;
 }
 
 /* Image I of IN: alt checked, read, re-encoded full size and as a preview. */
@@ -78,13 +76,17 @@ static int process_one(const struct agency_draft_image *im, size_t i, struct pro
     struct hr_err e = {0};
     int rc = alt_check(i, im->alt, err);
 
-    if (rc == HR_OK && im->path != NULL && (rc = file_read(i, im->path, &owned, &len, err)) == HR_OK)
+    if (rc == HR_OK && im->path != NULL) {
+        rc = agency_media_read(im->path, &owned, &len, &e);
         bytes = owned;
+    }
     if (rc == HR_OK && bytes == NULL)
-        rc = hr_fail(err, HR_EINVAL, "image %zu: no image data", i + 1);
-    if (rc == HR_OK && (rc = media_process(bytes, len, MEDIA_ATTACHMENT, &p->full, &e)) != HR_OK)
-        hr_fail(err, rc, "image %zu: %s", i + 1, e.msg);
-    if (rc == HR_OK && (rc = media_process(bytes, len, MEDIA_PREVIEW, &p->preview, &e)) != HR_OK)
+        rc = hr_fail(&e, HR_EINVAL, "no image data");
+    if (rc == HR_OK)
+        rc = media_process(bytes, len, MEDIA_ATTACHMENT, &p->full, &e);
+    if (rc == HR_OK)
+        rc = media_process(bytes, len, MEDIA_PREVIEW, &p->preview, &e);
+    if (rc != HR_OK && e.msg[0] != '\0') /* alt_check wrote ERR itself */
         hr_fail(err, rc, "image %zu: %s", i + 1, e.msg);
     free(owned);
     return rc;

@@ -3,13 +3,9 @@
 #include "server/media_front.h"
 #include "media/media.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 int media_cli_draft_opt(int argc, char **argv, int *i, struct agency_draft_input *in)
 {
@@ -40,34 +36,6 @@ int media_cli_draft_opt(int argc, char **argv, int *i, struct agency_draft_input
     return 0;
 }
 
-/* FILE's bytes (at most MEDIA_INPUT_MAX) in *OUT (caller frees). */
-static int read_file(const char *file, unsigned char **out, size_t *len, struct hr_err *err)
-{
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
-    struct stat sb;
-    size_t n = 0;
-    ssize_t r = 1;
-    int rc = HR_OK;
-
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
-        rc = hr_fail(err, HR_EINVAL, "cannot read %.200s: %s", file,
-                     fd < 0 ? strerror(errno) : "not a regular file");
-    else if ((uint64_t)sb.st_size > MEDIA_INPUT_MAX)
-        rc = hr_fail(err, HR_EINVAL, "%.200s: the image is over %u MiB", file,
-                     MEDIA_INPUT_MAX >> 20);
-    else if ((*out = malloc((size_t)sb.st_size + 1)) == NULL)
-        rc = hr_fail(err, HR_ENOMEM, "reading %.200s", file);
-    while (rc == HR_OK && n < (size_t)sb.st_size &&
-           (r = read(fd, *out + n, (size_t)sb.st_size - n)) > 0)
-        n += (size_t)r;
-    if (rc == HR_OK && r < 0)
-        rc = hr_fail(err, HR_EINVAL, "cannot read %.200s: %s", file, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    *len = n;
-    return rc;
-}
-
 int media_cli_profile_value(const char *key, const char *file, char **out, struct hr_err *err)
 {
     unsigned char *bytes = NULL;
@@ -77,7 +45,7 @@ int media_cli_profile_value(const char *key, const char *file, char **out, struc
     *out = NULL;
     if (strcmp(key, "avatar") != 0 && strcmp(key, "header") != 0)
         return HR_OK;
-    rc = read_file(file, &bytes, &len, err);
+    rc = agency_media_read(file, &bytes, &len, err);
     if (rc == HR_OK && (*out = agency_media_b64_encode(bytes, len)) == NULL)
         rc = hr_fail(err, HR_ENOMEM, "reading %.200s", file);
     free(bytes);

@@ -24,7 +24,8 @@ static int put(const char *dir, const char *name, void *p, size_t n)
 
 int main(int argc, char **argv)
 {
-    static const char svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>x()</script></svg>";
+    static const char svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\">"
+                              "<script>x()</script></svg>";
     static const char html[] = "<html><script>alert(1)</script></html>";
     size_t n = 0;
     int rc = 0;

@@ -10,7 +10,7 @@
 #include <vips/vips.h>
 
 /* A W x H gradient, 3 bands (4 with ALPHA), sRGB. */
-static VipsImage *mk_gradient(int w, int h, bool alpha)
+static inline VipsImage *mk_gradient(int w, int h, bool alpha)
 {
     VipsImage *xy = NULL, *j = NULL, *k = NULL, *c = NULL, *out = NULL;
 
@@ -26,7 +26,7 @@ static VipsImage *mk_gradient(int w, int h, bool alpha)
 }
 
 /* Saves IMG as FMT ("png", "jpg", "webp", "gif"), keeping its metadata; unrefs IMG. */
-static void *mk_save(VipsImage *img, const char *fmt, size_t *len)
+static inline void *mk_save(VipsImage *img, const char *fmt, size_t *len)
 {
     void *buf = NULL;
     int rc = -1;
@@ -64,7 +64,7 @@ static const char mk_xmp[] = "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xml
                              "</rdf:RDF></x:xmpmeta>";
 
 /* A JPEG that carries EXIF with GPS coordinates and XMP. */
-static void *mk_jpeg_gps(int w, int h, size_t *len)
+static inline void *mk_jpeg_gps(int w, int h, size_t *len)
 {
     VipsImage *img = mk_gradient(w, h, false);
 
@@ -75,7 +75,7 @@ static void *mk_jpeg_gps(int w, int h, size_t *len)
     return mk_save(img, "jpg", len);
 }
 
-static uint32_t mk_crc32(const unsigned char *p, size_t n)
+static inline uint32_t mk_crc32(const unsigned char *p, size_t n)
 {
     uint32_t c = 0xFFFFFFFFu;
 
@@ -87,14 +87,14 @@ static uint32_t mk_crc32(const unsigned char *p, size_t n)
     return ~c;
 }
 
-static void mk_be32(unsigned char *p, uint32_t v)
+static inline void mk_be32(unsigned char *p, uint32_t v)
 {
     p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16);
     p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
 }
 
 /* A small real PNG whose header claims W x H (CRC fixed): a decompression bomb's header. */
-static void *mk_png_bomb(uint32_t w, uint32_t h, size_t *len)
+static inline void *mk_png_bomb(uint32_t w, uint32_t h, size_t *len)
 {
     unsigned char *p = mk_save(mk_gradient(8, 8, false), "png", len);
 
@@ -107,7 +107,7 @@ static void *mk_png_bomb(uint32_t w, uint32_t h, size_t *len)
 }
 
 /* P + TAIL: an image with something else after its end (a polyglot). */
-static void *mk_append(void *p, size_t *len, const char *tail, size_t n)
+static inline void *mk_append(void *p, size_t *len, const char *tail, size_t n)
 {
     unsigned char *q = p ? g_realloc(p, *len + n) : NULL;
 
