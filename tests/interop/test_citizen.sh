@@ -3,7 +3,7 @@
 # independent fediverse server, through a real Mastodon client library, reads a Herald
 # agency. The citizen's server is citizen/facade.mjs (a Fedify federation server - not
 # Herald's code - with a Mastodon client API in front, on 127.0.0.3); the client is masto.js
-# 7.12 (citizen/client.mjs, one API call per run). Both are pinned in
+# 7.12 (citizen/client.mjs, one process fed one call a line). Both are pinned in
 # citizen/package-lock.json.
 #
 # Steps (each assertion named): `citizen` resolves and follows the agency; the operator sets
