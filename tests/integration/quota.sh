@@ -139,9 +139,8 @@ h grant ap approver --account mayor >/dev/null
 out=$(h --as ed post mayor "Road closed on Main Street" 2>&1) || true
 t_match "a draft can still be filed" "^d[0-9]+ submitted" "$out"
 D=${out%% *}
-rev=() # an approval names the revision approved, once the CLI takes --rev (issue 8 item 2)
-if h help 2>&1 | grep -q -- '--rev'; then rev=(--rev "$(h draft show "$D" | t_jq .rev_sha256)"); fi
-out=$(h --as ap draft approve "$D" "${rev[@]}" 2>&1) || true
+rev=$(h draft show "$D" | t_jq .rev_sha256) # an approval names the revision it approves
+out=$(h --as ap draft approve "$D" --rev "$rev" 2>&1) || true
 t_match "and approved, which publishes it" "/users/mayor/notes/" "$out"
 out=$(h audit verify 2>&1) || t_fail "audit verify failed: $out"
 t_match "the audit log verifies" "audit log intact" "$out"
