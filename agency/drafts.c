@@ -714,16 +714,24 @@ static int apply_withdraw(struct store_txn *txn, struct op *o, json_t **dp)
     return rc == HR_OK ? save(txn, o, *dp) : rc;
 }
 
-/* Prepares the post of the draft's current revision (read transaction, no locks held). */
-static int prepare_existing(struct op *o)
+/* Draft o->id as it is now, read in a read transaction (no locks held). */
+static int read_draft(struct op *o, json_t **d)
 {
     struct store_txn *txn = NULL;
-    json_t *d = NULL;
     int rc = store_txn_begin(o->st, STORE_READ, &txn, o->err);
 
     if (rc == HR_OK)
-        rc = load(txn, o, &d);
+        rc = load(txn, o, d);
     store_txn_abort(txn);
+    return rc;
+}
+
+/* Prepares the post of the draft's current revision, before the write transaction. */
+static int prepare_existing(struct op *o)
+{
+    json_t *d = NULL;
+    int rc = read_draft(o, &d);
+
     if (rc == HR_OK)
         rc = prepare(o, d);
     json_decref(d);
@@ -784,13 +792,9 @@ int agency_draft_new(struct store *st, struct fed *fed, const char *by, const ch
 /* The account of draft o->id (its rights are checked again in the transaction). */
 static int read_account(struct op *o)
 {
-    struct store_txn *txn = NULL;
     json_t *d = NULL;
-    int rc = store_txn_begin(o->st, STORE_READ, &txn, o->err);
+    int rc = read_draft(o, &d);
 
-    if (rc == HR_OK)
-        rc = load(txn, o, &d);
-    store_txn_abort(txn);
     if (rc == HR_OK)
         snprintf(o->account_buf, sizeof o->account_buf, "%s", str(d, "account"));
     if (rc == HR_OK && strcmp(str(d, "kind"), "edit") == 0) /* its post's visibility holds */
