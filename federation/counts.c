@@ -1,9 +1,10 @@
 /* federation/counts.c - a post's replies, likes and shares (issue #10; docs/FEDERATION.md
- * "Counts"). The Note names the three collections by id only: it is signed
- * (eddsa-jcs-2022 over the whole document), so counts that change every minute would
- * break its proof or force a re-signing per like. The collections are served live at
- * their ids with totalItems and a first page of items: what a Mastodon-shaped client reads
- * to show the counts. Records: federation/reactions.c. */
+ * "Counts"). The collections are served live at their ids with totalItems and a first
+ * page of items. The Note itself embeds them with their totalItems too, because that is
+ * where Mastodon reads a remote post's counts (its "untrusted" favourites and reblogs
+ * counts); the Note is signed (eddsa-jcs-2022 over the whole document), so those totals
+ * are refreshed by re-signing the stored Note at most every poll_update_minutes after a
+ * change (fed_counts_tick), not per like. Records: federation/reactions.c. */
 #include "federation/fed_int.h"
 
 #include <stdio.h>
@@ -20,13 +21,17 @@ int fed_note_add_counts(struct fed *fed, const char *name, const struct fed_post
     const char *id = json_string_value(json_object_get(note, "id"));
     char url[1400];
 
-    (void)fed, (void)name, (void)in, (void)prev;
+    (void)fed, (void)name, (void)in;
     if (id == NULL)
         return hr_fail(err, HR_EINVAL, "a Note without an id");
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        const json_t *had = json_object_get(prev, kinds[i]);
         snprintf(url, sizeof url, "%s/%s", id, kinds[i]);
-        json_object_set_new(note, kinds[i],
-                            json_pack("{s:s,s:s}", "id", url, "type", "Collection"));
+        if (json_is_object(had) && json_is_integer(json_object_get(had, "totalItems")))
+            json_object_set_new(note, kinds[i], json_deep_copy(had)); /* an edit keeps them */
+        else
+            json_object_set_new(note, kinds[i], json_pack("{s:s,s:s,s:i}", "id", url, "type",
+                                                          "Collection", "totalItems", 0));
     }
     return HR_OK;
 }
@@ -235,4 +240,191 @@ int fed_posts_counts(struct fed *fed, json_t *page, struct hr_err *err)
     }
     store_txn_abort(txn);
     return rc;
+}
+
+/* ---- the totals inside the stored Note, refreshed after a change ---- */
+
+#define DIRTY "!counts" /* "!counts" NUL NOTE -> {"ms": first change unreported, "seq": N} */
+
+static size_t dirty_key(const char *note, char *key, size_t cap)
+{
+    int n = snprintf(key, cap, "%s%c%s", DIRTY, '\0', note);
+
+    return n > 0 && (size_t)n < cap && n <= 480 ? (size_t)n : 0;
+}
+
+int fed_counts_touch(struct store_txn *txn, const char *note, struct hr_err *err)
+{
+    char key[600], *val = NULL, *out;
+    size_t klen = dirty_key(note, key, sizeof key), len = 0;
+    json_t *rec = NULL;
+    int rc;
+
+    if (klen == 0)
+        return HR_OK; /* an id too long to index: its Note keeps older totals */
+    if (store_rec_get(txn, STORE_T_REACTIONS, key, klen, &val, &len, NULL) == HR_OK)
+        rec = json_loadb(val, len, 0, NULL);
+    free(val);
+    if (rec == NULL)
+        rec = json_pack("{s:I,s:I}", "ms", (json_int_t)hr_now_ms(), "seq", (json_int_t)0);
+    json_object_set_new(rec, "seq",
+                        json_integer(json_integer_value(json_object_get(rec, "seq")) + 1));
+    out = fed_json_dump(rec);
+    rc = out ? store_rec_put(txn, STORE_T_REACTIONS, key, klen, out, strlen(out), 0, err)
+             : hr_fail(err, HR_ENOMEM, "counts");
+    free(out);
+    json_decref(rec);
+    return rc;
+}
+
+int fed_counts_drop(struct store_txn *txn, const char *note, struct hr_err *err)
+{
+    char key[600];
+    size_t klen = dirty_key(note, key, sizeof key);
+    int rc = klen ? store_rec_del(txn, STORE_T_REACTIONS, key, klen, err) : HR_OK;
+
+    return rc == HR_ENOTFOUND ? HR_OK : rc;
+}
+
+struct stale {
+    char note[1200];
+    json_int_t seq;
+};
+
+struct stale_walk {
+    int64_t now, interval;
+    struct stale s[16];
+    size_t n;
+};
+
+static int stale_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+{
+    struct stale_walk *w = ctx;
+    size_t plen = strlen(DIRTY) + 1;
+    json_t *rec = json_loadb(v, vlen, 0, NULL);
+
+    if (w->now >= json_integer_value(json_object_get(rec, "ms")) + w->interval &&
+        klen - plen < sizeof w->s[0].note) {
+        memcpy(w->s[w->n].note, (const char *)k + plen, klen - plen);
+        w->s[w->n].note[klen - plen] = '\0';
+        w->s[w->n].seq = json_integer_value(json_object_get(rec, "seq"));
+        w->n++;
+    }
+    json_decref(rec);
+    return w->n == sizeof w->s / sizeof w->s[0] ? HR_EEXIST : HR_OK;
+}
+
+/* The stored Note of S with its current totals, signed again: *JSON, and the version it
+ * replaces (OLD) for the compare at commit. HR_ENOTFOUND when it is gone or not ours. */
+static int refresh_build(struct fed *fed, const struct stale *s, struct store_object *old,
+                         char **json, struct hr_err *err)
+{
+    struct store_txn *txn = NULL;
+    json_t *note = NULL;
+    int rc = store_txn_begin(fed->st, STORE_READ, &txn, err);
+
+    if (rc == HR_OK && store_object_get(txn, s->note, old, NULL) != HR_OK)
+        rc = HR_ENOTFOUND;
+    if (rc == HR_OK && fed_own_note_get(txn, s->note, &note) != HR_OK)
+        rc = HR_ENOTFOUND;
+    for (size_t i = 0; rc == HR_OK && i < sizeof kinds / sizeof kinds[0]; i++) {
+        json_t *c = json_object_get(note, kinds[i]);
+        if (json_is_object(c))
+            json_object_set_new(c, "totalItems",
+                                json_integer((json_int_t)fed_note_count(txn, s->note, kinds[i])));
+    }
+    store_txn_abort(txn);
+    if (rc == HR_OK)
+        rc = fed_signed_dump(fed, old->account, note, json, err);
+    json_decref(note);
+    return rc;
+}
+
+/* Stores the refreshed Note unless it changed meanwhile (an edit, a poll report: the next
+ * tick tries again), and settles the change record: gone when no reaction came since the
+ * build, else due again after the interval. */
+static int refresh_commit(struct fed *fed, const struct stale *s, const struct store_object *old,
+                          const char *json, struct hr_err *err)
+{
+    struct store_object now = {0}, o = *old;
+    struct store_txn *txn = NULL;
+    char key[600], *val = NULL;
+    size_t klen = dirty_key(s->note, key, sizeof key), len = 0;
+    json_t *rec = NULL;
+    int rc = store_txn_begin(fed->st, STORE_WRITE, &txn, err);
+
+    o.json = (char *)(uintptr_t)json;
+    if (rc == HR_OK)
+        rc = store_object_get(txn, s->note, &now, err);
+    if (rc == HR_OK && strcmp(now.json, old->json) != 0)
+        rc = hr_fail(err, HR_EEXIST, "the post changed meanwhile");
+    if (rc == HR_OK)
+        rc = store_object_put(txn, &o, err);
+    if (rc == HR_OK && store_rec_get(txn, STORE_T_REACTIONS, key, klen, &val, &len, NULL) == HR_OK)
+        rec = json_loadb(val, len, 0, NULL);
+    if (rc == HR_OK && rec != NULL && json_integer_value(json_object_get(rec, "seq")) != s->seq) {
+        char *out;
+        json_object_set_new(rec, "ms", json_integer(hr_now_ms()));
+        out = fed_json_dump(rec);
+        rc = out ? store_rec_put(txn, STORE_T_REACTIONS, key, klen, out, strlen(out), 0, err)
+                 : hr_fail(err, HR_ENOMEM, "counts");
+        free(out);
+    } else if (rc == HR_OK && rec != NULL) {
+        rc = store_rec_del(txn, STORE_T_REACTIONS, key, klen, err);
+    }
+    if (rc == HR_OK) {
+        rc = store_txn_commit(txn, err);
+        txn = NULL;
+    }
+    store_txn_abort(txn);
+    store_object_fini(&now);
+    json_decref(rec);
+    free(val);
+    return rc;
+}
+
+/* Drops the change record of a post that is gone. */
+static void refresh_drop(struct fed *fed, const struct stale *s)
+{
+    struct store_txn *txn = NULL;
+    char key[600];
+    size_t klen = dirty_key(s->note, key, sizeof key);
+
+    if (klen == 0 || store_txn_begin(fed->st, STORE_WRITE, &txn, NULL) != HR_OK)
+        return;
+    if (store_rec_del(txn, STORE_T_REACTIONS, key, klen, NULL) == HR_OK)
+        store_txn_commit(txn, NULL);
+    else
+        store_txn_abort(txn);
+}
+
+size_t fed_counts_tick(struct fed *fed, int64_t now_ms, int64_t interval_ms)
+{
+    struct stale_walk w = {.now = now_ms, .interval = interval_ms};
+    struct store_txn *txn = NULL;
+    char prefix[16];
+    int n = snprintf(prefix, sizeof prefix, "%s%c", DIRTY, '\0');
+    size_t done = 0;
+
+    if (store_txn_begin(fed->st, STORE_READ, &txn, NULL) != HR_OK)
+        return 0;
+    store_rec_each(txn, STORE_T_REACTIONS, prefix, (size_t)n, false, stale_cb, &w, NULL);
+    store_txn_abort(txn);
+    for (size_t i = 0; i < w.n; i++) {
+        struct store_object old = {0};
+        struct hr_err err = {0};
+        char *json = NULL;
+        int rc = refresh_build(fed, &w.s[i], &old, &json, &err);
+        if (rc == HR_OK)
+            rc = refresh_commit(fed, &w.s[i], &old, json, &err);
+        if (rc == HR_OK)
+            done++;
+        else if (rc == HR_ENOTFOUND)
+            refresh_drop(fed, &w.s[i]);
+        else
+            hr_log(HR_LOG_WARN, "counts", "totals of %s not refreshed: %s", w.s[i].note, err.msg);
+        free(json);
+        store_object_fini(&old);
+    }
+    return done;
 }

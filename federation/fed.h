@@ -133,6 +133,10 @@ int fed_poll_results(struct fed *fed, const char *question, struct json_t **out,
 /* Sends Update(Question) with the current counts for each poll with new votes whose last
  * update is INTERVAL_MS old, and once at closing; returns how many were sent. */
 size_t fed_polls_tick(struct fed *fed, int64_t now_ms, int64_t interval_ms);
+/* The scheduler thread, once a second: posts whose likes, shares or replies changed at
+ * least INTERVAL_MS ago get their stored Note's totalItems refreshed and signed again
+ * (federation/counts.c). Returns how many. */
+size_t fed_counts_tick(struct fed *fed, int64_t now_ms, int64_t interval_ms);
 
 struct fed_post;
 int fed_post_prepare(struct fed *fed, const char *name, const struct fed_post_input *in,

@@ -456,5 +456,10 @@ int fed_signed_dump(struct fed *fed, const char *name, json_t *doc, char **out,
  * voters of a Question (federation/counts.c). */
 size_t fed_note_count(struct store_txn *txn, const char *note, const char *kind);
 size_t fed_note_votes(struct store_txn *txn, const char *note);
+/* NOTE's likes, shares or replies changed in TXN: its embedded totals are due for a
+ * refresh (fed_counts_tick). */
+int fed_counts_touch(struct store_txn *txn, const char *note, struct hr_err *err);
+/* NOTE is deleted: no refresh is due any more. */
+int fed_counts_drop(struct store_txn *txn, const char *note, struct hr_err *err);
 
 #endif

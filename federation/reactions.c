@@ -86,12 +86,14 @@ static int on_like_or_share(struct store_txn *txn, const json_t *act, const char
     const char *id = json_string_value(json_object_get(act, "id"));
     char key[2600];
     size_t klen;
+    int rc;
 
     if (note == NULL || !own_live_note(txn, note) ||
         (klen = react_key(note, kind, actor, key, sizeof key)) == 0)
         return HR_OK; /* not ours: stored as any other activity */
-    return put_json(txn, key, klen, json_pack("{s:s,s:I}", "id", id ? id : "", "ms",
-                                              (json_int_t)hr_now_ms()), err);
+    rc = put_json(txn, key, klen, json_pack("{s:s,s:I}", "id", id ? id : "", "ms",
+                                            (json_int_t)hr_now_ms()), err);
+    return rc == HR_OK ? fed_counts_touch(txn, note, err) : rc;
 }
 
 static int refuse(struct fed_react_res *res, int status, const char *code, const char *msg)
@@ -121,7 +123,9 @@ static int on_undo(struct store_txn *txn, const json_t *act, const char *actor,
         return HR_OK;
     if (by == NULL || strcmp(by, actor) != 0)
         return refuse(res, 403, "origin", "Undo of someone else's Like or Announce");
-    return del_key(txn, key, react_key(note, kind, actor, key, sizeof key), err);
+    int rc = del_key(txn, key, react_key(note, kind, actor, key, sizeof key), err);
+
+    return rc == HR_OK ? fed_counts_touch(txn, note, err) : rc;
 }
 
 static size_t reverse_key(const char *reply, char *key, size_t cap)
@@ -149,7 +153,7 @@ static int reply_put(struct store_txn *txn, const char *note, const char *reply,
     rc = put_json(txn, key, klen, v, err);
     if (rc == HR_OK)
         rc = store_rec_put(txn, STORE_T_REACTIONS, back, blen, note, strlen(note), 0, err);
-    return rc;
+    return rc == HR_OK ? fed_counts_touch(txn, note, err) : rc;
 }
 
 /* A reply is gone (deleted by its author, or our own deleted): not counted any more. */
@@ -172,6 +176,8 @@ static int reply_del(struct store_txn *txn, const char *reply, const char *actor
         rc = del_key(txn, key, klen, err);
         if (rc == HR_OK)
             rc = del_key(txn, back, blen, err);
+        if (rc == HR_OK)
+            rc = fed_counts_touch(txn, note, err);
     }
     json_decref(rec);
     free(val);
@@ -253,7 +259,7 @@ static int forget_note(struct store_txn *txn, const char *note, struct hr_err *e
             rc = del_key(txn, back, blen, err);
     }
     json_decref(keys);
-    return rc;
+    return rc == HR_OK ? fed_counts_drop(txn, note, err) : rc;
 }
 
 int fed_reactions_published(struct store_txn *txn, const char *account, const json_t *note,

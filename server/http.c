@@ -540,6 +540,8 @@ static void *scheduler_main(void *arg)
         media_gc_due(s->app, hr_now_ms()); /* unreferenced media, hourly (media_cli.c) */
         /* poll results: at most every poll_update_minutes, and at closing (polls.c) */
         fed_polls_tick(s->app->fed, hr_now_ms(), s->app->cfg.poll_update_minutes * 60000);
+        /* the totals inside our Notes, as rarely (counts.c) */
+        fed_counts_tick(s->app->fed, hr_now_ms(), s->app->cfg.poll_update_minutes * 60000);
         pthread_mutex_lock(&s->mu);
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 1;

@@ -192,20 +192,52 @@ static void a_poll_is_a_question_as_mastodon_emits_it(void **state)
     json_decref(qm);
 }
 
-static void a_note_names_its_collections_without_counts(void **state)
+static int react(struct fixture *fx, const char *type, const char *actor, int n,
+                 const char *undo_by, const char **code);
+
+/* TotalItems of collection KIND inside the stored Note ID */
+static json_int_t embedded(struct fixture *fx, const char *id, const char *kind)
+{
+    json_t *n = stored(fx, id);
+    json_int_t v = json_integer_value(json_object_get(json_object_get(n, kind), "totalItems"));
+
+    json_decref(n);
+    return v;
+}
+
+static void a_note_carries_its_counts_refreshed_and_signed_after_a_change(void **state)
 {
     struct fixture *fx = *state;
     json_t *n = stored(fx, fx->note);
+    struct fed_proof_result r = {0};
+    const char *code;
     char want[1300];
 
     snprintf(want, sizeof want, "%s/likes", fx->note);
     assert_string_equal(json_string_value(json_object_get(json_object_get(n, "likes"), "id")),
                         want);
-    /* the Note is signed: a count inside it would change its proof */
-    assert_null(json_object_get(json_object_get(n, "likes"), "totalItems"));
-    assert_non_null(json_object_get(n, "replies"));
-    assert_non_null(json_object_get(n, "shares"));
+    assert_int_equal(embedded(fx, fx->note, "likes"), 0);
+    assert_non_null(json_object_get(json_object_get(n, "replies"), "totalItems"));
+    assert_non_null(json_object_get(json_object_get(n, "shares"), "totalItems"));
     json_decref(n);
+    /* a like is counted at once in the collection, in the Note after the interval */
+    assert_int_equal(react(fx, "Like", ANN, 1, NULL, &code), HR_OK);
+    assert_int_equal(react(fx, "Announce", BOB, 1, NULL, &code), HR_OK);
+    assert_int_equal(fed_counts_tick(fx->fed, hr_now_ms(), 5 * 60000), 0); /* held */
+    assert_int_equal(embedded(fx, fx->note, "likes"), 0);
+    assert_int_equal(fed_counts_tick(fx->fed, hr_now_ms() + 5 * 60000, 5 * 60000), 1);
+    assert_int_equal(embedded(fx, fx->note, "likes"), 1);
+    assert_int_equal(embedded(fx, fx->note, "shares"), 1);
+    assert_int_equal(fed_counts_tick(fx->fed, hr_now_ms() + DAY, 0), 0); /* nothing new */
+    /* the refreshed Note is signed again: its proof verifies */
+    n = stored(fx, fx->note);
+    fed_proof_check(fx->fed, n, NULL, &r);
+    assert_int_equal(r.state, FED_PROOF_VALID);
+    json_decref(n);
+    /* an Undo moves it back at the next refresh */
+    assert_int_equal(react(fx, "Like", ANN, 1, ANN, &code), HR_OK);
+    assert_int_equal(fed_counts_tick(fx->fed, hr_now_ms(), 0), 1);
+    assert_int_equal(embedded(fx, fx->note, "likes"), 0);
 }
 
 static void a_oneof_vote_counts_once_per_actor(void **state)
@@ -509,7 +541,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest t[] = {
         T(a_poll_is_a_question_as_mastodon_emits_it),
-        T(a_note_names_its_collections_without_counts),
+        T(a_note_carries_its_counts_refreshed_and_signed_after_a_change),
         T(a_oneof_vote_counts_once_per_actor),
         T(an_anyof_vote_counts_once_per_actor_and_option),
         T(a_vote_at_or_after_endtime_is_refused),
