@@ -307,16 +307,11 @@ async function tagsOf(obj, loader) {
   return { tags, mentions };
 }
 
-// totalItems of a replies/likes/shares collection: embedded, or (Herald names its
-// collections by id only, so that its signed Note never changes with a like) fetched at
-// its id, signed as the reader.
+// totalItems of a replies/likes/shares collection as Mastodon reads it: embedded in the
+// post (its "untrusted" counts), never fetched at the collection's id.
 async function totalOf(getter, loader) {
   try {
-    let c = await getter({ documentLoader: loader });
-    if (c != null && c.totalItems == null && c.id != null) {
-      const { document } = await loader(c.id.href);
-      c = await vocab.Collection.fromJsonLd(document, { documentLoader: loader, contextLoader: ctxOf().contextLoader });
-    }
+    const c = await getter({ documentLoader: loader });
     return c?.totalItems ?? 0;
   } catch {
     return 0;
