@@ -145,4 +145,31 @@ bool hr_rate_check(struct hr_rate *r, const char *key, uint64_t limit, int64_t n
                    int64_t *retry_after_s);
 size_t hr_rate_size(struct hr_rate *r); /* keys remembered */
 
+/* ---- interface languages (base/i18n.c): gettext catalogs chosen per request ----
+ * hr_i18n_init: once, before any thread (it sets LOCPATH and unsets LANGUAGE). LOCALEDIR
+ * holds LL_CC/LC_MESSAGES/herald.mo (the build's locale/ directory); NULL or missing
+ * leaves English only. */
+int hr_i18n_init(const char *localedir, struct hr_err *err);
+/* The interface languages shipped, English first: {"en", "zh-CN", ..., NULL}. */
+const char *const *hr_i18n_languages(void);
+/* The language of one response: QUERY (a ?lang= value) if shipped, else the best of
+ * ACCEPT_LANGUAGE, else the first shipped of PREFERRED (the instance's `languages`,
+ * "zh, en"), else "en". Returns one of hr_i18n_languages(). */
+const char *hr_i18n_pick(const char *query, const char *accept_language, const char *preferred);
+/* MSGID translated into LANG (a tag from hr_i18n_pick); MSGID itself when untranslated.
+ * Mark strings with TR() so that xgettext finds them (po/README.md). */
+const char *hr_tr(const char *lang, const char *msgid);
+const char *hr_trn(const char *lang, const char *one, const char *many, unsigned long n);
+#define TR(lang, msgid) hr_tr((lang), (msgid))
+#define TRN(lang, one, many, n) hr_trn((lang), (one), (many), (n))
+#define N_(msgid) (msgid)
+/* Translations carry named placeholders, never printf formats (a translation cannot then
+ * read arguments that are not there): TMPL with each "{KEY}" replaced by the value of the
+ * NULL-terminated KEY, VALUE (const char *) pairs, at most 16; unknown keys stay as they
+ * are. EMIT gets the pieces in order. */
+void hr_subst_v(const char *tmpl, void (*emit)(void *ctx, const char *p, size_t n), void *ctx,
+                va_list ap);
+/* Appends the result to B, as it is (the caller escapes what needs it). */
+void hr_buf_subst(struct hr_buf *b, const char *tmpl, ...) __attribute__((sentinel)); /* marked for xgettext, translated later with hr_tr */
+
 #endif

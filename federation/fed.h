@@ -459,4 +459,34 @@ int fed_get_submit(struct fed *fed, const struct fed_inbox_req *req, const char 
  * shows public and unlisted ones only). */
 void fed_outbox_all(struct fed *fed, const char *name, const char *page, struct fed_doc *doc);
 
+/* ---- the public web's reads (issue #11; federation/webread.c) ---- */
+struct fed_web_query {
+    const char *account; /* NULL: every account of ours */
+    const char *tag;     /* NULL: any; else a hashtag name without '#', any case */
+    uint64_t before;     /* cursor from a previous page's *next; 0: from the newest */
+    size_t limit;        /* 1..40 (0 or more: 40) */
+    bool unlisted;       /* also unlisted posts (an account's own page and feed) */
+};
+/* Our live public posts (stored Notes and Questions, latest version) matching Q, newest
+ * first: *ITEMS a new array; *NEXT the cursor of the next page, 0 when there is none. */
+int fed_web_posts(struct fed *fed, const struct fed_web_query *q, struct json_t **items,
+                  uint64_t *next, struct hr_err *err);
+/* The replies the page of our post NOTE_ID shows, as a new array, oldest first:
+ *   {"own":true, "note":NOTE}  a public or unlisted reply by one of our accounts;
+ *   {"own":false, "id","url","actor","name","handle","content","published","language"}
+ *                               a citizen's reply, only where the account shows them; its
+ *                               name and content are as received: name is plain text to
+ *                               escape, content HTML for fed_sanitize_html. */
+int fed_web_replies(struct fed *fed, const char *note_id, struct json_t **items,
+                    struct hr_err *err);
+
+/* ---- HTML from remote servers (issue #11; federation/sanitize.c) ----
+ * HTML5-parses HTML (LEN bytes, not NUL-terminated) with gumbo and appends to OUT only
+ * what the allow-list keeps: text (escaped, bidi controls neutralised) inside p, br, a
+ * (http/https href only, rel="nofollow noopener noreferrer ugc"), span, strong, em, b, i,
+ * u, s, del, code, pre, blockquote, ul, ol, li; everything else is dropped with its
+ * attributes (script, style and friends with their content). Never fails on input; OUT's
+ * cap bounds the output (OUT->err then says so). */
+void fed_sanitize_html(const char *html, size_t len, struct hr_buf *out);
+
 #endif

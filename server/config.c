@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum ctype { C_STR, C_BOOL, C_U64 };
@@ -100,6 +101,8 @@ static const struct ckey {
       "/verify requests one client address may make per minute (429 beyond; 0 = no limit)"),
     S(languages, "en",
       "the instance's languages, in order (en, zh): account type labels and disclaimers"),
+    S(timezone, "UTC",
+      "time zone of dates on pages and feeds, as in /usr/share/zoneinfo (Asia/Shanghai)"),
     U(poll_update_minutes, "5", 0, 1440,
       "minutes between result updates (Update(Question)) of a poll with new votes; 0 = each second"),
 #undef S
@@ -174,6 +177,19 @@ static int check_value(const struct config *c, const struct ckey *k, const char 
         struct hr_err e = {0};
         if (config_listen_parse(c->listen, NULL, NULL, &e) != HR_OK)
             return hr_fail(err, HR_EINVAL, "%s: %s", where, e.msg);
+    }
+    if (k->off == offsetof(struct config, timezone)) {
+        char path[128];
+        struct stat st;
+        /* a zoneinfo name: no "..", no leading '/', and the file must exist */
+        snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", c->timezone);
+        if (c->timezone[0] == '\0' || c->timezone[0] == '/' || strstr(c->timezone, "..") ||
+            strspn(c->timezone, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-/") !=
+                strlen(c->timezone) ||
+            (strcmp(c->timezone, "UTC") != 0 && (stat(path, &st) != 0 || !S_ISREG(st.st_mode))))
+            return hr_fail(err, HR_EINVAL,
+                           "%s: timezone '%.64s' is not a zone of /usr/share/zoneinfo (tzdata)",
+                           where, c->timezone);
     }
     return HR_OK;
 }

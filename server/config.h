@@ -58,6 +58,7 @@ struct config {
     char trust_anchors[4096];      /* space-separated issuer actor URLs */
     uint64_t verify_rate_per_minute;
     char languages[64];
+    char timezone[64];            /* pages and feeds show dates in it (issue #11) */
     uint64_t poll_update_minutes; /* Update(Question) at most this often (0: every second) */
 };
 

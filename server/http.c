@@ -2,6 +2,7 @@
  * hard cap, replies with ETag/Cache-Control, SIGTERM handling, the delivery worker. */
 #include "server/attest.h"
 #include "server/http_int.h"
+#include "server/web.h"
 #include "server/media_front.h"
 #include "server/router.h"
 #include "agency/agency.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -96,14 +98,27 @@ static bool etag_matches(struct http_req *r, const char *etag)
     return inm != NULL && (strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL);
 }
 
+/* Embeds (server/embed.c): the only documents another site may frame. */
+static bool embed_route(const char *url)
+{
+    size_t n = strlen(url);
+
+    return strncmp(url, "/@", 2) == 0 && n > 6 && strcmp(url + n - 6, "/embed") == 0;
+}
+
 /* Pages run no script and submit no form (CSP Level 3 §6.1.3 default-src, §6.4.1
- * form-action, §6.3.1 base-uri), and nothing else we serve is a document at all: a JSON
- * body opened in a browser gets an empty, sandboxed origin. */
-static const char *csp_for(const char *ct)
+ * form-action, §6.3.1 base-uri), take styles and images from us alone (no inline style:
+ * server/web.c's stylesheet), and only embeds may be framed, by anyone; nothing else we
+ * serve is a document at all: a JSON body opened in a browser gets an empty, sandboxed
+ * origin. */
+static const char *csp_for(const struct http_req *r, const char *ct)
 {
     if (ct != NULL && strncmp(ct, "text/html", 9) == 0)
-        return "default-src 'none'; style-src 'unsafe-inline'; img-src https:; "
-               "form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+        return embed_route(r->url)
+                   ? "default-src 'none'; style-src 'self'; img-src 'self'; "
+                     "form-action 'none'; base-uri 'none'; frame-ancestors *"
+                   : "default-src 'none'; style-src 'self'; img-src 'self'; "
+                     "form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
     return "default-src 'none'; form-action 'none'; base-uri 'none'; "
            "frame-ancestors 'none'; sandbox";
 }
@@ -139,9 +154,14 @@ enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const
         MHD_add_response_header(resp, "Retry-After", ra);
     }
     MHD_add_response_header(resp, "Cache-Control", cache ? cache : "no-store");
-    MHD_add_response_header(resp, "Vary", "Accept");
+    MHD_add_response_header(resp, "Vary", "Accept, Accept-Language");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "Content-Security-Policy", csp_for(ct));
+    MHD_add_response_header(resp, "Content-Security-Policy", csp_for(r, ct));
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    if (!embed_route(r->url))
+        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    if (r->link[0] != '\0')
+        MHD_add_response_header(resp, "Link", r->link);
     if (strncmp(r->url, "/.well-known/", 13) == 0 || strncmp(r->url, "/nodeinfo/", 10) == 0)
         MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
     ret = MHD_queue_response(r->conn, (unsigned)status, resp);
@@ -150,9 +170,47 @@ enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const
     return ret;
 }
 
+enum MHD_Result http_redirect(struct http_req *r, const char *location)
+{
+    struct hr_buf b;
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    hr_buf_init(&b, 4096); /* a body for clients that do not follow Location */
+    hr_buf_adds(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+                    "Moved</title></head><body><p><a href=\"");
+    hr_buf_add_html(&b, location, strlen(location));
+    hr_buf_adds(&b, "\">");
+    hr_buf_add_html(&b, location, strlen(location));
+    hr_buf_adds(&b, "</a></p></body></html>\n");
+    if (b.err != HR_OK) {
+        hr_buf_fini(&b);
+        return MHD_NO;
+    }
+    resp = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
+    hr_buf_fini(&b);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Location", location);
+    MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
+    MHD_add_response_header(resp, "Cache-Control", "public, max-age=300");
+    MHD_add_response_header(resp, "Vary", "Accept, Accept-Language");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Content-Security-Policy", csp_for(r, "text/html"));
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    ret = MHD_queue_response(r->conn, MHD_HTTP_FOUND, resp);
+    r->replied = true;
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 enum MHD_Result http_reply_error(struct http_req *r, int status, const char *code,
                                  const char *msg)
 {
+    if (!r->in_error && web_wants_html_error(r)) { /* a browser: a page in its language */
+        r->in_error = true;
+        return web_error(r, status, code, msg);
+    }
     json_t *j = json_pack("{s:s,s:s}", "error", code, "message", msg ? msg : "");
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     enum MHD_Result ret = http_reply(r, status, "application/json", body, NULL);
@@ -593,6 +651,10 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
     int fd = -1, sig = 0, rc;
 
     hr_log_max = level_of(app->cfg.log_level);
+    /* dates on pages and feeds (server/web.c localtime_r): set before our threads start;
+     * everything stored or signed is UTC and never reads TZ */
+    setenv("TZ", app->cfg.timezone, 1);
+    tzset();
     signal(SIGPIPE, SIG_IGN);
     /* every thread inherits the block; the main thread waits for the signal */
     sigemptyset(&set);

@@ -30,6 +30,9 @@ struct http_req {
     struct fed_inbox_res inbox_res;
     struct verify_job *verify; /* a /verify answered from a thread (server/attest_http.c) */
     struct fed_doc get_doc;    /* a signed GET answered by the inbox workers (router.c) */
+    char path_buf[256];        /* r->url rewritten: /@NAME/ID asked for as JSON (router.c) */
+    char link[800];            /* a Link header for the reply ("" none): rel=alternate */
+    bool in_error;             /* writing an error page: its own failure is JSON */
 };
 
 /* Suspends R's connection while the inbox workers handle it (inbox_state 1); counted until
@@ -48,10 +51,8 @@ bool http_wants_json(struct http_req *r);
 const char *http_header(struct http_req *r, const char *name);
 const char *http_arg(struct http_req *r, const char *name);
 
-/* HTML pages (server/pages.c). */
-enum MHD_Result pages_profile(struct http_req *r, const char *name);
-/* PATH: the request path of a post of account NAME (router's note_path). */
-enum MHD_Result pages_note(struct http_req *r, const char *name, const char *path);
-enum MHD_Result pages_index(struct http_req *r);
+/* A 302 to LOCATION (an absolute path or URL), for browsers sent from an ActivityPub id
+ * to its page (server/router.c). */
+enum MHD_Result http_redirect(struct http_req *r, const char *location);
 
 #endif

@@ -6,6 +6,7 @@
 #include "server/attest.h"
 #include "server/mastoapi.h"
 #include "server/media_front.h"
+#include "server/web.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,8 +276,13 @@ static enum MHD_Result get_users(struct http_req *r, const char *name, const cha
     struct fed_doc d = {0};
 
     if (rest[0] == '\0') {
-        if (!http_wants_json(r))
-            return pages_profile(r, name);
+        if (!http_wants_json(r)) { /* a browser: to the account's page */
+            snprintf(r->path_buf, sizeof r->path_buf, "/@%s", name);
+            return http_redirect(r, r->path_buf);
+        }
+        web_profile_url(r, name, r->path_buf, sizeof r->path_buf);
+        snprintf(r->link, sizeof r->link, "<%s>; rel=\"alternate\"; type=\"text/html\"",
+                 r->path_buf);
         fed_actor(r->app->fed, name, &d);
         return reply_doc(r, &d, CACHE_DOC);
     }
@@ -301,11 +307,110 @@ static enum MHD_Result get_users(struct http_req *r, const char *name, const cha
     if (fed_note_collection_is(r->app->fed, r->url))
         return get_guarded(r, note_collection, http_arg(r, "page"), CACHE_COLL);
     if (note_path(rest)) {
-        if (!http_wants_json(r))
-            return pages_note(r, name, r->url);
+        const char *id = rest + 7, *end = id + strspn(id, "0123456789abcdef");
+        bool note = strncmp(rest, "/notes/", 7) == 0 && *end == '\0';
+
+        if (note && !http_wants_json(r)) { /* a browser: to the post's page */
+            snprintf(r->path_buf, sizeof r->path_buf, "/@%s/%s", name, id);
+            return http_redirect(r, r->path_buf);
+        }
+        if (!http_wants_json(r)) { /* an activity, a version...: JSON only, if it exists */
+            fed_own_post(r->app->fed, name, r->url, &d);
+            if (d.status == 200 || d.status == 410) {
+                fed_doc_fini(&d);
+                return http_reply_error(r, 406, "not_acceptable",
+                                        "this object has no HTML page; ask for "
+                                        "application/activity+json");
+            }
+            return reply_doc(r, &d, NULL);
+        }
+        if (note && r->link[0] == '\0') {
+            char url[600];
+            web_post_url(r, name, id, url, sizeof url);
+            snprintf(r->link, sizeof r->link, "<%s>; rel=\"alternate\"; type=\"text/html\"", url);
+        }
         return get_guarded(r, fed_object_page, NULL, CACHE_OBJ);
     }
     return http_reply_error(r, 404, "not_found", "no such page");
+}
+
+/* Copies the segment of P up to '/', '.' or the end into OUT (CAP bytes); its length. */
+static size_t segment(const char *p, char *out, size_t cap)
+{
+    size_t n = strcspn(p, "/.");
+
+    if (n >= cap)
+        return 0;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return n;
+}
+
+/* "/@NAME", "/@NAME.rss|.atom", "/@NAME/embed", "/@NAME/ID", "/@NAME/ID/embed". An
+ * ActivityPub client gets JSON at the first and fourth: the actor, or the Note through
+ * the same guard as at its id (get_guarded with the path rewritten). */
+static enum MHD_Result get_web_account(struct http_req *r)
+{
+    const char *p = r->url + 2, *rest;
+    char name[32], id[64];
+    size_t n = segment(p, name, sizeof name);
+
+    if (n == 0 || !hr_name_valid(name))
+        return http_reply_error(r, 404, "not_found", "no such account");
+    rest = p + n;
+    if (strcmp(rest, ".rss") == 0 || strcmp(rest, ".atom") == 0)
+        return feeds_get(r, rest + 1, name, NULL);
+    if (strcmp(rest, "/embed") == 0)
+        return embed_get(r, name, NULL);
+    if (rest[0] == '\0') {
+        if (http_wants_json(r)) {
+            snprintf(r->path_buf, sizeof r->path_buf, "/users/%s", name);
+            r->url = r->path_buf;
+            return get_users(r, name, "");
+        }
+        return pages_profile(r, name);
+    }
+    if (rest[0] != '/')
+        return http_reply_error(r, 404, "not_found", "no such page");
+    n = strspn(rest + 1, "0123456789abcdef");
+    if (n == 0 || n >= sizeof id)
+        return http_reply_error(r, 404, "not_found", "no such post");
+    memcpy(id, rest + 1, n);
+    id[n] = '\0';
+    rest += 1 + n;
+    if (strcmp(rest, "/embed") == 0)
+        return embed_get(r, name, id);
+    if (rest[0] != '\0')
+        return http_reply_error(r, 404, "not_found", "no such page");
+    if (http_wants_json(r)) {
+        char url[600];
+        web_post_url(r, name, id, url, sizeof url);
+        snprintf(r->link, sizeof r->link, "<%s>; rel=\"alternate\"; type=\"text/html\"", url);
+        snprintf(r->path_buf, sizeof r->path_buf, "/users/%s/notes/%s", name, id);
+        r->url = r->path_buf;
+        return get_guarded(r, fed_object_page, NULL, CACHE_OBJ);
+    }
+    return pages_post(r, name, id);
+}
+
+/* "/tags/TAG", "/tags/TAG.rss|.atom". A tag is what federation/entities.c links: letters,
+ * digits, '_' and the like, never '/', '.', markup or controls (MHD has decoded %XX). */
+static enum MHD_Result get_web_tag(struct http_req *r, const char *p)
+{
+    char tag[128];
+    size_t n = segment(p, tag, sizeof tag);
+    const char *rest = p + n;
+
+    if (n == 0 || n > 100 || strpbrk(tag, "<>\"'&?#%\\ ") != NULL)
+        return http_reply_error(r, 404, "not_found", "no such tag");
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)tag[i] < 0x20 || tag[i] == 0x7f)
+            return http_reply_error(r, 404, "not_found", "no such tag");
+    if (strcmp(rest, ".rss") == 0 || strcmp(rest, ".atom") == 0)
+        return feeds_get(r, rest + 1, NULL, tag);
+    if (rest[0] != '\0')
+        return http_reply_error(r, 404, "not_found", "no such tag");
+    return pages_tag(r, tag);
 }
 
 static enum MHD_Result get_route(struct http_req *r)
@@ -334,10 +439,16 @@ static enum MHD_Result get_route(struct http_req *r)
         fed_host_meta(r->app->fed, &d);
         return reply_doc(r, &d, CACHE_DOC);
     }
-    if (strncmp(r->url, "/@", 2) == 0 && hr_name_valid(r->url + 2))
-        return pages_profile(r, r->url + 2);
+    if (strncmp(r->url, "/@", 2) == 0)
+        return get_web_account(r);
+    if (strncmp(r->url, "/tags/", 6) == 0)
+        return get_web_tag(r, r->url + 6);
     if (strcmp(r->url, "/") == 0)
-        return pages_index(r);
+        return pages_home(r);
+    if (strcmp(r->url, "/feed.rss") == 0 || strcmp(r->url, "/feed.atom") == 0)
+        return feeds_get(r, r->url + 6, NULL, NULL);
+    if (strncmp(r->url, "/static/", 8) == 0)
+        return web_static_get(r);
     if (strcmp(r->url, "/attestations") == 0 || strncmp(r->url, "/attestations/", 14) == 0)
         return attest_http_get(r);
     if (strcmp(r->url, "/verify") == 0)
@@ -358,6 +469,9 @@ enum MHD_Result router_dispatch(struct http_req *r)
         return admin_dispatch(r);
     if (mastoapi_path(r->url)) /* Mastodon's public client API (server/mastoapi.c) */
         return mastoapi_get(r);
+    if (strcmp(r->url, "/api/oembed") == 0 &&
+        (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0))
+        return oembed_get(r);
 
     if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
         return get_route(r);

@@ -106,8 +106,16 @@ t_match "actor (ld+json) content type" '^application/(activity|ld)\+json' "$CT"
 t_eq "actor (ld+json) id" "$ACTOR" "$(jq_body .id)"
 
 get /users/health 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
-t_eq "actor for a browser: 200" 200 "$ST"
-t_match "actor for a browser is HTML" '^text/html' "$CT"
+t_eq "actor for a browser: 302 to its page" 302 "$ST"
+t_eq "actor for a browser: Location /@health" /@health \
+    "$(grep -i '^location:' "$T_DIR/hdr" | cut -d' ' -f2 | tr -d '\r')"
+get /@health 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
+t_eq "the profile page: 200" 200 "$ST"
+t_match "the profile page is HTML" '^text/html' "$CT"
+get /@health
+t_eq "/@health for ActivityPub: the actor" "$ACTOR" "$(jq_body .id)"
+t_match "the actor names its page: Link rel=alternate text/html" \
+    "<$H_BASE/@health>; rel=\"alternate\"; type=\"text/html\"" "$(cat "$T_DIR/hdr")"
 
 get /users/mayor
 t_eq "official actor type" Person "$(jq_body .type)"
@@ -193,6 +201,9 @@ t_eq "every Create dereferences (200, id, type, actor)" 0 "$bad"
 t_match "Create ids are NOTE/activity" "^$ACTOR/notes/[^/]+/activity\$" "$(head -n1 "$T_DIR/create-ids")"
 
 get "$(head -n1 "$T_DIR/note-ids" | sed "s|^$H_BASE||")" text/html
+t_eq "a Note's id for a browser: 302 to its page" 302 "$ST"
+t_match "... at /@health/ID" "^[Ll]ocation: /@health/[0-9a-f]+" "$(tr -d '\r' <"$T_DIR/hdr")"
+get "$(head -n1 "$T_DIR/note-ids" | sed "s|^$H_BASE/users/health/notes/|/@health/|")" text/html
 t_eq "a Note for a browser: 200" 200 "$ST"
 t_match "a Note for a browser is HTML" '^text/html' "$CT"
 get /users/health/notes/doesnotexist

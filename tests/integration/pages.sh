@@ -21,10 +21,11 @@ HANDLE="@health@127.0.0.1:$H_PORT"
 # get PATH [ACCEPT]: sets ST, CT, CSP, BODY (the body is also in $T_DIR/body).
 get() {
     local accept=${2:-application/activity+json}
-    ST=$(curl -s -o "$T_DIR/body" -D "$T_DIR/hdr" -w '%{http_code}' -H "Accept: $accept" \
+    # -L: a browser sent from an id to its page follows; the last response's headers count
+    ST=$(curl -sL -o "$T_DIR/body" -D "$T_DIR/hdr" -w '%{http_code}' -H "Accept: $accept" \
         "$H_BASE$1" || true)
-    CT=$(grep -i '^content-type:' "$T_DIR/hdr" | head -n1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//')
-    CSP=$(grep -i '^content-security-policy:' "$T_DIR/hdr" | head -n1 | cut -d: -f2- | tr -d '\r')
+    CT=$(grep -i '^content-type:' "$T_DIR/hdr" | tail -n1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//')
+    CSP=$(grep -i '^content-security-policy:' "$T_DIR/hdr" | tail -n1 | cut -d: -f2- | tr -d '\r')
     BODY=$(cat "$T_DIR/body")
 }
 jq_body() { printf '%s' "$BODY" | t_jq "$1"; }
@@ -73,20 +74,25 @@ t_eq "the stored Accept embeds only the four fields" \
 no_markup "the stored Accept (JSON)"
 get "$ACC_PATH" "$BROWSER"
 t_eq "the Accept for a browser: 406" 406 "$ST"
-t_eq "with a JSON error" not_acceptable "$(jq_body .error)"
-t_match "the 406 is JSON, not HTML" '^application/json' "$CT"
+t_match "the 406 is an error page for a browser" '^text/html' "$CT"
+get "$ACC_PATH" application/json
+t_eq "the Accept for a JSON client that may not have it: JSON" Accept "$(jq_body .type)"
+get "$ACC_PATH" "$BROWSER"
 no_markup "the Accept for a browser"
 
 # ---- our own posts: a Note gets a page, nothing else does ----
 NOTE=$("$HERALD_BIN" --data "$H_DATA" post health "${RLO}txt.exe <b>bold</b> ${LRI}x${PDI}")
 NOTE_PATH=${NOTE#"$H_BASE"}
+t_eq "our Note's id for a browser: 302 to its page" 302 \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H "Accept: $BROWSER" "$H_BASE$NOTE_PATH")"
 get "$NOTE_PATH" "$BROWSER"
 t_eq "our Note for a browser: 200" 200 "$ST"
 t_match "our Note for a browser is HTML" '^text/html' "$CT"
 t_match "the page escapes the post's text" '&lt;b&gt;bold&lt;/b&gt;' "$BODY"
 t_match "bidi controls in the post are U+FFFD" "${FFFD}txt\.exe .*${FFFD}x${FFFD}" "$BODY"
 no_markup "our Note's page"
-t_match "the author's name sits next to $HANDLE" "Test health</a> $HANDLE" "$BODY"
+t_match "the author's name sits next to $HANDLE" \
+    "<bdi>Test health</bdi></span> <span class=\"handle\">$HANDLE</span>" "$BODY"
 t_match "CSP: form-action 'none'" "form-action 'none'" "$CSP"
 t_match "CSP: base-uri 'none'" "base-uri 'none'" "$CSP"
 t_match "CSP: still no script source" "default-src 'none'" "$CSP"
@@ -95,12 +101,12 @@ get "$NOTE_PATH"
 t_eq "our Note for ActivityPub: 200 JSON" Note "$(jq_body .type)"
 get "$NOTE_PATH/activity" "$BROWSER"
 t_eq "its Create for a browser: 406" 406 "$ST"
-t_eq "its Create for a browser: not_acceptable" not_acceptable "$(jq_body .error)"
+t_match "its Create for a browser: an error page" '^text/html' "$CT"
 get "$NOTE_PATH/activity"
 t_eq "its Create for ActivityPub: 200 JSON" Create "$(jq_body .type)"
 get "/users/health/notes/0123abcd" "$BROWSER"
 t_eq "an unknown id for a browser: 404" 404 "$ST"
-t_eq "an unknown id for a browser: not_found" not_found "$(jq_body .error)"
+t_match "an unknown id for a browser: an error page" '^text/html' "$CT"
 get "/users/health/accepts/0123abcd" "$BROWSER"
 t_eq "an unknown Accept id for a browser: 404" 404 "$ST"
 
@@ -113,7 +119,7 @@ for path in /users/mayor /@mayor "${MNOTE#"$H_BASE"}"; do
     get "$path" "$BROWSER"
     t_eq "$path for a browser: 200" 200 "$ST"
     t_match "$path: the display name's override is U+FFFD, escaped, next to @mayor@" \
-        "${FFFD}rotceriD&lt;i&gt;x&lt;/i&gt;(</h1><p class=\"kind\">|</a> )@mayor@127\.0\.0\.1:$H_PORT" \
+        "${FFFD}rotceriD&lt;i&gt;x&lt;/i&gt;</bdi></span> <span class=\"handle\">@mayor@127\.0\.0\.1:$H_PORT" \
         "$BODY"
     t_match "$path: the title names @mayor@ too" "<title>[^<]*\(@mayor@127\.0\.0\.1:$H_PORT\)</title>" \
         "$BODY"

@@ -156,9 +156,9 @@ signed_outbox=$(as "$P2_ROOT" "$P2" ann "$ME/outbox?page=true")
 t_eq "a follower's signed outbox does not list it either" "" \
     "$(grep -F "$FOL" <<<"$signed_outbox" || true)"
 t_eq "a followers-only permalink in a browser is a 404" 404 \
-    "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' "$FOL")"
+    "$(curl -sL -o /dev/null -w '%{http_code}' -H 'Accept: text/html' "$FOL")"
 t_eq "a public permalink in a browser is a page" 200 \
-    "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' "$PUB")"
+    "$(curl -sL -o /dev/null -w '%{http_code}' -H 'Accept: text/html' "$PUB")"
 t_eq "the profile page does not show the followers-only text" "" \
     "$(curl -s -H 'Accept: text/html' "$H_BASE/@health" | grep -F "vaccination" || true)"
 statuses=$(curl -s "$H_BASE/api/v1/accounts/health/statuses")

@@ -1,0 +1,87 @@
+/* server/pages_post.c - /@NAME/ID: one post's page (issue #11 item 1). Only for a post of
+ * NAME's that anyone may read (fed_own_post); a deleted one answers 410 with a page. */
+#include "server/pages.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void replies(struct web *w, const char *note_id)
+{
+    json_t *items = NULL;
+    const json_t *it;
+    size_t i;
+
+    if (fed_web_replies(w->r->app->fed, note_id, &items, NULL) != HR_OK ||
+        json_array_size(items) == 0) {
+        json_decref(items);
+        return;
+    }
+    web_raw(w, "<section aria-labelledby=\"replies\"><h2 id=\"replies\">");
+    web_t(w, "Replies");
+    web_raw(w, "</h2>");
+    json_array_foreach(items, i, it)
+    {
+        web_raw(w, "<div class=\"reply\">");
+        if (json_is_true(json_object_get(it, "own")))
+            pages_post_item(w, json_object_get(it, "note"), true);
+        web_raw(w, "</div>");
+    }
+    web_raw(w, "</section>");
+    json_decref(items);
+}
+
+enum MHD_Result pages_post(struct http_req *r, const char *name, const char *id)
+{
+    char path[200], url[700], handle[300], *title;
+    struct fed_doc d = {0};
+    json_t *note, *actor;
+    const char *dn;
+    struct web w;
+
+    snprintf(path, sizeof path, "/users/%s/notes/%s", name, id);
+    fed_own_post(r->app->fed, name, path, &d);
+    if (d.status == 410) {
+        fed_doc_fini(&d);
+        return http_reply_error(r, 410, "gone", "this post was deleted by its author");
+    }
+    if (d.status != 200) {
+        enum MHD_Result ret = http_reply_error(r, d.status == 406 ? 404 : d.status,
+                                               d.status == 406 ? "not_found" : d.error,
+                                               d.status == 406 ? "no such post" : d.message);
+        fed_doc_fini(&d);
+        return ret;
+    }
+    note = json_loads(d.body, 0, NULL);
+    fed_doc_fini(&d);
+    actor = pages_actor(r, name);
+    if (note == NULL || actor == NULL) {
+        json_decref(note);
+        json_decref(actor);
+        return http_reply_error(r, 500, "internal", "post unreadable");
+    }
+    web_begin(&w, r);
+    web_post_url(r, name, id, url, sizeof url);
+    dn = json_string_value(json_object_get(actor, "name"));
+    snprintf(handle, sizeof handle, "@%s@%s", name, r->app->cfg.domain);
+    /* TRANSLATORS: a post page's title: the account's display name and handle */
+    title = web_tfs(w.lang, "Post by {name} ({handle})", "name", dn ? dn : name, "handle",
+                    handle, NULL);
+    web_head(&w, title ? title : handle, url);
+    free(title);
+    web_link(&w, "alternate", "application/activity+json",
+             json_string_value(json_object_get(note, "id")), NULL);
+    web_body(&w);
+    web_raw(&w, "<p class=\"byline\">");
+    web_raw(&w, "<a href=\"");
+    web_profile_url(r, name, url, sizeof url);
+    web_text(&w, url);
+    web_raw(&w, "\">");
+    web_name(&w, dn, name);
+    web_raw(&w, "</a></p>");
+    pages_post_item(&w, note, false);
+    replies(&w, json_string_value(json_object_get(note, "id")));
+    json_decref(note);
+    json_decref(actor);
+    return web_finish(&w, 200, "public, max-age=60");
+}
