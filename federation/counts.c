@@ -384,8 +384,9 @@ static int refresh_commit(struct fed *fed, const struct stale *s, const struct s
 }
 
 /* Drops the change record of a post that is gone. */
-static void refresh_drop(struct fed *fed, const struct stale *s)
+static void refresh_drop(struct fed *fed, void *item)
 {
+    const struct stale *s = item;
     struct store_txn *txn = NULL;
     char key[600];
     size_t klen = dirty_key(s->note, key, sizeof key);
@@ -398,33 +399,37 @@ static void refresh_drop(struct fed *fed, const struct stale *s)
         store_txn_abort(txn);
 }
 
+/* fed_due_run's RUN: the Note with its totals, signed again and stored. */
+static int refresh_one(struct fed *fed, void *item, int64_t now_ms, struct hr_err *err)
+{
+    const struct stale *s = item;
+    struct store_object old = {0};
+    char *json = NULL;
+    int rc = refresh_build(fed, s, &old, &json, err);
+
+    (void)now_ms;
+    if (rc == HR_OK)
+        rc = refresh_commit(fed, s, &old, json, err);
+    free(json);
+    store_object_fini(&old);
+    return rc;
+}
+
+static const char *stale_id(const void *item)
+{
+    return ((const struct stale *)item)->note;
+}
+
 size_t fed_counts_tick(struct fed *fed, int64_t now_ms, int64_t interval_ms)
 {
     struct stale_walk w = {.now = now_ms, .interval = interval_ms};
-    struct store_txn *txn = NULL;
     char prefix[16];
     int n = snprintf(prefix, sizeof prefix, "%s%c", DIRTY, '\0');
-    size_t done = 0;
+    const struct fed_due d = {
+        .table = STORE_T_REACTIONS, .prefix = prefix, .plen = (size_t)n, .collect = stale_cb,
+        .walk = &w, .items = w.s, .n = &w.n, .item_size = sizeof w.s[0], .run = refresh_one,
+        .drop = refresh_drop, .id = stale_id, .mod = "counts", .noun = "totals",
+        .verb = "refreshed"};
 
-    if (store_txn_begin(fed->st, STORE_READ, &txn, NULL) != HR_OK)
-        return 0;
-    store_rec_each(txn, STORE_T_REACTIONS, prefix, (size_t)n, false, stale_cb, &w, NULL);
-    store_txn_abort(txn);
-    for (size_t i = 0; i < w.n; i++) {
-        struct store_object old = {0};
-        struct hr_err err = {0};
-        char *json = NULL;
-        int rc = refresh_build(fed, &w.s[i], &old, &json, &err);
-        if (rc == HR_OK)
-            rc = refresh_commit(fed, &w.s[i], &old, json, &err);
-        if (rc == HR_OK)
-            done++;
-        else if (rc == HR_ENOTFOUND)
-            refresh_drop(fed, &w.s[i]);
-        else
-            hr_log(HR_LOG_WARN, "counts", "totals of %s not refreshed: %s", w.s[i].note, err.msg);
-        free(json);
-        store_object_fini(&old);
-    }
-    return done;
+    return fed_due_run(fed, &d, now_ms);
 }

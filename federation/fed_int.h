@@ -462,4 +462,25 @@ int fed_counts_touch(struct store_txn *txn, const char *note, struct hr_err *err
 /* NOTE is deleted: no refresh is due any more. */
 int fed_counts_drop(struct store_txn *txn, const char *note, struct hr_err *err);
 
+/* ---- posts due to be signed again (federation/due.c): poll results, embedded counts ----
+ * COLLECT (a store_rec_each callback over PREFIX of TABLE, in one read transaction) fills
+ * WALK's batch: *N items of ITEM_SIZE bytes at ITEMS. RUN builds and stores one outside
+ * that transaction; HR_ENOTFOUND (gone) or HR_EINVAL (not such a post) make DROP remove
+ * its record; other failures are logged as "NOUN of ID not VERB" and retried next tick. */
+struct fed_due {
+    enum store_table table;
+    const char *prefix;
+    size_t plen;
+    int (*collect)(const void *k, size_t klen, const void *v, size_t vlen, void *walk);
+    void *walk, *items;
+    const size_t *n;
+    size_t item_size;
+    int (*run)(struct fed *fed, void *item, int64_t now_ms, struct hr_err *err);
+    void (*drop)(struct fed *fed, void *item);
+    const char *(*id)(const void *item);
+    const char *mod, *noun, *verb;
+};
+/* The number of items RUN stored. */
+size_t fed_due_run(struct fed *fed, const struct fed_due *d, int64_t now_ms);
+
 #endif

@@ -648,8 +648,9 @@ static int report_commit(struct fed *fed, const struct due *d, const struct repo
     return rc;
 }
 
-static void report_drop(struct fed *fed, const struct due *d)
+static void report_drop(struct fed *fed, void *item)
 {
+    const struct due *d = item;
     struct store_txn *txn = NULL;
     char key[1300];
     size_t klen = state_key(d->question, key, sizeof key);
@@ -662,34 +663,37 @@ static void report_drop(struct fed *fed, const struct due *d)
         store_txn_abort(txn);
 }
 
+/* fed_due_run's RUN: the results, signed and queued for the voters and followers. */
+static int report_one(struct fed *fed, void *item, int64_t now_ms, struct hr_err *err)
+{
+    struct report r = {0};
+    int rc = report_build(fed, item, &r, err);
+
+    if (rc == HR_OK)
+        rc = report_commit(fed, item, &r, now_ms, err);
+    report_fini(&r);
+    return rc;
+}
+
+static const char *due_id(const void *item)
+{
+    return ((const struct due *)item)->question;
+}
+
 /* The scheduler thread calls this once a second: one read transaction over the polls
  * still to report (few: the open ones), and work only for those due. */
 size_t fed_polls_tick(struct fed *fed, int64_t now_ms, int64_t interval_ms)
 {
     struct due_walk w = {.now = now_ms, .interval = interval_ms};
-    struct store_txn *txn = NULL;
     char prefix[8];
     int n = snprintf(prefix, sizeof prefix, "%s%c", POLL_STATE, '\0');
-    size_t sent = 0;
+    const struct fed_due d = {
+        .table = STORE_T_VOTES, .prefix = prefix, .plen = (size_t)n, .collect = due_cb,
+        .walk = &w, .items = w.d, .n = &w.n, .item_size = sizeof w.d[0], .run = report_one,
+        .drop = report_drop, .id = due_id, .mod = "poll", .noun = "results",
+        .verb = "sent"};
+    size_t sent = fed_due_run(fed, &d, now_ms);
 
-    if (store_txn_begin(fed->st, STORE_READ, &txn, NULL) != HR_OK)
-        return 0;
-    store_rec_each(txn, STORE_T_VOTES, prefix, (size_t)n, false, due_cb, &w, NULL);
-    store_txn_abort(txn);
-    for (size_t i = 0; i < w.n; i++) {
-        struct report r = {0};
-        struct hr_err err = {0};
-        int rc = report_build(fed, &w.d[i], &r, &err);
-        if (rc == HR_OK)
-            rc = report_commit(fed, &w.d[i], &r, now_ms, &err);
-        if (rc == HR_OK)
-            sent++;
-        else
-            hr_log(HR_LOG_WARN, "poll", "results of %s not sent: %s", w.d[i].question, err.msg);
-        if (rc == HR_ENOTFOUND || rc == HR_EINVAL) /* deleted, or not a poll: nothing to report */
-            report_drop(fed, &w.d[i]);
-        report_fini(&r);
-    }
     if (sent > 0)
         fed_wake(fed);
     return sent;
