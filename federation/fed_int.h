@@ -322,15 +322,16 @@ int fed_actor_add_attestations(struct fed *fed, const struct store_account *a,
 /* ---- account kinds (federation/kinds.c, kinds_check.c, kinds_text.c) ---- */
 /* Our JSON-LD namespace is FED_HERALD_NS (fed.h; docs/FEDERATION.md "Terms of Herald's
  * namespace"). */
-/* The words of kinds, one column per text; one row per language in kinds_text.c. */
+/* The words of kinds (kinds_text.c: English, the rest from the gettext catalogs). */
 enum fed_text {
     FED_T_TYPE_FIELD, FED_T_KIND_AGENCY, FED_T_KIND_DEPARTMENT, FED_T_KIND_OFFICIAL,
     FED_T_KIND_SERVICE, FED_T_PARENT_FIELD, FED_T_UNCONFIRMED, FED_T_DISCLAIMER_FIELD,
-    FED_T_DISCLAIMER_BEFORE, FED_T_DISCLAIMER_AFTER, FED_TEXT_N
+    FED_T_DISCLAIMER, /* with an {agency} placeholder */
+    FED_TEXT_N
 };
-/* true when LANG (N bytes, e.g. "zh") has a row. */
+/* true when LANG (N bytes, e.g. "zh") is English or has an interface catalog. */
 bool fed_language_known(const char *lang, size_t n);
-/* Text T in LANG (English when LANG has no row); static. */
+/* Text T in LANG (English when LANG has no catalog); static. */
 const char *fed_text(const char *lang, size_t n, enum fed_text t);
 enum fed_text fed_kind_text(const char *kind); /* FED_T_KIND_* of KIND */
 /* [PropertyValue "Account type": label] in the instance's languages (new reference). */

@@ -43,7 +43,7 @@ int fed_languages_check(const char *list, struct hr_err *err)
 
     while (lang_next(&it)) {
         if (!fed_language_known(it.lang, it.n))
-            return hr_fail(err, HR_EINVAL, "languages: '%.*s' is not one Herald ships (en, zh)",
+            return hr_fail(err, HR_EINVAL, "languages: '%.*s' has no interface catalog (po/)",
                            (int)(it.n > 20 ? 20 : it.n), it.lang);
         count++;
     }
@@ -176,12 +176,19 @@ static json_t *parent_field(struct fed *fed, const struct parent_info *p)
 static void add_disclaimer(struct fed *fed, struct hr_buf *b, const struct parent_info *p,
                            const char *lang, size_t n)
 {
-    hr_buf_adds(b, fed_text(lang, n, FED_T_DISCLAIMER_BEFORE));
+    struct hr_buf agency;
+
+    hr_buf_init(&agency, 8192);
     if (p->set)
-        add_link(b, p);
+        add_link(&agency, p);
     else
-        hr_buf_add_html(b, fed->domain, strlen(fed->domain));
-    hr_buf_adds(b, fed_text(lang, n, FED_T_DISCLAIMER_AFTER));
+        hr_buf_add_html(&agency, fed->domain, strlen(fed->domain));
+    hr_buf_adds(&agency, "");
+    if (agency.err != HR_OK)
+        b->err = agency.err;
+    else /* the sentence is ours (a catalog's); the agency part is escaped HTML */
+        hr_buf_subst(b, fed_text(lang, n, FED_T_DISCLAIMER), "agency", agency.data, NULL);
+    hr_buf_fini(&agency);
 }
 
 static json_t *disclaimer_field(struct fed *fed, const struct parent_info *p)

@@ -1,63 +1,52 @@
 /* federation/kinds_text.c - the words an account's kind puts on its actor (type label,
- * parent field, an official's disclaimer), in every language Herald ships. ONE table, so
- * issue #11 can turn it into gettext catalogues without hunting strings through the code
- * (docs/decisions.md). Each row is one language; columns follow enum fed_text. */
+ * parent field, an official's disclaimer), in each of the instance's languages. English
+ * here, the other languages from the gettext catalogs (base/i18n.c, po/), like every
+ * interface string (decision 49: one table, so that the catalogs could take it over). */
 #include "federation/fed_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
-static const struct {
-    const char *lang;
-    const char *text[FED_TEXT_N];
-} texts[] = {
-    {"en",
-     {
-         [FED_T_TYPE_FIELD] = "Account type",
-         [FED_T_KIND_AGENCY] = "Government agency",
-         [FED_T_KIND_DEPARTMENT] = "Department of a government agency",
-         [FED_T_KIND_OFFICIAL] = "Official (personal account)",
-         [FED_T_KIND_SERVICE] = "Automated service",
-         [FED_T_PARENT_FIELD] = "Part of",
-         [FED_T_UNCONFIRMED] = "unconfirmed",
-         [FED_T_DISCLAIMER_FIELD] = "Disclaimer",
-         [FED_T_DISCLAIMER_BEFORE] =
-             "Personal account: views are my own and not the official position of ",
-         [FED_T_DISCLAIMER_AFTER] = "",
-     }},
-    {"zh",
-     {
-         [FED_T_TYPE_FIELD] = "账号类型",
-         [FED_T_KIND_AGENCY] = "政府机构",
-         [FED_T_KIND_DEPARTMENT] = "政府机构下属部门",
-         [FED_T_KIND_OFFICIAL] = "公职人员（个人账号）",
-         [FED_T_KIND_SERVICE] = "自动化服务",
-         [FED_T_PARENT_FIELD] = "隶属于",
-         [FED_T_UNCONFIRMED] = "未确认",
-         [FED_T_DISCLAIMER_FIELD] = "声明",
-         [FED_T_DISCLAIMER_BEFORE] = "个人账号：所发表言论仅代表个人观点，不代表",
-         [FED_T_DISCLAIMER_AFTER] = "的官方立场",
-     }},
+static const char *const texts[FED_TEXT_N] = {
+    [FED_T_TYPE_FIELD] = N_("Account type"),
+    [FED_T_KIND_AGENCY] = N_("Government agency"),
+    [FED_T_KIND_DEPARTMENT] = N_("Department of a government agency"),
+    [FED_T_KIND_OFFICIAL] = N_("Official (personal account)"),
+    [FED_T_KIND_SERVICE] = N_("Automated service"),
+    [FED_T_PARENT_FIELD] = N_("Part of"),
+    [FED_T_UNCONFIRMED] = N_("unconfirmed"),
+    [FED_T_DISCLAIMER_FIELD] = N_("Disclaimer"),
+    /* TRANSLATORS: an official's personal account; {agency} is the agency's name, linked */
+    [FED_T_DISCLAIMER] =
+        N_("Personal account: views are my own and not the official position of {agency}"),
 };
-#define N_LANGS (sizeof texts / sizeof texts[0])
 
-static int lang_index(const char *lang, size_t n)
+/* The interface language for LANG (N bytes, "zh"), or NULL when none is shipped. */
+static const char *catalog(const char *lang, size_t n)
 {
-    for (size_t i = 0; i < N_LANGS; i++)
-        if (strlen(texts[i].lang) == n && strncmp(texts[i].lang, lang, n) == 0)
-            return (int)i;
-    return -1;
+    char tag[36];
+    const char *got;
+
+    if (n == 0 || n >= sizeof tag)
+        return NULL;
+    memcpy(tag, lang, n);
+    tag[n] = '\0';
+    if (strcmp(tag, "en") == 0)
+        return "en";
+    got = hr_i18n_pick(tag, NULL, NULL); /* "en" when nothing matches */
+    return strcmp(got, "en") == 0 ? NULL : got;
 }
 
 bool fed_language_known(const char *lang, size_t n)
 {
-    return lang_index(lang, n) >= 0;
+    return catalog(lang, n) != NULL;
 }
 
 const char *fed_text(const char *lang, size_t n, enum fed_text t)
 {
-    int i = lang_index(lang, n);
+    const char *tag = catalog(lang, n);
 
-    return texts[i < 0 ? 0 : i].text[t];
+    return tag ? hr_tr(tag, texts[t]) : texts[t];
 }
 
 enum fed_text fed_kind_text(const char *kind)

@@ -41,7 +41,7 @@ static int setup(void **state)
                              .fetch_max_bytes = 1 << 20,
                              .languages = "zh,en"};
 
-    if (tmpdir_make(fx->dir, "content") != 0 ||
+    if (hr_i18n_init(HERALD_LOCALEDIR, NULL) != HR_OK || tmpdir_make(fx->dir, "content") != 0 ||
         agency_open(fx->dir, true, 64, &fx->st, NULL) != HR_OK)
         return -1;
     cfg.data_dir = fx->dir;

@@ -12,7 +12,9 @@
 static inline int fedfix_open(char dir[64], struct store **st, struct fed **fed, const char *tag,
                               struct fed_config cfg)
 {
-    if (tmpdir_make(dir, tag) != 0 || store_open(dir, STORE_CREATE, 64, st, NULL) != HR_OK)
+    /* the interface catalogs (base/i18n.c), as main() loads them: kind words in zh */
+    if (hr_i18n_init(HERALD_LOCALEDIR, NULL) != HR_OK || tmpdir_make(dir, tag) != 0 ||
+        store_open(dir, STORE_CREATE, 64, st, NULL) != HR_OK)
         return -1;
     cfg.data_dir = dir;
     return fed_new(*st, &cfg, fed, NULL) == HR_OK ? 0 : -1;
