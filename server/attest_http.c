@@ -3,9 +3,10 @@
  * proven about a post or an account. /verify fetches from other servers, so it runs on a
  * thread of its own while the connection is suspended (HTTP threads never wait on peers),
  * at most VERIFY_INFLIGHT at once and verify_rate_per_minute per client address. Every
- * string a remote server sent reaches the page only through hr_buf_add_html. */
+ * string a remote server sent reaches the page only through web_text (escaped). */
 #include "server/attest.h"
 #include "agency/agency.h"
+#include "server/web.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -17,7 +18,6 @@
 
 #define VERIFY_INFLIGHT  4    /* /verify checks running at once (each may wait on peers) */
 #define VERIFY_RATE_KEYS 4096 /* client addresses remembered by the rate limit */
-#define PAGE_MAX         (256u << 10)
 
 /* ---- GET /attestations... ---- */
 
@@ -121,132 +121,108 @@ static bool wants_json(struct http_req *r)
     return http_wants_json(r);
 }
 
-static void add_s(struct hr_buf *b, const json_t *j, const char *key)
+static const char *str(const json_t *j, const char *key)
 {
     const char *s = json_string_value(json_object_get(j, key));
 
-    if (s != NULL)
-        hr_buf_add_html(b, s, strlen(s));
+    return s ? s : "";
 }
 
-static void page_start(struct hr_buf *b)
+/* <code>TEXT</code>, escaped */
+static void code(struct web *w, const char *text)
 {
-    hr_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                   "<title>Verify / \xe9\xaa\x8c\xe8\xaf\x81</title><style>body{font-family:"
-                   "sans-serif;max-width:44em;margin:2em auto;padding:0 1em;line-height:1.5}"
-                   ".ok{color:#060}.no{color:#a00}code{word-break:break-all}</style></head>"
-                   "<body>\n<h1>Verify a post or an account / "
-                   "\xe9\xaa\x8c\xe8\xaf\x81\xe5\xb8\x96\xe5\xad\x90\xe6\x88\x96\xe8\xb4\xa6"
-                   "\xe5\x8f\xb7</h1>\n");
+    web_raw(w, "<code>");
+    web_text(w, text);
+    web_raw(w, "</code>");
 }
 
-/* One proven link of the chain: who attests whom, in both languages. */
-static void proven_link(struct hr_buf *b, const json_t *v)
+/* One proven link of the chain: who attests whom. */
+static void proven_link(struct web *w, const json_t *v)
 {
-    hr_buf_adds(b, "<li><code>");
-    add_s(b, v, "subject");
-    hr_buf_adds(b, "</code> is attested as ");
-    add_s(b, v, "kind");
-    hr_buf_adds(b, " \xe2\x80\x9c");
-    add_s(b, v, "name");
-    hr_buf_adds(b, "\xe2\x80\x9d by ");
-    add_s(b, v, "issuer_name");
-    hr_buf_adds(b, " (<code>");
-    add_s(b, v, "issuer");
-    hr_buf_adds(b, "</code>). / \xe8\xaf\xa5\xe8\xb4\xa6\xe5\x8f\xb7\xe7\x94\xb1 ");
-    add_s(b, v, "issuer_name");
-    hr_buf_adds(b, " \xe8\xae\xa4\xe8\xaf\x81\xe4\xb8\xba\xe2\x80\x9c");
-    add_s(b, v, "name");
-    hr_buf_adds(b, "\xe2\x80\x9d\xe3\x80\x82<a href=\"");
-    add_s(b, v, "url");
-    hr_buf_adds(b, "\" rel=\"nofollow noopener noreferrer\">attestation / "
-                   "\xe8\xae\xa4\xe8\xaf\x81\xe4\xb9\xa6</a></li>\n");
+    web_raw(w, "<li>");
+    /* TRANSLATORS: {subject} and {issuer} are account URLs, {kind} an account kind
+     * (agency, department, official, service), {name} and {issuer_name} names */
+    web_tf(w, "{subject} is attested as {kind} “{name}” by {issuer_name} ({issuer}).",
+           "subject", str(v, "subject"), "kind", str(v, "kind"), "name", str(v, "name"),
+           "issuer_name", str(v, "issuer_name"), "issuer", str(v, "issuer"), NULL);
+    web_raw(w, " <a href=\"");
+    web_text(w, str(v, "url"));
+    web_raw(w, "\" rel=\"nofollow noopener noreferrer\">");
+    web_t(w, "attestation");
+    web_raw(w, "</a></li>\n");
 }
 
-/* What the chain proves, one sentence per language for each proven link. */
-static void proven(struct hr_buf *b, const json_t *rep)
+/* What the chain proves, one sentence for each proven link. */
+static void proven(struct web *w, const json_t *rep)
 {
     const json_t *post = json_object_get(rep, "post"), *v;
     size_t i;
 
-    hr_buf_adds(b, "<h2>Proven / \xe5\xb7\xb2\xe8\xaf\x81\xe6\x98\x8e</h2>\n<ul>\n");
-    if (post != NULL && strcmp(json_string_value(json_object_get(post, "proof")), "valid") == 0) {
-        hr_buf_adds(b, "<li>This post was signed by the key of <code>");
-        add_s(b, rep, "actor");
-        hr_buf_adds(b, "</code> and has not been changed since. / \xe6\xad\xa4\xe5\xb8\x96"
-                       "\xe5\xad\x90\xe7\x94\xb1 <code>");
-        add_s(b, rep, "actor");
-        hr_buf_adds(b, "</code> \xe7\x9a\x84\xe5\xaf\x86\xe9\x92\xa5\xe7\xad\xbe\xe5\x90\x8d"
-                       "\xef\xbc\x8c\xe7\xad\xbe\xe5\x90\x8d\xe5\x90\x8e\xe6\x9c\xaa\xe8\xa2"
-                       "\xab\xe6\x94\xb9\xe5\x8a\xa8\xe3\x80\x82</li>\n");
+    web_raw(w, "<h2>");
+    web_t(w, "Proven");
+    web_raw(w, "</h2>\n<ul>\n");
+    if (post != NULL && strcmp(str(post, "proof"), "valid") == 0) {
+        web_raw(w, "<li>");
+        web_tf(w, "This post was signed by the key of {actor} and has not been changed since.",
+               "actor", str(rep, "actor"), NULL);
+        web_raw(w, "</li>\n");
     }
     json_array_foreach(json_object_get(rep, "chain"), i, v)
     {
         if (json_is_true(json_object_get(v, "ok")))
-            proven_link(b, v);
+            proven_link(w, v);
     }
     if (json_is_string(json_object_get(rep, "anchor"))) {
-        hr_buf_adds(b, "<li><code>");
-        add_s(b, rep, "anchor");
-        hr_buf_adds(b, "</code> is a trust anchor of this server. / \xe8\xaf\xa5\xe7\xad\xbe"
-                       "\xe5\x8f\x91\xe6\x96\xb9\xe6\x98\xaf\xe6\x9c\xac\xe6\x9c\x8d\xe5\x8a"
-                       "\xa1\xe5\x99\xa8\xe4\xbf\xa1\xe4\xbb\xbb\xe7\x9a\x84\xe4\xbf\xa1\xe4"
-                       "\xbb\xbb\xe9\x94\x9a\xe3\x80\x82</li>\n");
+        web_raw(w, "<li>");
+        web_tf(w, "{anchor} is a trust anchor of this server.", "anchor", str(rep, "anchor"),
+               NULL);
+        web_raw(w, "</li>\n");
     }
-    hr_buf_adds(b, "</ul>\n");
+    web_raw(w, "</ul>\n");
 }
 
-static void not_proven(struct hr_buf *b, const json_t *rep)
+static void not_proven(struct web *w, const json_t *rep)
 {
     const json_t *v;
     size_t i;
 
-    hr_buf_adds(b, "<h2>Not proven / \xe6\x9c\xaa\xe8\x83\xbd\xe8\xaf\x81\xe6\x98\x8e</h2>\n"
-                   "<ul>\n");
+    web_raw(w, "<h2>");
+    web_t(w, "Not proven");
+    web_raw(w, "</h2>\n<ul>\n");
     json_array_foreach(json_object_get(rep, "problems"), i, v)
     {
-        hr_buf_adds(b, "<li>");
-        hr_buf_add_html(b, json_string_value(v), strlen(json_string_value(v)));
-        hr_buf_adds(b, "</li>\n");
+        web_raw(w, "<li lang=\"en\">"); /* the verifier's own words */
+        web_text(w, json_string_value(v));
+        web_raw(w, "</li>\n");
     }
-    hr_buf_adds(b, "<li>Never proven here: that what a post says is true, or that the "
-                   "people behind an account acted within their mandate. / "
-                   "\xe6\x9c\xac\xe9\xa1\xb5\xe4\xb8\x8d\xe8\x83\xbd\xe8\xaf\x81\xe6\x98\x8e"
-                   "\xe5\xb8\x96\xe5\xad\x90\xe5\x86\x85\xe5\xae\xb9\xe5\xb1\x9e\xe5\xae\x9e"
-                   "\xef\xbc\x8c\xe4\xb9\x9f\xe4\xb8\x8d\xe8\x83\xbd\xe8\xaf\x81\xe6\x98\x8e"
-                   "\xe8\xb4\xa6\xe5\x8f\xb7\xe7\xae\xa1\xe7\x90\x86\xe8\x80\x85\xe7\x9a\x84"
-                   "\xe8\xa1\x8c\xe4\xb8\xba\xe5\x9c\xa8\xe5\x85\xb6\xe8\x81\x8c\xe6\x9d\x83"
-                   "\xe8\x8c\x83\xe5\x9b\xb4\xe5\x86\x85\xe3\x80\x82</li>\n</ul>\n");
+    web_raw(w, "<li>");
+    web_t(w, "Never proven here: that what a post says is true, or that the people behind an "
+             "account acted within their mandate.");
+    web_raw(w, "</li>\n</ul>\n");
 }
 
 static enum MHD_Result reply_page(struct http_req *r, const json_t *rep)
 {
     bool ok = json_is_true(json_object_get(rep, "verified"));
-    struct hr_buf b;
-    enum MHD_Result ret;
+    struct web w;
 
-    hr_buf_init(&b, PAGE_MAX);
-    page_start(&b);
-    hr_buf_adds(&b, "<p>Checked / \xe5\xb7\xb2\xe6\xa3\x80\xe6\x9f\xa5: <code>");
-    add_s(&b, rep, "target");
-    hr_buf_addf(&b, "</code></p>\n<p class=\"%s\"><strong>%s</strong></p>\n", ok ? "ok" : "no",
-                ok ? "Verified: signed by an account attested by an issuer this server trusts."
-                     " / \xe5\xb7\xb2\xe9\xaa\x8c\xe8\xaf\x81\xef\xbc\x9a\xe7\x94\xb1\xe6\x9c"
-                     "\xac\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8\xe4\xbf\xa1\xe4\xbb\xbb\xe7\x9a"
-                     "\x84\xe6\x9c\xba\xe6\x9e\x84\xe8\xae\xa4\xe8\xaf\x81\xe7\x9a\x84\xe8\xb4"
-                     "\xa6\xe5\x8f\xb7\xe3\x80\x82"
-                   : "Not verified. / \xe6\x9c\xaa\xe8\x83\xbd\xe9\xaa\x8c\xe8\xaf\x81\xe3\x80"
-                     "\x82");
-    proven(&b, rep);
-    not_proven(&b, rep);
-    hr_buf_adds(&b, "</body></html>\n");
-    if (b.err != HR_OK)
-        ret = http_reply_error(r, 500, "internal", "page too large");
-    else
-        ret = http_reply(r, 200, "text/html; charset=utf-8", b.data, "no-store");
-    hr_buf_fini(&b);
-    return ret;
+    web_begin(&w, r);
+    web_head(&w, TR(w.lang, "Verify a post or an account"), NULL);
+    web_meta(&w, "robots", "noindex", false);
+    web_body(&w);
+    web_raw(&w, "<h1>");
+    web_t(&w, "Verify a post or an account");
+    web_raw(&w, "</h1>\n<p>");
+    web_t(&w, "Checked:");
+    web_raw(&w, " ");
+    code(&w, str(rep, "target"));
+    web_raw(&w, ok ? "</p>\n<p class=\"ok\"><strong>" : "</p>\n<p class=\"no\"><strong>");
+    web_t(&w, ok ? N_("Verified: signed by an account attested by an issuer this server trusts.")
+                 : N_("Not verified."));
+    web_raw(&w, "</strong></p>\n");
+    proven(&w, rep);
+    not_proven(&w, rep);
+    return web_finish(&w, 200, "no-store");
 }
 
 static enum MHD_Result answer(struct http_req *r)

@@ -95,9 +95,12 @@ t_match "and from the issuer's instance, over the network" "^VERIFIED$" \
 v=$(curl -s "$S_BASE/verify?url=$S_BASE/users/dept&format=json")
 t_eq "/verify says verified (JSON)" true "$(t_jq .verified <<<"$v")"
 t_eq "/verify names the anchor" "$ANCHOR" "$(t_jq .anchor <<<"$v")"
-page=$(curl -s -H 'Accept: text/html' "$S_BASE/verify?url=$S_BASE/users/dept")
+page=$(curl -s -H 'Accept: text/html' -H 'Accept-Language: en' "$S_BASE/verify?url=$S_BASE/users/dept")
 t_match "the page explains it in English" "is attested as department" "$page"
-t_match "and in Chinese" "已验证" "$page"
+page=$(curl -s -H 'Accept: text/html' -H 'Accept-Language: zh-CN,zh;q=0.9' \
+    "$S_BASE/verify?url=$S_BASE/users/dept")
+t_match "and in Chinese, for a reader who asks for it" "已验证" "$page"
+t_match "the Chinese page says so in its lang attribute" '<html lang="zh-CN">' "$page"
 
 # ---- refusals, each storing nothing ----
 snap() { s stats --json; s account list --json; curl -s -H 'Accept: application/activity+json' "$S_BASE/users/ministry" "$S_BASE/users/dept" "$S_BASE/users/dept2"; }
@@ -177,7 +180,7 @@ v=$(curl -s "$S_BASE/verify?url=$P_BASE/notes/1&format=json")
 t_eq "a signed post of an attested author verifies" true "$(t_jq .verified <<<"$v")"
 t_eq "its proof is valid" valid "$(t_jq .post.proof <<<"$v")"
 page=$(curl -s -H 'Accept: text/html' "$S_BASE/verify?url=$P_BASE/notes/1")
-t_match "the page says who signed it" "This post was signed by the key of <code>$P_BASE/users/poster</code>" "$page"
+t_match "the page says who signed it" "This post was signed by the key of $P_BASE/users/poster and has not been changed" "$page"
 t_match "and who attests that author" "attested as agency &#34;Water Board&#34;|attested as agency “Water Board”" "$page"
 note 2 | "$PS" sign "$T_DIR/k4.pem" "$P_BASE/users/poster#ed25519-key" "$NOW" |
     sed 's/until Friday/until Monday/' >"$P_ROOT/notes/2.json"
