@@ -323,6 +323,25 @@ int store_counter_add(struct store_txn *t, const char *name, int64_t delta, stru
     return store_db_put(t, DB_COUNTERS, name, strlen(name), be, 8, 0, err);
 }
 
+static int count_visible(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
+{
+    (void)v, (void)vlen;
+    if (klen > 0 && *(const char *)k != '!')
+        (*(uint64_t *)ctx)++;
+    return HR_OK;
+}
+
+/* The records of T that are facts, not bookkeeping: keys starting with '!' are the
+ * modules' own indexes and markers (a reply's reverse index, a post whose totals are due
+ * to be signed again, a poll's report state), which come and go on the scheduler's clock. */
+static uint64_t facts(struct store_txn *txn, enum store_table t)
+{
+    uint64_t n = 0;
+
+    store_rec_each(txn, t, "", 0, false, count_visible, &n, NULL);
+    return n;
+}
+
 int store_stats_get(struct store_txn *txn, struct store_stats *out, struct hr_err *err)
 {
     (void)err;
@@ -333,7 +352,7 @@ int store_stats_get(struct store_txn *txn, struct store_stats *out, struct hr_er
     out->deliveries = store_db_entries(txn, DB_DELIVERIES);
     out->seen = store_db_entries(txn, DB_SEEN);
     out->inbound = store_db_entries(txn, DB_INBOUND);
-    out->votes = store_rec_count(txn, STORE_T_VOTES);
-    out->reactions = store_rec_count(txn, STORE_T_REACTIONS);
+    out->votes = facts(txn, STORE_T_VOTES);
+    out->reactions = facts(txn, STORE_T_REACTIONS);
     return HR_OK;
 }

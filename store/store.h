@@ -371,7 +371,8 @@ int store_audit_each(struct store_txn *txn, bool reverse,
 /* ---- counts of everything, for tests and stats ---- */
 struct store_stats {
     uint64_t accounts, objects, followers, remote_actors, deliveries, seen, inbound;
-    uint64_t votes, reactions; /* issue #10: records of STORE_T_VOTES, STORE_T_REACTIONS */
+    uint64_t votes, reactions; /* issue #10: records of STORE_T_VOTES, STORE_T_REACTIONS
+                                  but those whose key starts with '!' (indexes, markers) */
 };
 int store_stats_get(struct store_txn *txn, struct store_stats *out, struct hr_err *err);
 

@@ -263,13 +263,13 @@ h grant ed editor --account health >/dev/null
 h grant ap approver --account health >/dev/null
 h account set health approvals 1 >/dev/null
 
-# schedule NAME: a draft for 3 s ahead, approved; sets R_* (R_NOTE once published), S_AT (s).
+# schedule NAME: a draft for 6 s ahead (room for a loaded machine), approved; sets R_* (R_NOTE once published), S_AT (s).
 schedule() {
     local name=$1 out
     R_MARK="crash-$name-$RANDOM$RANDOM"
     received
     R_BASE=$RECEIVED R_LOG=$(log_mark) R_KILLS= R_NOTE= R_T0=$SECONDS
-    S_AT=$(($(date +%s) + 3))
+    S_AT=$(($(date +%s) + 6))
     out=$(h --as ed draft new health "Crash test, scheduled $name: $R_MARK" \
         --at "$(date -u -d "@$S_AT" +%Y-%m-%dT%H:%M:%SZ)" --submit) || true
     S_DRAFT=${out%% *}
