@@ -72,7 +72,8 @@ h_spawn() {
     local vg=()
     if [ "${HERALD_VALGRIND:-0}" = 1 ]; then
         vg=(valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
-            --errors-for-leak-kinds=definite --track-fds=no --log-file="$dir.valgrind.%p")
+            --errors-for-leak-kinds=definite --track-fds=no
+            --suppressions="$HERALD_SRC/tests/glibc.supp" --log-file="$dir.valgrind.%p")
     fi
     "${vg[@]}" "$HERALD_BIN" --data "$dir" serve --listen "127.0.0.1:$port" >>"$dir.log" 2>&1 &
     H_PID=$!
