@@ -173,7 +173,6 @@ static enum MHD_Result embed_timeline(struct http_req *r, const char *name, json
     if (fed_web_posts(r->app->fed, &q, &items, &next, NULL) != HR_OK)
         return http_reply_error(r, 500, "internal", "posts unreadable");
     snprintf(handle, sizeof handle, "@%s@%s", name, r->app->cfg.domain);
-    /* TRANSLATORS: an account feed's title: its display name and handle */
     title = web_tfs(web_lang(r), "Posts by {name} ({handle})", "name", dn && dn[0] ? dn : name,
                     "handle", handle, NULL);
     embed_begin(&w, r, theme, title ? title : handle);
@@ -223,7 +222,6 @@ static enum MHD_Result embed_post(struct http_req *r, const char *name, const ch
     if (note == NULL)
         return http_reply_error(r, 500, "internal", "post unreadable");
     snprintf(handle, sizeof handle, "@%s@%s", name, r->app->cfg.domain);
-    /* TRANSLATORS: a post page's title: the account's display name and handle */
     title = web_tfs(web_lang(r), "Post by {name} ({handle})", "name", dn && dn[0] ? dn : name,
                     "handle", handle, NULL);
     embed_begin(&w, r, theme, title ? title : handle);
@@ -327,8 +325,10 @@ static int oembed_size(struct http_req *r, const char *key, uint64_t def, uint64
     return HR_OK;
 }
 
-/* The iframe a site pastes: no script, sandboxed (links may open new tabs, nothing else
- * is allowed: our embed runs no script), a title for screen readers. */
+/* The iframe a site pastes: no script, sandboxed: links may open new tabs (popups, not
+ * sandboxed themselves) or, on a click, the top page; allow-same-origin keeps the frame's
+ * own origin so that its stylesheet matches CSP 'self' (harmless without allow-scripts:
+ * nothing runs). A title for screen readers (WCAG 2.1 SC 4.1.2). */
 static char *oembed_html(struct http_req *r, const char *name, const char *id,
                          const char *title, uint64_t width, uint64_t height)
 {
@@ -342,7 +342,7 @@ static char *oembed_html(struct http_req *r, const char *name, const char *id,
     hr_buf_adds(&b, "/embed\" class=\"herald-embed\" style=\"max-width: 100%; border: 0\"");
     hr_buf_addf(&b, " width=\"%llu\" height=\"%llu\"", (unsigned long long)width,
                 (unsigned long long)height);
-    hr_buf_adds(&b, " sandbox=\"allow-popups allow-popups-to-escape-sandbox "
+    hr_buf_adds(&b, " sandbox=\"allow-same-origin allow-popups allow-popups-to-escape-sandbox "
                     "allow-top-navigation-by-user-activation\" allowfullscreen=\"allowfullscreen\""
                     " loading=\"lazy\" title=\"");
     hr_buf_add_html(&b, title, strlen(title));
