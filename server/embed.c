@@ -389,7 +389,8 @@ static int oembed_check(struct http_req *r, uint64_t *width, uint64_t *height, c
         *msg = "url is required";
         return 400;
     }
-    if (format != NULL && strcmp(format, "json") != 0) { /* oEmbed 1.0 §2.3.3: 501 */
+    /* oEmbed 1.0: 501 Not Implemented for a format the provider does not serve */
+    if (format != NULL && strcmp(format, "json") != 0) {
         *code = "not_implemented";
         *msg = "only format=json is served";
         return 501;
