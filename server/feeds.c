@@ -44,41 +44,49 @@ struct feed {
 
 /* ---- XML text ---- */
 
-/* Length of the XML 1.0 Char (§2.2) starting at P, or 0 for a byte we refuse: a C0 control
- * but tab, LF and CR; DEL and C1 controls (allowed by XML 1.0 but invisible and treated as
- * errors by some readers); U+FFFE and U+FFFF; and anything that is not valid UTF-8. */
-static size_t xml_char(const unsigned char *p, size_t n)
+/* Length of the valid UTF-8 sequence at P (N bytes left), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
 {
-    size_t len;
+    size_t len = p[0] < 0x80                ? 1
+                 : (p[0] & 0xe0) == 0xc0 ? 2
+                 : (p[0] & 0xf0) == 0xe0 ? 3
+                 : (p[0] & 0xf8) == 0xf0 ? 4
+                                           : 0;
 
-    if (p[0] < 0x80)
+    return len > 0 && len <= n && hr_utf8_valid((const char *)p, len) ? len : 0;
+}
+
+/* Whether the character of LEN bytes at P is one XML may carry and readers show: XML 1.0
+ * §2.2 Char without the C0 controls but tab, LF and CR, and without DEL and the C1
+ * controls (allowed by XML 1.0 but invisible, and errors to some readers), U+FFFE, U+FFFF
+ * (surrogates are not valid UTF-8). */
+static bool xml_char_ok(const unsigned char *p, size_t len)
+{
+    if (len == 1)
         return (p[0] >= 0x20 && p[0] != 0x7f) || p[0] == '\t' || p[0] == '\n' || p[0] == '\r';
-    len = (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
-    if (len == 0 || len > n || !hr_utf8_valid((const char *)p, len))
-        return 0;
     if (len == 2 && p[0] == 0xc2 && p[1] < 0xa0)
-        return 0;
-    if (len == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
-        return 0;
-    return len;
+        return false;
+    return !(len == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe);
 }
 
 /* S as XML character data or attribute value (always in double quotes): hr_buf_add_html's
  * & < > " ' entities are XML's predefined ones (XML 1.0 §4.6), and it neutralises bidi
- * controls; what XML cannot carry becomes U+FFFD here. */
+ * controls; a character XML cannot carry, or a byte that is not UTF-8, becomes U+FFFD. */
 static void xml_text(struct hr_buf *b, const char *s)
 {
     size_t n = s ? strlen(s) : 0, start = 0, i = 0;
 
     while (i < n) {
-        size_t c = xml_char((const unsigned char *)s + i, n - i);
-        if (c > 0) {
-            i += c;
+        const unsigned char *p = (const unsigned char *)s + i;
+        size_t len = utf8_seq(p, n - i);
+        if (len > 0 && xml_char_ok(p, len)) {
+            i += len;
             continue;
         }
         hr_buf_add_html(b, s + start, i - start);
         hr_buf_adds(b, "\xef\xbf\xbd");
-        start = ++i;
+        i += len > 0 ? len : 1;
+        start = i;
     }
     hr_buf_add_html(b, s + start, n - start);
 }

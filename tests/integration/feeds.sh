@@ -280,6 +280,19 @@ oembed_refused "of an activity" 404 not_found "url=$P1/activity"
 oembed_refused "of not a URL" 404 not_found "url=javascript:alert(1)"
 t_eq "refused oEmbed requests stored nothing" "$before" "$(h_stats)"
 
+# ---- characters XML cannot carry ----
+PC=$(h post health $'Control\x01char DEL\x7f NEL\xc2\x85 end')
+h account set health display_name $'Bad\x02Name' >/dev/null
+for path in /@health.rss /@health.atom; do
+    get "$path"
+    t_eq "$path with control characters: well-formed XML" ok "$(xmllint --noout "$T_DIR/body" 2>&1 && echo ok)"
+    t_match "$path: each control character is one U+FFFD" \
+        "Control${FFFD}char DEL${FFFD} NEL${FFFD} end" "$BODY"
+    t_match "$path: in the display name too" "Bad${FFFD}Name \(@health@" "$BODY"
+    t_eq "$path: no raw control character" 0 "$(LC_ALL=C grep -c $'[\x01\x02\x7f]' "$T_DIR/body" || true)"
+done
+t_match "post PC published" "^$H_BASE/users/health/notes/" "$PC"
+
 # ---- dates in the instance's time zone ----
 h_stop
 printf 'timezone = Asia/Shanghai\n' >>"$H_DATA/herald.conf"
