@@ -329,8 +329,8 @@ static int oembed_size(struct http_req *r, const char *key, uint64_t def, uint64
  * sandboxed themselves) or, on a click, the top page; allow-same-origin keeps the frame's
  * own origin so that its stylesheet matches CSP 'self' (harmless without allow-scripts:
  * nothing runs). A title for screen readers (WCAG 2.1 SC 4.1.2). */
-static char *oembed_html(struct http_req *r, const char *name, const char *id,
-                         const char *title, uint64_t width, uint64_t height)
+static char *oembed_html(struct http_req *r, const char *name, const char *id, const char *title,
+                         uint64_t width, uint64_t height)
 {
     char src[700];
     struct hr_buf b;
@@ -350,9 +350,8 @@ static char *oembed_html(struct http_req *r, const char *name, const char *id,
     return hr_buf_take(&b);
 }
 
-static json_t *oembed_doc(struct http_req *r, const char *name, const char *id,
-                          const json_t *actor, const json_t *note, uint64_t width,
-                          uint64_t height)
+static json_t *oembed_doc(struct http_req *r, const char *name, const char *id, const json_t *actor,
+                          const json_t *note, uint64_t width, uint64_t height)
 {
     const char *dn = json_string_value(json_object_get(actor, "name"));
     char handle[300], profile[600], root[600], *title, *text, *html = NULL;

@@ -47,11 +47,11 @@ struct feed {
 /* Length of the valid UTF-8 sequence at P (N bytes left), or 0. */
 static size_t utf8_seq(const unsigned char *p, size_t n)
 {
-    size_t len = p[0] < 0x80                ? 1
+    size_t len = p[0] < 0x80             ? 1
                  : (p[0] & 0xe0) == 0xc0 ? 2
                  : (p[0] & 0xf0) == 0xe0 ? 3
                  : (p[0] & 0xf8) == 0xf0 ? 4
-                                           : 0;
+                                         : 0;
 
     return len > 0 && len <= n && hr_utf8_valid((const char *)p, len) ? len : 0;
 }
@@ -127,12 +127,12 @@ static void feed_date(int64_t ms, bool atom, char out[48])
                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     else if (atom)
         snprintf(out, 48, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', hh,
-                 mm);
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
+                 hh, mm);
     else
         snprintf(out, 48, "%s, %02d %s %04d %02d:%02d:%02d %c%02d%02d", days[tm.tm_wday],
-                 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                 tm.tm_sec, off < 0 ? '-' : '+', hh, mm);
+                 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 off < 0 ? '-' : '+', hh, mm);
 }
 
 /* A Note's date KEY ("published", "updated") in Unix ms; 0 when absent or unreadable. */
@@ -534,8 +534,8 @@ static int feed_names(struct feed *f, const char *account, const char *tag)
     } else {
         snprintf(f->page, sizeof f->page, "%s/", f->r->app->cfg.base_url);
         f->title = web_tfs(f->lang, "Posts on {domain}", "domain", domain, NULL);
-        f->desc = web_tfs(f->lang, "Public posts of every account on {domain}", "domain", domain,
-                          NULL);
+        f->desc =
+            web_tfs(f->lang, "Public posts of every account on {domain}", "domain", domain, NULL);
     }
     return f->title != NULL && f->desc != NULL ? HR_OK : HR_ENOMEM;
 }
@@ -549,7 +549,11 @@ static void feed_updated(struct feed *f, char out[48])
     int64_t ms = 0;
     size_t i;
 
-    json_array_foreach(f->items, i, note) if (note_updated_ms(note) > ms) ms = note_updated_ms(note);
+    json_array_foreach(f->items, i, note)
+    {
+        if (note_updated_ms(note) > ms)
+            ms = note_updated_ms(note);
+    }
     if (ms == 0 && f->actor != NULL)
         hr_iso8601_parse(json_string_value(json_object_get(f->actor, "published")), &ms);
     feed_date(ms, f->atom, out);
