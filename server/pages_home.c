@@ -16,6 +16,7 @@ enum MHD_Result pages_home(struct http_req *r)
     fed_web_posts(r->app->fed, &q, &items, &next, NULL);
     web_begin(&w, r);
     web_head(&w, r->app->cfg.domain, r->app->cfg.base_url);
+    feeds_discovery(&w, NULL, NULL); /* server/feeds.c */
     web_body(&w);
     web_raw(&w, "<h1>");
     web_text(&w, r->app->cfg.domain);

@@ -71,6 +71,7 @@ enum MHD_Result pages_post(struct http_req *r, const char *name, const char *id)
     free(title);
     web_link(&w, "alternate", "application/activity+json",
              json_string_value(json_object_get(note, "id")), NULL);
+    embed_discovery(&w, url); /* server/embed.c: oEmbed */
     web_body(&w);
     web_raw(&w, "<p class=\"byline\">");
     web_raw(&w, "<a href=\"");

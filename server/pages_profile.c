@@ -50,6 +50,7 @@ enum MHD_Result pages_profile(struct http_req *r, const char *name)
     }
     web_link(&w, "alternate", "application/activity+json",
              json_string_value(json_object_get(actor, "id")), NULL);
+    feeds_discovery(&w, name, NULL); /* server/feeds.c */
     web_body(&w);
     frozen_notice(&w, actor);
     web_raw(&w, "<h1>");

@@ -18,6 +18,7 @@ enum MHD_Result pages_tag(struct http_req *r, const char *tag)
     web_begin(&w, r);
     snprintf(title, sizeof title, "#%s", tag);
     web_head(&w, title, NULL);
+    feeds_discovery(&w, NULL, tag); /* server/feeds.c */
     web_body(&w);
     web_raw(&w, "<h1>");
     web_text(&w, title);
