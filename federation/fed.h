@@ -485,8 +485,9 @@ int fed_web_replies(struct fed *fed, const char *note_id, struct json_t **items,
  * what the allow-list keeps: text (escaped, bidi controls neutralised) inside p, br, a
  * (http/https href only, rel="nofollow noopener noreferrer ugc"), span, strong, em, b, i,
  * u, s, del, code, pre, blockquote, ul, ol, li; everything else is dropped with its
- * attributes (script, style and friends with their content). Never fails on input; OUT's
- * cap bounds the output (OUT->err then says so). */
+ * attributes (script, style and friends with their content). Never fails on input; the
+ * output is at most 512 KiB and fits OUT's room (its content is cut there, its tags still
+ * closed), so OUT->err is never set by a long reply. sanitize(sanitize(x)) == sanitize(x). */
 void fed_sanitize_html(const char *html, size_t len, struct hr_buf *out);
 
 #endif
