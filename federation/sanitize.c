@@ -190,6 +190,61 @@ static const char *attr(const GumboElement *e, const char *name)
     return at != NULL ? at->value : NULL;
 }
 
+/* The code point of the UTF-8 sequence at P (N bytes left), *LEN bytes long; 0xfffd for
+ * a byte that starts no valid sequence (RFC 3629 §4), *LEN 1. The parser should hand us
+ * valid UTF-8, but gumbo 0.10.1 writes a lone byte for an overflowing "&#x8888888888;". */
+static unsigned utf8_at(const unsigned char *p, size_t n, size_t *len)
+{
+    static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
+    unsigned c = p[0];
+    size_t need = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+                : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+
+    *len = 1;
+    if (need == 1)
+        return c;
+    if (need == 0 || need > n)
+        return 0xfffd;
+    c &= 0x3fu >> (need - 1);
+    for (size_t k = 1; k < need; k++) {
+        if ((p[k] & 0xc0) != 0x80)
+            return 0xfffd;
+        c = c << 6 | (p[k] & 0x3fu);
+    }
+    if (c < min[need] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0xfffd;
+    *len = need;
+    return c;
+}
+
+/* Controls (but tab, LF and FF), noncharacters and invalid bytes: a character reference
+ * can put them in the tree, but written raw they would not parse back the same (HTML
+ * §13.2.3.5 replaces some, and CR is a line break), and none is text a reader needs. */
+static bool unwanted(unsigned c)
+{
+    return c == 0xfffd || (c < 0x20 && c != '\t' && c != '\n' && c != '\f') || (c >= 0x7f && c <= 0x9f) ||
+           (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe;
+}
+
+/* N bytes of parsed text at T, escaped, with unwanted characters as U+FFFD. */
+static void add_text(struct san *s, const char *t, size_t n)
+{
+    size_t start = 0, i = 0, len;
+
+    while (i < n) {
+        unsigned c = utf8_at((const unsigned char *)t + i, n - i, &len);
+        if (!unwanted(c)) {
+            i += len;
+            continue;
+        }
+        hr_buf_add_html(&s->b, t + start, i - start);
+        hr_buf_adds(&s->b, "\xef\xbf\xbd");
+        i += len;
+        start = i;
+    }
+    hr_buf_add_html(&s->b, t + start, n - start);
+}
+
 static void open_tag(struct san *s, const struct allowed *a, const GumboElement *e,
                      const char *href)
 {
@@ -199,7 +254,7 @@ static void open_tag(struct san *s, const struct allowed *a, const GumboElement 
     hr_buf_adds(&s->b, a->name);
     if (href != NULL) {
         hr_buf_adds(&s->b, " href=\"");
-        hr_buf_add_html(&s->b, href, strlen(href));
+        add_text(s, href, strlen(href));
         hr_buf_adds(&s->b, "\" rel=\"nofollow noopener noreferrer ugc\" target=\"_blank\"");
     }
     if (cls != NULL)
@@ -221,7 +276,7 @@ static void text(struct san *s, const char *t)
             s->full = true;
             return;
         }
-        hr_buf_add_html(&s->b, t, take);
+        add_text(s, t, take);
         t += take;
         n -= take;
     }
