@@ -37,14 +37,14 @@ static void citizen_reply(struct web *w, const json_t *it)
     web_raw(w, "<span class=\"handle\">");
     web_text(w, handle ? handle : str(it, "actor"));
     web_raw(w, "</span></p>");
-    if (summary != NULL) {
-        web_raw(w, "<p class=\"summary\">");
+    if (summary != NULL) { /* a content warning: the words behind it, opened on request */
+        web_raw(w, "<details><summary>");
         web_text(w, summary);
-        web_raw(w, "</p>");
+        web_raw(w, "</summary>");
     }
     web_raw(w, "<div class=\"content\">");
     web_remote_html(w, str(it, "content"));
-    web_raw(w, "</div>");
+    web_raw(w, summary != NULL ? "</div></details>" : "</div>");
     if (url != NULL && (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0)) {
         web_raw(w, "<p class=\"meta\"><a href=\"");
         web_text(w, url);

@@ -13,7 +13,7 @@
 
 AS='https://www.w3.org/ns/activitystreams'
 PUBLIC="$AS#Public"
-RLO=$'\xe2\x80\xae' LRI=$'\xe2\x81\xa6' PDI=$'\xe2\x81\xa9'
+RLO=$'\xe2\x80\xae' LRI=$'\xe2\x81\xa6' PDI=$'\xe2\x81\xa9' FFFD=$'\xef\xbf\xbd'
 BROWSER='text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 
 h_start health agency
@@ -43,14 +43,15 @@ jstr() {
     printf '%s' "${s//$'\n'/\\n}"
 }
 n=0
-# reply AS TO CONTENT: a signed Create(Note) by AS (ann|bob) in reply to NOTE, addressed
-# TO (a JSON array), with CONTENT; sets SC_STATUS.
+# reply AS TO CONTENT [CW]: a signed Create(Note) by AS (ann|bob) in reply to NOTE,
+# addressed TO (a JSON array), with CONTENT (and a content warning CW); sets SC_STATUS.
 reply() {
-    local who=$1 actor="$P2/users/$1" to=$2 content
+    local who=$1 actor="$P2/users/$1" to=$2 content cw=
     content=$(jstr "$3")
+    [ -z "${4:-}" ] || cw="\"summary\":\"$(jstr "$4")\",\"sensitive\":true,"
     n=$((n + 1))
     sc_as "$P2_ROOT" "$P2" "$who" "$H_BASE/inbox" --body-text \
-        "{\"@context\":\"$AS\",\"id\":\"$actor/statuses/$n/activity\",\"type\":\"Create\",\"actor\":\"$actor\",\"to\":$to,\"object\":{\"id\":\"$actor/statuses/$n\",\"type\":\"Note\",\"attributedTo\":\"$actor\",\"inReplyTo\":\"$NOTE\",\"to\":$to,\"cc\":[\"$actor/followers\"],\"published\":\"2026-01-02T03:04:0${n: -1}Z\",\"url\":\"$actor/statuses/$n\",\"contentMap\":{\"zh-CN\":\"$(jstr "$3")\"},\"content\":\"$content\"}}"
+        "{\"@context\":\"$AS\",\"id\":\"$actor/statuses/$n/activity\",\"type\":\"Create\",\"actor\":\"$actor\",\"to\":$to,\"object\":{\"id\":\"$actor/statuses/$n\",\"type\":\"Note\",\"attributedTo\":\"$actor\",\"inReplyTo\":\"$NOTE\",\"to\":$to,\"cc\":[\"$actor/followers\"],\"published\":\"2026-01-02T03:04:0${n: -1}Z\",\"url\":\"$actor/statuses/$n\",$cw\"contentMap\":{\"zh-CN\":\"$(jstr "$3")\"},\"content\":\"$content\"}}"
 }
 
 PAYLOADS=(
@@ -71,7 +72,7 @@ for p in "${PAYLOADS[@]}"; do
     reply ann "[\"$PUBLIC\"]" "$p"
     [ "$SC_STATUS" = 202 ] || t_fail "reply $n refused: $SC_STATUS $SC_BODY"
 done
-reply bob "[\"$PUBLIC\"]" '<p>Unnamed <em>citizen</em> reply</p>'
+reply bob "[\"$PUBLIC\"]" '<p>Unnamed <em>citizen</em> reply</p>' "<b>CW</b> ${RLO}spoiler"
 t_eq "bob's reply accepted" 202 "$SC_STATUS"
 reply bob "[\"$BOB/followers\"]" '<p>followers only secret</p>'
 t_eq "bob's followers-only reply accepted" 202 "$SC_STATUS"
@@ -123,6 +124,8 @@ t_match "the name is escaped" '&lt;img src=x onerror=alert\(9\)&gt;&lt;b&gt;Ann&
 t_match "the name sits next to the handle" \
     '<span class="name"><bdi>&lt;img[^<]*</bdi></span> <span class="handle">@ann@127\.0\.0\.2' "$BODY"
 t_match "without a name, the handle alone" '<p class="byline"><span class="handle">@bob@127\.0\.0\.2' "$BODY"
+t_match "a content warning is text, the words behind it" \
+    "<details><summary>&lt;b&gt;CW&lt;/b&gt; ${FFFD}spoiler</summary><div class=\"content\"><p>Unnamed <em>citizen</em> reply</p></div></details>" "$BODY"
 t_match "each reply links to its original" "href=\"$ANN/statuses/1\" rel=\"nofollow noopener noreferrer ugc\"" "$BODY"
 
 # ---- the author deletes a reply: gone from the page ----
