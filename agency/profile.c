@@ -209,6 +209,22 @@ static int set_header(struct profile_edit *e, const char *value, struct hr_err *
     return set_image(e, "header", err);
 }
 
+/* "replies" (issue #11): whether the post pages show citizens' replies (publicly
+ * addressed ones only, sanitised); "shown" or "hidden", cleared is hidden: each account
+ * opts in, since what strangers write then appears on the agency's own domain. */
+static int set_replies(struct profile_edit *e, const char *value, struct hr_err *err)
+{
+    if (value == NULL) {
+        (void)json_object_del(e->profile, "replies"); /* absent: already hidden */
+        return HR_OK;
+    }
+    if (strcmp(value, "shown") != 0 && strcmp(value, "hidden") != 0)
+        return hr_fail(err, HR_EINVAL, "replies is shown or hidden, not '%.40s'", value);
+    if (json_object_set_new(e->profile, "replies", json_string(value)) != 0)
+        return hr_fail(err, HR_ENOMEM, "profile");
+    return HR_OK;
+}
+
 static const struct profile_key keys_table[] = {
     {"display_name", set_display_name},
     {"summary", set_summary},
@@ -220,6 +236,7 @@ static const struct profile_key keys_table[] = {
     {"field", set_fields},
     {"avatar", set_avatar},
     {"header", set_header},
+    {"replies", set_replies},
 };
 #define N_KEYS (sizeof keys_table / sizeof keys_table[0])
 

@@ -23,6 +23,8 @@ void fed_remote_fini(struct fed_remote *r)
     free(r->key_pem);
     free(r->inbox);
     free(r->shared_inbox);
+    free(r->name);
+    free(r->username);
     keys_key_free(r->key);
     memset(r, 0, sizeof *r);
 }
@@ -128,6 +130,19 @@ static char *dup_str(const json_t *v)
     return strdup(s ? s : "");
 }
 
+/* Issue #11: a name or preferredUsername a page may show (escaped) next to the actor's
+ * replies; a longer one is not shown at all rather than cut. */
+#define FED_ACTOR_NAME_MAX 200
+
+static char *bounded(const json_t *v, size_t max)
+{
+    const char *s = json_string_value(v);
+
+    return s != NULL && s[0] != '\0' && strlen(s) <= max && hr_utf8_valid(s, strlen(s))
+               ? strdup(s)
+               : NULL;
+}
+
 /* Fills OUT from a verified-shape actor document. */
 static int from_actor(struct fed *fed, const json_t *actor, const char *key_id,
                       struct fed_remote *out, struct hr_err *err)
@@ -161,6 +176,8 @@ static int from_actor(struct fed *fed, const json_t *actor, const char *key_id,
     out->shared_inbox = dup_str(json_object_get(json_object_get(actor, "endpoints"), "sharedInbox"));
     if (!out->actor || !out->key_id || !out->key_pem || !out->inbox || !out->shared_inbox)
         return hr_fail(err, HR_ENOMEM, "remote actor");
+    out->name = bounded(json_object_get(actor, "name"), FED_ACTOR_NAME_MAX);
+    out->username = bounded(json_object_get(actor, "preferredUsername"), FED_ACTOR_NAME_MAX);
     return HR_OK;
 }
 
@@ -287,6 +304,8 @@ static int from_cache(struct fed *fed, const char *key_id, struct fed_remote *ou
         out->key_pem = r.key_pem;
         out->inbox = r.inbox;
         out->shared_inbox = r.shared_inbox;
+        out->name = r.name;
+        out->username = r.username;
         out->from_cache = true;
         memset(&r, 0, sizeof r);
     }
@@ -344,6 +363,8 @@ int fed_remote_store(struct store_txn *txn, const struct fed_remote *r, struct h
         .inbox = r->inbox,
         .shared_inbox = r->shared_inbox,
         .fetched_ms = hr_now_ms(),
+        .name = r->name,
+        .username = r->username,
     };
 
     return store_remote_actor_put(txn, &s, err);

@@ -230,6 +230,7 @@ struct fed_remote {
     char *actor, *key_id, *key_pem, *inbox, *shared_inbox;
     struct keys_key *key;
     bool from_cache;
+    char *name, *username; /* issue #11: name and preferredUsername, or NULL (too long, absent) */
 };
 void fed_remote_fini(struct fed_remote *r);
 /* Issue #10 (federation/mentions.c): the distinct @user@host mentions of TEXT, each
@@ -473,10 +474,13 @@ int fed_web_posts(struct fed *fed, const struct fed_web_query *q, struct json_t 
                   uint64_t *next, struct hr_err *err);
 /* The replies the page of our post NOTE_ID shows, as a new array, oldest first:
  *   {"own":true, "note":NOTE}  a public or unlisted reply by one of our accounts;
- *   {"own":false, "id","url","actor","name","handle","content","published","language"}
- *                               a citizen's reply, only where the account shows them; its
- *                               name and content are as received: name is plain text to
- *                               escape, content HTML for fed_sanitize_html. */
+ *   {"own":false, "id","url","actor","name","handle","content","published","language",
+ *    "summary","sensitive"}     a citizen's reply, only where the account shows them
+ *                               (profile key replies=shown) and only when the reply itself
+ *                               was addressed public or unlisted; name, handle ("@u@host")
+ *                               and summary are plain text to escape, content HTML for
+ *                               fed_sanitize_html; name, handle, language, summary may be
+ *                               absent (show the actor URL when handle is). */
 int fed_web_replies(struct fed *fed, const char *note_id, struct json_t **items,
                     struct hr_err *err);
 
@@ -485,8 +489,9 @@ int fed_web_replies(struct fed *fed, const char *note_id, struct json_t **items,
  * what the allow-list keeps: text (escaped, bidi controls neutralised) inside p, br, a
  * (http/https href only, rel="nofollow noopener noreferrer ugc"), span, strong, em, b, i,
  * u, s, del, code, pre, blockquote, ul, ol, li; everything else is dropped with its
- * attributes (script, style and friends with their content). Never fails on input; OUT's
- * cap bounds the output (OUT->err then says so). */
+ * attributes (script, style and friends with their content). Never fails on input; the
+ * output is at most 512 KiB and fits OUT's room (its content is cut there, its tags still
+ * closed), so OUT->err is never set by a long reply. sanitize(sanitize(x)) == sanitize(x). */
 void fed_sanitize_html(const char *html, size_t len, struct hr_buf *out);
 
 #endif

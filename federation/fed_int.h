@@ -460,6 +460,14 @@ size_t fed_note_votes(struct store_txn *txn, const char *note);
 /* NOTE's likes, shares or replies changed in TXN: its embedded totals are due for a
  * refresh (fed_counts_tick). */
 int fed_counts_touch(struct store_txn *txn, const char *note, struct hr_err *err);
+/* Issue #11 (federation/replies.c): the record kept of a citizen's reply OBJ (a Note, in
+ * reply to a post of ours) by ACTOR at MS: {"actor","ms","vis"} and, only when the reply
+ * was addressed publicly (vis "public" or "unlisted"), "url", "content" (HTML as received,
+ * at most 64 KiB, shown only through fed_sanitize_html), "published", "language",
+ * "summary", "sensitive". New reference; NULL when OBJ has no id or memory ran out. */
+json_t *fed_reply_record(const json_t *obj, const char *actor, int64_t ms);
+/* Whether a reply record may appear on a public page (its own addressing was public). */
+bool fed_reply_shown(const json_t *rec);
 /* NOTE is deleted: no refresh is due any more. */
 int fed_counts_drop(struct store_txn *txn, const char *note, struct hr_err *err);
 

@@ -2,7 +2,10 @@
  * share), Create(Note) in reply (a reply), a vote (federation/polls.c), and their Undo or
  * Delete (docs/FEDERATION.md "Counts"). Kept in STORE_T_REACTIONS:
  *   NOTE NUL "like"|"share" NUL ACTOR -> {"id":ACTIVITY,"ms":N}   (once per actor)
- *   NOTE NUL "reply" NUL REPLY       -> {"actor":ACTOR,"ms":N}
+ *   NOTE NUL "reply" NUL REPLY       -> {"actor":ACTOR,"ms":N,"vis":V, and when V is
+ *                                       "public" or "unlisted" "url","content","published",
+ *                                       "language","summary","sensitive"} (replies.c),
+ *                                       charged to ACTOR's quota (one object, its bytes)
  *   NOTE NUL "own" NUL REPLY         -> {"ms":N}  (our own replies, listed first)
  *   "!reply" NUL REPLY               -> NOTE      (a Delete names the reply only)
  * Only the verified signer's own reactions are recorded: the inbox has checked that the
@@ -135,22 +138,60 @@ static size_t reverse_key(const char *reply, char *key, size_t cap)
     return n > 0 && (size_t)n < cap && n <= 480 ? (size_t)n : 0;
 }
 
-/* Records REPLY (by ACTOR, or ours when ACTOR is NULL) to NOTE, and the way back. */
-static int reply_put(struct store_txn *txn, const char *note, const char *reply,
-                     const char *actor, struct hr_err *err)
+/* A citizen's reply record of LEN bytes (key and value) stored (SIGN 1) or removed (-1):
+ * what outsiders make us keep counts against their quota (federation/quota.c). */
+static int charge(struct store_txn *txn, const char *actor, size_t len, int sign,
+                  struct hr_err *err)
 {
-    char key[2600], back[1300];
+    struct fed_charge ch;
+
+    if (actor == NULL || fed_charge_of(actor, &ch) != HR_OK)
+        return HR_OK;
+    return store_usage_charge(txn, &ch.ch, sign, sign * (int64_t)len, err);
+}
+
+/* The record under KEY released from its author's quota before it is replaced or deleted. */
+static int release(struct store_txn *txn, const char *key, size_t klen, struct hr_err *err)
+{
+    char *val = NULL;
+    size_t len = 0;
+    json_t *rec = NULL;
+    int rc = HR_OK;
+
+    if (store_rec_get(txn, STORE_T_REACTIONS, key, klen, &val, &len, NULL) != HR_OK)
+        return HR_OK;
+    rec = json_loadb(val, len, 0, NULL);
+    rc = charge(txn, json_string_value(json_object_get(rec, "actor")), klen + len, -1, err);
+    json_decref(rec);
+    free(val);
+    return rc;
+}
+
+/* Records REPLY (by ACTOR with record REC, or ours when ACTOR is NULL) to NOTE, and the
+ * way back. REC is consumed. */
+static int reply_put(struct store_txn *txn, const char *note, const char *reply,
+                     const char *actor, json_t *rec, struct hr_err *err)
+{
+    char key[2600], back[1300], *val = NULL;
     size_t klen = react_key(note, actor ? "reply" : "own", reply, key, sizeof key);
     size_t blen = reverse_key(reply, back, sizeof back);
-    json_t *v = actor ? json_pack("{s:s,s:I}", "actor", actor, "ms", (json_int_t)hr_now_ms())
-                      : json_pack("{s:I}", "ms", (json_int_t)hr_now_ms());
+    json_t *v = actor ? rec : json_pack("{s:I}", "ms", (json_int_t)hr_now_ms());
     int rc;
 
-    if (klen == 0 || blen == 0) {
+    if (klen == 0 || blen == 0 || v == NULL) {
         json_decref(v);
-        return HR_OK; /* ids too long to index: not counted */
+        return v == NULL ? hr_fail(err, HR_ENOMEM, "reply") : HR_OK; /* ids too long to index */
     }
-    rc = put_json(txn, key, klen, v, err);
+    val = fed_json_dump(v);
+    json_decref(v);
+    if (val == NULL)
+        return hr_fail(err, HR_ENOMEM, "reply");
+    rc = actor ? release(txn, key, klen, err) : HR_OK;
+    if (rc == HR_OK)
+        rc = store_rec_put(txn, STORE_T_REACTIONS, key, klen, val, strlen(val), 0, err);
+    if (rc == HR_OK && actor != NULL)
+        rc = charge(txn, actor, klen + strlen(val), 1, err);
+    free(val);
     if (rc == HR_OK)
         rc = store_rec_put(txn, STORE_T_REACTIONS, back, blen, note, strlen(note), 0, err);
     return rc == HR_OK ? fed_counts_touch(txn, note, err) : rc;
@@ -173,7 +214,9 @@ static int reply_del(struct store_txn *txn, const char *reply, const char *actor
     /* only its author deletes a reply: a record under another actor stays */
     const char *by = json_string_value(json_object_get(rec, "actor"));
     if (rec != NULL && (actor == NULL || (by != NULL && strcmp(by, actor) == 0))) {
-        rc = del_key(txn, key, klen, err);
+        rc = actor ? release(txn, key, klen, err) : HR_OK;
+        if (rc == HR_OK)
+            rc = del_key(txn, key, klen, err);
         if (rc == HR_OK)
             rc = del_key(txn, back, blen, err);
         if (rc == HR_OK)
@@ -195,7 +238,35 @@ static int on_reply(struct store_txn *txn, const json_t *act, const char *actor,
 
     if (!json_is_object(obj) || note == NULL || id == NULL || !own_live_note(txn, note))
         return HR_OK;
-    return reply_put(txn, note, id, actor, err);
+    return reply_put(txn, note, id, actor, fed_reply_record(obj, actor, hr_now_ms()), err);
+}
+
+/* Update(Note) of a reply we keep, by its author: its words replaced, its place (ms) kept.
+ * The inbox's own checks (attributedTo, origin) still run after this and can refuse it. */
+static int on_reply_update(struct store_txn *txn, const json_t *act, const char *actor,
+                           struct hr_err *err)
+{
+    const json_t *obj = json_object_get(act, "object");
+    const char *id = json_string_value(json_object_get(obj, "id"));
+    char back[1300], key[2600], *note = NULL, *val = NULL;
+    size_t blen = id ? reverse_key(id, back, sizeof back) : 0, len = 0, klen;
+    json_t *old = NULL;
+    int rc = HR_OK;
+
+    if (!json_is_object(obj) || blen == 0 ||
+        store_rec_get(txn, STORE_T_REACTIONS, back, blen, &note, &len, NULL) != HR_OK)
+        return HR_OK;
+    klen = react_key(note, "reply", id, key, sizeof key);
+    if (klen != 0 && store_rec_get(txn, STORE_T_REACTIONS, key, klen, &val, &len, NULL) == HR_OK)
+        old = json_loadb(val, len, 0, NULL);
+    const char *by = json_string_value(json_object_get(old, "actor"));
+    json_int_t ms = json_integer_value(json_object_get(old, "ms"));
+    if (by != NULL && strcmp(by, actor) == 0) /* only its author edits a reply */
+        rc = reply_put(txn, note, id, actor, fed_reply_record(obj, actor, ms), err);
+    json_decref(old);
+    free(val);
+    free(note);
+    return rc;
 }
 
 int fed_react_inbound(struct fed *fed, struct store_txn *txn, const json_t *act,
@@ -214,6 +285,8 @@ int fed_react_inbound(struct fed *fed, struct store_txn *txn, const json_t *act,
             return rc;
         return on_reply(txn, act, actor, err);
     }
+    if (strcmp(type, "Update") == 0)
+        return on_reply_update(txn, act, actor, err);
     if (strcmp(type, "Like") == 0)
         return on_like_or_share(txn, act, actor, "like", err);
     if (strcmp(type, "Announce") == 0)
@@ -253,7 +326,10 @@ static int forget_note(struct store_txn *txn, const char *note, struct hr_err *e
         const char *kind = key + n, *who = kind + strlen(kind) + 1;
         if (rc != HR_OK)
             break;
-        rc = del_key(txn, key, klen, err);
+        if (strcmp(kind, "reply") == 0)
+            rc = release(txn, key, klen, err);
+        if (rc == HR_OK)
+            rc = del_key(txn, key, klen, err);
         if (rc == HR_OK && strcmp(kind, "like") != 0 && strcmp(kind, "share") != 0 &&
             (blen = reverse_key(who, back, sizeof back)) != 0)
             rc = del_key(txn, back, blen, err);
@@ -276,6 +352,6 @@ int fed_reactions_published(struct store_txn *txn, const char *account, const js
         return rc == HR_OK ? forget_note(txn, id, err) : rc;
     }
     if (parent != NULL && own_live_note(txn, parent))
-        rc = reply_put(txn, parent, id, NULL, err);
+        rc = reply_put(txn, parent, id, NULL, NULL, err);
     return rc;
 }

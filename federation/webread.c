@@ -10,6 +10,7 @@
  * page and feed, as Mastodon shows them on a profile but not in public timelines). */
 #include "federation/fed_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -208,6 +209,131 @@ static int own_reply_cb(const void *key, size_t klen, const void *val, size_t vl
     return HR_OK;
 }
 
+/* Whether the account that wrote NOTE_ID has opted in to show citizens' replies
+ * (agency/profile.c key "replies"; absent: hidden). */
+static bool replies_shown(struct store_txn *txn, const char *note_id)
+{
+    struct store_object o = {0};
+    struct store_account a = {0};
+    json_t *profile = NULL;
+    const char *v;
+    bool shown = false;
+
+    if (store_object_get(txn, note_id, &o, NULL) == HR_OK && o.account != NULL &&
+        o.account[0] != '\0' && store_account_get(txn, o.account, &a, NULL) == HR_OK) {
+        profile = json_loads(a.profile ? a.profile : "{}", 0, NULL);
+        v = json_string_value(json_object_get(profile, "replies"));
+        shown = v != NULL && strcmp(v, "shown") == 0;
+    }
+    json_decref(profile);
+    store_account_fini(&a);
+    store_object_fini(&o);
+    return shown;
+}
+
+/* "@user@host" for ACTOR with preferredUsername USERNAME, or NULL. */
+static json_t *handle_of(const char *actor, const char *username)
+{
+    char host[300], h[600];
+
+    if (username == NULL || fed_url_host(actor, host, sizeof host, NULL) != HR_OK ||
+        snprintf(h, sizeof h, "@%s@%s", username, host) >= (int)sizeof h)
+        return NULL;
+    return json_string(h);
+}
+
+/* The page item of a shown reply record REC (id REPLY): the record's fields, the actor's
+ * name and handle as the remote-actor cache has them (absent when it has not). */
+static json_t *citizen_item(struct store_txn *txn, const char *reply, const json_t *rec)
+{
+    static const char *const keep[] = {"url", "actor", "content", "published", "language",
+                                       "summary", "sensitive", "ms"};
+    const char *actor = json_string_value(json_object_get(rec, "actor"));
+    struct store_remote_actor r = {0};
+    json_t *item = json_pack("{s:b,s:s}", "own", 0, "id", reply);
+
+    for (size_t i = 0; item != NULL && i < sizeof keep / sizeof keep[0]; i++) {
+        json_t *v = json_object_get(rec, keep[i]);
+        if (v != NULL)
+            json_object_set(item, keep[i], v);
+    }
+    if (item != NULL && actor != NULL && store_remote_actor_get(txn, actor, &r, NULL) == HR_OK) {
+        if (r.name != NULL)
+            json_object_set_new(item, "name", json_string(r.name));
+        json_t *h = handle_of(actor, r.username);
+        if (h != NULL)
+            json_object_set_new(item, "handle", h);
+    }
+    store_remote_actor_fini(&r);
+    return item;
+}
+
+static int citizen_reply_cb(const void *key, size_t klen, const void *val, size_t vlen,
+                            void *ctx)
+{
+    struct reply_walk *w = ctx;
+    char id[1200];
+    size_t n = klen - w->plen;
+    json_t *rec = NULL, *item = NULL;
+
+    if (klen <= w->plen || n >= sizeof id)
+        return HR_OK;
+    memcpy(id, (const char *)key + w->plen, n);
+    id[n] = '\0';
+    rec = json_loadb(val, vlen, 0, NULL);
+    if (rec != NULL && fed_reply_shown(rec) && json_is_string(json_object_get(rec, "content")))
+        item = citizen_item(w->txn, id, rec);
+    json_decref(rec);
+    if (item != NULL && json_array_append_new(w->out, item) != 0)
+        return HR_ENOMEM;
+    return HR_OK;
+}
+
+static int by_ms(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "ms"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "ms"));
+
+    return (x > y) - (x < y);
+}
+
+/* NOTE_ID's shown citizens' replies appended to OUT, oldest first (as received). */
+static int citizen_replies(struct store_txn *txn, const char *note_id, json_t *out,
+                           struct hr_err *err)
+{
+    struct reply_walk w = {.txn = txn};
+    char prefix[1300];
+    int n = snprintf(prefix, sizeof prefix, "%s%c%s%c", note_id, '\0', "reply", '\0');
+    json_t **v = NULL;
+    size_t count;
+    int rc;
+
+    if (n <= 0 || (size_t)n >= sizeof prefix || !replies_shown(txn, note_id))
+        return HR_OK;
+    w.out = json_array();
+    w.plen = (size_t)n;
+    if (w.out == NULL)
+        return hr_fail(err, HR_ENOMEM, "web replies");
+    rc = store_rec_each(txn, STORE_T_REACTIONS, prefix, (size_t)n, false, citizen_reply_cb, &w,
+                        err);
+    count = json_array_size(w.out);
+    v = count ? calloc(count, sizeof *v) : NULL;
+    if (rc == HR_OK && count > 0 && v == NULL)
+        rc = hr_fail(err, HR_ENOMEM, "web replies");
+    for (size_t i = 0; rc == HR_OK && i < count; i++)
+        v[i] = json_array_get(w.out, i);
+    if (rc == HR_OK && count > 0)
+        qsort(v, count, sizeof *v, by_ms);
+    for (size_t i = 0; rc == HR_OK && i < count; i++) {
+        json_object_del(v[i], "ms");
+        if (json_array_append(out, v[i]) != 0)
+            rc = hr_fail(err, HR_ENOMEM, "web replies");
+    }
+    free(v);
+    json_decref(w.out);
+    return rc;
+}
+
 int fed_web_replies(struct fed *fed, const char *note_id, json_t **items, struct hr_err *err)
 {
     struct reply_walk w = {0};
@@ -226,8 +352,8 @@ int fed_web_replies(struct fed *fed, const char *note_id, json_t **items, struct
     if (rc == HR_OK)
         rc = store_rec_each(w.txn, STORE_T_REACTIONS, prefix, (size_t)n, false, own_reply_cb, &w,
                             err);
-    /* citizens' replies (where the account shows them) come with their content: issue #11,
-     * federation/reactions.c keeps it; appended here as {"own":false,...} */
+    if (rc == HR_OK) /* after ours: federation/reactions.c and replies.c keep them */
+        rc = citizen_replies(w.txn, note_id, w.out, err);
     store_txn_abort(w.txn);
     if (rc != HR_OK) {
         json_decref(w.out);

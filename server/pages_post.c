@@ -6,6 +6,58 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *str(const json_t *it, const char *key)
+{
+    const char *s = json_string_value(json_object_get(it, key));
+
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+/* A citizen's reply (fed.h fed_web_replies): every field is what a remote server sent.
+ * Name, handle and summary are text (escaped; bidi controls neutralised, the name isolated
+ * in <bdi>), the content goes through the sanitiser, the link is http(s) only and marked
+ * as user content. The name always sits next to the handle, or the actor URL without one. */
+static void citizen_reply(struct web *w, const json_t *it)
+{
+    const char *lang = str(it, "language"), *name = str(it, "name"), *url = str(it, "url");
+    const char *handle = str(it, "handle"), *summary = str(it, "summary");
+
+    web_raw(w, "<article class=\"reply remote\"");
+    if (lang != NULL) {
+        web_raw(w, " lang=\"");
+        web_text(w, lang);
+        web_raw(w, "\"");
+    }
+    web_raw(w, "><p class=\"byline\">");
+    if (name != NULL) {
+        web_raw(w, "<span class=\"name\"><bdi>");
+        web_text(w, name);
+        web_raw(w, "</bdi></span> ");
+    }
+    web_raw(w, "<span class=\"handle\">");
+    web_text(w, handle ? handle : str(it, "actor"));
+    web_raw(w, "</span></p>");
+    if (summary != NULL) { /* a content warning: the words behind it, opened on request */
+        web_raw(w, "<details><summary>");
+        web_text(w, summary);
+        web_raw(w, "</summary>");
+    }
+    web_raw(w, "<div class=\"content\">");
+    web_remote_html(w, str(it, "content"));
+    web_raw(w, summary != NULL ? "</div></details>" : "</div>");
+    if (url != NULL && (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0)) {
+        web_raw(w, "<p class=\"meta\"><a href=\"");
+        web_text(w, url);
+        web_raw(w, "\" rel=\"nofollow noopener noreferrer ugc\">");
+        if (str(it, "published") != NULL)
+            web_time(w, str(it, "published"));
+        else
+            web_text(w, url);
+        web_raw(w, "</a></p>");
+    }
+    web_raw(w, "</article>");
+}
+
 static void replies(struct web *w, const char *note_id)
 {
     json_t *items = NULL;
@@ -25,6 +77,8 @@ static void replies(struct web *w, const char *note_id)
         web_raw(w, "<div class=\"reply\">");
         if (json_is_true(json_object_get(it, "own")))
             pages_post_item(w, json_object_get(it, "note"), true);
+        else
+            citizen_reply(w, it);
         web_raw(w, "</div>");
     }
     web_raw(w, "</section>");

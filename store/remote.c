@@ -13,6 +13,8 @@ void store_remote_actor_fini(struct store_remote_actor *r)
     free(r->key_pem);
     free(r->inbox);
     free(r->shared_inbox);
+    free(r->name);
+    free(r->username);
     memset(r, 0, sizeof *r);
 }
 
@@ -35,6 +37,8 @@ int store_remote_actor_put(struct store_txn *txn, const struct store_remote_acto
     store_enc_str(&e, r->inbox);
     store_enc_str(&e, r->shared_inbox);
     store_enc_u64(&e, (uint64_t)r->fetched_ms);
+    store_enc_str(&e, r->name); /* appended fields: older records end before them */
+    store_enc_str(&e, r->username);
     rc = e.b.err != HR_OK ? hr_fail(err, e.b.err, "remote_actors: record too large")
                           : store_db_put(txn, DB_REMOTE_ACTORS, r->id, strlen(r->id), e.b.data,
                                          e.b.len, 0, err);
@@ -61,6 +65,10 @@ int store_remote_actor_get(struct store_txn *txn, const char *id, struct store_r
     r.inbox = store_dec_str(&d);
     r.shared_inbox = store_dec_str(&d);
     r.fetched_ms = (int64_t)store_dec_u64(&d);
+    if (!d.bad && d.off < d.len) {
+        r.name = store_dec_str(&d);
+        r.username = store_dec_str(&d);
+    }
     r.id = strdup(id);
     if (d.bad || r.id == NULL) {
         store_remote_actor_fini(&r);

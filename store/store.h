@@ -121,6 +121,9 @@ uint64_t store_follower_count(struct store_txn *txn, const char *account);
 struct store_remote_actor {
     char *id, *key_id, *key_pem, *inbox, *shared_inbox;
     int64_t fetched_ms;
+    /* issue #11: the actor's name and preferredUsername as fetched, plain text for pages
+     * to escape; NULL when unknown (records written before them, or absent) */
+    char *name, *username;
 };
 void store_remote_actor_fini(struct store_remote_actor *r);
 /* Stores the actor and indexes its key id. */
