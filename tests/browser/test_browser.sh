@@ -36,6 +36,8 @@ if ! "$CHROMIUM" --version >/dev/null 2>&1; then
 fi
 interop_init browser.pages "$HERE" playwright-core/package.json
 echo "browser: $("$CHROMIUM" --version 2>/dev/null)"
+fc-list :lang=zh 2>/dev/null | grep -q . ||
+    echo "WARNING: no Chinese font (scripts/deps installs fonts-wqy-microhei): the Chinese screenshots show boxes" >&2
 
 BUILD_DIR=${HERALD_BUILD_DIR:-$(cd "$(dirname "$HERALD_BIN")/.." && pwd)}
 SHOTS="$BUILD_DIR/browser-screenshots"
