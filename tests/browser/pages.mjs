@@ -21,6 +21,8 @@
 //   - keyboard: the first Tab focuses the skip link, its focus is visible (a computed
 //     outline), and following it moves to #main (pages with the site frame; embeds have none);
 //   - a full-page screenshot, SHOTS/NAME-LANG.png.
+// A negative control first proves the detectors see what they look for: the same payloads
+// served raw, without a CSP, from 127.0.0.2 must trip the DOM scan and call xssFired.
 // Then the embeds from another origin: a page served from 127.0.0.2 frames the timeline and
 // a post (they load and show the posts) and frames a profile, which frame-ancestors 'none'
 // refuses (the frame stays empty).
@@ -36,6 +38,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { NAME, REPLIES } from "./payloads.mjs";
 import { createRequire } from "node:module";
 
 // axe.min.js: the same code as axe.source, a third of the size to parse in every page
@@ -311,6 +314,10 @@ function startOtherOrigin() {
     "/timeline.html": frame("Agency website: our posts", "/@health/embed"),
     "/post.html": frame("Agency website: one post", `/@health/${idOf(P.image)}/embed`),
     "/profile.html": frame("Agency website: a profile page framed", "/@health"),
+    // the negative control: every payload as a careless page would insert it, no CSP
+    "/raw.html": `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>raw</title></head><body>` +
+      // (mutation last: its <plaintext> turns the rest of a document into text)
+      `<p>${NAME}</p>${["benign", "markup", "urls", "frames", "mutation"].map((k) => REPLIES[k]).join("\n")}</body></html>`,
   };
   const server = http.createServer((req, res) => {
     const body = docs[req.url];
@@ -323,10 +330,30 @@ function startOtherOrigin() {
   });
 }
 
-async function crossOrigin(ctx) {
+// The negative control: the raw payloads trip the DOM scan and fire (no CSP there).
+async function negativeControl(ctx, other, xss) {
+  const page = await ctx.newPage();
+  page.on("dialog", (d) => d.dismiss().catch(() => {}));
+  // the payloads' meta refresh and <base> point at 127.0.0.9: nothing leaves, and a 204
+  // keeps the document where it is (a navigation answered 204 does not navigate)
+  await page.route((u) => u.hostname !== "127.0.0.2", (r) => r.fulfill({ status: 204 }));
+  await page.goto(other + "/raw.html", { waitUntil: "load" });
+  await page.waitForLoadState("networkidle", { timeout: 5000 }).catch(() => {});
+  const bad = page.url() === other + "/raw.html" ? await page.evaluate(domScan) : [];
+  const kinds = ["script element", "onerror", "javascript:", "a <iframe", "style attribute", "meta http-equiv", "raw bidi"];
+  const missed = kinds.filter((k) => !bad.some((b) => b.includes(k)));
+  check("core", `negative control: the DOM scan sees the raw payloads (${bad.length} findings, each kind)`,
+    bad.length >= 20 && missed.length === 0, `missed ${missed.join(", ")}; page at ${page.url()}`);
+  const fired = xss.filter((x) => x.startsWith(other + "/raw.html ")).length;
+  check("core", `negative control: the raw payloads call xssFired without a CSP (${fired} calls)`, fired > 0);
+  await page.close();
+}
+
+async function crossOrigin(ctx, xss) {
   const server = await startOtherOrigin();
   const other = `http://127.0.0.2:${server.address().port}`;
   try {
+    await negativeControl(ctx, other, xss);
     for (const [doc, what, probe] of [
       ["/timeline.html", "the embedded timeline shows the posts", "Vaccination centres are open"],
       ["/post.html", "the embedded post shows its text", "流感疫苗接种开始了"],
@@ -384,7 +411,9 @@ const ctx = await chromium.launchPersistentContext(userData, {
 try {
   const xss = [];
   // the payloads call xssFired(ID): if any runs, the test fails and says which
-  await ctx.exposeBinding("xssFired", (source, id) => { xss.push(`${id} on ${source.page?.url()}`); });
+  await ctx.exposeBinding("xssFired", (source, id) => {
+    xss.push(`${source.page?.url()} (frame ${source.frame?.url()}): ${id}`);
+  });
   await ctx.addInitScript(recordViolations);
   console.log(`chromium ${ctx.browser()?.version() ?? "?"} (${seed.chromium}), profile ${userData}`);
   const seen = {};
@@ -392,8 +421,9 @@ try {
     for (const lang of LANGS) await visit(ctx, spec, lang, seen);
     languagesDiffer(spec, seen);
   }
-  await crossOrigin(ctx);
-  check("core", "no XSS payload ran (xssFired never called)", xss.length === 0, xss.join("; "));
+  await crossOrigin(ctx, xss);
+  const ours = xss.filter((x) => !x.includes("/raw.html "));
+  check("core", "no XSS payload ran on Herald's pages (xssFired never called)", ours.length === 0, ours.join("; "));
 } finally {
   await ctx.close();
   fs.rmSync(userData, { recursive: true, force: true });

@@ -9,13 +9,14 @@
 //   node payloads.mjs reply FILE ACTOR INREPLYTO KIND N     writes a signed-to-be Create
 // KIND: benign | markup | urls | mutation | frames.
 import fs from "node:fs";
+import { pathToFileURL } from "node:url";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 const PUBLIC = `${AS}#Public`;
 const RLO = "\u202e", LRO = "\u202d", LRI = "\u2066", RLI = "\u2067", PDI = "\u2069", PDF = "\u202c";
 
 // The name is plain text: shown escaped, bidi controls neutralised, never parsed as HTML.
-const NAME = `Eve "><img src=x onerror="xssFired('name-img')"><script>xssFired('name-script')</script>` +
+export const NAME = `Eve "><img src=x onerror="xssFired('name-img')"><script>xssFired('name-script')</script>` +
   `<svg onload=xssFired('name-svg')>${RLO}gnp.exe${PDF} ${LRI}x${PDI}`;
 const SUMMARY = `<p>Citizen</p><script>xssFired('summary-script')</script>` +
   `<a href="javascript:xssFired('summary-link')">me</a><img src=x onerror=alert('summary-img')>`;
@@ -99,10 +100,13 @@ function reply(file, actorId, inReplyTo, kind, n) {
   fs.writeFileSync(file, JSON.stringify(create));
 }
 
-const [cmd, ...args] = process.argv.slice(2);
-if (cmd === "actor") actor(args[0], args[1]);
-else if (cmd === "reply") reply(args[0], args[1], args[2], args[3], Number(args[4]));
-else {
-  process.stderr.write("usage: payloads.mjs actor FILE BASE | reply FILE ACTOR INREPLYTO KIND N\n");
-  process.exit(2);
+// pages.mjs imports REPLIES and NAME (its negative control); run as a script, it writes files
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const [cmd, ...args] = process.argv.slice(2);
+  if (cmd === "actor") actor(args[0], args[1]);
+  else if (cmd === "reply") reply(args[0], args[1], args[2], args[3], Number(args[4]));
+  else {
+    process.stderr.write("usage: payloads.mjs actor FILE BASE | reply FILE ACTOR INREPLYTO KIND N\n");
+    process.exit(2);
+  }
 }

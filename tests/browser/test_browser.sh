@@ -26,8 +26,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CHROMIUM=${HERALD_CHROMIUM:-/usr/bin/chromium}
 
 # shellcheck source=../interop/lib.sh
-. "$HERALD_SRC/tests/interop/lib.sh"
-INTEROP_NAME=browser.pages
+. "$HERE/../interop/lib.sh"
+INTEROP_NAME=browser.pages # interop_skip's name for the skip (before interop_init sets it)
+export INTEROP_NAME
 if [ ! -x "$CHROMIUM" ]; then
     interop_skip "$CHROMIUM not installed: the pages were NOT tested in a browser (bash scripts/deps installs Debian's chromium; apt-get install chromium)"
 fi
@@ -93,7 +94,6 @@ fp_actor "$P2_ROOT" "$P2" eve
 EVE="$P2/users/eve"
 # the payloads, as JSON strings (node writes them: no hand-escaped JSON here)
 node "$HERE/payloads.mjs" actor "$P2_ROOT/users/eve.json" "$P2"
-AS='https://www.w3.org/ns/activitystreams'
 n=0
 for kind in benign markup urls mutation frames; do
     n=$((n + 1))
