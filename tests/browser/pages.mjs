@@ -116,7 +116,7 @@ function recordViolations() {
 function domScan() {
   const bad = [];
   const forbidden = new Set(["script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
-    "form", "input", "button", "textarea", "select", "base", "template", "noscript", "xmp", "plaintext",
+    "form", "input", "button", "textarea", "select", "template", "noscript", "xmp", "plaintext",
     "marquee", "portal", "math"]);
   const urlAttrs = new Set(["href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
     "cite", "srcset", "ping", "longdesc", "manifest", "codebase"]);
@@ -125,6 +125,8 @@ function domScan() {
     const tag = el.localName;
     const where = `<${tag}${el.id ? `#${el.id}` : ""}${el.className && typeof el.className === "string" ? `.${el.className.split(" ").join(".")}` : ""}>`;
     if (forbidden.has(tag)) bad.push(`a ${where} element`);
+    // <base target="_blank"> (the embeds': links leave the frame) moves no URL; any other may
+    if (tag === "base" && [...el.attributes].some((a) => a.name !== "target")) bad.push(`a <base> with ${[...el.attributes].map((a) => a.name).join(" ")}`);
     if (tag === "meta" && el.hasAttribute("http-equiv")) bad.push(`<meta http-equiv="${el.getAttribute("http-equiv")}">`);
     if (tag === "link" && !inHead(el)) bad.push(`a <link> in the body`);
     for (const a of el.attributes) {
@@ -320,6 +322,7 @@ function startOtherOrigin() {
       `<p>${NAME}</p>${["benign", "markup", "urls", "frames", "mutation"].map((k) => REPLIES[k]).join("\n")}</body></html>`,
   };
   const server = http.createServer((req, res) => {
+    if (req.url === "/favicon.ico") return res.writeHead(204).end(); // no console error of ours
     const body = docs[req.url];
     res.writeHead(body ? 200 : 404, { "Content-Type": "text/html; charset=utf-8" });
     res.end(body ?? "not found");
@@ -340,7 +343,8 @@ async function negativeControl(ctx, other, xss) {
   await page.goto(other + "/raw.html", { waitUntil: "load" });
   await page.waitForLoadState("networkidle", { timeout: 5000 }).catch(() => {});
   const bad = page.url() === other + "/raw.html" ? await page.evaluate(domScan) : [];
-  const kinds = ["script element", "onerror", "javascript:", "a <iframe", "style attribute", "meta http-equiv", "raw bidi"];
+  const kinds = ["script element", "onerror", "javascript:", "a <iframe", "style attribute", "meta http-equiv", "a <base> with href",
+    "raw bidi"];
   const missed = kinds.filter((k) => !bad.some((b) => b.includes(k)));
   check("core", `negative control: the DOM scan sees the raw payloads (${bad.length} findings, each kind)`,
     bad.length >= 20 && missed.length === 0, `missed ${missed.join(", ")}; page at ${page.url()}`);
