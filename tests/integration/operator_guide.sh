@@ -73,7 +73,7 @@ run_block() {
 }
 
 # ---------------------------------------------------------------- §2.1 package lists
-for which in build test; do
+for which in build test browser; do
     doc=$(awk -v m="<!-- deps: $which -->" '$0 == m { getline; print; exit }' "$DOC" |
         sed -n 's/^[^`]*`\([^`]*\)`.*/\1/p')
     t_eq "§2.1 lists what scripts/deps installs ($which)" \
