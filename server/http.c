@@ -106,6 +106,15 @@ static bool embed_route(const char *url)
     return strncmp(url, "/@", 2) == 0 && n > 6 && strcmp(url + n - 6, "/embed") == 0;
 }
 
+/* Feeds and oEmbed: read by feed readers and by the agency's own site from script. */
+static bool public_read(const char *url)
+{
+    size_t n = strlen(url);
+
+    return strcmp(url, "/api/oembed") == 0 || (n > 4 && strcmp(url + n - 4, ".rss") == 0) ||
+           (n > 5 && strcmp(url + n - 5, ".atom") == 0);
+}
+
 /* Pages run no script and submit no form (CSP Level 3 §6.1.3 default-src, §6.4.1
  * form-action, §6.3.1 base-uri), take styles and images from us alone (no inline style:
  * server/web.c's stylesheet), and only embeds may be framed, by anyone; nothing else we
@@ -162,7 +171,8 @@ enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const
         MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     if (r->link[0] != '\0')
         MHD_add_response_header(resp, "Link", r->link);
-    if (strncmp(r->url, "/.well-known/", 13) == 0 || strncmp(r->url, "/nodeinfo/", 10) == 0)
+    if (strncmp(r->url, "/.well-known/", 13) == 0 || strncmp(r->url, "/nodeinfo/", 10) == 0 ||
+        public_read(r->url)) /* public documents a reader on another site may fetch */
         MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
     ret = MHD_queue_response(r->conn, (unsigned)status, resp);
     r->replied = true;

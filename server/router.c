@@ -449,6 +449,8 @@ static enum MHD_Result get_route(struct http_req *r)
         return feeds_get(r, r->url + 6, NULL, NULL);
     if (strncmp(r->url, "/static/", 8) == 0)
         return web_static_get(r);
+    if (strcmp(r->url, "/favicon.ico") == 0) /* browsers ask; we have none: nothing, cached */
+        return http_reply(r, 204, NULL, NULL, "public, max-age=86400");
     if (strcmp(r->url, "/attestations") == 0 || strncmp(r->url, "/attestations/", 14) == 0)
         return attest_http_get(r);
     if (strcmp(r->url, "/verify") == 0)
