@@ -14,13 +14,13 @@
  * Colours meet WCAG 2.1 AA (4.5:1 for text) in both schemes; focus is always visible. */
 static const char css[] =
     ":root{color-scheme:light dark;--bg:#fff;--fg:#1a1a1a;--muted:#4d4d4d;--line:#d0d0d0;"
-    "--link:#0b57a4;--accent:#8a1c1c;--card:#f6f6f6}\n"
+    "--link:#0b57a4;--accent:#8a1c1c;--card:#f6f6f6;--ok:#1a6b2d}\n"
     "@media (prefers-color-scheme:dark){:root{--bg:#121212;--fg:#ececec;--muted:#b8b8b8;"
-    "--line:#3a3a3a;--link:#8cc4ff;--accent:#ff9c9c;--card:#1e1e1e}}\n"
+    "--line:#3a3a3a;--link:#8cc4ff;--accent:#ff9c9c;--card:#1e1e1e;--ok:#7ddc8f}}\n"
     ".theme-light{--bg:#fff;--fg:#1a1a1a;--muted:#4d4d4d;--line:#d0d0d0;--link:#0b57a4;"
-    "--accent:#8a1c1c;--card:#f6f6f6;color-scheme:light}\n"
+    "--accent:#8a1c1c;--card:#f6f6f6;--ok:#1a6b2d;color-scheme:light}\n"
     ".theme-dark{--bg:#121212;--fg:#ececec;--muted:#b8b8b8;--line:#3a3a3a;--link:#8cc4ff;"
-    "--accent:#ff9c9c;--card:#1e1e1e;color-scheme:dark}\n"
+    "--accent:#ff9c9c;--card:#1e1e1e;--ok:#7ddc8f;color-scheme:dark}\n"
     "body{background:var(--bg);color:var(--fg);font-family:system-ui,-apple-system,"
     "\"Segoe UI\",\"Noto Sans\",\"Noto Sans CJK SC\",\"PingFang SC\",sans-serif;line-height:1.6;"
     "margin:0}\n"
@@ -46,7 +46,17 @@ static const char css[] =
     "dl.fields{display:grid;grid-template-columns:max-content 1fr;gap:.25em 1em}"
     "dl.fields dt{font-weight:600}dl.fields dd{margin:0}\n"
     ".poll meter{width:100%}.pager{display:flex;justify-content:space-between;margin:1em 0}\n"
-    ".embed main{max-width:none;padding:.5em}\n";
+    ".embed main{max-width:none;padding:.5em}\n"
+    ".avatar-small{width:40px;height:40px;border-radius:6px;vertical-align:middle;"
+    "margin-right:.5em}\n"
+    ".byline{margin:.25em 0}.byline a{text-decoration:none}h1.byline{font-size:1.25em}\n"
+    ".verified{color:var(--ok);font-weight:600}\n"
+    "details.cw>summary{cursor:pointer;font-weight:600}\n"
+    "ul.accounts{list-style:none;padding:0}ul.accounts li{margin:.4em 0}\n"
+    ".poll ul{list-style:none;padding:0}.poll li{margin:.4em 0}.poll .option{font-weight:600}\n"
+    ".parent{opacity:1;border-left:3px solid var(--line);padding-left:1em}"
+    ".parent .label{color:var(--muted);margin:0}\n"
+    ".langs{list-style:none;padding:0;display:flex;gap:1em;justify-content:center}\n";
 
 enum MHD_Result web_static_get(struct http_req *r)
 {
