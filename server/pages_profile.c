@@ -48,7 +48,7 @@ static void kind_and_parent(struct web *w, const json_t *acct)
     if (json_object_get(acct, "parent") != NULL) {
         parent_href(w, acct, href, sizeof href, &label);
         web_raw(w, " ");
-        pages_t_link(w, "Part of {parent}", "parent", href, label, NULL);
+        pages_t_link(w, N_("Part of {parent}"), "parent", href, label, NULL);
         if (!json_is_true(json_object_get(acct, "parent_local")) &&
             !json_is_true(json_object_get(acct, "parent_confirmed"))) {
             web_raw(w, " (");
@@ -62,8 +62,8 @@ static void kind_and_parent(struct web *w, const json_t *acct)
         web_raw(w, "<p class=\"notice disclaimer\">");
         if (json_object_get(acct, "parent") != NULL) {
             parent_href(w, acct, href, sizeof href, &label);
-            pages_t_link(w, "Personal account: views are my own and not the official position "
-                            "of {agency}.",
+            pages_t_link(w, N_("Personal account: views are my own and not the official position "
+                            "of {agency}."),
                          "agency", href, label, NULL);
         } else {
             web_tf(w, "Personal account: views are my own and not the official position "
