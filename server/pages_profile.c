@@ -14,7 +14,7 @@ static void frozen_notice(struct web *w, const json_t *acct)
 {
     if (!json_is_true(json_object_get(acct, "frozen")))
         return;
-    web_raw(w, "<p class=\"notice\" role=\"alert\"><strong>");
+    web_raw(w, "<p class=\"frozen\" role=\"alert\"><strong>");
     web_t(w, "Frozen");
     web_raw(w, ":</strong> ");
     web_t(w, "This account is frozen by its agency while a suspected compromise is "

@@ -20,6 +20,12 @@ enum MHD_Result pages_tag(struct http_req *r, const char *tag)
         json_decref(accounts);
         return http_reply_error(r, 500, "internal", "posts unreadable");
     }
+    if (q.before == 0 && json_array_size(items) == 0) {
+        /* no post of ours has this tag: nothing to show, as for an unknown account */
+        json_decref(items);
+        json_decref(accounts);
+        return http_reply_error(r, 404, "not_found", "no posts with this tag");
+    }
     web_begin(&w, r);
     snprintf(hash, sizeof hash, "#%s", tag);
     snprintf(path, sizeof path, "/tags/%s", tag);

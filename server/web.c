@@ -36,7 +36,7 @@ static const char css[] =
     ".handle,.meta,.kind{color:var(--muted)}.handle{word-break:break-all}\n"
     ".badge{display:inline-block;border:1px solid var(--line);border-radius:.3em;"
     "padding:0 .4em;font-size:.85em}\n"
-    ".notice{border-left:4px solid var(--accent);padding:.5em 1em;background:var(--card)}\n"
+    ".notice,.frozen{border-left:4px solid var(--accent);padding:.5em 1em;background:var(--card)}\n"
     ".post{border-top:1px solid var(--line);padding:.75em 0}\n"
     ".post .cw{font-weight:600}\n"
     ".reply{margin-left:1.5em;border-left:3px solid var(--line);padding-left:1em}\n"
