@@ -47,7 +47,8 @@ static void set_profile(struct fed *fed, json_t *o, const json_t *profile)
         json_boolean(json_integer_value(json_object_get(profile, "website_verified_ms")) > 0));
     if (json_is_array(json_object_get(profile, "fields")))
         json_object_set(o, "fields", json_object_get(profile, "fields"));
-    json_object_set_new(o, "frozen", json_boolean(json_is_object(json_object_get(profile, "frozen"))));
+    json_object_set_new(o, "frozen",
+                        json_boolean(json_is_object(json_object_get(profile, "frozen"))));
 }
 
 static int account_cb(const struct store_account *a, void *ctx)
@@ -60,8 +61,8 @@ static int account_cb(const struct store_account *a, void *ctx)
         return HR_OK;
     fed_actor_url(w->fed, a->name, actor, sizeof actor);
     o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", a->name, "kind", a->kind, "display_name",
-                  a->display_name[0] ? a->display_name : a->name, "summary", a->summary,
-                  "actor", actor);
+                  a->display_name[0] ? a->display_name : a->name, "summary", a->summary, "actor",
+                  actor);
     if (o == NULL || json_array_append_new(w->out, o) != 0)
         return HR_ENOMEM;
     profile = json_loads(a->profile ? a->profile : "{}", 0, NULL);

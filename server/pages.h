@@ -4,7 +4,7 @@
 
 #include "server/web.h"
 
-#define PAGES_LIMIT 20          /* posts per page */
+#define PAGES_LIMIT 20 /* posts per page */
 #define PAGES_CACHE "public, max-age=60"
 
 /* NAME's actor document (ours), or NULL. */

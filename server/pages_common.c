@@ -44,7 +44,9 @@ const json_t *pages_account_find(const json_t *accounts, const char *name)
 /* The same words as federation/kinds_text.c puts on the actor, here through gettext. */
 const char *pages_kind_label(const char *lang, const char *kind)
 {
-    static const struct { const char *kind, *label; } kinds[] = {
+    static const struct {
+        const char *kind, *label;
+    } kinds[] = {
         {"agency", N_("Government agency")},
         {"department", N_("Department of a government agency")},
         {"official", N_("Official (personal account)")},
@@ -246,8 +248,8 @@ static void post_poll(struct web *w, const json_t *note, const char *lang)
     const json_t *opts = json_object_get(note, "oneOf"), *o;
     const char *end = json_string_value(json_object_get(note, "endTime"));
     const char *closed = json_string_value(json_object_get(note, "closed"));
-    unsigned long total = 0, voters = (unsigned long)json_integer_value(
-                                         json_object_get(note, "votersCount"));
+    unsigned long total = 0,
+                  voters = (unsigned long)json_integer_value(json_object_get(note, "votersCount"));
     char num[24], now[32];
     size_t i;
 
@@ -260,8 +262,8 @@ static void post_poll(struct web *w, const json_t *note, const char *lang)
     json_array_foreach(opts, i, o) poll_option(w, o, total, lang);
     web_raw(w, "</ul><p class=\"meta\">");
     snprintf(num, sizeof num, "%lu", voters);
-    pages_sub(w, TRN(w->lang, "{count} person voted", "{count} people voted", voters), "count",
-              num, NULL);
+    pages_sub(w, TRN(w->lang, "{count} person voted", "{count} people voted", voters), "count", num,
+              NULL);
     hr_iso8601(hr_now_ms(), now);
     if (closed != NULL || (end != NULL && strcmp(end, now) <= 0)) {
         web_raw(w, " \xc2\xb7 ");
@@ -408,8 +410,8 @@ void pages_post_list_by(struct web *w, const json_t *items, uint64_t next, const
         web_t(w, "No posts yet.");
         web_raw(w, "</p>");
     }
-    json_array_foreach(items, i, note) pages_post_entry(w, note, true,
-                                                        author_of(w, note, accounts));
+    json_array_foreach(items, i, note)
+        pages_post_entry(w, note, true, author_of(w, note, accounts));
     if (next > 0) {
         web_raw(w, "<nav class=\"pager\" aria-label=\"");
         web_t(w, "More posts");

@@ -66,7 +66,9 @@ static void account_entry(struct web *w, const json_t *a)
 /* The account matrix: one list per kind, in the order people look for them. */
 static void matrix(struct web *w, const json_t *accounts)
 {
-    static const struct { const char *kind, *heading; } groups[] = {
+    static const struct {
+        const char *kind, *heading;
+    } groups[] = {
         {"agency", N_("Agencies")},
         {"department", N_("Departments")},
         {"official", N_("Officials")},
@@ -115,8 +117,9 @@ static void how_to_follow(struct web *w, const json_t *agency, const json_t *acc
     web_raw(w, "</h2><p>");
     if (name != NULL) {
         snprintf(handle, sizeof handle, "@%s@%s", name, w->r->app->cfg.domain);
-        web_tf(w, "Search for an account's address, such as {handle}, in any fediverse app "
-                  "(Mastodon, for example) and choose Follow. You need no account here.",
+        web_tf(w,
+               "Search for an account's address, such as {handle}, in any fediverse app "
+               "(Mastodon, for example) and choose Follow. You need no account here.",
                "handle", handle, NULL);
     } else {
         web_t(w, "Search for an account's address in any fediverse app (Mastodon, for "
@@ -146,14 +149,13 @@ enum MHD_Result pages_home(struct http_req *r)
     agency = home_agency(accounts);
     web_begin(&w, r);
     title = agency ? web_tfs(w.lang, "{name} on {domain}", "name",
-                             json_string_value(json_object_get(agency, "display_name")),
-                             "domain", r->app->cfg.domain, NULL)
+                             json_string_value(json_object_get(agency, "display_name")), "domain",
+                             r->app->cfg.domain, NULL)
                    : NULL;
     web_head(&w, title ? title : r->app->cfg.domain, r->app->cfg.base_url);
     pages_og_common(&w, "website", title ? title : r->app->cfg.domain, r->app->cfg.base_url,
                     agency ? json_string_value(json_object_get(agency, "summary")) : NULL,
-                    agency ? json_string_value(json_object_get(agency, "avatar")) : NULL,
-                    NULL);
+                    agency ? json_string_value(json_object_get(agency, "avatar")) : NULL, NULL);
     pages_feed_links(&w, "/feed", r->app->cfg.domain);
     web_body(&w);
     if (agency != NULL) {

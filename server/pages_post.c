@@ -66,10 +66,10 @@ static void replies(struct web *w, const char *note_id)
 
         web_raw(w, "<div class=\"reply\">");
         if (json_is_true(json_object_get(it, "own"))) {
-            const json_t *author = by && strncmp(by, base, n) == 0 &&
-                                           strncmp(by + n, "/users/", 7) == 0
-                                       ? pages_account_find(accounts, by + n + 7)
-                                       : NULL;
+            const json_t *author =
+                by && strncmp(by, base, n) == 0 && strncmp(by + n, "/users/", 7) == 0
+                    ? pages_account_find(accounts, by + n + 7)
+                    : NULL;
             pages_post_entry(w, note, true, author);
         } else {
             citizen_reply(w, it);
@@ -135,8 +135,8 @@ static void post_head(struct web *w, const json_t *note, const json_t *author, c
 
     snprintf(handle, sizeof handle, "@%s@%s", name, w->r->app->cfg.domain);
     /* TRANSLATORS: a post page's title: the account's display name and handle */
-    title = web_tfs(w->lang, "Post by {name} ({handle})", "name", dn ? dn : name, "handle",
-                    handle, NULL);
+    title = web_tfs(w->lang, "Post by {name} ({handle})", "name", dn ? dn : name, "handle", handle,
+                    NULL);
     web_head(w, title ? title : handle, url);
     free(title);
     snprintf(og, sizeof og, "%s (%s)", dn ? dn : name, handle);

@@ -62,12 +62,14 @@ static void kind_and_parent(struct web *w, const json_t *acct)
         web_raw(w, "<p class=\"notice disclaimer\">");
         if (json_object_get(acct, "parent") != NULL) {
             parent_href(w, acct, href, sizeof href, &label);
-            pages_t_link(w, N_("Personal account: views are my own and not the official position "
+            pages_t_link(w,
+                         N_("Personal account: views are my own and not the official position "
                             "of {agency}."),
                          "agency", href, label, NULL);
         } else {
-            web_tf(w, "Personal account: views are my own and not the official position "
-                      "of {agency}.",
+            web_tf(w,
+                   "Personal account: views are my own and not the official position "
+                   "of {agency}.",
                    "agency", w->r->app->cfg.domain, NULL);
         }
         web_raw(w, "</p>");
@@ -125,9 +127,9 @@ static void profile_head(struct web *w, const json_t *acct, const char *url)
 
     snprintf(title, sizeof title, "%s (@%s@%s)", dn ? dn : name, name, w->r->app->cfg.domain);
     web_head(w, title, url);
-    desc = summary && summary[0] ? NULL
-                                 : web_tfs(w->lang, "Posts by {name}", "name", dn ? dn : name,
-                                           NULL);
+    desc = summary && summary[0]
+               ? NULL
+               : web_tfs(w->lang, "Posts by {name}", "name", dn ? dn : name, NULL);
     pages_og_common(w, "profile", title, url, desc ? desc : summary,
                     json_string_value(json_object_get(acct, "avatar")), name);
     free(desc);
