@@ -358,6 +358,17 @@ bool web_wants_html_error(struct http_req *r)
     return strstr(accept, "text/html") != NULL && !http_wants_json(r);
 }
 
+/* What a reader can do about an error, for the statuses a reader meets. */
+static const char *error_hint(int status)
+{
+    switch (status) {
+    case 404: return N_("The address may be mistyped, or what was here has moved.");
+    case 410: return N_("Its author deleted it. The account's other posts are on its page.");
+    case 429: return N_("This site is receiving many requests. Please wait a minute and reload.");
+    default: return NULL;
+    }
+}
+
 enum MHD_Result web_error(struct http_req *r, int status, const char *code, const char *msg)
 {
     struct web w;
@@ -379,7 +390,12 @@ enum MHD_Result web_error(struct http_req *r, int status, const char *code, cons
     web_raw(&w, "<h1>");
     web_text(&w, head);
     web_raw(&w, "</h1>");
-    if (msg != NULL && msg[0] != '\0') {
+    if (error_hint(status) != NULL) {
+        /* the reader's language; the JSON message is for programs */
+        web_raw(&w, "<p>");
+        web_t(&w, error_hint(status));
+        web_raw(&w, "</p>");
+    } else if (msg != NULL && msg[0] != '\0') {
         web_raw(&w, "<p class=\"meta\" lang=\"en\">");
         web_text(&w, msg);
         web_raw(&w, "</p>");

@@ -237,6 +237,8 @@ for lang in en zh; do
     t_match "deleted post ($lang): an HTML page" '^text/html' "$CT"
     t_match "deleted post ($lang): in the reader's language" \
         "$([ $lang = en ] && echo 'This has been deleted' || echo '此内容已删除')" "$BODY"
+    t_match "deleted post ($lang): says what happened" \
+        "$([ $lang = en ] && echo 'Its author deleted it' || echo '发布者已将其删除')" "$BODY"
     t_eq "deleted post ($lang): not cached" no-store "$CC"
     for path in /@nobody /@health/0123abcd /tags/nosuchtag; do
         get "$path" "$al"
