@@ -64,12 +64,12 @@ static void kind_and_parent(struct web *w, const json_t *acct)
             parent_href(w, acct, href, sizeof href, &label);
             pages_t_link(w,
                          N_("Personal account: views are my own and not the official position "
-                            "of {agency}."),
+                            "of {agency}"),
                          "agency", href, label, NULL);
         } else {
             web_tf(w,
                    "Personal account: views are my own and not the official position "
-                   "of {agency}.",
+                   "of {agency}",
                    "agency", w->r->app->cfg.domain, NULL);
         }
         web_raw(w, "</p>");
