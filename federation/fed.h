@@ -484,6 +484,15 @@ int fed_web_posts(struct fed *fed, const struct fed_web_query *q, struct json_t 
 int fed_web_replies(struct fed *fed, const char *note_id, struct json_t **items,
                     struct hr_err *err);
 
+/* Our accounts as pages show them (federation/webaccounts.c), ONLY one (NULL: all, in
+ * name order): *ITEMS a new array of {"name","kind","display_name","summary" (plain text),
+ * "actor", "avatar","header" (URLs, absent when unset), "parent" (a local name or an actor
+ * URL), "parent_local", "parent_name", "parent_confirmed" (a remote one),
+ * "website", "website_verified", "fields":[{name,
+ * value}], "frozen"}; empty when ONLY does not exist. One read transaction. */
+int fed_web_accounts(struct fed *fed, const char *only, struct json_t **items,
+                     struct hr_err *err);
+
 /* ---- HTML from remote servers (issue #11; federation/sanitize.c) ----
  * HTML5-parses HTML (LEN bytes, not NUL-terminated) with gumbo and appends to OUT only
  * what the allow-list keeps: text (escaped, bidi controls neutralised) inside p, br, a

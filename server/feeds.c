@@ -616,19 +616,3 @@ enum MHD_Result feeds_get(struct http_req *r, const char *kind, const char *acco
     return ret;
 }
 
-void feeds_discovery(struct web *w, const char *account, const char *tag)
-{
-    static const char *const kinds[][2] = {{"rss", "application/rss+xml"},
-                                           {"atom", "application/atom+xml"}};
-    char href[300];
-
-    for (size_t i = 0; i < 2; i++) {
-        if (account != NULL)
-            snprintf(href, sizeof href, "/@%s.%s", account, kinds[i][0]);
-        else if (tag != NULL)
-            snprintf(href, sizeof href, "/tags/%s.%s", tag, kinds[i][0]);
-        else
-            snprintf(href, sizeof href, "/feed.%s", kinds[i][0]);
-        web_link(w, "alternate", kinds[i][1], href, i == 0 ? "RSS" : "Atom");
-    }
-}

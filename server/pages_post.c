@@ -1,5 +1,7 @@
 /* server/pages_post.c - /@NAME/ID: one post's page (issue #11 item 1). Only for a post of
- * NAME's that anyone may read (fed_own_post); a deleted one answers 410 with a page. */
+ * NAME's that anyone may read (fed_own_post); a deleted one answers 410 with a page. The
+ * thread: the post it answers when that is ours and public, our own replies, and
+ * citizens' replies where the account shows them (fed_web_replies). */
 #include "server/pages.h"
 
 #include <stdio.h>
@@ -60,7 +62,8 @@ static void citizen_reply(struct web *w, const json_t *it)
 
 static void replies(struct web *w, const char *note_id)
 {
-    json_t *items = NULL;
+    const char *base = w->r->app->cfg.base_url;
+    json_t *items = NULL, *accounts;
     const json_t *it;
     size_t i;
 
@@ -69,74 +72,156 @@ static void replies(struct web *w, const char *note_id)
         json_decref(items);
         return;
     }
+    accounts = pages_accounts(w->r, NULL); /* only when there are replies to name */
     web_raw(w, "<section aria-labelledby=\"replies\"><h2 id=\"replies\">");
     web_t(w, "Replies");
     web_raw(w, "</h2>");
     json_array_foreach(items, i, it)
     {
+        const json_t *note = json_object_get(it, "note");
+        const char *by = json_string_value(json_object_get(note, "attributedTo"));
+        size_t n = strlen(base);
+
         web_raw(w, "<div class=\"reply\">");
-        if (json_is_true(json_object_get(it, "own")))
-            pages_post_item(w, json_object_get(it, "note"), true);
-        else
+        if (json_is_true(json_object_get(it, "own"))) {
+            const json_t *author =
+                by && strncmp(by, base, n) == 0 && strncmp(by + n, "/users/", 7) == 0
+                    ? pages_account_find(accounts, by + n + 7)
+                    : NULL;
+            pages_post_entry(w, note, true, author);
+        } else {
             citizen_reply(w, it);
+        }
         web_raw(w, "</div>");
     }
     web_raw(w, "</section>");
+    json_decref(accounts);
     json_decref(items);
+}
+
+/* The post NOTE answers, when it is a public post of ours: shown above it. */
+static void in_reply_to(struct web *w, const json_t *note)
+{
+    const char *parent = json_string_value(json_object_get(note, "inReplyTo"));
+    char name[32], id[64], path[200];
+    struct fed_doc d = {0};
+    json_t *pnote, *accounts;
+
+    if (parent == NULL || !web_note_ids(w->r, parent, name, id))
+        return;
+    snprintf(path, sizeof path, "/users/%s/notes/%s", name, id);
+    fed_own_post(w->r->app->fed, name, path, &d);
+    pnote = d.status == 200 && d.body ? json_loads(d.body, 0, NULL) : NULL;
+    fed_doc_fini(&d);
+    if (pnote == NULL)
+        return;
+    accounts = pages_accounts(w->r, name);
+    /* above the page's h1: a labelled region, not a heading, keeps headings in order */
+    web_raw(w, "<section class=\"parent\" aria-label=\"");
+    web_t(w, "In reply to");
+    web_raw(w, "\"><p class=\"label\">");
+    web_t(w, "In reply to");
+    web_raw(w, "</p>");
+    pages_post_entry(w, pnote, true, json_array_get(accounts, 0));
+    web_raw(w, "</section>");
+    json_decref(accounts);
+    json_decref(pnote);
+}
+
+/* The first image of NOTE, else NULL. */
+static const char *first_image(const json_t *note)
+{
+    const json_t *a;
+    size_t i;
+
+    json_array_foreach(json_object_get(note, "attachment"), i, a)
+    {
+        const char *type = json_string_value(json_object_get(a, "mediaType"));
+        if (type != NULL && strncmp(type, "image/", 6) == 0)
+            return json_string_value(json_object_get(a, "url"));
+    }
+    return NULL;
+}
+
+static void post_head(struct web *w, const json_t *note, const json_t *author, const char *url)
+{
+    const char *name = json_string_value(json_object_get(author, "name"));
+    const char *dn = json_string_value(json_object_get(author, "display_name"));
+    const char *img = first_image(note);
+    const char *published = json_string_value(json_object_get(note, "published"));
+    char handle[300], og[600], *title, *excerpt;
+
+    snprintf(handle, sizeof handle, "@%s@%s", name, w->r->app->cfg.domain);
+    /* TRANSLATORS: a post page's title: the account's display name and handle */
+    title = web_tfs(w->lang, "Post by {name} ({handle})", "name", dn ? dn : name, "handle", handle,
+                    NULL);
+    web_head(w, title ? title : handle, url);
+    free(title);
+    snprintf(og, sizeof og, "%s (%s)", dn ? dn : name, handle);
+    excerpt = web_post_excerpt(note, 200);
+    pages_og_common(w, "article", og, url, excerpt,
+                    img ? img : json_string_value(json_object_get(author, "avatar")), name);
+    free(excerpt);
+    if (published != NULL)
+        web_meta(w, "article:published_time", published, true);
+    web_link(w, "alternate", "application/activity+json",
+             json_string_value(json_object_get(note, "id")), NULL);
+    snprintf(og, sizeof og, "/@%s", name);
+    pages_feed_links(w, og, handle);
+}
+
+static enum MHD_Result post_missing(struct http_req *r, struct fed_doc *d)
+{
+    enum MHD_Result ret;
+
+    if (d->status == 410)
+        ret = http_reply_error(r, 410, "gone", "this post was deleted by its author");
+    else if (d->status == 404 || d->status == 406)
+        ret = http_reply_error(r, 404, "not_found", "no such post");
+    else
+        ret = http_reply_error(r, d->status, d->error, d->message);
+    fed_doc_fini(d);
+    return ret;
 }
 
 enum MHD_Result pages_post(struct http_req *r, const char *name, const char *id)
 {
-    char path[200], url[700], handle[300], *title;
+    char path[200], url[700];
     struct fed_doc d = {0};
-    json_t *note, *actor;
-    const char *dn;
+    json_t *note, *accounts;
+    const json_t *author;
     struct web w;
 
     snprintf(path, sizeof path, "/users/%s/notes/%s", name, id);
     fed_own_post(r->app->fed, name, path, &d);
-    if (d.status == 410) {
-        fed_doc_fini(&d);
-        return http_reply_error(r, 410, "gone", "this post was deleted by its author");
-    }
-    if (d.status != 200) {
-        enum MHD_Result ret = http_reply_error(r, d.status == 406 ? 404 : d.status,
-                                               d.status == 406 ? "not_found" : d.error,
-                                               d.status == 406 ? "no such post" : d.message);
-        fed_doc_fini(&d);
-        return ret;
-    }
+    if (d.status != 200)
+        return post_missing(r, &d);
     note = json_loads(d.body, 0, NULL);
     fed_doc_fini(&d);
-    actor = pages_actor(r, name);
-    if (note == NULL || actor == NULL) {
+    accounts = pages_accounts(r, name);
+    author = json_array_get(accounts, 0);
+    if (note == NULL || author == NULL) {
         json_decref(note);
-        json_decref(actor);
+        json_decref(accounts);
         return http_reply_error(r, 500, "internal", "post unreadable");
     }
     web_begin(&w, r);
     web_post_url(r, name, id, url, sizeof url);
-    dn = json_string_value(json_object_get(actor, "name"));
-    snprintf(handle, sizeof handle, "@%s@%s", name, r->app->cfg.domain);
-    /* TRANSLATORS: a post page's title: the account's display name and handle */
-    title = web_tfs(w.lang, "Post by {name} ({handle})", "name", dn ? dn : name, "handle",
-                    handle, NULL);
-    web_head(&w, title ? title : handle, url);
-    free(title);
-    web_link(&w, "alternate", "application/activity+json",
-             json_string_value(json_object_get(note, "id")), NULL);
+    post_head(&w, note, author, url);
     embed_discovery(&w, url); /* server/embed.c: oEmbed */
     web_body(&w);
-    web_raw(&w, "<p class=\"byline\">");
-    web_raw(&w, "<a href=\"");
+    in_reply_to(&w, note);
+    web_raw(&w, "<div class=\"thread-main\"><h1 class=\"byline\"><a href=\"");
     web_profile_url(r, name, url, sizeof url);
     web_text(&w, url);
     web_raw(&w, "\">");
-    web_name(&w, dn, name);
-    web_raw(&w, "</a></p>");
-    pages_post_item(&w, note, false);
+    pages_avatar(&w, author, "avatar-small", "");
+    web_name(&w, json_string_value(json_object_get(author, "display_name")), name);
+    web_raw(&w, "</a></h1>");
+    pages_post_entry(&w, note, false, NULL);
+    web_raw(&w, "</div>");
     replies(&w, json_string_value(json_object_get(note, "id")));
     json_decref(note);
-    json_decref(actor);
-    return web_finish(&w, 200, "public, max-age=60");
+    json_decref(accounts);
+    return web_finish(&w, 200, PAGES_CACHE);
 }

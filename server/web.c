@@ -14,13 +14,13 @@
  * Colours meet WCAG 2.1 AA (4.5:1 for text) in both schemes; focus is always visible. */
 static const char css[] =
     ":root{color-scheme:light dark;--bg:#fff;--fg:#1a1a1a;--muted:#4d4d4d;--line:#d0d0d0;"
-    "--link:#0b57a4;--accent:#8a1c1c;--card:#f6f6f6}\n"
+    "--link:#0b57a4;--accent:#8a1c1c;--card:#f6f6f6;--ok:#1a6b2d}\n"
     "@media (prefers-color-scheme:dark){:root{--bg:#121212;--fg:#ececec;--muted:#b8b8b8;"
-    "--line:#3a3a3a;--link:#8cc4ff;--accent:#ff9c9c;--card:#1e1e1e}}\n"
+    "--line:#3a3a3a;--link:#8cc4ff;--accent:#ff9c9c;--card:#1e1e1e;--ok:#7ddc8f}}\n"
     ".theme-light{--bg:#fff;--fg:#1a1a1a;--muted:#4d4d4d;--line:#d0d0d0;--link:#0b57a4;"
-    "--accent:#8a1c1c;--card:#f6f6f6;color-scheme:light}\n"
+    "--accent:#8a1c1c;--card:#f6f6f6;--ok:#1a6b2d;color-scheme:light}\n"
     ".theme-dark{--bg:#121212;--fg:#ececec;--muted:#b8b8b8;--line:#3a3a3a;--link:#8cc4ff;"
-    "--accent:#ff9c9c;--card:#1e1e1e;color-scheme:dark}\n"
+    "--accent:#ff9c9c;--card:#1e1e1e;--ok:#7ddc8f;color-scheme:dark}\n"
     "body{background:var(--bg);color:var(--fg);font-family:system-ui,-apple-system,"
     "\"Segoe UI\",\"Noto Sans\",\"Noto Sans CJK SC\",\"PingFang SC\",sans-serif;line-height:1.6;"
     "margin:0}\n"
@@ -36,7 +36,7 @@ static const char css[] =
     ".handle,.meta,.kind{color:var(--muted)}.handle{word-break:break-all}\n"
     ".badge{display:inline-block;border:1px solid var(--line);border-radius:.3em;"
     "padding:0 .4em;font-size:.85em}\n"
-    ".notice{border-left:4px solid var(--accent);padding:.5em 1em;background:var(--card)}\n"
+    ".notice,.frozen{border-left:4px solid var(--accent);padding:.5em 1em;background:var(--card)}\n"
     ".post{border-top:1px solid var(--line);padding:.75em 0}\n"
     ".post .cw{font-weight:600}\n"
     ".reply{margin-left:1.5em;border-left:3px solid var(--line);padding-left:1em}\n"
@@ -46,7 +46,17 @@ static const char css[] =
     "dl.fields{display:grid;grid-template-columns:max-content 1fr;gap:.25em 1em}"
     "dl.fields dt{font-weight:600}dl.fields dd{margin:0}\n"
     ".poll meter{width:100%}.pager{display:flex;justify-content:space-between;margin:1em 0}\n"
-    ".embed main{max-width:none;padding:.5em}\n";
+    ".embed main{max-width:none;padding:.5em}\n"
+    ".avatar-small{width:40px;height:40px;border-radius:6px;vertical-align:middle;"
+    "margin-right:.5em}\n"
+    ".byline{margin:.25em 0}.byline a{text-decoration:none}h1.byline{font-size:1.25em}\n"
+    ".verified{color:var(--ok);font-weight:600}\n"
+    "details.cw>summary{cursor:pointer;font-weight:600}\n"
+    "ul.accounts{list-style:none;padding:0}ul.accounts li{margin:.4em 0}\n"
+    ".poll ul{list-style:none;padding:0}.poll li{margin:.4em 0}.poll .option{font-weight:600}\n"
+    ".parent{opacity:1;border-left:3px solid var(--line);padding-left:1em}"
+    ".parent .label{color:var(--muted);margin:0}\n"
+    ".langs{list-style:none;padding:0;display:flex;gap:1em;justify-content:center}\n";
 
 enum MHD_Result web_static_get(struct http_req *r)
 {
@@ -348,6 +358,17 @@ bool web_wants_html_error(struct http_req *r)
     return strstr(accept, "text/html") != NULL && !http_wants_json(r);
 }
 
+/* What a reader can do about an error, for the statuses a reader meets. */
+static const char *error_hint(int status)
+{
+    switch (status) {
+    case 404: return N_("The address may be mistyped, or what was here has moved.");
+    case 410: return N_("Its author deleted it. The account's other posts are on its page.");
+    case 429: return N_("This site is receiving many requests. Please wait a minute and reload.");
+    default: return NULL;
+    }
+}
+
 enum MHD_Result web_error(struct http_req *r, int status, const char *code, const char *msg)
 {
     struct web w;
@@ -369,7 +390,12 @@ enum MHD_Result web_error(struct http_req *r, int status, const char *code, cons
     web_raw(&w, "<h1>");
     web_text(&w, head);
     web_raw(&w, "</h1>");
-    if (msg != NULL && msg[0] != '\0') {
+    if (error_hint(status) != NULL) {
+        /* the reader's language; the JSON message is for programs */
+        web_raw(&w, "<p>");
+        web_t(&w, error_hint(status));
+        web_raw(&w, "</p>");
+    } else if (msg != NULL && msg[0] != '\0') {
         web_raw(&w, "<p class=\"meta\" lang=\"en\">");
         web_text(&w, msg);
         web_raw(&w, "</p>");

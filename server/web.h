@@ -108,9 +108,6 @@ enum MHD_Result feeds_get(struct http_req *r, const char *kind, const char *acco
 /* ID NULL: the account's timeline (?limit=, ?theme=light|dark); else one post. */
 enum MHD_Result embed_get(struct http_req *r, const char *name, const char *id);
 enum MHD_Result oembed_get(struct http_req *r);
-/* In a page's head: <link rel="alternate"> to the RSS and Atom feeds of ACCOUNT, or of TAG,
- * or (both NULL) of the instance (server/feeds.c). */
-void feeds_discovery(struct web *w, const char *account, const char *tag);
 /* In a post page's head: the oEmbed discovery link for PAGE_URL (server/embed.c). */
 void embed_discovery(struct web *w, const char *page_url);
 enum MHD_Result web_static_get(struct http_req *r);
