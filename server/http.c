@@ -677,6 +677,20 @@ static void scheduler_stop(struct scheduler *s)
     pthread_cond_destroy(&s->cv);
 }
 
+/* glibc gives each thread that meets a locked arena an arena of its own, up to 8 per core:
+ * the HTTP threads, 8 inbox workers and the signers each keep one, and what a burst
+ * leaves scattered in them is not returned even by malloc_trim (RssAnon stayed at 8 MiB
+ * after 20 s idle, 6 MiB with two arenas). No more arenas than cores: only that many
+ * threads run at once. An operator's MALLOC_ARENA_MAX or GLIBC_TUNABLES wins. */
+static void limit_arenas(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (getenv("MALLOC_ARENA_MAX") != NULL || getenv("GLIBC_TUNABLES") != NULL)
+        return;
+    mallopt(M_ARENA_MAX, (int)(cores < 2 ? 2 : cores > 64 ? 64 : cores));
+}
+
 static enum hr_level level_of(const char *s)
 {
     static const char *const names[] = {"error", "warn", "info", "debug"};
@@ -696,6 +710,7 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
     int fd = -1, sig = 0, rc;
 
     hr_log_max = level_of(app->cfg.log_level);
+    limit_arenas(); /* before any thread starts */
     /* dates on pages and feeds (server/web.c localtime_r): set before our threads start;
      * everything stored or signed is UTC and never reads TZ */
     setenv("TZ", app->cfg.timezone, 1);
