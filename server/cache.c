@@ -4,7 +4,6 @@
  * MHD response outside the lock, the entry held by a reference count). */
 #include "server/cache.h"
 #include "server/web.h"
-#include "store/store.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -326,7 +325,7 @@ bool http_cache_answer(struct http_req *r, enum MHD_Result *ret)
 
     if (served == NULL || !cacheable_route(r->url) || !anonymous(r))
         return false;
-    r->cache_gen = store_generation(r->app->st); /* before rendering: see http_cache_keep */
+    r->cache_gen = fed_store_generation(r->app->fed); /* before rendering: see http_cache_keep */
     if (r->cache_gen == UINT64_MAX || (r->cache_key = cache_key(r)) == NULL)
         return false;
     d = page_cache_get(served, r->cache_key, r->cache_gen, hr_mono_ms());
@@ -359,5 +358,5 @@ void http_cache_keep(struct http_req *r, int status, const char *ct, const char 
 void http_cache_sweep(const struct app *app)
 {
     if (served != NULL)
-        page_cache_expire(served, store_generation(app->st), hr_mono_ms());
+        page_cache_expire(served, fed_store_generation(app->fed), hr_mono_ms());
 }
