@@ -323,7 +323,8 @@ bool http_cache_answer(struct http_req *r, enum MHD_Result *ret)
 {
     const struct page_doc *d;
 
-    if (served == NULL || !cacheable_route(r->url) || !anonymous(r))
+    /* a request routed again after a suspension was looked at the first time */
+    if (served == NULL || r->cache_key != NULL || !cacheable_route(r->url) || !anonymous(r))
         return false;
     r->cache_gen = fed_store_generation(r->app->fed); /* before rendering: see http_cache_keep */
     if (r->cache_gen == UINT64_MAX || (r->cache_key = cache_key(r)) == NULL)
