@@ -664,9 +664,16 @@ static int poll_timeout(struct fed_worker *w)
     return due - now < t ? (int)(due - now) : (int)t;
 }
 
+/* The spare handles a fan-out left (one per concurrent delivery, with curl's buffers)
+ * are freed once nothing was sent for POSTER_IDLE_MS: an idle server's memory goes back
+ * to what it was (bench/run "memory after idle"), and a new fan-out makes new ones in
+ * microseconds. */
+#define POSTER_IDLE_MS 5000
+
 static void *worker_main(void *arg)
 {
     struct fed_worker *w = arg;
+    int64_t busy_ms = hr_mono_ms();
 
     (void)prctl(PR_SET_NAME, "herald-deliver");
     while (!w->stop) {
@@ -677,6 +684,10 @@ static void *worker_main(void *arg)
         start_ready(w);
         if (record_due(w))
             record_all(w);
+        if (fed_poster_active(w->poster) > 0)
+            busy_ms = hr_mono_ms();
+        else if (hr_mono_ms() - busy_ms >= POSTER_IDLE_MS)
+            fed_poster_trim(w->poster);
     }
     record_all(w);
     return NULL;

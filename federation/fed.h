@@ -70,6 +70,9 @@ struct fed_doc {
 void fed_doc_fini(struct fed_doc *d);
 /* The strong ETag of a response body: "\"" + 32 hex digits of its SHA-256 + "\"". */
 void fed_etag(const char *body, size_t len, char out[48]);
+/* store_generation of FED's store: changes with every committed write, by any process
+ * (server/cache.c checks its entries against it). UINT64_MAX when unknown. Any thread. */
+uint64_t fed_store_generation(struct fed *fed);
 
 /* GET handlers. PATH is the request path (no query); QUERY values are raw (decoded by MHD).
  * Every handler fills *doc; an unknown account/object is status 404. */

@@ -1217,3 +1217,11 @@ size_t fed_poster_active(const struct fed_poster *p)
 {
     return p != NULL ? p->queued.n + p->running.n : 0;
 }
+
+void fed_poster_trim(struct fed_poster *p)
+{
+    if (p == NULL || fed_poster_active(p) > 0)
+        return;
+    while (p->n_spare > 0)
+        curl_easy_cleanup(p->spare[--p->n_spare]);
+}

@@ -89,6 +89,9 @@ int fed_poster_add(struct fed_poster *p, const char *url, const char *const *hea
 int fed_poster_run(struct fed_poster *p, int timeout_ms, int wake_fd,
                    void (*done)(const struct fed_post_result *res, void *ctx), void *ctx);
 size_t fed_poster_active(const struct fed_poster *p);
+/* With nothing queued or running: frees the spare transfer handles kept for the next
+ * fan-out (each holds curl's buffers), so an idle server gives their memory back. */
+void fed_poster_trim(struct fed_poster *p);
 /* Makes a fed_poster_run in another thread return at once (or the next one, when none
  * runs). The only poster call that is safe from any thread. */
 void fed_poster_wakeup(struct fed_poster *p);

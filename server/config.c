@@ -105,6 +105,8 @@ static const struct ckey {
       "time zone of dates on pages and feeds, as in /usr/share/zoneinfo (Asia/Shanghai)"),
     U(poll_update_minutes, "5", 0, 1440,
       "minutes between result updates (Update(Question)) of a poll with new votes; 0 = each second"),
+    U(page_cache_mb, "8", 0, 4096,
+      "MiB of rendered public pages, feeds and documents kept until the next write (0 = off)"),
 #undef S
 #undef B
 #undef U

@@ -60,6 +60,7 @@ struct config {
     char languages[64];
     char timezone[64];            /* pages and feeds show dates in it (issue #11) */
     uint64_t poll_update_minutes; /* Update(Question) at most this often (0: every second) */
+    uint64_t page_cache_mb;       /* rendered public responses kept (server/cache.c; 0 off) */
 };
 
 /* Defaults for every key. */

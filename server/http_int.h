@@ -33,6 +33,9 @@ struct http_req {
     char path_buf[256];        /* r->url rewritten: /@NAME/ID asked for as JSON (router.c) */
     char link[800];            /* a Link header for the reply ("" none): rel=alternate */
     bool in_error;             /* writing an error page: its own failure is JSON */
+    char *cache_key;           /* a public GET whose reply may be kept (server/cache.c) */
+    uint64_t cache_gen;        /* the store generation read before it was rendered */
+    bool cache_hit;            /* answered from the cache: X-Cache: hit */
 };
 
 /* Suspends R's connection while the inbox workers handle it (inbox_state 1); counted until
@@ -43,6 +46,10 @@ void http_inbox_suspend(struct http_req *r);
  * NULL. Adds a strong ETag and answers 304 to a matching If-None-Match on 200s. */
 enum MHD_Result http_reply(struct http_req *r, int status, const char *ct, const char *body,
                            const char *cache);
+/* http_reply with the body's length and ETag known (a reply from server/cache.c). */
+enum MHD_Result http_reply_etag(struct http_req *r, int status, const char *ct,
+                                const char *body, size_t len, const char *etag,
+                                const char *cache);
 /* {"error": CODE, "message": MSG} */
 enum MHD_Result http_reply_error(struct http_req *r, int status, const char *code,
                                  const char *msg);

@@ -4,6 +4,7 @@
 #include "server/router.h"
 #include "server/admin.h"
 #include "server/attest.h"
+#include "server/cache.h"
 #include "server/mastoapi.h"
 #include "server/media_front.h"
 #include "server/web.h"
@@ -475,8 +476,12 @@ enum MHD_Result router_dispatch(struct http_req *r)
         (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0))
         return oembed_get(r);
 
-    if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
+    if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {
+        enum MHD_Result ret;
+        if (http_cache_answer(r, &ret)) /* rendered before, nothing written since */
+            return ret;
         return get_route(r);
+    }
     if (strcmp(r->method, "POST") != 0)
         return http_reply_error(r, 405, "method_not_allowed", "only GET, HEAD and POST");
     if (strcmp(r->url, "/inbox") == 0)

@@ -229,6 +229,17 @@ void store_txn_abort(struct store_txn *txn)
     free(txn);
 }
 
+/* mdb_env_info reads the newer meta page from the shared map: commits made by another
+ * process (the CLI publishing a post) are seen as soon as their meta page is written. */
+uint64_t store_generation(struct store *st)
+{
+    MDB_envinfo info;
+
+    if (mdb_env_info(st->env, &info) != 0)
+        return UINT64_MAX;
+    return (uint64_t)info.me_last_txnid;
+}
+
 unsigned store_schema_version(struct store_txn *txn)
 {
     MDB_val v;

@@ -38,6 +38,11 @@ int store_txn_begin_child(struct store_txn *parent, struct store_txn **out, stru
 int store_txn_commit(struct store_txn *txn, struct hr_err *err); /* always frees txn */
 void store_txn_abort(struct store_txn *txn);                     /* frees; NULL: no-op */
 unsigned store_schema_version(struct store_txn *txn);
+/* The id of the last committed write transaction, by any process that has the store open:
+ * it changes whenever the stored state did, and only then (a read-only or empty write
+ * transaction leaves it). Cheap (no transaction): what a cache of rendered pages checks its
+ * entries against (server/cache.c). Any thread. */
+uint64_t store_generation(struct store *st);
 
 /* Monotonic sequence shared by the whole store (outbox order, delivery ids, inbound). */
 int store_seq_next(struct store_txn *txn, uint64_t *out, struct hr_err *err);
