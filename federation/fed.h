@@ -464,6 +464,9 @@ int fed_get_submit(struct fed *fed, const struct fed_inbox_req *req, const char 
 void fed_outbox_all(struct fed *fed, const char *name, const char *page, struct fed_doc *doc);
 
 /* ---- the public web's reads (issue #11; federation/webread.c) ---- */
+/* The label of account kind KIND ("agency", ...) in interface language LANG (a tag of
+ * hr_i18n_languages()): the words the actor carries (federation/kinds_text.c); static. */
+const char *fed_kind_label(const char *lang, const char *kind);
 struct fed_web_query {
     const char *account; /* NULL: every account of ours */
     const char *tag;     /* NULL: any; else a hashtag name without '#', any case */

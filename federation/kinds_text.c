@@ -58,3 +58,8 @@ enum fed_text fed_kind_text(const char *kind)
             return (enum fed_text)(FED_T_KIND_AGENCY + i);
     return FED_T_KIND_SERVICE;
 }
+
+const char *fed_kind_label(const char *lang, const char *kind)
+{
+    return hr_tr(lang, texts[fed_kind_text(kind)]);
+}

@@ -26,11 +26,6 @@ void pages_post_list_by(struct web *w, const json_t *items, uint64_t next, const
 /* ?before=N: the page cursor (0: newest). HR_EINVAL when malformed. */
 int pages_cursor(struct http_req *r, uint64_t *before);
 
-/* The translated label of account KIND ("Government agency", ...). */
-const char *pages_kind_label(const char *lang, const char *kind);
-/* TEMPLATE (already translated) with its {KEY} placeholders replaced by the KEY, VALUE
- * pairs that follow (NULL-terminated), escaped. */
-void pages_sub(struct web *w, const char *tmpl, ...) __attribute__((sentinel));
 /* MSGID translated with its one placeholder {KEY} as a link to HREF saying TEXT. */
 void pages_t_link(struct web *w, const char *msgid, const char *key, const char *href,
                   const char *text, const char *rel);

@@ -41,38 +41,6 @@ const json_t *pages_account_find(const json_t *accounts, const char *name)
     return NULL;
 }
 
-/* The same words as federation/kinds_text.c puts on the actor, here through gettext. */
-const char *pages_kind_label(const char *lang, const char *kind)
-{
-    static const struct {
-        const char *kind, *label;
-    } kinds[] = {
-        {"agency", N_("Government agency")},
-        {"department", N_("Department of a government agency")},
-        {"official", N_("Official (personal account)")},
-        {"service", N_("Automated service")},
-    };
-
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (kind != NULL && strcmp(kind, kinds[i].kind) == 0)
-            return hr_tr(lang, kinds[i].label);
-    return hr_tr(lang, kinds[3].label);
-}
-
-static void emit_html(void *ctx, const char *p, size_t n)
-{
-    hr_buf_add_html(ctx, p, n);
-}
-
-void pages_sub(struct web *w, const char *tmpl, ...)
-{
-    va_list ap;
-
-    va_start(ap, tmpl);
-    hr_subst_v(tmpl, emit_html, &w->b, ap);
-    va_end(ap);
-}
-
 void pages_t_link(struct web *w, const char *msgid, const char *key, const char *href,
                   const char *text, const char *rel)
 {
@@ -233,7 +201,7 @@ static void poll_option(struct web *w, const json_t *opt, unsigned long total, c
     web_text(w, name);
     web_raw(w, "</span> <span class=\"votes\">");
     /* TRANSLATORS: a poll option's result: {count} votes, {percent} of all votes */
-    pages_sub(w, TRN(w->lang, "{count} vote ({percent}%)", "{count} votes ({percent}%)", n),
+    web_sub(w, TRN(w->lang, "{count} vote ({percent}%)", "{count} votes ({percent}%)", n),
               "count", num, "percent", per, NULL);
     web_rawf(w, "</span><meter min=\"0\" max=\"100\" value=\"%lu\" aria-label=\"", pct);
     web_text(w, name);
@@ -262,7 +230,7 @@ static void post_poll(struct web *w, const json_t *note, const char *lang)
     json_array_foreach(opts, i, o) poll_option(w, o, total, lang);
     web_raw(w, "</ul><p class=\"meta\">");
     snprintf(num, sizeof num, "%lu", voters);
-    pages_sub(w, TRN(w->lang, "{count} person voted", "{count} people voted", voters), "count", num,
+    web_sub(w, TRN(w->lang, "{count} person voted", "{count} people voted", voters), "count", num,
               NULL);
     hr_iso8601(hr_now_ms(), now);
     if (closed != NULL || (end != NULL && strcmp(end, now) <= 0)) {
@@ -316,7 +284,7 @@ static void post_count(struct web *w, const char *tmpl, unsigned long n)
 
     snprintf(num, sizeof num, "%lu", n);
     web_raw(w, " \xc2\xb7 <span>");
-    pages_sub(w, tmpl, "count", num, NULL);
+    web_sub(w, tmpl, "count", num, NULL);
     web_raw(w, "</span>");
 }
 

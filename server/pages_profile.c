@@ -43,7 +43,7 @@ static void kind_and_parent(struct web *w, const json_t *acct)
     char href[700];
 
     web_raw(w, "<p class=\"kind\"><span class=\"badge\">");
-    web_text(w, pages_kind_label(w->lang, kind));
+    web_text(w, fed_kind_label(w->lang, kind));
     web_raw(w, "</span>");
     if (json_object_get(acct, "parent") != NULL) {
         parent_href(w, acct, href, sizeof href, &label);

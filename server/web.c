@@ -138,6 +138,15 @@ void web_tf(struct web *w, const char *msgid, ...)
     va_end(ap);
 }
 
+void web_sub(struct web *w, const char *tmpl, ...)
+{
+    va_list ap;
+
+    va_start(ap, tmpl);
+    hr_subst_v(tmpl, emit_html, &w->b, ap);
+    va_end(ap);
+}
+
 char *web_tfs(const char *lang, const char *msgid, ...)
 {
     struct hr_buf b;

@@ -71,6 +71,8 @@ void web_t(struct web *w, const char *msgid);            /* translated, escaped 
 /* MSGID translated, its "{KEY}" placeholders replaced by the KEY, VALUE pairs that follow
  * (NULL-terminated), everything escaped: web_tf(w, "Posts by {name}", "name", dn, NULL). */
 void web_tf(struct web *w, const char *msgid, ...) __attribute__((sentinel));
+/* As web_tf for a template already translated (TRN's plural forms). */
+void web_sub(struct web *w, const char *tmpl, ...) __attribute__((sentinel));
 /* The same into a heap string, not escaped (titles, feed text): caller frees. */
 char *web_tfs(const char *lang, const char *msgid, ...) __attribute__((sentinel));
 void web_markup(struct web *w, const char *html);        /* HTML we generated (our posts) */
