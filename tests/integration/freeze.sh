@@ -80,7 +80,7 @@ t_match "the actor shows the freeze as a field" "^Frozen since " "$(frozen_in_ac
 t_match "the actor summary says it is frozen" "frozen by its agency" "$(actor | t_jq .summary)"
 t_eq "the reason is not published" "" "$(actor | grep -o 'anna' || true)"
 page=$(curl -s -H 'Accept: text/html' "$H_BASE/@health")
-t_match "the profile page shows the notice" 'class="notice" role="alert"' "$page"
+t_match "the profile page shows the notice" 'class="frozen" role="alert"' "$page"
 
 # a new follower is kept, its Accept held; a later profile change still goes out
 follow bea 2
