@@ -350,9 +350,26 @@ static void walk(struct san *s, const GumboNode *n, size_t depth)
     }
 }
 
+/* The <body> element of a parsed document (gumbo always makes one), or NULL. */
+static const GumboNode *document_body(const GumboOutput *tree)
+{
+    const GumboVector *kids;
+
+    if (tree->root == NULL || tree->root->type != GUMBO_NODE_ELEMENT)
+        return NULL;
+    kids = &tree->root->v.element.children;
+    for (unsigned i = 0; i < kids->length; i++) {
+        const GumboNode *n = kids->data[i];
+        if (n->type == GUMBO_NODE_ELEMENT && n->v.element.tag == GUMBO_TAG_BODY)
+            return n;
+    }
+    return NULL;
+}
+
 void fed_sanitize_html(const char *html, size_t len, struct hr_buf *out)
 {
     GumboOptions opt = kGumboDefaultOptions;
+    const GumboNode *body;
     GumboOutput *tree;
     struct san s = {0};
     size_t room = out->err == HR_OK && out->limit > out->len ? out->limit - out->len : 0;
@@ -361,17 +378,20 @@ void fed_sanitize_html(const char *html, size_t len, struct hr_buf *out)
 
     if (html == NULL || cap <= reserve)
         return;
-    /* HTML §13.2.9 fragment parsing, as the content of a <div> (where we show it) */
-    opt.fragment_context = GUMBO_TAG_DIV;
-    opt.fragment_namespace = GUMBO_NAMESPACE_HTML;
+    /* Parsed as a whole document and read from its <body>: the same "in body" insertion
+     * mode as the fragment parsing of HTML §13.2.9 with a <div> context, but gumbo 0.10.1's
+     * fragment mode reads memory it never initialised on some foreign-content input
+     * (<math><mtext><table><mglyph>..., found by valgrind); what the parser puts in <head>
+     * (<title>, <meta>, <style> before any text) is dropped, as the allow-list would. */
     opt.max_errors = 0;
     tree = gumbo_parse_with_options(&opt, html, len < SAN_IN_MAX ? len : SAN_IN_MAX);
     if (tree == NULL)
         return;
     hr_buf_init(&s.b, cap);
     s.budget = cap - reserve;
-    if (tree->root != NULL && tree->root->type == GUMBO_NODE_ELEMENT)
-        children(&s, &tree->root->v.element.children, 1);
+    body = document_body(tree);
+    if (body != NULL)
+        children(&s, &body->v.element.children, 1);
     if (s.b.err == HR_OK && s.b.len > 0)
         hr_buf_add(out, s.b.data, s.b.len);
     hr_buf_fini(&s.b);
