@@ -268,6 +268,8 @@ async function visit(ctx, spec, lang, seen) {
     check("core", `${label}: the skip link's focus is visible (outline ${f.outline}, on screen)`,
       f.visible && !/^none /.test(f.outline) && !/ 0px$/.test(f.outline));
     await page.keyboard.press("Enter");
+    // the fragment navigation lands asynchronously: wait for it (up to 5 s), then check
+    await page.waitForURL((u) => new URL(u).hash === "#main", { timeout: 5000 }).catch(() => {});
     check("core", `${label}: following the skip link goes to #main`, new URL(page.url()).hash === "#main", page.url());
   }
 
