@@ -80,6 +80,19 @@ enum agency_action {
     AGENCY_ACCOUNT_LINK,    /* link/unlink a remote account to a parent: admin on the parent */
     AGENCY_MEDIA_GC,        /* remove media files nothing refers to: admin instance-wide */
     AGENCY_POLL_RESULTS,    /* a poll's record (herald poll results): as draft.read */
+    /* issue #12: the citizen desk and supervision; ACCOUNT of a case action is the case's
+     * department (the account whose responders handle it) */
+    AGENCY_CASE_READ,       /* case list/show: admin, responder or auditor on the department */
+    AGENCY_CASE_HANDLE,     /* assign, close, reopen, tag: admin or responder on it */
+    AGENCY_CASE_ANSWER,     /* draft the answer from the case: responder on the department */
+    AGENCY_ROUTE_READ,      /* routing rules: admin, responder or auditor instance-wide */
+    AGENCY_ROUTE_MANAGE,    /* route add/remove: admin instance-wide */
+    AGENCY_DESK_SETTINGS,   /* deadline, calendar, acknowledgement, department, silence
+                             * limit of an account: admin on the account */
+    AGENCY_STATUS_READ,     /* the watchdog's alarms: any operator */
+    AGENCY_REPORT_READ,     /* reports: admin or auditor on the account (NULL: instance) */
+    AGENCY_WEBHOOK_LIST,    /* admin or auditor instance-wide */
+    AGENCY_WEBHOOK_MANAGE,  /* webhook add/remove: admin instance-wide */
 };
 /* HR_OK when OPERATOR may do ACTION on ACCOUNT (NULL: instance-wide) with SUBJECT (the
  * grantee, whose token, the new approval count; NULL when none), else HR_EFORBIDDEN with a
@@ -378,5 +391,19 @@ int agency_attest_list(struct store *st, struct fed *fed, const char *by, json_t
                        struct hr_err *err);
 int agency_attest_import(struct store *st, struct fed *fed, const char *by, const char *url,
                          const char *account, json_t **entry_out, struct hr_err *err);
+
+/* ---- the citizen desk and supervision (issue #12; docs/desk.md, docs/evaluation.md) ----
+ * Times here are the desk's clock, hr_clock_ms(). A case's department is a local account
+ * (agency or department kind) whose responders handle it. */
+struct fed_desk_note;
+/* The inbox's hook (fed_set_desk_hooks; CTX is the struct fed): a citizen's Note opens a
+ * case, joins the open case of the same citizen and thread, or (Update/Delete) changes the
+ * message it was. Inside the inbox's write transaction (agency/cases.c). */
+int agency_desk_note(void *ctx, struct store_txn *txn, const struct fed_desk_note *n,
+                     struct hr_err *err);
+/* What the server's scheduler runs about once a second (agency/watchdog.c): flags overdue
+ * cases (event case.overdue, once per case), raises and clears watchdog alarms (event
+ * watchdog.alarm when one goes up), sends due acknowledgements. NOW_MS: hr_clock_ms(). */
+void agency_desk_tick(struct store *st, struct fed *fed, int64_t now_ms);
 
 #endif

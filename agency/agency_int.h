@@ -91,4 +91,45 @@ int agency_parent_profile(struct store_txn *txn, const char *parent, char **out,
 int agency_children_rename(struct store_txn *txn, struct fed *fed, const char *parent,
                            const char *display, struct hr_err *err);
 
+/* ---- the citizen desk (issue #12) ----
+ * A case is a JSON record in STORE_T_CASES (key: its id), written by agency/cases.c and
+ * read by the watchdog, the reports and the metrics through agency_case_each:
+ *   {"id": "c17", "account": the account written to, "department": the account whose
+ *    responders handle it, "citizen": actor URL, "citizen_acct": "@user@host" or absent,
+ *    "thread": conversation key, "why": "reply"|"mention"|"direct",
+ *    "visibility": "public"|"unlisted"|"followers"|"direct" (of the citizen's first
+ *    message: the answer goes out with it), "status": "new"|"assigned"|"answered"|"closed",
+ *    "assignee": operator or absent, "tags": [..], "opened_ms", "deadline_ms",
+ *    "first_answer_ms" (absent until the first answer is published), "answered_ms" (the
+ *    latest), "closed_ms", "overdue_ms" (when the watchdog first saw it overdue; absent
+ *    before), "messages": [{"id", "ms", "html" (sanitised), "original" (as received),
+ *    "language", "summary", "in_reply_to", "edited_ms", "deleted_ms"}],
+ *    "answers": [{"draft", "note", "submitted_ms", "published_ms"}]}
+ * Unknown keys are kept by every writer. */
+/* Calls CB for every case, in id order (a non-zero return stops and is returned). */
+int agency_case_each(struct store_txn *txn, int (*cb)(const json_t *c, void *ctx), void *ctx,
+                     struct hr_err *err);
+/* The desk settings of ACCOUNT (STORE_T_DESK 'a' NUL account): a new JSON object, {} when
+ * none were set. Keys (agency/desk.c checks them): "department", "deadline" ("3d" working
+ * days | "8h" working hours), "timezone", "weekdays", "hours", "ack" (true/false),
+ * "ack_text", "max_silence_days", "draft_wait_hours". */
+int agency_desk_settings(struct store_txn *txn, const char *account, json_t **out,
+                         struct hr_err *err);
+/* When a case of ACCOUNT opened at OPENED_MS is due for its first answer: the account's
+ * deadline counted in its working calendar (agency/calendar.c). */
+int agency_deadline_ms(struct store_txn *txn, const char *account, int64_t opened_ms,
+                       int64_t *out, struct hr_err *err);
+/* Records event TYPE (case.opened, case.overdue, case.answered, draft.submitted,
+ * draft.approved, post.published, watchdog.alarm) with DATA (stolen; an object) inside TXN:
+ * every webhook that wants TYPE gets a durable delivery job in the same transaction
+ * (agency/events.c). */
+int agency_event(struct store_txn *txn, const char *type, json_t *data, struct hr_err *err);
+/* drafts.c's history() hands every draft event here (ACTION "draft.submit",
+ * "draft.approve", "post.publish", ...; D the draft record as saved): the events above,
+ * and the case a published answer belongs to (agency_case_draft_event, agency/cases.c). */
+int agency_draft_event(struct store_txn *txn, const char *action, const json_t *d,
+                       struct hr_err *err);
+int agency_case_draft_event(struct store_txn *txn, const char *action, const json_t *d,
+                            struct hr_err *err);
+
 #endif

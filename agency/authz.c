@@ -89,6 +89,19 @@ static const struct row {
     /* who votes is personal data of the voters: the roles that read the account's drafts */
     {AGENCY_POLL_RESULTS, "poll.results", R_ADMIN | R_EDITOR | R_APPROVER | R_AUDITOR,
      ON_ACCOUNT, true, NO_RULE, NULL},
+    /* issue #12, the citizen desk: a case's ACCOUNT is its department (docs/desk.md) */
+    {AGENCY_CASE_READ, "case.read", R_ADMIN | R_RESPONDER | R_AUDITOR, ON_ACCOUNT, true,
+     NO_RULE, NULL},
+    {AGENCY_CASE_HANDLE, "case.handle", R_ADMIN | R_RESPONDER, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_CASE_ANSWER, "case.answer", R_RESPONDER, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_ROUTE_READ, "route.read", R_ADMIN | R_RESPONDER | R_AUDITOR, INSTANCE, true, NO_RULE,
+     NULL},
+    {AGENCY_ROUTE_MANAGE, "route.manage", R_ADMIN, INSTANCE, true, NO_RULE, NULL},
+    {AGENCY_DESK_SETTINGS, "desk.settings", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_STATUS_READ, "status.read", 0, ANY_OPERATOR, true, NO_RULE, NULL},
+    {AGENCY_REPORT_READ, "report.read", R_ADMIN | R_AUDITOR, ON_ACCOUNT, true, NO_RULE, NULL},
+    {AGENCY_WEBHOOK_LIST, "webhook.list", R_ADMIN | R_AUDITOR, INSTANCE, true, NO_RULE, NULL},
+    {AGENCY_WEBHOOK_MANAGE, "webhook.manage", R_ADMIN, INSTANCE, true, NO_RULE, NULL},
 };
 
 static const struct row *row_of(enum agency_action action)

@@ -149,6 +149,8 @@ static int history(struct store_txn *txn, struct op *o, const json_t *d, const c
     }
     json_decref(ev);
     snprintf(target, sizeof target, "%s/%s", str(d, "account"), str(d, "id"));
+    if (rc == HR_OK) /* webhooks, and the case a published answer belongs to (issue #12) */
+        rc = agency_draft_event(txn, action, d, o->err);
     return rc == HR_OK ? agency_audit(txn, o->by, action, target, str(d, "rev_sha256"), o->err)
                        : rc;
 }

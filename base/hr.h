@@ -100,6 +100,14 @@ int hr_parse_u64_slice(struct hr_slice s, uint64_t max, uint64_t *out);
 
 int64_t hr_now_ms(void);   /* wall clock, Unix ms */
 int64_t hr_mono_ms(void);  /* monotonic ms, for timeouts */
+/* The desk's clock (issue #12): hr_now_ms() moved by HERALD_CLOCK_SHIFT when that is set
+ * ("+3d", "-90m", "36h", "600s": a signed whole number of s, m, h or d), so that tests and
+ * drills can see deadlines and silences pass without waiting. Case times, deadlines, the
+ * watchdog and report defaults read it; signatures, Date headers, published times and
+ * delivery retries never do (they stay on hr_now_ms). Read once; an unparsable value is
+ * ignored with a warning on stderr. */
+int64_t hr_clock_ms(void);
+int64_t hr_clock_shift_ms(void); /* the shift in effect (0 normally) */
 /* RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); OUT holds 30 bytes. */
 void hr_http_date(int64_t unix_ms, char out[32]);
 /* Parses an IMF-fixdate (RFC 7231 §7.1.1.1) into Unix ms; other forms are refused. */

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,50 @@ int64_t hr_mono_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* HERALD_CLOCK_SHIFT, parsed once (hr_clock_ms). */
+static int64_t clock_shift = 0;
+static pthread_once_t clock_once = PTHREAD_ONCE_INIT;
+
+static void clock_shift_init(void)
+{
+    const char *s = getenv("HERALD_CLOCK_SHIFT"), *p;
+    int64_t sign = 1, n = 0, unit;
+    char *end = NULL;
+
+    if (s == NULL || *s == '\0')
+        return;
+    p = s;
+    if (*p == '+' || *p == '-')
+        sign = *p++ == '-' ? -1 : 1;
+    errno = 0;
+    if (*p >= '0' && *p <= '9')
+        n = (int64_t)strtoll(p, &end, 10);
+    switch (end && end != p && errno == 0 && end[0] != '\0' && end[1] == '\0' ? *end : 0) {
+    case 's': unit = 1000; break;
+    case 'm': unit = 60000; break;
+    case 'h': unit = 3600000; break;
+    case 'd': unit = 86400000; break;
+    default: unit = 0;
+    }
+    if (unit == 0 || n > 36500LL * 86400000 / unit) {
+        fprintf(stderr, "herald: HERALD_CLOCK_SHIFT=%s ignored: want [+-]N followed by s, m, h "
+                        "or d\n", s);
+        return;
+    }
+    clock_shift = sign * n * unit;
+}
+
+int64_t hr_clock_shift_ms(void)
+{
+    pthread_once(&clock_once, clock_shift_init);
+    return clock_shift;
+}
+
+int64_t hr_clock_ms(void)
+{
+    return hr_now_ms() + hr_clock_shift_ms();
 }
 
 static const char *const wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};

@@ -580,6 +580,64 @@ static void learn(struct store_txn *txn, const struct job *j)
                j->knock.now == FED_SCHEME_RFC9421 ? "rfc9421" : "draft-cavage");
 }
 
+/* What the watchdog and the reports read of a POST's outcome (issue #12): the host's health
+ * (STORE_T_HOSTS: since when it fails; written when that changes, and on every failure)
+ * and, on success, that the account reached the host today (STORE_T_REACH). Best effort:
+ * a failure here is logged, never a reason to lose the outcome itself. */
+static void note_health(struct store_txn *txn, const struct job *j, bool ok, int64_t now)
+{
+    char host[300], *v = NULL, key[400];
+    size_t len = 0, hlen, alen;
+    json_t *h = NULL;
+    struct hr_err err = {0};
+    int rc;
+
+    if (fed_url_host(j->inbox, host, sizeof host, &err) != HR_OK)
+        return;
+    hlen = strlen(host);
+    if (store_rec_get(txn, STORE_T_HOSTS, host, hlen, &v, &len, NULL) == HR_OK)
+        h = json_loadb(v, len, 0, NULL);
+    free(v);
+    if (!json_is_object(h)) {
+        json_decref(h);
+        h = json_object();
+    }
+    if (ok && json_object_get(h, "first_fail_ms") == NULL &&
+        json_object_get(h, "last_ok_ms") != NULL) {
+        rc = HR_OK; /* healthy and known: nothing changed, nothing written */
+    } else {
+        if (ok) {
+            json_object_del(h, "first_fail_ms");
+            json_object_set_new(h, "fails", json_integer(0));
+            json_object_set_new(h, "last_ok_ms", json_integer(now));
+        } else {
+            if (json_object_get(h, "first_fail_ms") == NULL)
+                json_object_set_new(h, "first_fail_ms", json_integer(now));
+            json_object_set_new(h, "last_fail_ms", json_integer(now));
+            json_object_set_new(h, "last_status", json_integer(j->rc == HR_OK ? j->status : 0));
+            json_object_set_new(h, "fails",
+                                json_integer(json_integer_value(json_object_get(h, "fails")) + 1));
+        }
+        v = json_dumps(h, JSON_COMPACT | JSON_SORT_KEYS);
+        rc = v ? store_rec_put(txn, STORE_T_HOSTS, host, hlen, v, strlen(v), 0, &err) : HR_ENOMEM;
+        free(v);
+    }
+    json_decref(h);
+    alen = strlen(j->account);
+    if (rc == HR_OK && ok && alen + hlen + 6 <= sizeof key) {
+        unsigned char day[8];
+        store_put_be64((uint64_t)(now / 86400000), day);
+        memcpy(key, j->account, alen);
+        key[alen] = '\0';
+        memcpy(key + alen + 1, day + 4, 4); /* BE32 day */
+        key[alen + 5] = '\0';
+        memcpy(key + alen + 6, host, hlen);
+        rc = store_rec_put(txn, STORE_T_REACH, key, alen + 6 + hlen, "", 0, 0, &err);
+    }
+    if (rc != HR_OK)
+        hr_log(HR_LOG_WARN, "deliver", "host health of %s not recorded: %s", host, err.msg);
+}
+
 /* Records one outcome inside TXN. */
 static int record(struct fed_worker *w, struct store_txn *txn, const struct job *j)
 {
@@ -592,6 +650,7 @@ static int record(struct fed_worker *w, struct store_txn *txn, const struct job 
         return store_delivery_retry(txn, j->id, now + TRANSIENT_RETRY_MS, j->attempts, NULL);
     if (j->learned) /* the second knock worked: the next delivery there starts with it */
         learn(txn, j);
+    note_health(txn, j, j->rc == HR_OK && j->status >= 200 && j->status < 300, now);
     if (j->rc == HR_OK && j->status >= 200 && j->status < 300)
         return store_delivery_del(txn, j->id, NULL);
     if ((retryable(j) || fed_rotation_grace(txn, j->account, j->rc, j->status, now)) &&

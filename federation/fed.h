@@ -509,4 +509,41 @@ int fed_web_accounts(struct fed *fed, const char *only, struct json_t **items,
  * closed), so OUT->err is never set by a long reply. sanitize(sanitize(x)) == sanitize(x). */
 void fed_sanitize_html(const char *html, size_t len, struct hr_buf *out);
 
+/* ---- the citizen desk's inbound side (issue #12; federation/desk.c) ----
+ * The inbox hands up, inside its one write transaction, every verified Create/Update of a
+ * Note that concerns one of our accounts, and every Delete of a Note, so that the agency
+ * layer opens or updates a case in the same commit as the 202 (federation never includes
+ * agency's headers: server wires these hooks at start-up, fed_set_desk_hooks). */
+enum fed_desk_why {
+    FED_DESK_REPLY,   /* inReplyTo is a live post of ours (ACCOUNT's) */
+    FED_DESK_MENTION, /* a Mention tag (or to/cc) names ACCOUNT, the Note is not direct */
+    FED_DESK_DIRECT,  /* addressed to ACCOUNT (and perhaps others) without public/followers */
+    FED_DESK_FOLLOWUP /* inReplyTo is a Note the desk knows (a case message or our answer) */
+};
+struct fed_desk_note {
+    const char *type;        /* "Create", "Update" or "Delete" */
+    const char *actor;       /* the verified author (the citizen) */
+    const char *id;          /* the Note's id */
+    const json_t *object;    /* the Note (Create/Update); NULL for a Delete */
+    const char *account;     /* our account concerned (local name); "" for a Delete */
+    enum fed_desk_why why;
+    const char *in_reply_to; /* the Note it answers, or NULL */
+    const char *thread;      /* conversation key: our post it (finally) answers, else the
+                                Note's context/conversation, else its own id */
+    enum fed_visibility visibility;
+    int64_t received_ms;     /* hr_clock_ms() at the inbox */
+};
+struct fed_desk_hooks {
+    /* one call per (Note, account concerned); a non-HR_OK return refuses the activity and
+     * rolls the transaction back */
+    int (*note)(void *ctx, struct store_txn *txn, const struct fed_desk_note *n,
+                struct hr_err *err);
+    void *ctx;
+};
+void fed_set_desk_hooks(struct fed *fed, const struct fed_desk_hooks *hooks);
+/* Called by the inbox for Create, Update and Delete (federation/desk.c): works out which of
+ * our accounts ACT concerns and calls the note hook for each. No hooks: nothing. */
+int fed_desk_inbound(struct fed *fed, struct store_txn *txn, const json_t *act,
+                     const char *actor, struct hr_err *err);
+
 #endif

@@ -83,6 +83,7 @@ struct fed {
     struct fed_mk_entry mk[FED_MKCACHE];
     size_t mk_next;
     int64_t kinds_scan_ms; /* next scan for due parent checks (scheduler thread only) */
+    struct fed_desk_hooks desk; /* issue #12: the citizen desk (federation/desk.c) */
 };
 void fed_mk_cache_free(struct fed *fed);
 

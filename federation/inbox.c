@@ -532,6 +532,14 @@ static int dispatch(struct inbox_ctx *c, struct store_txn *txn, struct hr_err *e
 
     if (rc != HR_OK || done)
         return rc;
+    /* a citizen's message to one of our accounts opens or updates a case (federation/desk.c),
+     * in this transaction: the 202 means the case is on disk */
+    if (strcmp(c->type, "Create") == 0 || strcmp(c->type, "Update") == 0 ||
+        strcmp(c->type, "Delete") == 0) {
+        rc = fed_desk_inbound(c->fed, txn, c->act, c->actor, err);
+        if (rc != HR_OK)
+            return rc;
+    }
     for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
         if (strcmp(c->type, handlers[i].type) == 0)
             return handlers[i].fn(c, txn, err);

@@ -8,6 +8,7 @@
 #include "agency/agency.h"
 #include "server/attest.h"
 #include "server/media_front.h"
+#include "server/desk_front.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -665,6 +666,40 @@ static enum MHD_Result h_attestation(struct call *c)
                        : fail_rc(c, rc, &err);
 }
 
+/* The desk's routes, by their first path segment (server/desk_front.h). */
+static enum MHD_Result h_desk(struct call *c)
+{
+    static const struct {
+        const char *seg;
+        enum MHD_Result (*fn)(struct http_req *r, const char *op, const char *rest,
+                              json_t *body);
+    } faces[] = {{"/cases", desk_api_cases},     {"/routes", desk_api_routes},
+                 {"/desk", desk_api_desk},       {"/status", desk_api_status},
+                 {"/reports", desk_api_reports}, {"/webhooks", desk_api_webhooks}};
+    const char *path = c->r->url + strlen(API);
+
+    for (size_t i = 0; i < sizeof faces / sizeof faces[0]; i++) {
+        size_t n = strlen(faces[i].seg);
+        if (strncmp(path, faces[i].seg, n) == 0 && (path[n] == '\0' || path[n] == '/'))
+            return faces[i].fn(c->r, c->op, c->rest, c->body);
+    }
+    return http_reply_error(c->r, 404, "not_found", "no such endpoint");
+}
+
+enum MHD_Result admin_reply_json(struct http_req *r, int status, json_t *j)
+{
+    struct call c = {.r = r};
+
+    return reply_json(&c, status, j);
+}
+
+enum MHD_Result admin_reply_rc(struct http_req *r, int rc, const struct hr_err *err)
+{
+    struct call c = {.r = r};
+
+    return fail_rc(&c, rc, err);
+}
+
 static const struct route {
     const char *method, *prefix;
     bool exact;
@@ -690,6 +725,20 @@ static const struct route {
     {"GET", "/attestations", true, h_attestations},
     {"POST", "/attestations", true, h_attestations},
     {"POST", "/attestations/", false, h_attestation},
+    /* issue #12: the citizen desk and supervision (server/desk_front.h) */
+    {"GET", "/cases", true, h_desk},
+    {"GET", "/cases/", false, h_desk},
+    {"POST", "/cases/", false, h_desk},
+    {"GET", "/routes", true, h_desk},
+    {"POST", "/routes", true, h_desk},
+    {"POST", "/routes/", false, h_desk},
+    {"GET", "/desk/", false, h_desk},
+    {"POST", "/desk/", false, h_desk},
+    {"GET", "/status", true, h_desk},
+    {"GET", "/reports", true, h_desk},
+    {"GET", "/webhooks", true, h_desk},
+    {"POST", "/webhooks", true, h_desk},
+    {"POST", "/webhooks/", false, h_desk},
 };
 
 static enum MHD_Result audit_head(struct http_req *r)

@@ -5,6 +5,7 @@
 #include "server/server.h"
 #include "server/attest.h"
 #include "server/media_front.h"
+#include "server/desk_front.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -70,6 +71,12 @@ static const char *const usage_text[] = {
     "         [--valid-until DATE] | attest revoke ID [--reason TEXT] | attest list [--json]\n"
     "  attest import URL [--account NAME]     show an attestation of one of our accounts\n"
     "  attest verify URL|HANDLE [--json]      check a post or actor up to the trust anchors\n"
+    "\n",
+    /* issue #12: the citizen desk and supervision (docs/desk.md, docs/evaluation.md) */
+    DESK_CLI_USAGE_CASES,
+    DESK_CLI_USAGE_DESK,
+    DESK_CLI_USAGE_REPORT,
+    DESK_CLI_USAGE_WEBHOOK,
     "\n"
     "Global options: --data DIR (default ./herald-data or $HERALD_DATA), --as OPERATOR\n"
     "(act as that operator: their roles are checked and the audit log records them).\n"
@@ -140,6 +147,8 @@ static int app_open(struct app *app, struct hr_err *err)
     if (rc == HR_OK) {
         app_fed_config(app, &fc);
         rc = fed_new(app->st, &fc, &app->fed, err);
+    if (rc == HR_OK) /* a citizen's Note to us opens a case (agency/cases.c, issue #12) */
+        fed_set_desk_hooks(app->fed, &(struct fed_desk_hooks){agency_desk_note, app->fed});
     }
     if (rc != HR_OK)
         app_close(app);
@@ -1302,6 +1311,50 @@ static int cmd_media(struct app *app, int argc, char **argv)
     return rc;
 }
 
+/* The desk's commands (issue #12): the store opened, then server/desk_front.h's. */
+static int desk_cmd(struct app *app, int argc, char **argv,
+                    int (*fn)(struct app *app, int argc, char **argv))
+{
+    struct hr_err err = {0};
+    int rc;
+
+    if (app_open(app, &err) != HR_OK)
+        return fail(&err);
+    rc = fn(app, argc, argv);
+    app_close(app);
+    return rc;
+}
+
+static int cmd_case(struct app *app, int argc, char **argv)
+{
+    return desk_cmd(app, argc, argv, desk_cli_case);
+}
+
+static int cmd_route(struct app *app, int argc, char **argv)
+{
+    return desk_cmd(app, argc, argv, desk_cli_route);
+}
+
+static int cmd_desk(struct app *app, int argc, char **argv)
+{
+    return desk_cmd(app, argc, argv, desk_cli_desk);
+}
+
+static int cmd_status(struct app *app, int argc, char **argv)
+{
+    return desk_cmd(app, argc, argv, desk_cli_status);
+}
+
+static int cmd_report(struct app *app, int argc, char **argv)
+{
+    return desk_cmd(app, argc, argv, desk_cli_report);
+}
+
+static int cmd_webhook(struct app *app, int argc, char **argv)
+{
+    return desk_cmd(app, argc, argv, desk_cli_webhook);
+}
+
 static const struct {
     const char *name;
     int (*fn)(struct app *app, int argc, char **argv);
@@ -1317,6 +1370,13 @@ static const struct {
     {"attest", cmd_attest},
     {"keys", cmd_keys},
     {"media", cmd_media},
+    /* issue #12: the citizen desk and supervision (server/desk_front.h) */
+    {"case", cmd_case},
+    {"route", cmd_route},
+    {"desk", cmd_desk},
+    {"status", cmd_status},
+    {"report", cmd_report},
+    {"webhook", cmd_webhook},
 };
 
 int cli_main(int argc, char **argv)

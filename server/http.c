@@ -654,6 +654,8 @@ static void *scheduler_main(void *arg)
         fed_polls_tick(s->app->fed, hr_now_ms(), s->app->cfg.poll_update_minutes * 60000);
         /* the totals inside our Notes, as rarely (counts.c) */
         fed_counts_tick(s->app->fed, hr_now_ms(), s->app->cfg.poll_update_minutes * 60000);
+        /* overdue cases, watchdog alarms, acknowledgements (agency/watchdog.c, issue #12) */
+        agency_desk_tick(s->app->st, s->app->fed, hr_clock_ms());
         trim_when_idle(s);
         pthread_mutex_lock(&s->mu);
         clock_gettime(CLOCK_REALTIME, &ts);

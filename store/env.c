@@ -37,6 +37,13 @@ static const char *const db_names[DB_COUNT_] = {
     [DB_REC_FIRST_ + STORE_T_MEDIA] = "media",
     [DB_REC_FIRST_ + STORE_T_REACTIONS] = "reactions",
     [DB_REC_FIRST_ + STORE_T_VOTES] = "votes",
+    [DB_REC_FIRST_ + STORE_T_CASES] = "cases",
+    [DB_REC_FIRST_ + STORE_T_CASE_IDX] = "case_index",
+    [DB_REC_FIRST_ + STORE_T_DESK] = "desk",
+    [DB_REC_FIRST_ + STORE_T_HOSTS] = "host_health",
+    [DB_REC_FIRST_ + STORE_T_REACH] = "reach",
+    [DB_REC_FIRST_ + STORE_T_HISTORY] = "history",
+    [DB_REC_FIRST_ + STORE_T_HOOKS] = "webhooks",
 };
 
 int store_mdb_fail(struct hr_err *err, int mrc, const char *what)

@@ -298,6 +298,23 @@ enum store_table {
     STORE_T_REACTIONS,  /* our note id NUL kind NUL remote actor -> reaction (likes, shares,
                            replies; issue #10) */
     STORE_T_VOTES,      /* our question id NUL remote actor -> vote (polls; issue #10) */
+    /* issue #12, the citizen desk and supervision (docs/desk.md, docs/storage.md): */
+    STORE_T_CASES,      /* case id ("c" + decimal seq) -> case (agency/cases.c) */
+    STORE_T_CASE_IDX,   /* the ways to a case: 't' NUL account NUL citizen NUL thread -> open
+                           case id; 'm' NUL message id -> case id; 'd' NUL draft id -> case id;
+                           'o' BE64(deadline ms) case id -> "" while unanswered */
+    STORE_T_DESK,       /* desk settings: 'r' NUL BE64(seq) -> routing rule; 'a' NUL account
+                           -> the account's desk settings (department, deadline, calendar,
+                           acknowledgement, max_silence_days); 'h' NUL account NUL date ->
+                           holiday; 'w' NUL alarm key -> watchdog alarm state */
+    STORE_T_HOSTS,      /* remote host -> delivery health {"first_fail_ms", "last_fail_ms",
+                           "last_ok_ms", "fails", "last_status"} (federation/deliver.c) */
+    STORE_T_REACH,      /* account NUL BE32(day since epoch, UTC) NUL host -> "": a delivery of
+                           the account's succeeded at that host that day (reports' spread) */
+    STORE_T_HISTORY,    /* 'f' NUL account NUL BE64(ms) NUL actor -> "+" | "-": followers
+                           gained and lost, for reports (store/followers.c) */
+    STORE_T_HOOKS,      /* webhooks: 'w' NUL id -> webhook (url, events, secret); 'e' NUL
+                           BE64(seq) -> event body delivered to them (agency/events.c) */
     STORE_T_COUNT_
 };
 /* FLAGS: STORE_NOOVERWRITE makes an existing key HR_EEXIST. */
