@@ -120,17 +120,14 @@ static int weekday_item(const char *p, size_t n, unsigned *mask)
 int agency_desk_parse_weekdays(const char *v, unsigned *mask, struct hr_err *err)
 {
     const char *p = v ? v : "";
-
+    bool bad = false;
     *mask = 0;
-    while (*p != '\0') {
+    while (!bad && *p != '\0') {
         size_t n = strcspn(p, ",");
-        if (weekday_item(p, n, mask) != HR_OK)
-            break;
-        p += n;
-        if (*p == ',' && *++p == '\0')
-            break; /* a trailing comma */
+        bad = weekday_item(p, n, mask) != HR_OK || (p[n] == ',' && p[n + 1] == '\0');
+        p += p[n] == ',' ? n + 1 : n;
     }
-    if (*p != '\0' || *mask == 0)
+    if (bad || *mask == 0)
         return hr_fail(err, HR_EINVAL, "weekdays '%.40s': want days mon..sun as a list or "
                                        "range (\"mon-fri\", \"mon,tue,thu\")", v ? v : "");
     return HR_OK;

@@ -100,6 +100,13 @@ static const char *summary_of(icalcomponent *ev, char out[SUMMARY_MAX + 1])
     return out;
 }
 
+/* libical keeps "20271345" as month 13, day 45: a real calendar date or the file is refused */
+static bool date_ok(struct icaltimetype t)
+{
+    return t.year >= 1900 && t.year <= 2200 && t.month >= 1 && t.month <= 12 && t.day >= 1 &&
+           t.day <= icaltime_days_in_month(t.month, t.year);
+}
+
 static void one_event(struct parse *p, icalcomponent *ev)
 {
     struct icaltimetype start = icalcomponent_get_dtstart(ev), end;
@@ -107,7 +114,7 @@ static void one_event(struct parse *p, icalcomponent *ev)
     char summary[SUMMARY_MAX + 1];
     int length;
 
-    if (icaltime_is_null_time(start) || !icaltime_is_valid_time(start)) {
+    if (icaltime_is_null_time(start) || !icaltime_is_valid_time(start) || !date_ok(start)) {
         snprintf(p->error, sizeof p->error, "an event (VEVENT) without a valid DTSTART");
         return;
     }

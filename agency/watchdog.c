@@ -43,7 +43,7 @@ static int alarm_up(struct scan *s, const char *kind, const char *subject, int64
     char key[400];
     json_t *a = json_pack("{s:s,s:s,s:I,s:s}", "kind", kind,
                           strcmp(kind, "host_failing") == 0 ? "host" : "account", subject,
-                          (json_int_t)since_ms, "message", message);
+                          "since_ms", (json_int_t)since_ms, "message", message);
 
     snprintf(key, sizeof key, "%s:%s", kind, subject);
     if (a != NULL && extra != NULL)
