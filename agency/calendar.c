@@ -121,6 +121,7 @@ int agency_desk_parse_weekdays(const char *v, unsigned *mask, struct hr_err *err
 {
     const char *p = v ? v : "";
     bool bad = false;
+
     *mask = 0;
     while (!bad && *p != '\0') {
         size_t n = strcspn(p, ",");
