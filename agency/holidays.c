@@ -179,13 +179,14 @@ static void parse_calendar(struct parse *p, const char *text)
 static int holidays_parse(const char *text, size_t len, int64_t now_ms, json_t **out,
                           struct hr_err *err)
 {
-    struct parse p = {.dates = json_object()};
+    struct parse p = {0};
     char *copy = NULL;
 
     *out = NULL;
     if (len == 0 || len > ICS_MAX || memchr(text, '\0', len) != NULL || !hr_utf8_valid(text, len))
         return hr_fail(err, HR_EINVAL, "not an iCalendar file: want 1 byte to 4 MiB of UTF-8 "
                                        "text");
+    p.dates = json_object();
     copy = strndup(text, len);
     if (copy == NULL || p.dates == NULL) {
         free(copy);

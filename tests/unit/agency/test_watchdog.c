@@ -248,6 +248,7 @@ static void a_host_failing_for_a_day_is_raised_and_clears_when_it_recovers(void 
 {
     struct fixture *fx = *state;
     char json[200];
+    json_t *w;
 
     snprintf(json, sizeof json, "{\"first_fail_ms\":%lld,\"fails\":7,\"last_status\":503}",
              (long long)fx->t0);
@@ -255,7 +256,10 @@ static void a_host_failing_for_a_day_is_raised_and_clears_when_it_recovers(void 
     assert_false(up(fx, fx->t0 + 23 * HOUR, "host_failing", "peer.example"));
     assert_true(up(fx, fx->t0 + 25 * HOUR, "host_failing", "peer.example"));
     assert_int_equal(agency_watchdog_run(fx->st, fx->t0 + 25 * HOUR, NULL), HR_OK);
-    assert_non_null(get(fx, STORE_T_DESK, "w\0host_failing:peer.example", 27));
+    w = get(fx, STORE_T_DESK, "w\0host_failing:peer.example", 27);
+    assert_non_null(w);
+    assert_string_equal(json_string_value(json_object_get(w, "host")), "peer.example");
+    json_decref(w);
     put(fx, STORE_T_HOSTS, "peer.example", "{\"fails\":0,\"last_ok_ms\":1}");
     assert_false(up(fx, fx->t0 + 26 * HOUR, "host_failing", "peer.example"));
     assert_int_equal(agency_watchdog_run(fx->st, fx->t0 + 26 * HOUR, NULL), HR_OK);
