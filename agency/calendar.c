@@ -76,14 +76,17 @@ int agency_desk_parse_deadline(const char *v, bool *hours, unsigned *n, struct h
     char num[8];
 
     if (len < 2 || len > 4 || (v[len - 1] != 'd' && v[len - 1] != 'h'))
-        return hr_fail(err, HR_EINVAL, "deadline must be working days (\"3d\", 1-60) or working "
-                                       "hours (\"8h\", 1-480)");
+        return hr_fail(err, HR_EINVAL,
+                       "deadline must be working days (\"3d\", 1-60) or working "
+                       "hours (\"8h\", 1-480)");
     memcpy(num, v, len - 1);
     num[len - 1] = '\0';
     *hours = v[len - 1] == 'h';
     if (num[0] < '1' || num[0] > '9' || hr_parse_u64(num, *hours ? 480 : 60, &x) != HR_OK)
-        return hr_fail(err, HR_EINVAL, "deadline '%.8s': want 1d to 60d (working days) or 1h "
-                                       "to 480h (working hours)", v);
+        return hr_fail(err, HR_EINVAL,
+                       "deadline '%.8s': want 1d to 60d (working days) or 1h "
+                       "to 480h (working hours)",
+                       v);
     *n = (unsigned)x;
     return HR_OK;
 }
@@ -129,8 +132,10 @@ int agency_desk_parse_weekdays(const char *v, unsigned *mask, struct hr_err *err
         p += p[n] == ',' ? n + 1 : n;
     }
     if (bad || *mask == 0)
-        return hr_fail(err, HR_EINVAL, "weekdays '%.40s': want days mon..sun as a list or "
-                                       "range (\"mon-fri\", \"mon,tue,thu\")", v ? v : "");
+        return hr_fail(err, HR_EINVAL,
+                       "weekdays '%.40s': want days mon..sun as a list or "
+                       "range (\"mon-fri\", \"mon,tue,thu\")",
+                       v ? v : "");
     return HR_OK;
 }
 
@@ -154,8 +159,9 @@ int agency_desk_parse_hours(const char *v, int *start_min, int *end_min, struct 
         b = clock_min(v + 6, true);
     }
     if (a < 0 || b < 0 || a >= b)
-        return hr_fail(err, HR_EINVAL, "hours '%.20s': want HH:MM-HH:MM, start before end "
-                                       "(\"09:00-17:00\"; \"24:00\" ends at midnight)",
+        return hr_fail(err, HR_EINVAL,
+                       "hours '%.20s': want HH:MM-HH:MM, start before end "
+                       "(\"09:00-17:00\"; \"24:00\" ends at midnight)",
                        v ? v : "");
     *start_min = a;
     *end_min = b;
@@ -232,8 +238,8 @@ static bool due_hours(const struct agency_calendar *cal, icaltimezone *z, int64_
  * working day of the first working moment at or after OPENED), which itself does not count:
  * a deadline in days ends with the last day, and the day of receipt is not counted (as in
  * BGB §187(1), §188(1) and the usual rules for administrative deadlines). */
-static bool due_days(const struct agency_calendar *cal, icaltimezone *z, int64_t opened,
-                     unsigned n, int64_t *out)
+static bool due_days(const struct agency_calendar *cal, icaltimezone *z, int64_t opened, unsigned n,
+                     int64_t *out)
 {
     struct icaltimetype day = day_of(opened, z);
     int64_t s, e;
@@ -262,8 +268,7 @@ int agency_calendar_due(const struct agency_calendar *cal, int64_t opened_ms, bo
     agency_ical_lock();
     z = zone_of(cal->tz);
     if (z != NULL)
-        found = hours ? due_hours(cal, z, opened_ms, n, out)
-                      : due_days(cal, z, opened_ms, n, out);
+        found = hours ? due_hours(cal, z, opened_ms, n, out) : due_days(cal, z, opened_ms, n, out);
     agency_ical_unlock();
     if (z == NULL)
         return hr_fail(err, HR_EINVAL, "unknown time zone '%.64s'", cal->tz);
@@ -311,8 +316,8 @@ static bool is_holiday(void *ctx, const char *date)
     return found;
 }
 
-int agency_deadline_ms(struct store_txn *txn, const char *account, int64_t opened_ms,
-                       int64_t *out, struct hr_err *err)
+int agency_deadline_ms(struct store_txn *txn, const char *account, int64_t opened_ms, int64_t *out,
+                       struct hr_err *err)
 {
     struct hol_ctx h = {txn, account};
     struct agency_calendar cal = {.holiday = is_holiday, .ctx = &h};
@@ -328,8 +333,8 @@ int agency_deadline_ms(struct store_txn *txn, const char *account, int64_t opene
                                        &n, &e) != HR_OK ||
             agency_desk_parse_weekdays(json_string_value(json_object_get(s, "weekdays")),
                                        &cal.weekdays, &e) != HR_OK ||
-            agency_desk_parse_hours(json_string_value(json_object_get(s, "hours")),
-                                    &cal.start_min, &cal.end_min, &e) != HR_OK)
+            agency_desk_parse_hours(json_string_value(json_object_get(s, "hours")), &cal.start_min,
+                                    &cal.end_min, &e) != HR_OK)
             rc = HR_EIO; /* desk.c stored only checked values: the record was damaged */
     }
     json_decref(s);

@@ -50,18 +50,17 @@ struct check {
 static int check_department(struct check *c)
 {
     struct store_account a = {0};
-    int rc = hr_name_valid(c->value) ? store_account_get(c->txn, c->value, &a, NULL)
-                                     : HR_ENOTFOUND;
-    bool fits = rc == HR_OK && (strcmp(a.kind, "agency") == 0 ||
-                                strcmp(a.kind, "department") == 0);
+    int rc = hr_name_valid(c->value) ? store_account_get(c->txn, c->value, &a, NULL) : HR_ENOTFOUND;
+    bool fits = rc == HR_OK && (strcmp(a.kind, "agency") == 0 || strcmp(a.kind, "department") == 0);
 
     store_account_fini(&a);
     if (rc != HR_OK)
-        return hr_fail(c->err, HR_EINVAL, "department '%.40s' is not an account here",
-                       c->value);
+        return hr_fail(c->err, HR_EINVAL, "department '%.40s' is not an account here", c->value);
     if (!fits)
-        return hr_fail(c->err, HR_EINVAL, "department '%.40s' must be an account of kind "
-                                          "agency or department", c->value);
+        return hr_fail(c->err, HR_EINVAL,
+                       "department '%.40s' must be an account of kind "
+                       "agency or department",
+                       c->value);
     c->out = json_string(c->value);
     return HR_OK;
 }
@@ -80,8 +79,9 @@ static int check_deadline(struct check *c)
 static int check_timezone(struct check *c)
 {
     if (!agency_tz_valid(c->value))
-        return hr_fail(c->err, HR_EINVAL, "timezone '%.64s' is not a zone name libical knows "
-                                          "(IANA tzdata, e.g. Europe/Berlin, Asia/Shanghai)",
+        return hr_fail(c->err, HR_EINVAL,
+                       "timezone '%.64s' is not a zone name libical knows "
+                       "(IANA tzdata, e.g. Europe/Berlin, Asia/Shanghai)",
                        c->value);
     c->out = json_string(c->value);
     return HR_OK;
@@ -129,8 +129,9 @@ static int check_ack_text(struct check *c)
         if ((unsigned char)*p < 0x20 && *p != '\n')
             return hr_fail(c->err, HR_EINVAL, "ack_text: no control characters");
         if (*p == '{' && strncmp(p, "{case}", 6) != 0 && strncmp(p, "{deadline}", 10) != 0)
-            return hr_fail(c->err, HR_EINVAL, "ack_text: the only placeholders are {case} and "
-                                              "{deadline}");
+            return hr_fail(c->err, HR_EINVAL,
+                           "ack_text: the only placeholders are {case} and "
+                           "{deadline}");
     }
     c->out = json_string(c->value);
     return HR_OK;
@@ -161,14 +162,14 @@ static const struct key {
     const char *name;
     int (*check)(struct check *c);
 } keys[] = {
-    {"department", check_department},     {"deadline", check_deadline},
-    {"timezone", check_timezone},         {"weekdays", check_weekdays},
-    {"hours", check_hours},               {"ack", check_ack},
-    {"ack_text", check_ack_text},         {"max_silence_days", check_silence},
+    {"department", check_department}, {"deadline", check_deadline},
+    {"timezone", check_timezone},     {"weekdays", check_weekdays},
+    {"hours", check_hours},           {"ack", check_ack},
+    {"ack_text", check_ack_text},     {"max_silence_days", check_silence},
     {"draft_wait_hours", check_wait},
 };
-#define KEY_NAMES                                                                              \
-    "department, deadline, timezone, weekdays, hours, ack, ack_text, max_silence_days, "       \
+#define KEY_NAMES                                                                                  \
+    "department, deadline, timezone, weekdays, hours, ack, ack_text, max_silence_days, "           \
     "draft_wait_hours"
 
 static const struct key *key_of(const char *name)
@@ -189,10 +190,10 @@ int agency_desk_effective(struct store_txn *txn, const char *account, json_t **o
     if (rc != HR_OK)
         return rc;
     agency_tz_default(tz);
-    d = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:i,s:i}", "department", account, "deadline",
-                  "3d", "timezone", tz, "weekdays", "mon-fri", "hours", "09:00-17:00", "ack", 0,
-                  "ack_text", AGENCY_ACK_TEXT_DEFAULT, "max_silence_days", 14,
-                  "draft_wait_hours", 48);
+    d = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:i,s:i}", "department", account, "deadline", "3d",
+                  "timezone", tz, "weekdays", "mon-fri", "hours", "09:00-17:00", "ack", 0,
+                  "ack_text", AGENCY_ACK_TEXT_DEFAULT, "max_silence_days", 14, "draft_wait_hours",
+                  48);
     if (d == NULL || json_object_update(d, *out) != 0) {
         json_decref(d);
         json_decref(*out);
@@ -231,9 +232,9 @@ static int account_known(struct store_txn *txn, const char *account, struct hr_e
     int rc = hr_name_valid(account) ? store_account_get(txn, account, &a, NULL) : HR_ENOTFOUND;
 
     store_account_fini(&a);
-    return rc == HR_ENOTFOUND ? hr_fail(err, HR_ENOTFOUND, "no account named '%.40s'",
-                                        account ? account : "")
-                              : rc;
+    return rc == HR_ENOTFOUND
+               ? hr_fail(err, HR_ENOTFOUND, "no account named '%.40s'", account ? account : "")
+               : rc;
 }
 
 static int set_txn(struct store_txn *txn, void *ctx)
@@ -310,8 +311,7 @@ int agency_desk_show(struct store *st, const char *by, const char *account, json
     int rc = store_txn_begin(st, STORE_READ, &txn, err);
 
     *out = NULL;
-    if (rc == HR_OK && agency_may_txn(txn, by, AGENCY_DESK_SETTINGS, account, NULL, NULL) !=
-                           HR_OK)
+    if (rc == HR_OK && agency_may_txn(txn, by, AGENCY_DESK_SETTINGS, account, NULL, NULL) != HR_OK)
         rc = agency_may_txn(txn, by, AGENCY_CASE_READ, account, NULL, err);
     if (rc == HR_OK)
         rc = account_known(txn, account, err);

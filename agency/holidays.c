@@ -11,17 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ICS_MAX (4u << 20)       /* bytes of an imported file */
-#define HOLIDAYS_MAX 5000        /* dates one import may add */
-#define EVENT_DAYS_MAX 366       /* days one occurrence may cover */
-#define EXPAND_STEPS_MAX 200000  /* occurrences one RRULE may be walked through */
-#define AHEAD_DAYS (3 * 366)     /* how far recurring holidays are expanded */
-#define SUMMARY_MAX 200
+#define ICS_MAX          (4u << 20) /* bytes of an imported file */
+#define HOLIDAYS_MAX     5000       /* dates one import may add */
+#define EVENT_DAYS_MAX   366        /* days one occurrence may cover */
+#define EXPAND_STEPS_MAX 200000     /* occurrences one RRULE may be walked through */
+#define AHEAD_DAYS       (3 * 366)  /* how far recurring holidays are expanded */
+#define SUMMARY_MAX      200
 
 struct parse {
-    json_t *dates;  /* "YYYY-MM-DD" -> summary */
+    json_t *dates;             /* "YYYY-MM-DD" -> summary */
     struct icaltimetype until; /* the expansion window's end (a date) */
-    size_t skipped; /* timed (not all-day) events */
+    size_t skipped;            /* timed (not all-day) events */
     char error[200];
 };
 
@@ -30,8 +30,7 @@ static void add_day(struct parse *p, struct icaltimetype d, const char *summary)
     char date[16];
 
     if (json_object_size(p->dates) >= HOLIDAYS_MAX) {
-        snprintf(p->error, sizeof p->error, "more than %d holiday dates in one file",
-                 HOLIDAYS_MAX);
+        snprintf(p->error, sizeof p->error, "more than %d holiday dates in one file", HOLIDAYS_MAX);
         return;
     }
     snprintf(date, sizeof date, "%04d-%02d-%02d", d.year, d.month, d.day);
@@ -55,8 +54,8 @@ static void add_span(struct parse *p, struct icaltimetype start, struct icaltime
 
 static bool excluded(icalcomponent *ev, struct icaltimetype d)
 {
-    for (icalproperty *x = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY);
-         x != NULL; x = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY))
+    for (icalproperty *x = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY); x != NULL;
+         x = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY))
         if (icaltime_compare_date_only(icalproperty_get_exdate(x), d) == 0)
             return true;
     return false;
@@ -169,8 +168,9 @@ static void parse_calendar(struct parse *p, const char *text)
             one_event(p, ev);
     }
     if (p->error[0] == '\0' && json_object_size(p->dates) == 0)
-        snprintf(p->error, sizeof p->error, "no all-day event (VEVENT with a DATE DTSTART) in "
-                                            "the file%s",
+        snprintf(p->error, sizeof p->error,
+                 "no all-day event (VEVENT with a DATE DTSTART) in "
+                 "the file%s",
                  p->skipped ? "; timed events are not holidays" : "");
     icalcomponent_free(cal);
 }
@@ -184,8 +184,9 @@ static int holidays_parse(const char *text, size_t len, int64_t now_ms, json_t *
 
     *out = NULL;
     if (len == 0 || len > ICS_MAX || memchr(text, '\0', len) != NULL || !hr_utf8_valid(text, len))
-        return hr_fail(err, HR_EINVAL, "not an iCalendar file: want 1 byte to 4 MiB of UTF-8 "
-                                       "text");
+        return hr_fail(err, HR_EINVAL,
+                       "not an iCalendar file: want 1 byte to 4 MiB of UTF-8 "
+                       "text");
     p.dates = json_object();
     copy = strndup(text, len);
     if (copy == NULL || p.dates == NULL) {
@@ -232,8 +233,8 @@ static int may_change(struct store_txn *txn, struct hol_op *o)
     struct store_account a = {0};
     int rc = agency_may_txn(txn, o->by, AGENCY_DESK_SETTINGS, o->account, NULL, o->err);
 
-    if (rc == HR_OK && (!hr_name_valid(o->account) ||
-                        store_account_get(txn, o->account, &a, NULL) != HR_OK))
+    if (rc == HR_OK &&
+        (!hr_name_valid(o->account) || store_account_get(txn, o->account, &a, NULL) != HR_OK))
         rc = hr_fail(o->err, HR_ENOTFOUND, "no account named '%.40s'", o->account);
     store_account_fini(&a);
     return rc;
@@ -255,9 +256,9 @@ static int import_txn(struct store_txn *txn, void *ctx)
                                strlen(json_string_value(v)), 0, o->err);
     }
     snprintf(details, sizeof details, "%zu dates", json_object_size(o->dates));
-    return rc == HR_OK ? agency_audit(txn, o->by, "desk.holidays.import", o->account, details,
-                                      o->err)
-                       : rc;
+    return rc == HR_OK
+               ? agency_audit(txn, o->by, "desk.holidays.import", o->account, details, o->err)
+               : rc;
 }
 
 int agency_desk_holidays_import(struct store *st, const char *by, const char *account,
@@ -290,8 +291,8 @@ static int list_cb(const void *k, size_t klen, const void *v, size_t vlen, void 
                : hr_fail(o->err, HR_ENOMEM, "holidays");
 }
 
-int agency_desk_holidays_list(struct store *st, const char *by, const char *account,
-                              json_t **out, struct hr_err *err)
+int agency_desk_holidays_list(struct store *st, const char *by, const char *account, json_t **out,
+                              struct hr_err *err)
 {
     struct hol_op o = {.by = by, .account = account, .err = err, .list = json_array()};
     struct store_txn *txn = NULL;
@@ -300,8 +301,7 @@ int agency_desk_holidays_list(struct store *st, const char *by, const char *acco
     int rc = store_txn_begin(st, STORE_READ, &txn, err);
 
     *out = NULL;
-    if (rc == HR_OK && agency_may_txn(txn, by, AGENCY_DESK_SETTINGS, account, NULL, NULL) !=
-                           HR_OK)
+    if (rc == HR_OK && agency_may_txn(txn, by, AGENCY_DESK_SETTINGS, account, NULL, NULL) != HR_OK)
         rc = agency_may_txn(txn, by, AGENCY_CASE_READ, account, NULL, err);
     if (rc == HR_OK && hkey(account, NULL, prefix, sizeof prefix, &plen) != HR_OK)
         rc = hr_fail(err, HR_EINVAL, "bad account name");
@@ -348,9 +348,9 @@ static int clear_txn(struct store_txn *txn, void *ctx)
     }
     o->count = json_array_size(o->list);
     snprintf(details, sizeof details, "%zu dates", o->count);
-    return rc == HR_OK ? agency_audit(txn, o->by, "desk.holidays.clear", o->account, details,
-                                      o->err)
-                       : rc;
+    return rc == HR_OK
+               ? agency_audit(txn, o->by, "desk.holidays.clear", o->account, details, o->err)
+               : rc;
 }
 
 int agency_desk_holidays_clear(struct store *st, const char *by, const char *account,

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HOUR_MS 3600000LL
-#define DAY_MS 86400000LL
-#define HOST_FAIL_MS DAY_MS /* deliveries to a host failing for a day */
-#define TICK_EVERY_MS 30000 /* the tick's real work, at most this often */
+#define HOUR_MS       3600000LL
+#define DAY_MS        86400000LL
+#define HOST_FAIL_MS  DAY_MS /* deliveries to a host failing for a day */
+#define TICK_EVERY_MS 30000  /* the tick's real work, at most this often */
 
 struct scan {
     struct store_txn *txn;
@@ -38,7 +38,7 @@ static void days_text(int64_t ms, char *out, size_t cap)
 
 /* Adds alarm KIND of SUBJECT (an account, or a host for host_failing). */
 static int alarm_up(struct scan *s, const char *kind, const char *subject, int64_t since_ms,
-                 const char *message, json_t *extra)
+                    const char *message, json_t *extra)
 {
     char key[400];
     json_t *a = json_pack("{s:s,s:s,s:I,s:s}", "kind", kind,
@@ -100,7 +100,8 @@ static int check_silent(struct scan *s, const struct store_account *a, const jso
         days_text(s->now - a->created_ms, since, sizeof since);
         return raisef(s, "silent", a->name, a->created_ms, NULL,
                       "account '%s' has published nothing since it was created %s ago (limit "
-                      "%lld days)", a->name, since, (long long)(limit / DAY_MS));
+                      "%lld days)",
+                      a->name, since, (long long)(limit / DAY_MS));
     }
     if (s->now - l.ms <= limit)
         return HR_OK;
@@ -170,11 +171,9 @@ static int check_unstaffed(struct scan *s, const struct store_account *a)
         have = best_approvers(p);
         if (p->n_editors == 0)
             rc = raisef(s, "unstaffed", a->name, s->now, json_pack("{s:s}", "missing", "editor"),
-                        "account '%s': no active editor (nobody can write a post for it)",
-                        a->name);
+                        "account '%s': no active editor (nobody can write a post for it)", a->name);
         else if (have < need)
-            rc = raisef(s, "unstaffed", a->name, s->now,
-                        json_pack("{s:s}", "missing", "approver"),
+            rc = raisef(s, "unstaffed", a->name, s->now, json_pack("{s:s}", "missing", "approver"),
                         "account '%s': a post needs %u approval%s, but its editors have only "
                         "%zu active approver%s besides themselves",
                         a->name, need, need == 1 ? "" : "s", have, have == 1 ? "" : "s");
@@ -217,7 +216,8 @@ static int case_cb(const json_t *c, void *ctx)
         if (n == NULL || json_object_set_new(s->counts, dept, n) != 0)
             return hr_fail(s->err, HR_ENOMEM, "watchdog");
     }
-    json_object_set_new(n, "count", json_integer(json_integer_value(json_object_get(n, "count")) + 1));
+    json_object_set_new(n, "count",
+                        json_integer(json_integer_value(json_object_get(n, "count")) + 1));
     if (due < json_integer_value(json_object_get(n, "since_ms"))) {
         json_object_set_new(n, "since_ms", json_integer(due));
         json_object_set_new(n, "oldest", json_string(id));
@@ -238,11 +238,13 @@ static int raise_overdue(struct scan *s)
         int64_t due = json_integer_value(json_object_get(n, "since_ms"));
         days_text(s->now - due, since, sizeof since);
         if (rc == HR_OK)
-            rc = raisef(s, "overdue_case", dept, due,
-                        json_pack("{s:I,s:O}", "count", count, "oldest", json_object_get(n, "oldest")),
-                        "department '%s': %lld case%s past the deadline unanswered (the oldest, "
-                        "%s, for %s)", dept, (long long)count, count == 1 ? "" : "s",
-                        json_string_value(json_object_get(n, "oldest")), since);
+            rc = raisef(
+                s, "overdue_case", dept, due,
+                json_pack("{s:I,s:O}", "count", count, "oldest", json_object_get(n, "oldest")),
+                "department '%s': %lld case%s past the deadline unanswered (the oldest, "
+                "%s, for %s)",
+                dept, (long long)count, count == 1 ? "" : "s",
+                json_string_value(json_object_get(n, "oldest")), since);
     }
     return rc;
 }
@@ -271,8 +273,8 @@ static int draft_cb(const void *k, size_t klen, const void *v, size_t vlen, void
     int64_t limit = json_integer_value(json_object_get(set, "draft_wait_hours")) * HOUR_MS;
     if (s->now - at > limit) {
         days_text(s->now - at, since, sizeof since);
-        rc = raisef(s, "draft_waiting", id, at, json_pack("{s:s,s:s}", "account", account,
-                                                          "draft", id),
+        rc = raisef(s, "draft_waiting", id, at,
+                    json_pack("{s:s,s:s}", "account", account, "draft", id),
                     "draft %s of '%s' has waited for approval for %s (limit %lld hours)", id,
                     account, since, (long long)(limit / HOUR_MS));
     }
@@ -349,8 +351,12 @@ static int scan_all(struct scan *s)
 
 static int scan_begin(struct scan *s, struct store_txn *txn, int64_t now, struct hr_err *err)
 {
-    *s = (struct scan){.txn = txn, .now = now, .err = err, .alarms = json_object(),
-                       .overdue = json_array(), .counts = json_object()};
+    *s = (struct scan){.txn = txn,
+                       .now = now,
+                       .err = err,
+                       .alarms = json_object(),
+                       .overdue = json_array(),
+                       .counts = json_object()};
     if (s->alarms == NULL || s->overdue == NULL || s->counts == NULL)
         return hr_fail(err, HR_ENOMEM, "watchdog");
     return scan_all(s);
@@ -380,8 +386,7 @@ int agency_watchdog_alarms(struct store *st, const char *by, int64_t now_ms, jso
     if (rc == HR_OK && (*out = json_array()) == NULL)
         rc = hr_fail(err, HR_ENOMEM, "alarms");
     if (rc == HR_OK) { /* keys kind:subject: sorted, they order by kind and name */
-        json_object_foreach(s.alarms, key, a)
-            json_array_append(*out, a);
+        json_object_foreach(s.alarms, key, a) json_array_append(*out, a);
     }
     scan_end(&s);
     store_txn_abort(txn);
@@ -452,9 +457,9 @@ static json_t *alarm_record(const json_t *a, const json_t *old, int64_t now)
 
     if (rec == NULL)
         return NULL;
-    json_object_set_new(rec, "raised_ms",
-                        json_integer(old ? json_integer_value(json_object_get(old, "raised_ms"))
-                                         : now));
+    json_object_set_new(
+        rec, "raised_ms",
+        json_integer(old ? json_integer_value(json_object_get(old, "raised_ms")) : now));
     if (old != NULL && kind != NULL && strcmp(kind, "unstaffed") == 0)
         json_object_set(rec, "since_ms", json_object_get(old, "since_ms"));
     return rec;
@@ -512,8 +517,8 @@ int agency_watchdog_run(struct store *st, int64_t now, struct hr_err *err)
         if (rc == HR_OK)
             rc = flag_overdue(txn, json_string_value(id), now, err);
     }
-    y = (struct sync){.txn = txn, .alarms = s.alarms, .gone = json_array(),
-                      .kept = json_object(), .err = err};
+    y = (struct sync){
+        .txn = txn, .alarms = s.alarms, .gone = json_array(), .kept = json_object(), .err = err};
     if (rc == HR_OK)
         rc = y.gone && y.kept ? sync_alarms(&y, now) : hr_fail(err, HR_ENOMEM, "watchdog");
     if (rc == HR_OK) {

@@ -98,8 +98,8 @@ static int holidays_import(struct app *app, const char *name, const char *file)
     int rc = agency_media_read(file, &bytes, &len, &err);
 
     if (rc == HR_OK)
-        rc = agency_desk_holidays_import(app->st, app->as, name, (const char *)bytes, len,
-                                         &added, &err);
+        rc = agency_desk_holidays_import(app->st, app->as, name, (const char *)bytes, len, &added,
+                                         &err);
     free(bytes);
     if (rc != HR_OK)
         return cli_fail(&err);
@@ -236,8 +236,7 @@ static bool split_name(const char *rest, char name[64], const char **sub)
     return true;
 }
 
-static enum MHD_Result api_show(struct http_req *r, const char *op, const char *name,
-                                bool holidays)
+static enum MHD_Result api_show(struct http_req *r, const char *op, const char *name, bool holidays)
 {
     struct hr_err err = {0};
     json_t *out = NULL;
@@ -322,6 +321,7 @@ enum MHD_Result desk_api_status(struct http_req *r, const char *op, const char *
     (void)rest, (void)body;
     if (rc != HR_OK)
         return admin_reply_rc(r, rc, &err);
-    return admin_reply_json(r, 200, json_pack("{s:b,s:I,s:o}", "ok", json_array_size(alarms) == 0,
-                                              "now_ms", (json_int_t)now, "alarms", alarms));
+    return admin_reply_json(r, 200,
+                            json_pack("{s:b,s:I,s:o}", "ok", json_array_size(alarms) == 0, "now_ms",
+                                      (json_int_t)now, "alarms", alarms));
 }

@@ -52,8 +52,11 @@ static bool berlin_holiday(void *ctx, const char *date)
 /* Europe/Berlin, mon-fri 09:00-17:00, with the three holidays above. */
 static struct agency_calendar berlin(void)
 {
-    struct agency_calendar c = {.tz = "Europe/Berlin", .weekdays = 0x1f, .start_min = 540,
-                                .end_min = 1020, .holiday = berlin_holiday};
+    struct agency_calendar c = {.tz = "Europe/Berlin",
+                                .weekdays = 0x1f,
+                                .start_min = 540,
+                                .end_min = 1020,
+                                .holiday = berlin_holiday};
     return c;
 }
 
@@ -126,8 +129,8 @@ static void deadlines_follow_berlin_across_both_dst_changes(void **state)
 
 static void a_working_day_of_25_hours_counts_25_hours(void **state)
 {
-    struct agency_calendar c = {.tz = "Europe/Berlin", .weekdays = 0x7f, .start_min = 0,
-                                .end_min = 1440};
+    struct agency_calendar c = {
+        .tz = "Europe/Berlin", .weekdays = 0x7f, .start_min = 0, .end_min = 1440};
 
     (void)state;
     /* around the clock: 24 working hours from Saturday 12:00 CEST are 24 real hours */
@@ -167,8 +170,7 @@ static int setup(void **state)
         store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK ||
         agency_account_add(fx->st, AGENCY_LOCAL, "health", "agency", NULL, NULL, NULL) != HR_OK ||
         agency_account_create(fx->st, AGENCY_LOCAL, &dept, NULL) != HR_OK ||
-        agency_account_add(fx->st, AGENCY_LOCAL, "mayor", "service", NULL, NULL, NULL) !=
-            HR_OK ||
+        agency_account_add(fx->st, AGENCY_LOCAL, "mayor", "service", NULL, NULL, NULL) != HR_OK ||
         agency_operator_add(fx->st, AGENCY_LOCAL, "ed", NULL) != HR_OK ||
         agency_grant(fx->st, AGENCY_LOCAL, "ed", "editor", "health", NULL) != HR_OK)
         return -1;
@@ -208,24 +210,34 @@ static void each_bad_setting_is_refused_with_a_clear_error_and_nothing_stored(vo
     static const struct {
         const char *key, *value, *says;
     } bad[] = {
-        {"deadline", "0d", "1d to 60d"},          {"deadline", "61d", "1d to 60d"},
-        {"deadline", "481h", "1h to 480h"},       {"deadline", "3w", "working days"},
-        {"deadline", "-1d", "working"},           {"timezone", "Mars/Olympus", "zone"},
-        {"timezone", "../etc/passwd", "zone"},    {"weekdays", "mon-funday", "mon..sun"},
-        {"weekdays", "mon,", "mon..sun"},         {"hours", "17:00-09:00", "start before end"},
-        {"hours", "9-17", "HH:MM"},               {"hours", "09:00-24:30", "HH:MM"},
-        {"ack", "yes", "on or off"},              {"ack_text", "case {id}", "placeholders"},
-        {"max_silence_days", "0", "1 to 365"},    {"max_silence_days", "366", "1 to 365"},
-        {"draft_wait_hours", "721", "1 to 720"},  {"draft_wait_hours", "12h", "1 to 720"},
-        {"department", "nobody", "not an account"}, {"department", "mayor", "agency or department"},
+        {"deadline", "0d", "1d to 60d"},
+        {"deadline", "61d", "1d to 60d"},
+        {"deadline", "481h", "1h to 480h"},
+        {"deadline", "3w", "working days"},
+        {"deadline", "-1d", "working"},
+        {"timezone", "Mars/Olympus", "zone"},
+        {"timezone", "../etc/passwd", "zone"},
+        {"weekdays", "mon-funday", "mon..sun"},
+        {"weekdays", "mon,", "mon..sun"},
+        {"hours", "17:00-09:00", "start before end"},
+        {"hours", "9-17", "HH:MM"},
+        {"hours", "09:00-24:30", "HH:MM"},
+        {"ack", "yes", "on or off"},
+        {"ack_text", "case {id}", "placeholders"},
+        {"max_silence_days", "0", "1 to 365"},
+        {"max_silence_days", "366", "1 to 365"},
+        {"draft_wait_hours", "721", "1 to 720"},
+        {"draft_wait_hours", "12h", "1 to 720"},
+        {"department", "nobody", "not an account"},
+        {"department", "mayor", "agency or department"},
         {"colour", "red", "unknown desk setting"},
     };
     char *before = stored(fx, "health"), *after;
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct hr_err err = {0};
-        assert_int_not_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", bad[i].key,
-                                             bad[i].value, &err), HR_OK);
+        assert_int_not_equal(
+            agency_desk_set(fx->st, AGENCY_LOCAL, "health", bad[i].key, bad[i].value, &err), HR_OK);
         if (strstr(err.msg, bad[i].says) == NULL)
             fail_msg("%s=%s: '%s' does not say '%s'", bad[i].key, bad[i].value, err.msg,
                      bad[i].says);
@@ -246,8 +258,8 @@ static void a_setting_is_stored_and_an_empty_value_resets_it(void **state)
     assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", "department", "roads", &err),
                      HR_OK);
     assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", "ack", "on", &err), HR_OK);
-    assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", "max_silence_days", "30",
-                                     &err), HR_OK);
+    assert_int_equal(
+        agency_desk_set(fx->st, AGENCY_LOCAL, "health", "max_silence_days", "30", &err), HR_OK);
     s = stored(fx, "health");
     assert_string_equal(s, "{\"ack\":true,\"department\":\"roads\",\"max_silence_days\":30}");
     free(s);
@@ -291,8 +303,7 @@ static json_t *holidays(struct fixture *fx, const char *account)
 {
     json_t *list = NULL;
 
-    assert_int_equal(agency_desk_holidays_list(fx->st, AGENCY_LOCAL, account, &list, NULL),
-                     HR_OK);
+    assert_int_equal(agency_desk_holidays_list(fx->st, AGENCY_LOCAL, account, &list, NULL), HR_OK);
     return list;
 }
 
@@ -301,10 +312,9 @@ static bool has_date(const json_t *list, const char *date, const char *summary)
     const json_t *h;
     size_t i;
 
-    json_array_foreach(list, i, h)
-        if (strcmp(json_string_value(json_object_get(h, "date")), date) == 0)
-            return summary == NULL ||
-                   strcmp(json_string_value(json_object_get(h, "summary")), summary) == 0;
+    json_array_foreach(list, i, h) if (strcmp(json_string_value(json_object_get(h, "date")),
+                                              date) == 0) return summary == NULL ||
+        strcmp(json_string_value(json_object_get(h, "summary")), summary) == 0;
     return false;
 }
 
@@ -316,8 +326,8 @@ static void an_ics_file_gives_its_all_day_and_recurring_holidays(void **state)
     struct hr_err err = {0};
     json_t *list;
 
-    assert_int_equal(agency_desk_holidays_import(fx->st, AGENCY_LOCAL, "health", ics, len,
-                                                 &added, &err), HR_OK);
+    assert_int_equal(
+        agency_desk_holidays_import(fx->st, AGENCY_LOCAL, "health", ics, len, &added, &err), HR_OK);
     list = holidays(fx, "health");
     assert_int_equal(json_array_size(list), added);
     assert_true(has_date(list, "2027-01-01", "Neujahr"));
@@ -345,14 +355,15 @@ static void a_file_that_is_not_icalendar_or_is_broken_stores_nothing(void **stat
         size_t len, added = 99;
         char *text = read_fixture(files[i], &len);
         struct hr_err err = {0};
-        assert_int_equal(agency_desk_holidays_import(fx->st, AGENCY_LOCAL, "health", text, len,
-                                                     &added, &err), HR_EINVAL);
+        assert_int_equal(
+            agency_desk_holidays_import(fx->st, AGENCY_LOCAL, "health", text, len, &added, &err),
+            HR_EINVAL);
         assert_non_null(strstr(err.msg, "nothing imported"));
         assert_int_equal(added, 99);
         free(text);
     }
-    assert_int_equal(agency_desk_holidays_import(fx->st, AGENCY_LOCAL, "health", "", 0, NULL,
-                                                 NULL), HR_EINVAL);
+    assert_int_equal(agency_desk_holidays_import(fx->st, AGENCY_LOCAL, "health", "", 0, NULL, NULL),
+                     HR_EINVAL);
     list = holidays(fx, "health");
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
@@ -365,8 +376,8 @@ static void holidays_clear_removes_every_date(void **state)
     char *ics = read_fixture("holidays.ics", &len);
     json_t *list;
 
-    assert_int_equal(agency_desk_holidays_import(fx->st, AGENCY_LOCAL, "health", ics, len, NULL,
-                                                 NULL), HR_OK);
+    assert_int_equal(
+        agency_desk_holidays_import(fx->st, AGENCY_LOCAL, "health", ics, len, NULL, NULL), HR_OK);
     assert_int_equal(agency_desk_holidays_clear(fx->st, AGENCY_LOCAL, "health", &removed, NULL),
                      HR_OK);
     assert_true(removed >= 6);
@@ -396,18 +407,18 @@ static void the_account_deadline_reads_its_settings_and_imported_holidays(void *
     unsetenv("TZ"); /* the default zone: UTC */
     /* defaults: 3d, mon-fri 09:00-17:00 UTC; Monday 10:00 -> Thursday 17:00 */
     assert_true(deadline_of(fx, "health", utc(2026, 11, 30, 10, 0)) == utc(2026, 12, 3, 17, 0));
-    assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", "timezone", "Europe/Berlin",
-                                     NULL), HR_OK);
-    assert_int_equal(agency_desk_holidays_import(fx->st, AGENCY_LOCAL, "health", ics, len, NULL,
-                                                 NULL), HR_OK);
+    assert_int_equal(
+        agency_desk_set(fx->st, AGENCY_LOCAL, "health", "timezone", "Europe/Berlin", NULL), HR_OK);
+    assert_int_equal(
+        agency_desk_holidays_import(fx->st, AGENCY_LOCAL, "health", ics, len, NULL, NULL), HR_OK);
     /* Wednesday 23 December: 24-26 are holidays -> Mon 28, Tue 29, Wed 30, 17:00 CET */
     assert_true(deadline_of(fx, "health", utc(2026, 12, 23, 9, 0)) == utc(2026, 12, 30, 16, 0));
     assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", "deadline", "4h", NULL),
                      HR_OK);
-    assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", "hours", "08:00-12:00",
-                                     NULL), HR_OK);
-    assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", "weekdays", "mon,wed",
-                                     NULL), HR_OK);
+    assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", "hours", "08:00-12:00", NULL),
+                     HR_OK);
+    assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", "weekdays", "mon,wed", NULL),
+                     HR_OK);
     /* Tuesday 2026-12-01 10:00 CET is no working day: Wednesday 08:00-12:00 */
     assert_true(deadline_of(fx, "health", utc(2026, 12, 1, 9, 0)) == utc(2026, 12, 2, 11, 0));
     free(ics);
@@ -446,10 +457,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(only_an_admin_of_the_account_changes_its_desk, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(an_ics_file_gives_its_all_day_and_recurring_holidays,
+        cmocka_unit_test_setup_teardown(an_ics_file_gives_its_all_day_and_recurring_holidays, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_file_that_is_not_icalendar_or_is_broken_stores_nothing,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            a_file_that_is_not_icalendar_or_is_broken_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(holidays_clear_removes_every_date, setup, teardown),
         cmocka_unit_test_setup_teardown(
             the_account_deadline_reads_its_settings_and_imported_holidays, setup, teardown),

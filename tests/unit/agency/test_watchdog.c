@@ -19,7 +19,7 @@
 #include <string.h>
 
 #define HOUR 3600000LL
-#define DAY (24 * HOUR)
+#define DAY  (24 * HOUR)
 
 struct fixture {
     char dir[64];
@@ -138,8 +138,8 @@ static void an_account_silent_past_its_limit_is_raised_and_a_longer_limit_clears
     assert_non_null(strstr(json_string_value(json_object_get(a, "message")), "limit 14 days"));
     assert_true(json_integer_value(json_object_get(a, "since_ms")) <= fx->t0);
     json_decref(hold);
-    assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", "max_silence_days", "30",
-                                     NULL), HR_OK);
+    assert_int_equal(
+        agency_desk_set(fx->st, AGENCY_LOCAL, "health", "max_silence_days", "30", NULL), HR_OK);
     assert_false(up(fx, fx->t0 + 15 * DAY, "silent", "health"));
 }
 
@@ -162,8 +162,7 @@ static void an_account_without_editor_or_enough_approvers_is_unstaffed(void **st
     assert_int_equal(agency_operator_add(fx->st, AGENCY_LOCAL, "ed2", NULL), HR_OK);
     assert_int_equal(agency_operator_add(fx->st, AGENCY_LOCAL, "ap2", NULL), HR_OK);
     assert_int_equal(agency_grant(fx->st, AGENCY_LOCAL, "ed2", "editor", NULL, NULL), HR_OK);
-    assert_int_equal(agency_grant(fx->st, AGENCY_LOCAL, "ap2", "approver", "health", NULL),
-                     HR_OK);
+    assert_int_equal(agency_grant(fx->st, AGENCY_LOCAL, "ap2", "approver", "health", NULL), HR_OK);
     assert_false(up(fx, fx->t0, "unstaffed", "health"));
 }
 
@@ -177,8 +176,8 @@ static void an_editor_is_not_their_own_approver(void **state)
     assert_true(up(fx, fx->t0, "unstaffed", "health"));
 }
 
-#define CASE_JSON                                                                              \
-    "{\"id\":\"c1\",\"account\":\"health\",\"department\":\"health\",\"status\":\"new\","      \
+#define CASE_JSON                                                                                  \
+    "{\"id\":\"c1\",\"account\":\"health\",\"department\":\"health\",\"status\":\"new\","          \
     "\"opened_ms\":%lld,\"deadline_ms\":%lld,\"keep\":\"me\"}"
 
 static void an_overdue_case_is_flagged_once_and_its_alarm_clears_when_answered(void **state)
@@ -234,8 +233,8 @@ static void a_draft_waiting_past_draft_wait_hours_is_raised_until_decided(void *
     put(fx, STORE_T_DRAFTS, "d9", json);
     assert_false(up(fx, fx->t0 + 47 * HOUR, "draft_waiting", "health"));
     assert_true(up(fx, fx->t0 + 49 * HOUR, "draft_waiting", "health"));
-    assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "health", "draft_wait_hours", "72",
-                                     NULL), HR_OK);
+    assert_int_equal(
+        agency_desk_set(fx->st, AGENCY_LOCAL, "health", "draft_wait_hours", "72", NULL), HR_OK);
     assert_false(up(fx, fx->t0 + 49 * HOUR, "draft_waiting", "health"));
     snprintf(json, sizeof json,
              "{\"id\":\"d9\",\"account\":\"health\",\"state\":\"approved\",\"updated\":%lld}",
@@ -287,8 +286,7 @@ static void status_is_for_operators_only(void **state)
 
     assert_int_equal(agency_watchdog_alarms(fx->st, "ed", fx->t0, &a, NULL), HR_OK);
     json_decref(a);
-    assert_int_equal(agency_watchdog_alarms(fx->st, "stranger", fx->t0, &a, NULL),
-                     HR_EFORBIDDEN);
+    assert_int_equal(agency_watchdog_alarms(fx->st, "stranger", fx->t0, &a, NULL), HR_EFORBIDDEN);
     assert_null(a);
 }
 
