@@ -395,6 +395,21 @@ int agency_watchdog_alarms(struct store *st, const char *by, int64_t now_ms, jso
 
 /* ---- the tick ---- */
 
+/* What case.overdue tells a webhook: the case's handle and times, not the citizen's words
+ * (personal data: a webcare tool reads them through the API with a responder's token). */
+static json_t *overdue_event(const json_t *c)
+{
+    static const char *const keys[] = {"id",          "account",    "department",
+                                       "status",      "assignee",   "opened_ms",
+                                       "deadline_ms", "overdue_ms", "why"};
+    json_t *e = json_object();
+
+    for (size_t i = 0; e != NULL && i < sizeof keys / sizeof keys[0]; i++)
+        if (json_object_get(c, keys[i]) != NULL)
+            json_object_set(e, keys[i], json_object_get(c, keys[i]));
+    return e;
+}
+
 /* Flags case ID overdue (once: only when not flagged yet) and emits case.overdue. */
 static int flag_overdue(struct store_txn *txn, const char *id, int64_t now, struct hr_err *err)
 {
@@ -405,7 +420,7 @@ static int flag_overdue(struct store_txn *txn, const char *id, int64_t now, stru
         json_object_set_new(c, "overdue_ms", json_integer(now));
         rc = agency_rec_put_json(txn, STORE_T_CASES, id, c, 0, err);
         if (rc == HR_OK)
-            rc = agency_event(txn, "case.overdue", json_deep_copy(c), err);
+            rc = agency_event(txn, "case.overdue", overdue_event(c), err);
     }
     json_decref(c);
     return rc == HR_ENOTFOUND ? HR_OK : rc;
