@@ -406,4 +406,32 @@ int agency_desk_note(void *ctx, struct store_txn *txn, const struct fed_desk_not
  * watchdog.alarm when one goes up), sends due acknowledgements. NOW_MS: hr_clock_ms(). */
 void agency_desk_tick(struct store *st, struct fed *fed, int64_t now_ms);
 
+/* ---- desk settings, holidays and the watchdog (issue #12; agency/desk.c, watchdog.c) ----
+ * Each is checked with agency_may (desk.settings on ACCOUNT to change, status.read to read
+ * alarms) and every change is audited. Setting KEY of ACCOUNT to VALUE ("" resets it to the
+ * default): HR_EINVAL with a message saying what is wanted, and nothing stored. */
+int agency_desk_set(struct store *st, const char *by, const char *account, const char *key,
+                    const char *value, struct hr_err *err);
+/* *OUT (new): {"account", "settings": effective values, "set": what was set explicitly,
+ * "holidays": count}. Right: desk.settings or case.read on ACCOUNT. */
+int agency_desk_show(struct store *st, const char *by, const char *account, json_t **out,
+                     struct hr_err *err);
+/* Holidays from an iCalendar text (RFC 5545): every all-day VEVENT's dates, recurring
+ * ones expanded for three years ahead; added to those stored. A text that is not
+ * iCalendar, or that names no all-day event: HR_EINVAL, nothing stored. *ADDED may be
+ * NULL. */
+int agency_desk_holidays_import(struct store *st, const char *by, const char *account,
+                                const char *ics, size_t len, size_t *added,
+                                struct hr_err *err);
+/* *OUT (new): [{"date": "YYYY-MM-DD", "summary"}] in date order. */
+int agency_desk_holidays_list(struct store *st, const char *by, const char *account,
+                              json_t **out, struct hr_err *err);
+int agency_desk_holidays_clear(struct store *st, const char *by, const char *account,
+                               size_t *removed, struct hr_err *err);
+/* The watchdog's alarms at NOW_MS, computed now (not the tick's records): *OUT (new) an
+ * array of {"kind", "account" | "host", "since_ms", "message", ...} ordered by kind and
+ * name. Kinds: silent, unstaffed, overdue_case, draft_waiting, host_failing. */
+int agency_watchdog_alarms(struct store *st, const char *by, int64_t now_ms, json_t **out,
+                           struct hr_err *err);
+
 #endif

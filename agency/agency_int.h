@@ -132,4 +132,49 @@ int agency_draft_event(struct store_txn *txn, const char *action, const json_t *
 int agency_case_draft_event(struct store_txn *txn, const char *action, const json_t *d,
                             struct hr_err *err);
 
+/* ---- the working calendar and the desk settings (issue #12; agency/calendar.c, desk.c) ----
+ * A calendar: time zone TZ (a zoneinfo name libical knows), WEEKDAYS (bit 0 Monday .. bit 6
+ * Sunday), working hours [START_MIN, END_MIN) in minutes after local midnight, and HOLIDAY
+ * (may be NULL): true when local date "YYYY-MM-DD" is a holiday. */
+struct agency_calendar {
+    char tz[64];
+    unsigned weekdays;
+    int start_min, end_min;
+    bool (*holiday)(void *ctx, const char *date);
+    void *ctx;
+};
+/* When a case opened at OPENED_MS is due: N working hours (HOURS) counted from the first
+ * working moment at or after it, or (days) the close of the Nth working day after the day
+ * of that moment (docs/desk.md "Deadlines"). HR_EINVAL for an unknown zone. */
+int agency_calendar_due(const struct agency_calendar *cal, int64_t opened_ms, bool hours,
+                        unsigned n, int64_t *out, struct hr_err *err);
+/* A case is overdue at NOW_MS: it has a deadline that has passed, no first answer, and is
+ * not closed. */
+bool agency_case_overdue(const json_t *c, int64_t now_ms);
+/* The checks of the setting values (HR_EINVAL with a message saying what is wanted). */
+int agency_desk_parse_deadline(const char *v, bool *hours, unsigned *n, struct hr_err *err);
+int agency_desk_parse_weekdays(const char *v, unsigned *mask, struct hr_err *err);
+int agency_desk_parse_hours(const char *v, int *start_min, int *end_min, struct hr_err *err);
+bool agency_tz_valid(const char *name);
+/* The default zone: the server's TZ (set from config `timezone`), else "UTC". */
+void agency_tz_default(char out[64]);
+/* "YYYY-MM-DD HH:MM" of MS in zone TZ (UTC when unknown). */
+void agency_date_local(int64_t ms, const char *tz, char *out, size_t cap);
+/* libical is used under this one lock (its zones expand DST rules lazily; calendar.c). */
+void agency_ical_lock(void);
+void agency_ical_unlock(void);
+/* ACCOUNT's desk settings with every default filled in (a new object): department,
+ * deadline, timezone, weekdays, hours, ack, ack_text, max_silence_days, draft_wait_hours. */
+int agency_desk_effective(struct store_txn *txn, const char *account, json_t **out,
+                          struct hr_err *err);
+#define AGENCY_ACK_TEXT_DEFAULT                                                                \
+    "We received your message as case {case} and will answer by {deadline}."
+/* Acknowledgements that fell due (agency/cases.c, helper A): run by agency_desk_tick after
+ * the watchdog, at most every 30 s. */
+int agency_case_tick(struct store *st, struct fed *fed, int64_t now_ms, struct hr_err *err);
+/* One watchdog pass at NOW_MS in one write transaction: flags newly overdue cases
+ * ("overdue_ms", event case.overdue), stores the alarms up as STORE_T_DESK 'w' records
+ * (event watchdog.alarm for a new one) and removes those that cleared (agency/watchdog.c). */
+int agency_watchdog_run(struct store *st, int64_t now_ms, struct hr_err *err);
+
 #endif

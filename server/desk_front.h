@@ -35,8 +35,8 @@ int desk_cli_webhook(struct app *app, int argc, char **argv);
     "  route add --department NAME (--account NAME | --tag TAG | --keyword WORD)\n"            \
     "  route list [--json] | route remove ID\n"
 #define DESK_CLI_USAGE_DESK                                                                   \
-    "  desk show NAME | desk set NAME KEY VALUE   deadline, calendar, acknowledgement\n"      \
-    "  desk holidays NAME import FILE.ics | desk holidays NAME list|clear\n"                   \
+    "  desk show NAME [--json] | desk set NAME KEY VALUE   deadline, calendar, ack, limits\n" \
+    "  desk holidays NAME import FILE.ics | desk holidays NAME list [--json] | ... clear\n"    \
     "  status [--json]                        the watchdog's alarms (exit 3 when any is up)\n"
 #define DESK_CLI_USAGE_REPORT                                                                 \
     "  report [--from DATE] [--to DATE] [--account NAME] --format json|csv|html\n"
