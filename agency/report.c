@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WEEK_MS (7 * REPORT_DAY_MS)
+#define WEEK_MS   (7 * REPORT_DAY_MS)
 #define WINDOW_MS (14 * REPORT_DAY_MS) /* the two-weeks rule */
-#define HOUR_MS 3600000LL
+#define HOUR_MS   3600000LL
 
 /* ---- growable list of durations or times (ms) ---- */
 struct i64v {
@@ -99,8 +99,8 @@ double agency_report_spread(long active, long hosts)
     return round1(50.0 * a + 50.0 * h);
 }
 
-double agency_report_service(double share, int64_t median_ms, int64_t deadline_ms,
-                             long answered, long overdue)
+double agency_report_service(double share, int64_t median_ms, int64_t deadline_ms, long answered,
+                             long overdue)
 {
     double speed = 0;
 
@@ -123,14 +123,14 @@ struct rep {
     struct store_txn *txn;
     const struct agency_report_query *q;
     const char *name;
-    int64_t end;         /* min(to, now): what is observed */
-    struct i64v times;   /* posts published in the period */
-    json_t *notes;       /* every post's Note id (reactions may come to older posts) */
+    int64_t end;       /* min(to, now): what is observed */
+    struct i64v times; /* posts published in the period */
+    json_t *notes;     /* every post's Note id (reactions may come to older posts) */
     long rejected;
     struct i64v approval; /* submission -> release, released in the period */
     json_t *answer_notes; /* Notes of case answers (not counted twice as own replies) */
     long answers;
-    json_t *active;      /* actors who reacted in the period: set */
+    json_t *active; /* actors who reacted in the period: set */
     long likes, shares, replies, own;
     struct hr_err *err;
 };
@@ -166,7 +166,8 @@ static int post_cb(uint64_t seq, const char *activity_id, void *ctx)
         goto out;
     act = json_loadb(o.json, o.json_len, 0, NULL);
     obj = json_object_get(act, "object");
-    note = json_is_string(obj) ? json_string_value(obj) : json_string_value(json_object_get(obj, "id"));
+    note = json_is_string(obj) ? json_string_value(obj)
+                               : json_string_value(json_object_get(obj, "id"));
     if (note != NULL)
         json_array_append_new(r->notes, json_string(note));
     if (in_period(r, o.published_ms))
@@ -299,8 +300,8 @@ static int collect_reactions(struct rep *r)
         struct react_walk w = {r, plen};
         if (plen > 480)
             continue;
-        rc = store_rec_each(r->txn, STORE_T_REACTIONS, json_string_value(n), plen, false,
-                            react_cb, &w, r->err);
+        rc = store_rec_each(r->txn, STORE_T_REACTIONS, json_string_value(n), plen, false, react_cb,
+                            &w, r->err);
         if (rc != HR_OK)
             break;
     }
@@ -492,7 +493,8 @@ static void case_first(struct case_walk *w, int64_t took)
 static int case_cb(const json_t *c, void *ctx)
 {
     struct case_walk *w = ctx;
-    int64_t opened = jms(c, "opened_ms"), dl = jms(c, "deadline_ms"), fa = jms(c, "first_answer_ms");
+    int64_t opened = jms(c, "opened_ms"), dl = jms(c, "deadline_ms"),
+            fa = jms(c, "first_answer_ms");
     bool answered, settled, in_time;
 
     if (strcmp(jstr(c, w->field), w->r->name) != 0)
@@ -549,9 +551,9 @@ static json_t *service_index(const struct case_walk *w)
 
     json_object_set_new(in, "deadline_median_ms", json_integer(v_median(&w->deadline)));
     json_object_set_new(in, "score",
-                        w->due > 0 ? json_real(agency_report_service(
-                                         share, v_median(&w->first), v_median(&w->deadline),
-                                         w->answered, w->overdue))
+                        w->due > 0 ? json_real(agency_report_service(share, v_median(&w->first),
+                                                                     v_median(&w->deadline),
+                                                                     w->answered, w->overdue))
                                    : json_null());
     return in;
 }
@@ -600,8 +602,7 @@ static json_t *activity_index(const struct rep *r, int64_t silence)
         last = k;
     }
     return json_pack("{s:I,s:I,s:f,s:f}", "windows", (json_int_t)windows, "covered",
-                     (json_int_t)covered, "silence_days", (double)silence / REPORT_DAY_MS,
-                     "score",
+                     (json_int_t)covered, "silence_days", (double)silence / REPORT_DAY_MS, "score",
                      agency_report_activity(windows, covered, (double)silence / REPORT_DAY_MS));
 }
 
@@ -673,10 +674,13 @@ static void rep_fini(struct rep *r)
 }
 
 /* One account's row: FIG gets the figures and "indices". */
-static int account_row(struct store_txn *txn, const struct agency_report_query *q,
-                       const char *name, json_t *fig, struct hr_err *err)
+static int account_row(struct store_txn *txn, const struct agency_report_query *q, const char *name,
+                       json_t *fig, struct hr_err *err)
 {
-    struct rep r = {.txn = txn, .q = q, .name = name, .err = err,
+    struct rep r = {.txn = txn,
+                    .q = q,
+                    .name = name,
+                    .err = err,
                     .end = q->now_ms < q->to_ms ? q->now_ms : q->to_ms};
     json_t *idx = json_object();
     long hosts = 0;
@@ -715,9 +719,9 @@ static int dept_case_cb(const json_t *c, void *ctx)
 
 static json_t *sum_members(json_t *accounts, const char *dept, json_t *row)
 {
-    static const char *const keys[] = {"posts", "drafts_rejected", "followers_start",
-                                       "followers_end", "replies", "likes", "boosts",
-                                       "answers_given"};
+    static const char *const keys[] = {"posts",         "drafts_rejected", "followers_start",
+                                       "followers_end", "replies",         "likes",
+                                       "boosts",        "answers_given"};
     json_t *members = json_array();
     const json_t *a;
     size_t i;
@@ -740,7 +744,10 @@ static json_t *sum_members(json_t *accounts, const char *dept, json_t *row)
 static int department_row(struct store_txn *txn, const struct agency_report_query *q,
                           const char *dept, json_t *accounts, json_t *row, struct hr_err *err)
 {
-    struct rep r = {.txn = txn, .q = q, .name = dept, .err = err,
+    struct rep r = {.txn = txn,
+                    .q = q,
+                    .name = dept,
+                    .err = err,
                     .end = q->now_ms < q->to_ms ? q->now_ms : q->to_ms};
     json_t *idx = json_object();
     int rc = idx ? HR_OK : hr_fail(err, HR_ENOMEM, "report");
@@ -810,7 +817,7 @@ static int build_rows(struct store_txn *txn, const struct agency_report_query *q
 }
 
 int agency_report_build(struct store *st, const char *operator,
-                        const struct agency_report_query *q, json_t **out, struct hr_err *err)
+                        const struct agency_report_query * q, json_t **out, struct hr_err *err)
 {
     struct store_txn *txn = NULL;
     struct store_account a = {0};
@@ -822,8 +829,7 @@ int agency_report_build(struct store *st, const char *operator,
     rc = agency_may(st, operator, AGENCY_REPORT_READ, q->account, NULL, err);
     if (rc == HR_OK)
         rc = store_txn_begin(st, STORE_READ, &txn, err);
-    if (rc == HR_OK && q->account != NULL &&
-        store_account_get(txn, q->account, &a, NULL) != HR_OK)
+    if (rc == HR_OK && q->account != NULL && store_account_get(txn, q->account, &a, NULL) != HR_OK)
         rc = hr_fail(err, HR_ENOTFOUND, "no account named %s", q->account);
     if (rc == HR_OK) {
         report = json_pack("{s:{s:I,s:I,s:I}}", "period", "from_ms", (json_int_t)q->from_ms,

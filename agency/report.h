@@ -23,7 +23,7 @@ struct agency_report_query {
  * [...]} (docs/evaluation.md "JSON"). HR_EINVAL (from >= to), HR_ENOTFOUND (no such
  * account), HR_EFORBIDDEN, HR_EIO. */
 int agency_report_build(struct store *st, const char *operator,
-                        const struct agency_report_query *q, json_t **out, struct hr_err *err);
+                        const struct agency_report_query * q, json_t **out, struct hr_err *err);
 
 /* ---- the index formulas (docs/evaluation.md "Indices"), each 0-100 rounded to 0.1 ---- */
 /* WINDOWS two-week windows of the period, COVERED of them with a post, SILENCE_DAYS the
@@ -33,8 +33,8 @@ double agency_report_activity(long windows, long covered, double silence_days);
 double agency_report_spread(long active, long hosts);
 /* SHARE answered within the deadline (0..1), MEDIAN_MS first-answer time, DEADLINE_MS the
  * median deadline, ANSWERED cases with a first answer, OVERDUE cases. */
-double agency_report_service(double share, int64_t median_ms, int64_t deadline_ms,
-                             long answered, long overdue);
+double agency_report_service(double share, int64_t median_ms, int64_t deadline_ms, long answered,
+                             long overdue);
 /* GIVEN answers and own replies, RECEIVED replies, likes and boosts, POSTS published. */
 double agency_report_interaction(long given, long received, long posts);
 

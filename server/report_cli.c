@@ -157,13 +157,27 @@ void report_value(struct hr_buf *b, const json_t *v, enum report_kind kind, bool
     if (v == NULL || json_is_null(v))
         return;
     switch (kind) {
-    case RK_TEXT: hr_buf_adds(b, json_string_value(v) ? json_string_value(v) : ""); break;
-    case RK_INT: hr_buf_addf(b, "%lld", (long long)json_integer_value(v)); break;
-    case RK_HOURS: hr_buf_addf(b, "%.2f", x / 3600000.0); break;
-    case RK_DAYS: hr_buf_addf(b, "%.2f", x / 86400000.0); break;
-    case RK_RATIO: hr_buf_addf(b, "%.2f", x); break;
-    case RK_SHARE: hr_buf_addf(b, percent ? "%.1f%%" : "%.4f", percent ? x * 100.0 : x); break;
-    case RK_SCORE: hr_buf_addf(b, "%.1f", x); break;
+    case RK_TEXT:
+        hr_buf_adds(b, json_string_value(v) ? json_string_value(v) : "");
+        break;
+    case RK_INT:
+        hr_buf_addf(b, "%lld", (long long)json_integer_value(v));
+        break;
+    case RK_HOURS:
+        hr_buf_addf(b, "%.2f", x / 3600000.0);
+        break;
+    case RK_DAYS:
+        hr_buf_addf(b, "%.2f", x / 86400000.0);
+        break;
+    case RK_RATIO:
+        hr_buf_addf(b, "%.2f", x);
+        break;
+    case RK_SHARE:
+        hr_buf_addf(b, percent ? "%.1f%%" : "%.4f", percent ? x * 100.0 : x);
+        break;
+    case RK_SCORE:
+        hr_buf_addf(b, "%.1f", x);
+        break;
     }
 }
 
@@ -252,8 +266,8 @@ struct report_args {
 
 static int parse_args(int argc, char **argv, struct report_args *a)
 {
-    static const char *const names[] = {"--from", "--to", "--account", "--format", "--lang",
-                                        "--output"};
+    static const char *const names[] = {"--from",   "--to",   "--account",
+                                        "--format", "--lang", "--output"};
     const char **slots[] = {&a->from, &a->to, &a->account, &a->format, &a->lang, &a->output};
     size_t k;
 
@@ -297,8 +311,7 @@ static int write_output(const char *path, const char *body, struct hr_err *err)
     return HR_OK;
 }
 
-static int cli_render(struct app *app, const struct report_args *a, char **out,
-                      struct hr_err *err)
+static int cli_render(struct app *app, const struct report_args *a, char **out, struct hr_err *err)
 {
     struct agency_report_query q = {.account = a->account};
     json_t *report = NULL;
@@ -348,8 +361,7 @@ int desk_cli_report(struct app *app, int argc, char **argv)
 }
 
 /* ---- GET /reports?from=&to=&account=&format=json|csv|html&lang= ---- */
-enum MHD_Result desk_api_reports(struct http_req *r, const char *op, const char *rest,
-                                 json_t *body)
+enum MHD_Result desk_api_reports(struct http_req *r, const char *op, const char *rest, json_t *body)
 {
     struct agency_report_query q = {.account = http_arg(r, "account")};
     const char *format = http_arg(r, "format"), *ct = NULL;

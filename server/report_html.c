@@ -48,16 +48,20 @@ static void columns(struct hr_buf *b, const char *lang, const char *title, const
 
     for (size_t i = 0; i < n; i++)
         max = values[i] > max ? values[i] : max;
-    hr_buf_addf(b, "<svg width=\"%d\" height=\"170\" viewBox=\"0 0 %d 170\" role=\"img\" "
-                   "aria-label=\"", w, w);
+    hr_buf_addf(b,
+                "<svg width=\"%d\" height=\"170\" viewBox=\"0 0 %d 170\" role=\"img\" "
+                "aria-label=\"",
+                w, w);
     t(b, lang, title);
     hr_buf_adds(b, "\"><line class=\"axis\" x1=\"30\" y1=\"140\" x2=\"");
     hr_buf_addf(b, "%d\" y2=\"140\"/>", w);
     for (size_t i = 0; i < n; i++) {
         double h = 120.0 * values[i] / max;
         int x = 40 + 40 * (int)i;
-        hr_buf_addf(b, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"28\" height=\"%.1f\">"
-                       "<title>", x, 140.0 - h, h);
+        hr_buf_addf(b,
+                    "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"28\" height=\"%.1f\">"
+                    "<title>",
+                    x, 140.0 - h, h);
         esc(b, labels[i]);
         hr_buf_addf(b, ": %g</title></rect><text x=\"%d\" y=\"%.1f\">%g</text>", values[i], x,
                     134.0 - h, values[i]);
@@ -119,7 +123,7 @@ static void week_chart(struct hr_buf *b, const json_t *row, const char *lang)
 
 static void answer_chart(struct hr_buf *b, const json_t *row, const char *lang)
 {
-    static const char *const buckets[] = {N_("under 1 h"), N_("1-4 h"), N_("4-24 h"),
+    static const char *const buckets[] = {N_("under 1 h"), N_("1-4 h"),    N_("4-24 h"),
                                           N_("1-3 days"),  N_("3-7 days"), N_("over 7 days")};
     const json_t *h = report_get(row, "cases.first_answer_histogram");
     double values[6];
@@ -265,11 +269,11 @@ void report_html(struct hr_buf *b, const json_t *report, const char *lang)
     hr_buf_adds(b, "</h2>");
     table(b, accounts, summary_cols, sizeof summary_cols / sizeof summary_cols[0], lang);
     hr_buf_adds(b, "</section>");
-    json_array_foreach(accounts, i, row)
-        account_section(b, row, lang);
+    json_array_foreach(accounts, i, row) account_section(b, row, lang);
     departments(b, json_object_get(report, "departments"), lang);
     hr_buf_adds(b, "<footer><p>");
-    t(b, lang, N_("How every figure and index is computed: docs/evaluation.md in Herald's "
-               "documentation."));
+    t(b, lang,
+      N_("How every figure and index is computed: docs/evaluation.md in Herald's "
+         "documentation."));
     hr_buf_adds(b, "</p></footer></body></html>\n");
 }

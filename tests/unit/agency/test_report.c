@@ -15,14 +15,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#define L AGENCY_LOCAL
-#define H 3600000LL
-#define D (24 * H)
-#define F 1893456000000LL /* 2030-01-01T00:00:00Z: the period's start */
-#define TO (F + 28 * D)   /* 2030-01-29T00:00:00Z: the period is 28 days */
+#define L       AGENCY_LOCAL
+#define H       3600000LL
+#define D       (24 * H)
+#define F       1893456000000LL /* 2030-01-01T00:00:00Z: the period's start */
+#define TO      (F + 28 * D)    /* 2030-01-29T00:00:00Z: the period is 28 days */
 #define NOTE(n) "https://gov.example/users/health/notes/" n
-#define ACT(n) "https://gov.example/users/health/activities/" n
-#define P2 "https://peer.example/users/"
+#define ACT(n)  "https://gov.example/users/health/activities/" n
+#define P2      "https://peer.example/users/"
 
 struct fixture {
     char dir[64];
@@ -41,8 +41,11 @@ static void post(struct store_txn *txn, const char *act, const char *note, const
                  int64_t ms)
 {
     char json[512];
-    struct store_object o = {.id = (char *)(uintptr_t)act, .account = (char *)(uintptr_t) "health",
-                             .type = (char *)(uintptr_t)type, .published_ms = ms, .json = json};
+    struct store_object o = {.id = (char *)(uintptr_t)act,
+                             .account = (char *)(uintptr_t) "health",
+                             .type = (char *)(uintptr_t)type,
+                             .published_ms = ms,
+                             .json = json};
 
     snprintf(json, sizeof json, "{\"id\":\"%s\",\"type\":\"%s\",\"object\":\"%s\"}", act, type,
              note);
@@ -98,9 +101,11 @@ static void history(struct store_txn *txn, const char *actor, int64_t ms, const 
 
 static void follower(struct store_txn *txn, const char *actor, int64_t created)
 {
-    struct store_follower f = {.actor = (char *)(uintptr_t)actor, .inbox = (char *)(uintptr_t) "https://p/inbox",
+    struct store_follower f = {.actor = (char *)(uintptr_t)actor,
+                               .inbox = (char *)(uintptr_t) "https://p/inbox",
                                .shared_inbox = (char *)(uintptr_t) "",
-                               .follow_id = (char *)(uintptr_t) "", .created_ms = created};
+                               .follow_id = (char *)(uintptr_t) "",
+                               .created_ms = created};
     assert_int_equal(store_follower_put(txn, "health", &f, NULL, NULL), HR_OK);
 }
 
@@ -148,17 +153,17 @@ static void reach(struct store_txn *txn, const char *account, int64_t day, const
 static void a_case(struct store_txn *txn, const char *id, const char *account, const char *dept,
                    int64_t opened, int64_t first, const char *answer_note, int64_t answer_ms)
 {
-    json_t *c = json_pack("{s:s,s:s,s:s,s:I,s:I,s:[]}", "id", id, "account", account,
-                          "department", dept, "opened_ms", (json_int_t)opened, "deadline_ms",
+    json_t *c = json_pack("{s:s,s:s,s:s,s:I,s:I,s:[]}", "id", id, "account", account, "department",
+                          dept, "opened_ms", (json_int_t)opened, "deadline_ms",
                           (json_int_t)(opened + 3 * D), "answers");
     char *s;
 
     if (first >= 0)
         json_object_set_new(c, "first_answer_ms", json_integer(first));
     if (answer_note != NULL)
-        json_array_append_new(json_object_get(c, "answers"),
-                              json_pack("{s:s,s:I}", "note", answer_note, "published_ms",
-                                        (json_int_t)answer_ms));
+        json_array_append_new(
+            json_object_get(c, "answers"),
+            json_pack("{s:s,s:I}", "note", answer_note, "published_ms", (json_int_t)answer_ms));
     s = json_dumps(c, JSON_COMPACT);
     put_json(txn, STORE_T_CASES, id, strlen(id), s);
     free(s);
@@ -189,26 +194,26 @@ static void example_posts(struct store_txn *txn)
 static void example_drafts(struct store_txn *txn)
 {
     static const char *const a1[] = {"draft.create", "draft.submit", "draft.approve",
-                                      "post.publish"};
+                                     "post.publish"};
     static const int64_t t1[] = {F + D - 5 * H, F + D - 4 * H, F + D - H, F + D};
     static const char *const a2[] = {"draft.submit", "draft.approve", "draft.approve",
-                                      "post.publish"};
+                                     "post.publish"};
     static const int64_t t2[] = {F + 3 * D - 10 * H, F + 3 * D - 2 * H, F + 3 * D - H, F + 3 * D};
     static const char *const a3[] = {"draft.submit", "draft.reject"};
     static const int64_t t3[] = {F + 5 * D, F + 5 * D + 2 * H};
     static const char *const a4[] = {"draft.submit", "draft.edit", "draft.submit", "post.publish"};
     static const int64_t t4[] = {F + 19 * D, F + 19 * D + H, F + 20 * D - 2 * H, F + 20 * D};
 
-    draft(txn, "d1", "health", a1, t1, 4); /* released after 3 h */
-    draft(txn, "d2", "health", a2, t2, 4); /* the second approval released it: 9 h */
-    draft(txn, "d3", "health", a3, t3, 2); /* rejected */
-    draft(txn, "d4", "health", a4, t4, 4); /* resubmitted at F+20d-2h, no approval: 2 h */
+    draft(txn, "d1", "health", a1, t1, 4);    /* released after 3 h */
+    draft(txn, "d2", "health", a2, t2, 4);    /* the second approval released it: 9 h */
+    draft(txn, "d3", "health", a3, t3, 2);    /* rejected */
+    draft(txn, "d4", "health", a4, t4, 4);    /* resubmitted at F+20d-2h, no approval: 2 h */
     draft(txn, "d5", "transport", a3, t3, 2); /* transport's: not health's */
 }
 
 static void example_followers(struct store_txn *txn)
 {
-    follower(txn, P2 "ann", F - 30 * D);  /* older than the history */
+    follower(txn, P2 "ann", F - 30 * D); /* older than the history */
     follower(txn, P2 "bob", F + 2 * D);
     follower(txn, P2 "dave", F - 5 * D);
     follower(txn, P2 "gina", F + 12 * D); /* older than the history too, stored in the period */
@@ -247,7 +252,7 @@ static void example_cases(struct store_txn *txn)
     a_case(txn, "c2", "health", "health", F + 21 * D, F + 21 * D + H, NOTE("o2"), F + 21 * D + H);
     a_case(txn, "c3", "health", "health", F + 10 * D, F + 15 * D, NULL, 0); /* late */
     a_case(txn, "c4", "health", "health", F + 12 * D, -1, NULL, 0);         /* never answered */
-    a_case(txn, "c5", "health", "health", F + 27 * D, -1, NULL, 0);  /* deadline after the end */
+    a_case(txn, "c5", "health", "health", F + 27 * D, -1, NULL, 0); /* deadline after the end */
     a_case(txn, "c6", "health", "health", F - 5 * D, F + D, NOTE("a6"), F + D); /* opened before */
     a_case(txn, "c7", "transport", "health", F + 3 * D, F + 3 * D + 2 * H, NULL, 0);
 }
@@ -259,7 +264,8 @@ static int setup(void **state)
         {"aud", "auditor", "health"}, {"ed", "editor", "health"}, {"boss", "auditor", NULL}};
     struct store_txn *txn = NULL;
 
-    if (tmpdir_make(fx->dir, "report") != 0 || agency_open(fx->dir, true, 64, &fx->st, NULL) != HR_OK ||
+    if (tmpdir_make(fx->dir, "report") != 0 ||
+        agency_open(fx->dir, true, 64, &fx->st, NULL) != HR_OK ||
         agency_account_add(fx->st, L, "health", "agency", NULL, NULL, NULL) != HR_OK ||
         agency_account_add(fx->st, L, "transport", "agency", NULL, NULL, NULL) != HR_OK)
         return -1;
@@ -308,8 +314,7 @@ static json_t *report_of(struct fixture *fx, const char *op, const char *account
     return r;
 }
 
-static const json_t *row_named(const json_t *r, const char *list, const char *key,
-                               const char *name)
+static const json_t *row_named(const json_t *r, const char *list, const char *key, const char *name)
 {
     const json_t *row;
     size_t i;
@@ -334,8 +339,8 @@ static json_int_t num(const json_t *o, const char *a, const char *b)
 
 static double score(const json_t *o, const char *index)
 {
-    const json_t *v = json_object_get(json_object_get(json_object_get(o, "indices"), index),
-                                      "score");
+    const json_t *v =
+        json_object_get(json_object_get(json_object_get(o, "indices"), index), "score");
     assert_true(json_is_number(v));
     return json_number_value(v);
 }
@@ -346,7 +351,7 @@ static void the_worked_example_posts_drafts_and_activity_match_the_hand_count(vo
     const json_t *h = row_named(r, "accounts", "account", "health"), *w;
 
     assert_int_equal(num(h, "posts", NULL), 3); /* p1, p2, p3; p0 before, b1 a boost */
-    w = json_object_get(h, "posts_per_week");  /* days 1, 3 | - | 20 | - */
+    w = json_object_get(h, "posts_per_week");   /* days 1, 3 | - | 20 | - */
     assert_int_equal(json_array_size(w), 4);
     assert_int_equal(json_integer_value(json_array_get(w, 0)), 2);
     assert_int_equal(json_integer_value(json_array_get(w, 1)), 0);
@@ -359,8 +364,8 @@ static void the_worked_example_posts_drafts_and_activity_match_the_hand_count(vo
     assert_int_equal(num(json_object_get(h, "indices"), "activity", "windows"), 2);
     assert_int_equal(num(json_object_get(h, "indices"), "activity", "covered"), 2);
     assert_float_equal(score(h, "activity"), 95.7, 1e-9);
-    assert_int_equal(num(row_named(r, "accounts", "account", "transport"), "drafts_rejected",
-                         NULL), 1); /* d5 */
+    assert_int_equal(num(row_named(r, "accounts", "account", "transport"), "drafts_rejected", NULL),
+                     1); /* d5 */
     json_decref(r);
 }
 
@@ -376,8 +381,8 @@ static void the_worked_example_followers_and_spread_match_the_hand_count(void **
     assert_int_equal(num(h, "instances_reached", NULL), 2); /* a, b; c before, d after */
     /* 50 x log10(4)/log10(101) + 50 x log10(3)/log10(51) = 15.019 + 13.971 = 28.99 */
     assert_float_equal(score(h, "spread"), 29.0, 1e-9);
-    assert_int_equal(num(row_named(r, "accounts", "account", "transport"), "instances_reached",
-                         NULL), 1);
+    assert_int_equal(
+        num(row_named(r, "accounts", "account", "transport"), "instances_reached", NULL), 1);
     json_decref(r);
 }
 
@@ -386,9 +391,9 @@ static void the_worked_example_reactions_and_interaction_match_the_hand_count(vo
     json_t *r = report_of(*state, L, NULL);
     const json_t *h = row_named(r, "accounts", "account", "health");
 
-    assert_int_equal(num(h, "likes", NULL), 3);   /* bob, zed on p1; ann on p0 */
-    assert_int_equal(num(h, "boosts", NULL), 1);  /* ann */
-    assert_int_equal(num(h, "replies", NULL), 2); /* bob, gina */
+    assert_int_equal(num(h, "likes", NULL), 3);         /* bob, zed on p1; ann on p0 */
+    assert_int_equal(num(h, "boosts", NULL), 1);        /* ann */
+    assert_int_equal(num(h, "replies", NULL), 2);       /* bob, gina */
     assert_int_equal(num(h, "own_replies", NULL), 1);   /* o1; o2 is c2's answer */
     assert_int_equal(num(h, "answers_given", NULL), 3); /* a1, o2, a6 */
     assert_float_equal(json_real_value(json_object_get(h, "likes_per_post")), 1.0, 1e-9);
@@ -459,7 +464,7 @@ static void the_formulas_give_their_end_points(void **state)
     assert_float_equal(agency_report_service(1.0, 3 * D, 3 * D, 4, 0), 85.0, 1e-9);
     assert_float_equal(agency_report_service(0.0, 0, 3 * D, 0, 4), 2.0, 1e-9); /* 0.1/5 */
     assert_float_equal(agency_report_interaction(0, 0, 0), 0.0, 1e-9);
-    assert_float_equal(agency_report_interaction(5, 0, 1), 100.0, 1e-9);     /* 10 per post */
+    assert_float_equal(agency_report_interaction(5, 0, 1), 100.0, 1e-9); /* 10 per post */
     assert_float_equal(agency_report_interaction(0, 10, 1), 100.0, 1e-9);
     assert_float_equal(agency_report_interaction(1, 0, 1), 45.8, 1e-9); /* log 3 / log 11 */
 }

@@ -63,8 +63,8 @@ static void csv_quotes_commas_quotes_and_line_breaks(void **state)
     assert_true(strncmp(csv, "account,parent,from,to,posts,", 29) == 0);
     row = strstr(csv, "\r\n") + 2;
     /* a,"b"<script>& -> "a,""b""<script>&"; a line break in quotes too */
-    assert_true(strncmp(row, "\"a,\"\"b\"\"<script>&\",\"line\nbreak\",2030-01-01,2030-01-28,3,",
-                        56) == 0);
+    assert_true(
+        strncmp(row, "\"a,\"\"b\"\"<script>&\",\"line\nbreak\",2030-01-01,2030-01-28,3,", 56) == 0);
     assert_non_null(strstr(row, ",3.00,")); /* approval median: 3 hours */
     assert_non_null(strstr(row, ",0.5000,"));
     assert_non_null(strstr(row, ",95.7,29.0,,72.3\r\n")); /* null service: empty */
@@ -139,8 +139,8 @@ static void dates_are_days_of_the_time_zone_and_to_is_inclusive(void **state)
 
 static void bad_dates_and_a_reversed_period_are_refused(void **state)
 {
-    static const char *const bad[] = {"2030-02-30", "2030-13-01", "2030-1-01", "20300101",
-                                      "2030-01-01x", "", "yesterday", "1969-12-31"};
+    static const char *const bad[] = {"2030-02-30",  "2030-13-01", "2030-1-01", "20300101",
+                                      "2030-01-01x", "",           "yesterday", "1969-12-31"};
     struct agency_report_query q = {0};
     struct hr_err err = {0};
 
