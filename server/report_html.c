@@ -107,7 +107,7 @@ static void week_chart(struct hr_buf *b, const json_t *row, const char *lang)
     const json_t *weeks = json_object_get(row, "posts_per_week");
     size_t n = json_array_size(weeks) > 60 ? 60 : json_array_size(weeks);
     double values[60];
-    char names[60][8];
+    char names[60][24];
     const char *labels[60];
 
     for (size_t i = 0; i < n; i++) {
