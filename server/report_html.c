@@ -38,34 +38,32 @@ static void value(struct hr_buf *b, const json_t *v, enum report_kind kind, cons
     hr_buf_fini(&s);
 }
 
-/* Vertical bars of N VALUES with LABELS under them (a chart in SVG, its data also in the
- * bars' titles for screen readers). */
+/* Vertical bars of N VALUES, STEP pixels apart, with LABELS centred under them (a chart in
+ * SVG; its data also in the bars' titles for screen readers). */
 static void columns(struct hr_buf *b, const char *lang, const char *title, const double *values,
-                    const char *const *labels, size_t n)
+                    const char *const *labels, size_t n, int step)
 {
     double max = 1;
-    int w = 40 + 40 * (int)n;
+    int w = 40 + step * (int)n;
 
     for (size_t i = 0; i < n; i++)
         max = values[i] > max ? values[i] : max;
-    hr_buf_addf(b,
-                "<svg width=\"%d\" height=\"170\" viewBox=\"0 0 %d 170\" role=\"img\" "
-                "aria-label=\"",
-                w, w);
+    hr_buf_addf(b, "<svg width=\"%d\" height=\"170\" viewBox=\"0 0 %d 170\" role=\"img\" ", w, w);
+    hr_buf_adds(b, "aria-label=\"");
     t(b, lang, title);
-    hr_buf_adds(b, "\"><line class=\"axis\" x1=\"30\" y1=\"140\" x2=\"");
-    hr_buf_addf(b, "%d\" y2=\"140\"/>", w);
+    hr_buf_addf(b, "\"><line class=\"axis\" x1=\"30\" y1=\"140\" x2=\"%d\" y2=\"140\"/>", w);
     for (size_t i = 0; i < n; i++) {
         double h = 120.0 * values[i] / max;
-        int x = 40 + 40 * (int)i;
-        hr_buf_addf(b,
-                    "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"28\" height=\"%.1f\">"
-                    "<title>",
-                    x, 140.0 - h, h);
+        int x = 40 + step * (int)i, mid = x + (step - 12) / 2;
+        hr_buf_addf(b, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\">", x,
+                    140.0 - h, step - 12, h);
+        hr_buf_adds(b, "<title>");
         esc(b, labels[i]);
-        hr_buf_addf(b, ": %g</title></rect><text x=\"%d\" y=\"%.1f\">%g</text>", values[i], x,
-                    134.0 - h, values[i]);
-        hr_buf_addf(b, "<text x=\"%d\" y=\"156\">", x);
+        hr_buf_addf(b,
+                    ": %g</title></rect><text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%g"
+                    "</text>",
+                    values[i], mid, 134.0 - h, values[i]);
+        hr_buf_addf(b, "<text x=\"%d\" y=\"156\" text-anchor=\"middle\">", mid);
         esc(b, labels[i]);
         hr_buf_adds(b, "</text>");
     }
@@ -118,7 +116,7 @@ static void week_chart(struct hr_buf *b, const json_t *row, const char *lang)
     hr_buf_adds(b, "<h3>");
     t(b, lang, N_("Posts per week"));
     hr_buf_adds(b, "</h3>");
-    columns(b, lang, N_("Posts per week"), values, labels, n);
+    columns(b, lang, N_("Posts per week"), values, labels, n, 40);
 }
 
 static void answer_chart(struct hr_buf *b, const json_t *row, const char *lang)
@@ -136,7 +134,7 @@ static void answer_chart(struct hr_buf *b, const json_t *row, const char *lang)
     hr_buf_adds(b, "<h3>");
     t(b, lang, N_("Time to first answer"));
     hr_buf_adds(b, "</h3>");
-    columns(b, lang, N_("Time to first answer"), values, labels, 6);
+    columns(b, lang, N_("Time to first answer"), values, labels, 6, 84);
 }
 
 static void account_section(struct hr_buf *b, const json_t *row, const char *lang)
