@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -324,7 +325,7 @@ static int cli_render(struct app *app, const struct report_args *a, char **out, 
     if (rc == HR_OK && strcmp(a->format, "json") != 0 && strcmp(a->format, "csv") != 0 &&
         strcmp(a->format, "html") != 0)
         rc = hr_fail(err, HR_EINVAL, "unknown format '%.20s': json, csv or html", a->format);
-    if (rc == HR_OK && a->lang != NULL && strcmp(lang, a->lang) != 0)
+    if (rc == HR_OK && a->lang != NULL && strcasecmp(lang, a->lang) != 0)
         rc = hr_fail(err, HR_EINVAL, "unknown language '%.20s': en or zh-CN", a->lang);
     if (rc == HR_OK)
         rc = agency_report_build(app->st, app->as, &q, &report, err);
@@ -374,7 +375,7 @@ enum MHD_Result desk_api_reports(struct http_req *r, const char *op, const char 
 
     (void)rest, (void)body;
     rc = report_period(http_arg(r, "from"), http_arg(r, "to"), hr_clock_ms(), &q, &err);
-    if (rc == HR_OK && http_arg(r, "lang") != NULL && strcmp(lang, http_arg(r, "lang")) != 0)
+    if (rc == HR_OK && http_arg(r, "lang") != NULL && strcasecmp(lang, http_arg(r, "lang")) != 0)
         rc = hr_fail(&err, HR_EINVAL, "unknown language: en or zh-CN");
     if (rc == HR_OK)
         rc = agency_report_build(r->app->st, op, &q, &report, &err);
