@@ -22,7 +22,7 @@ int desk_cli_desk(struct app *app, int argc, char **argv);
 /* status [--json]: the watchdog's alarms; exit 0 none, 3 when any is up (server/desk_cli.c) */
 int desk_cli_status(struct app *app, int argc, char **argv);
 /* report [--from DATE] [--to DATE] [--account NAME] --format json|csv|html
- * (server/report_cli.c) */
+ * [--lang L] [--output FILE] (server/report_cli.c) */
 int desk_cli_report(struct app *app, int argc, char **argv);
 /* webhook add|list|remove|test (server/webhook_cli.c) */
 int desk_cli_webhook(struct app *app, int argc, char **argv);
@@ -39,7 +39,8 @@ int desk_cli_webhook(struct app *app, int argc, char **argv);
     "  desk holidays NAME import FILE.ics | desk holidays NAME list [--json] | ... clear\n"    \
     "  status [--json]                        the watchdog's alarms (exit 3 when any is up)\n"
 #define DESK_CLI_USAGE_REPORT                                                                 \
-    "  report [--from DATE] [--to DATE] [--account NAME] --format json|csv|html\n"
+    "  report [--from DATE] [--to DATE] [--account NAME] --format json|csv|html\n"               \
+    "         [--lang en|zh-CN] [--output FILE]   figures and indices (docs/evaluation.md)\n"
 #define DESK_CLI_USAGE_WEBHOOK                                                                \
     "  webhook add URL [--events LIST] | webhook list [--json] | webhook remove ID\n"
 

@@ -37,6 +37,31 @@ static int decode(const MDB_val *k, const MDB_val *v, size_t plen, struct store_
     return HR_OK;
 }
 
+/* A follower gained ('+') or lost ('-') at the desk's clock (STORE_T_HISTORY 'f' NUL
+ * account NUL BE64(ms) NUL actor): reports replay it to know the followers at a period's
+ * start (docs/evaluation.md). Bookkeeping of ours, charged to no remote actor's quota; an
+ * actor id too long for a key leaves no record (the follow itself must not fail for it). */
+static int history_add(struct store_txn *txn, const char *account, const char *actor, char sign,
+                       struct hr_err *err)
+{
+    unsigned char key[480], be[8];
+    size_t alen = strlen(account), plen = strlen(actor), n = 0;
+
+    if (2 + alen + 1 + 8 + 1 + plen > sizeof key)
+        return HR_OK;
+    store_put_be64((uint64_t)hr_clock_ms(), be);
+    key[n++] = 'f';
+    key[n++] = '\0';
+    memcpy(key + n, account, alen + 1);
+    n += alen + 1;
+    memcpy(key + n, be, 8);
+    n += 8;
+    key[n++] = '\0';
+    memcpy(key + n, actor, plen);
+    n += plen;
+    return store_rec_put(txn, STORE_T_HISTORY, key, n, sign == '+' ? "+" : "-", 1, 0, err);
+}
+
 static void counter_name(char *out, size_t cap, const char *account)
 {
     snprintf(out, cap, "followers:%s", account);
@@ -69,6 +94,8 @@ int store_follower_put(struct store_txn *txn, const char *account, const struct 
     counter_name(cname, sizeof cname, account);
     if (rc == HR_OK && is_new)
         rc = store_counter_add(txn, cname, 1, err);
+    if (rc == HR_OK && is_new)
+        rc = history_add(txn, account, f->actor, '+', err);
     if (rc == HR_OK && added != NULL)
         *added = is_new;
     return rc;
@@ -111,6 +138,8 @@ int store_follower_del(struct store_txn *txn, const char *account, const char *a
     counter_name(cname, sizeof cname, account);
     if (rc == HR_OK)
         rc = store_counter_add(txn, cname, -1, err);
+    if (rc == HR_OK) /* store_follower_del_everywhere and store_purge_host come here too */
+        rc = history_add(txn, account, actor, '-', err);
     return rc;
 }
 
