@@ -946,9 +946,10 @@ static int ack_one(struct store *st, struct fed *fed, const char *id, struct hr_
     struct reply_to r;
     json_t *c = NULL;
     char *text = NULL, *full = NULL;
-    int rc = store_txn_begin(st, STORE_READ, &txn, err);
+    bool ok = read_reply(st, NULL, id, &r, &why) == HR_OK;
+    int rc = ok ? store_txn_begin(st, STORE_READ, &txn, err) : HR_OK;
 
-    if (rc == HR_OK && case_load(txn, id, &c, &why) == HR_OK && read_reply(st, NULL, id, &r, &why) == HR_OK)
+    if (ok && rc == HR_OK && case_load(txn, id, &c, &why) == HR_OK)
         text = ack_text(txn, c);
     store_txn_abort(txn);
     full = text ? with_mention(text, r.acct) : NULL;
