@@ -176,7 +176,7 @@ static int add_tx(struct store_txn *txn, void *ctx)
 {
     struct add_ctx *a = ctx;
     const char *value = a->in->value;
-    char key[10], id[24], *text = NULL;
+    char key[10], id[24], tag[ROUTE_VALUE_MAX + 1], *text = NULL;
     uint64_t seq;
     int rc = agency_may_txn(txn, a->by, AGENCY_ROUTE_MANAGE, NULL, NULL, a->err);
 
@@ -186,6 +186,12 @@ static int add_tx(struct store_txn *txn, void *ctx)
         value++; /* "#roads" and "roads" are the same tag */
     if (rc == HR_OK)
         rc = check_value(txn, a->in->match, value, a->err);
+    if (rc == HR_OK && strcmp(a->in->match, "tag") == 0) { /* kept as cases keep tags */
+        snprintf(tag, sizeof tag, "%s", value);
+        for (char *p = tag; *p != '\0'; p++)
+            *p = (char)tolower((unsigned char)*p);
+        value = tag;
+    }
     if (rc == HR_OK)
         rc = store_seq_next(txn, &seq, a->err);
     if (rc != HR_OK)

@@ -82,6 +82,7 @@ void fed_html_text(const char *html, size_t len, struct hr_buf *out)
 
 struct concern {
     char account[32];
+    char dept[32]; /* a follow-up: the department of its case (it answered from there) */
     enum fed_desk_why why;
     char *thread; /* owned */
 };
@@ -97,15 +98,20 @@ static void found_fini(struct found *f)
         free(f->c[i].thread);
 }
 
-/* Adds ACCOUNT once: the first reason found for an account is the one it keeps. */
-static int add(struct found *f, const char *account, enum fed_desk_why why, const char *thread)
+/* Adds ACCOUNT once: the first reason found for an account is the one it keeps. A Note
+ * that follows up a case and also replies to or names the case's department (whose answer
+ * it replies to) is that case's, not a new one of the department. */
+static int add(struct found *f, const char *account, enum fed_desk_why why, const char *thread,
+               const char *dept)
 {
     for (size_t i = 0; i < f->n; i++)
-        if (strcmp(f->c[i].account, account) == 0)
+        if (strcmp(f->c[i].account, account) == 0 ||
+            (f->c[i].why == FED_DESK_FOLLOWUP && strcmp(f->c[i].dept, account) == 0))
             return HR_OK;
     if (f->n == DESK_ACCOUNTS_MAX)
         return HR_OK;
     snprintf(f->c[f->n].account, sizeof f->c[f->n].account, "%s", account);
+    snprintf(f->c[f->n].dept, sizeof f->c[f->n].dept, "%s", dept ? dept : "");
     f->c[f->n].why = why;
     f->c[f->n].thread = strdup(thread);
     if (f->c[f->n].thread == NULL)
@@ -153,8 +159,9 @@ static int followups(struct store_txn *txn, const char *id, struct found *f)
             cs = json_loadb(v, len, 0, NULL);
         const char *account = json_string_value(json_object_get(cs, "account"));
         const char *thread = json_string_value(json_object_get(cs, "thread"));
+        const char *dept = json_string_value(json_object_get(cs, "department"));
         if (account != NULL && thread != NULL)
-            rc = add(f, account, FED_DESK_FOLLOWUP, thread);
+            rc = add(f, account, FED_DESK_FOLLOWUP, thread, dept);
         json_decref(cs);
         free(v);
     }
@@ -173,7 +180,7 @@ static int reply_to_ours(struct store_txn *txn, const char *in_reply_to, struct 
     if (strcmp(o.type, "Note") == 0 && o.account[0] != '\0') {
         json_t *j = NULL;
         if (fed_own_note_get(txn, in_reply_to, &j) == HR_OK)
-            rc = add(f, o.account, FED_DESK_REPLY, in_reply_to);
+            rc = add(f, o.account, FED_DESK_REPLY, in_reply_to, NULL);
         json_decref(j);
     }
     store_object_fini(&o);
@@ -205,7 +212,7 @@ static int addressed(struct fed *fed, struct store_txn *txn, const json_t *obj,
         for (i = 0; i < n && rc == HR_OK; i++) {
             v = json_is_array(list) ? json_array_get(list, i) : list;
             if (local_account(fed, txn, named(v, l == 0), name))
-                rc = add(f, name, why, thread);
+                rc = add(f, name, why, thread, NULL);
         }
     }
     return rc;
