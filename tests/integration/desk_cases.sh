@@ -128,15 +128,15 @@ refused "a malformed case id" "no case" h case close 'x/../y'
 refused "an assignee who is no responder of the department" "ed is not an active responder of roads" \
     h --as resp case assign "$C3" ed
 refused "an unknown assignee" "nobody is not an active responder" h --as resp case assign "$C3" nobody
-refused "an editor may not assign" "" h --as ed case assign "$C3" resp
-refused "an editor may not answer" "" h --as ed case answer "$C3" "We fix it."
+refused "an editor may not assign" "does not hold" h --as ed case assign "$C3" resp
+refused "an editor may not answer" "does not hold" h --as ed case answer "$C3" "We fix it."
 refused "an empty answer" "needs its text" h --as resp case answer "$C3" "  "
 refused "a route to an unknown department" "no such account: nowhere" \
     h route add --department nowhere --tag x
 refused "a route without a match" "usage: route add" h route add --department roads
 refused "a route keyword with control characters" "control characters" \
     h route add --department roads --keyword $'a\tb'
-refused "a responder may not add routes" "" h --as resp route add --department roads --tag y
+refused "a responder may not add routes" "does not hold" h --as resp route add --department roads --tag y
 refused "an unknown route" "no route r999" h route remove r999
 refused "a bad status filter" "new, assigned, answered or closed" h case list --status bogus
 refused "an unknown verb" "usage: case" h case frobnicate
@@ -154,7 +154,7 @@ D=${out%% *}
 t_eq "the draft is the department's and names the case" "roads $C3" \
     "$(h draft show "$D" | t_jq .account) $(h draft show "$D" | t_jq .case)"
 t_eq "the case is not answered before approval" assigned "$(h case show "$C3" --json | t_jq .status)"
-refused "the responder cannot approve their own answer" "" \
+refused "the responder cannot approve their own answer" "does not hold|cannot approve" \
     h --as resp draft approve "$D" --rev "$(h draft show "$D" | t_jq .rev_sha256)"
 t_match "the approver approves: published" "^$H_BASE/users/roads/notes/" \
     "$(h --as ap draft approve "$D" --rev "$(h draft show "$D" | t_jq .rev_sha256)" --comment ok)"
@@ -169,6 +169,16 @@ t_eq "the answer replies to bob's message" "$BOB/statuses/2" "$(t_jq .object.inR
 t_eq "it is addressed to bob only (direct)" "[\"$BOB\"]" "$(t_jq .object.to <<<"$got")"
 t_eq "no public, no followers in cc" "[]" "$(t_jq .object.cc <<<"$got")"
 t_match "it mentions bob" "class=\"u-url mention\">@<span>bob</span>" "$(t_jq .object.content <<<"$got")"
+
+# a public case's answer is a public reply (the stored Note, as anyone can fetch it)
+D2=$(h --as resp case answer "$C2" "Repair crews are on their way." --submit)
+h --as ap draft approve "${D2%% *}" --rev "$(h draft show "${D2%% *}" | t_jq .rev_sha256)" >/dev/null
+A2=$(h case show "$C2" --json | t_jq .answers[0].note)
+pub=$(h_get "${A2#"$H_BASE"}")
+t_eq "the public answer is served" 200 "$(head -n1 <<<"$pub")"
+t_eq "it replies to bob's mention" "$BOB/statuses/1" "$(tail -n +2 <<<"$pub" | t_jq .inReplyTo)"
+t_eq "it is public" "$PUBLIC" "$(tail -n +2 <<<"$pub" | t_jq .to[0])"
+t_match "its cc has the department's followers" "$H_BASE/users/roads/followers" "$(tail -n +2 <<<"$pub" | t_jq .cc)"
 
 # --- the citizen's reply to our answer joins the case, which waits again ---
 note bob 3 "[\"$H_BASE/users/roads\"]" "[{\"type\":\"Mention\",\"href\":\"$H_BASE/users/roads\"}]" \
