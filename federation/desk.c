@@ -42,6 +42,21 @@ int fed_desk_cases_of(struct store_txn *txn, const char *id, char **out)
 
 /* ---- text without markup, for keyword routing ---- */
 
+/* Phrasing elements run on inside a word (<b>pot</b>hole); the rest end one. */
+static bool inline_tag(GumboTag t)
+{
+    static const GumboTag tags[] = {GUMBO_TAG_A,    GUMBO_TAG_SPAN,   GUMBO_TAG_B,
+                                    GUMBO_TAG_I,    GUMBO_TAG_EM,     GUMBO_TAG_STRONG,
+                                    GUMBO_TAG_U,    GUMBO_TAG_S,      GUMBO_TAG_DEL,
+                                    GUMBO_TAG_CODE, GUMBO_TAG_SMALL,  GUMBO_TAG_SUB,
+                                    GUMBO_TAG_SUP,  GUMBO_TAG_MARK,   GUMBO_TAG_INS};
+
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+        if (tags[i] == t)
+            return true;
+    return false;
+}
+
 static void text_walk(const GumboNode *n, struct hr_buf *out, size_t depth)
 {
     const GumboVector *kids;
@@ -59,7 +74,8 @@ static void text_walk(const GumboNode *n, struct hr_buf *out, size_t depth)
     kids = &n->v.element.children;
     for (unsigned i = 0; i < kids->length; i++)
         text_walk(kids->data[i], out, depth + 1);
-    hr_buf_add(out, " ", 1); /* <p>a</p><p>b</p> is two words, not "ab" */
+    if (!inline_tag(n->v.element.tag))
+        hr_buf_add(out, " ", 1); /* <p>a</p><p>b</p> is two words, not "ab" */
 }
 
 void fed_html_text(const char *html, size_t len, struct hr_buf *out)
