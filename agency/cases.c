@@ -902,6 +902,8 @@ static char *ack_text(struct store_txn *txn, const json_t *c)
         profile = json_loads(a.profile, 0, NULL);
     lang = hr_i18n_pick(NULL, NULL, json_string_value(json_object_get(profile, "language")));
     if (tmpl == NULL || tmpl[0] == '\0')
+        /* TRANSLATORS: the automatic acknowledgement of a citizen's message, posted as a
+         * reply; {case} is the case's id (c17), {deadline} a date (YYYY-MM-DD) */
         tmpl = TR(lang, "We received your message as case {case} and will answer by {deadline}.");
     hr_buf_init(&b, 8192);
     hr_buf_subst(&b, tmpl, "case", str(c, "id"), "deadline", date, NULL);
