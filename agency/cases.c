@@ -760,6 +760,8 @@ int agency_case_answer(struct store *st, struct fed *fed, const char *by, const 
     char *full = NULL;
     int rc;
 
+    if (by == NULL)
+        return hr_fail(err, HR_EFORBIDDEN, "an answer needs an operator");
     if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
         return hr_fail(err, HR_EINVAL, "an answer needs its text");
     rc = read_reply(st, by, id, &r, err);
