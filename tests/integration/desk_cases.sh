@@ -222,4 +222,5 @@ out=$(curl -s -w '\n%{http_code}' -H "Authorization: Bearer $ATOK" -X POST "$H_B
 t_match "an admin removes a route" '200$' "$out"
 t_eq "one route left" 1 "$(h route list --json | t_jq '|length')"
 
+h_stop
 t_done
