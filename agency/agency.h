@@ -405,6 +405,39 @@ int agency_desk_note(void *ctx, struct store_txn *txn, const struct fed_desk_not
  * cases (event case.overdue, once per case), raises and clears watchdog alarms (event
  * watchdog.alarm when one goes up), sends due acknowledgements. NOW_MS: hr_clock_ms(). */
 void agency_desk_tick(struct store *st, struct fed *fed, int64_t now_ms);
+/* Cases, for the faces (agency/cases.c; docs/desk.md "Cases"). BY needs case.read,
+ * case.handle or case.answer on the case's department; each change is audited. Times: the
+ * desk's clock. Errors: HR_ENOTFOUND (no such case), HR_EFORBIDDEN, HR_EINVAL, HR_EEXIST (the
+ * case is not in a state that allows it). */
+struct agency_case_filter {
+    const char *account, *department, *status; /* NULL: any */
+    bool overdue; /* only unanswered cases past their deadline */
+};
+/* *OUT: a new array of the cases BY may read that match F, in id order. */
+int agency_case_list(struct store *st, const char *by, const struct agency_case_filter *f,
+                     json_t **out, struct hr_err *err);
+int agency_case_get(struct store *st, const char *by, const char *id, json_t **out,
+                    struct hr_err *err);
+/* OPERATOR must be an active responder on the department; status becomes "assigned". */
+int agency_case_assign(struct store *st, const char *by, const char *id, const char *operator,
+                       struct hr_err *err);
+int agency_case_close(struct store *st, const char *by, const char *id, const char *comment,
+                      struct hr_err *err);
+int agency_case_reopen(struct store *st, const char *by, const char *id, struct hr_err *err);
+/* The answer TEXT as a draft of the case's department by BY (case.answer), in reply to the
+ * citizen's latest message, with the case's visibility and the citizen mentioned; SUBMIT
+ * submits it at once. Approval as for any draft of the department. */
+int agency_case_answer(struct store *st, struct fed *fed, const char *by, const char *id,
+                       const char *text, bool submit, struct agency_draft_result *res,
+                       struct hr_err *err);
+/* Routing rules (agency/routes.c): MATCH "account", "tag" or "keyword". */
+struct agency_route_input {
+    const char *department, *match, *value;
+};
+int agency_route_add(struct store *st, const char *by, const struct agency_route_input *in,
+                     json_t **out, struct hr_err *err);
+int agency_route_list(struct store *st, const char *by, json_t **out, struct hr_err *err);
+int agency_route_remove(struct store *st, const char *by, const char *id, struct hr_err *err);
 
 /* ---- desk settings, holidays and the watchdog (issue #12; agency/desk.c, watchdog.c) ----
  * Each is checked with agency_may (desk.settings on ACCOUNT to change, status.read to read

@@ -131,6 +131,26 @@ int agency_draft_event(struct store_txn *txn, const char *action, const json_t *
                        struct hr_err *err);
 int agency_case_draft_event(struct store_txn *txn, const char *action, const json_t *d,
                             struct hr_err *err);
+/* The department a new case of ACCOUNT goes to (agency/routes.c): the first routing rule
+ * matching one of TAGS (hashtag names without '#'), then TEXT (the message without
+ * markup), then ACCOUNT; else the account's desk setting "department"; else ACCOUNT. */
+int agency_route_pick(struct store_txn *txn, const char *account, const json_t *tags,
+                      const char *text, char out[32], struct hr_err *err);
+/* agency/drafts.c: a new draft of ACCOUNT that answers (or, ACK, acknowledges) case CASE_ID:
+ * checked as case.answer (ACK: as draft.create) instead of draft.create; the rest of the
+ * workflow as agency_draft_new. */
+int agency_draft_new_for_case(struct store *st, struct fed *fed, const char *by,
+                              const char *account, const struct agency_draft_input *in,
+                              bool submit, const char *case_id, bool ack,
+                              struct agency_draft_result *res, struct hr_err *err);
+/* agency/cases.c, inside the new draft's transaction: ties DRAFT_ID to case CASE_ID (an
+ * answer: the 'd' index and answers[]; an acknowledgement: "ack_draft", no longer due). */
+int agency_case_link_draft(struct store_txn *txn, const char *by, const char *case_id,
+                           const char *draft_id, bool ack, struct hr_err *err);
+/* Files the due automatic acknowledgements (cases marked "ack_due") as submitted drafts of
+ * their departments by AGENCY_LOCAL, through the department's publishing policy (agency/
+ * cases.c). Run by agency_desk_tick. */
+int agency_case_tick(struct store *st, struct fed *fed, int64_t now_ms, struct hr_err *err);
 
 /* ---- the working calendar and the desk settings (issue #12; agency/calendar.c, desk.c) ----
  * A calendar: time zone TZ (a zoneinfo name libical knows), WEEKDAYS (bit 0 Monday .. bit 6
@@ -169,9 +189,6 @@ int agency_desk_effective(struct store_txn *txn, const char *account, json_t **o
                           struct hr_err *err);
 #define AGENCY_ACK_TEXT_DEFAULT                                                                \
     "We received your message as case {case} and will answer by {deadline}."
-/* Acknowledgements that fell due (agency/cases.c, helper A): run by agency_desk_tick after
- * the watchdog, at most every 30 s. */
-int agency_case_tick(struct store *st, struct fed *fed, int64_t now_ms, struct hr_err *err);
 /* One watchdog pass at NOW_MS in one write transaction: flags newly overdue cases
  * ("overdue_ms", event case.overdue), stores the alarms up as STORE_T_DESK 'w' records
  * (event watchdog.alarm for a new one) and removes those that cleared (agency/watchdog.c). */

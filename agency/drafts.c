@@ -27,6 +27,8 @@ struct op {
     char language[36];    /* new, edit: the revision's language (agency_draft_language) */
     const char *visibility; /* an edit of a published post: that post's (check_audience) */
     char edits[512];        /* draft edit of an edit draft: the post it changes */
+    const char *case_id;    /* new: the case it answers (issue #12), or NULL */
+    bool case_ack;          /* ... or acknowledges */
 };
 
 static const char *str(const json_t *d, const char *k);
@@ -572,7 +574,9 @@ static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
     uint64_t seq;
     unsigned required = 0;
     json_t *d;
-    int rc = need_role(txn, o, AGENCY_DRAFT_CREATE);
+    /* a responder answers a case of their department without being its editor */
+    int rc = need_role(txn, o, o->case_id && !o->case_ack ? AGENCY_CASE_ANSWER
+                                                          : AGENCY_DRAFT_CREATE);
 
     if (rc == HR_OK)
         rc = store_seq_next(txn, &seq, o->err);
@@ -583,6 +587,12 @@ static int apply_new(struct store_txn *txn, struct op *o, json_t **dp)
     if (d == NULL)
         return hr_fail(o->err, HR_ENOMEM, "draft");
     *dp = d;
+    if (o->case_id != NULL) { /* before its history: draft.submit finds the case */
+        json_object_set_new(d, "case", json_string(o->case_id));
+        rc = agency_case_link_draft(txn, o->by, o->case_id, id, o->case_ack, o->err);
+        if (rc != HR_OK)
+            return rc;
+    }
     set_revision(d, o->in, o);
     add_contributor(d, o->by);
     rc = history(txn, o, d, "draft.create");
@@ -761,12 +771,37 @@ static int run(struct op *o, int (*apply)(struct store_txn *txn, struct op *o, j
     return rc;
 }
 
+static int draft_new(struct op *op);
+
 int agency_draft_new(struct store *st, struct fed *fed, const char *by, const char *account,
                      const struct agency_draft_input *in, bool submit,
                      struct agency_draft_result *res, struct hr_err *err)
 {
     struct op o = {.st = st, .fed = fed, .by = by, .account = account, .in = in,
                    .submit = submit, .res = res, .err = err};
+
+    return draft_new(&o);
+}
+
+int agency_draft_new_for_case(struct store *st, struct fed *fed, const char *by,
+                              const char *account, const struct agency_draft_input *in,
+                              bool submit, const char *case_id, bool ack,
+                              struct agency_draft_result *res, struct hr_err *err)
+{
+    struct op o = {.st = st, .fed = fed, .by = by, .account = account, .in = in,
+                   .submit = submit, .res = res, .err = err, .case_id = case_id,
+                   .case_ack = ack};
+
+    return draft_new(&o);
+}
+
+static int draft_new(struct op *op)
+{
+    struct op o = *op;
+    const char *account = o.account;
+    const struct agency_draft_input *in = o.in;
+    bool submit = o.submit;
+    struct hr_err *err = o.err;
     json_t *d = NULL;
     int rc = check_input(in, err);
 
@@ -775,7 +810,7 @@ int agency_draft_new(struct store *st, struct fed *fed, const char *by, const ch
     if (rc == HR_OK)
         rc = prepare_extras(&o);
     /* submitted at once: the post is prepared from the very revision apply_new stores */
-    if (rc == HR_OK && submit && fed != NULL) {
+    if (rc == HR_OK && submit && o.fed != NULL) {
         d = skeleton(&o, "");
         if (d == NULL)
             rc = hr_fail(err, HR_ENOMEM, "draft");

@@ -545,5 +545,18 @@ void fed_set_desk_hooks(struct fed *fed, const struct fed_desk_hooks *hooks);
  * our accounts ACT concerns and calls the note hook for each. No hooks: nothing. */
 int fed_desk_inbound(struct fed *fed, struct store_txn *txn, const json_t *act,
                      const char *actor, struct hr_err *err);
+/* The desk's index of messages (STORE_T_CASE_IDX 'm' NUL ID -> the ids of the cases that
+ * hold message ID, or whose published answer it is, separated by spaces): its key into KEY;
+ * 0 when ID is empty or longer than an id we store. */
+size_t fed_desk_msg_key(const char *id, char *key, size_t cap);
+/* *OUT (caller frees) the case ids message ID belongs to; HR_ENOTFOUND. No message. */
+int fed_desk_cases_of(struct store_txn *txn, const char *id, char **out);
+/* The text of HTML without its markup (script and style dropped), appended to OUT: what
+ * keyword routing reads. At most the first 64 KiB of HTML are read. */
+void fed_html_text(const char *html, size_t len, struct hr_buf *out);
+/* The words of a citizen's Note OBJ whatever its addressing, bounded as a kept reply's
+ * (federation/replies.c): {"content" (HTML as received, at most 64 KiB), "language" (when
+ * its contentMap names a valid one), "summary" (when present)}. New; NULL on ENOMEM. */
+json_t *fed_note_words(const json_t *obj);
 
 #endif

@@ -103,6 +103,19 @@ json_t *fed_reply_record(const json_t *obj, const char *actor, int64_t ms)
     return rec;
 }
 
+json_t *fed_note_words(const json_t *obj)
+{
+    const char *summary = json_string_value(json_object_get(obj, "summary"));
+    json_t *rec = json_object();
+
+    if (rec == NULL || set_content(rec, obj) != 0 ||
+        set_cut(rec, "summary", summary, REPLY_SUMMARY_MAX) != 0) {
+        json_decref(rec);
+        return NULL;
+    }
+    return rec;
+}
+
 bool fed_reply_shown(const json_t *rec)
 {
     const char *vis = json_string_value(json_object_get(rec, "vis"));

@@ -30,7 +30,8 @@ int desk_cli_webhook(struct app *app, int argc, char **argv);
 /* Usage lines for 'herald help' (each one string literal). */
 #define DESK_CLI_USAGE_CASES                                                                  \
     "  case list [--account NAME] [--department NAME] [--status S] [--overdue] [--json]\n"     \
-    "  case show ID | case assign ID OPERATOR | case close|reopen ID\n"                        \
+    "  case show ID [--json] | case assign ID OPERATOR | case close ID [--comment TEXT]\n"   \
+    "  case reopen ID\n"                                                                       \
     "  case answer ID TEXT [--submit]         the answer as a draft of the department\n"       \
     "  route add --department NAME (--account NAME | --tag TAG | --keyword WORD)\n"            \
     "  route list [--json] | route remove ID\n"

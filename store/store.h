@@ -300,9 +300,11 @@ enum store_table {
     STORE_T_VOTES,      /* our question id NUL remote actor -> vote (polls; issue #10) */
     /* issue #12, the citizen desk and supervision (docs/desk.md, docs/storage.md): */
     STORE_T_CASES,      /* case id ("c" + decimal seq) -> case (agency/cases.c) */
-    STORE_T_CASE_IDX,   /* the ways to a case: 't' NUL account NUL citizen NUL thread -> open
-                           case id; 'm' NUL message id -> case id; 'd' NUL draft id -> case id;
-                           'o' BE64(deadline ms) case id -> "" while unanswered */
+    STORE_T_CASE_IDX,   /* the ways to a case: 't' NUL account NUL hex SHA-256(citizen NUL
+                           thread) -> latest case id; 'm' NUL message id -> case ids (space-
+                           separated); 'd' NUL draft id -> case id; 'o' BE64(deadline ms) case
+                           id -> "" while unanswered; 'a' NUL case id -> "" while its
+                           acknowledgement is due (docs/storage.md "case_index") */
     STORE_T_DESK,       /* desk settings: 'r' NUL BE64(seq) -> routing rule; 'a' NUL account
                            -> the account's desk settings (department, deadline, calendar,
                            acknowledgement, max_silence_days); 'h' NUL account NUL date ->
