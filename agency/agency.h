@@ -85,7 +85,7 @@ enum agency_action {
     AGENCY_CASE_READ,       /* case list/show: admin, responder or auditor on the department */
     AGENCY_CASE_HANDLE,     /* assign, close, reopen, tag: admin or responder on it */
     AGENCY_CASE_ANSWER,     /* draft the answer from the case: responder on the department */
-    AGENCY_ROUTE_READ,      /* routing rules: admin, responder or auditor instance-wide */
+    AGENCY_ROUTE_READ,      /* routing rules: any operator */
     AGENCY_ROUTE_MANAGE,    /* route add/remove: admin instance-wide */
     AGENCY_DESK_SETTINGS,   /* deadline, calendar, acknowledgement, department, silence
                              * limit of an account: admin on the account */

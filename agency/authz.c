@@ -94,8 +94,9 @@ static const struct row {
      NO_RULE, NULL},
     {AGENCY_CASE_HANDLE, "case.handle", R_ADMIN | R_RESPONDER, ON_ACCOUNT, true, NO_RULE, NULL},
     {AGENCY_CASE_ANSWER, "case.answer", R_RESPONDER, ON_ACCOUNT, true, NO_RULE, NULL},
-    {AGENCY_ROUTE_READ, "route.read", R_ADMIN | R_RESPONDER | R_AUDITOR, INSTANCE, true, NO_RULE,
-     NULL},
+    /* which department gets what is no secret inside the agency: responders of one
+     * department see where cases go */
+    {AGENCY_ROUTE_READ, "route.read", 0, ANY_OPERATOR, true, NO_RULE, NULL},
     {AGENCY_ROUTE_MANAGE, "route.manage", R_ADMIN, INSTANCE, true, NO_RULE, NULL},
     {AGENCY_DESK_SETTINGS, "desk.settings", R_ADMIN, ON_ACCOUNT, true, NO_RULE, NULL},
     {AGENCY_STATUS_READ, "status.read", 0, ANY_OPERATOR, true, NO_RULE, NULL},

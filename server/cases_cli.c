@@ -11,7 +11,7 @@
 #define CASE_USAGE                                                                                 \
     "usage: case list [--account NAME] [--department NAME] [--status S] [--overdue] [--json] | " \
     "case show ID [--json] | case assign ID OPERATOR | case close ID [--comment TEXT] | "         \
-    "case reopen ID | case answer ID TEXT [--submit]"
+    "case reopen ID | case answer ID TEXT [--draft]"
 #define ROUTE_USAGE                                                                                \
     "usage: route add --department NAME (--account NAME | --tag TAG | --keyword WORD) | "        \
     "route list [--json] | route remove ID"
@@ -193,11 +193,14 @@ static int case_answer(struct app *app, int argc, char **argv)
 {
     struct agency_draft_result res = {0};
     struct hr_err err = {0};
-    bool submit = argc == 5 && strcmp(argv[4], "--submit") == 0;
+    /* submitted for approval unless --draft: a responder holds case.answer, not
+     * draft.submit, so an answer left as a draft waits for an editor */
+    bool flag = argc == 5 && (strcmp(argv[4], "--submit") == 0 || strcmp(argv[4], "--draft") == 0);
+    bool submit = !(flag && strcmp(argv[4], "--draft") == 0);
     int rc;
 
-    if (argc != 4 && !submit)
-        return done(hr_fail(&err, HR_EINVAL, "usage: case answer ID TEXT [--submit]"), &err, true);
+    if (argc != 4 && !flag)
+        return done(hr_fail(&err, HR_EINVAL, "usage: case answer ID TEXT [--draft]"), &err, true);
     rc = agency_case_answer(app->st, app->fed, app->as, argv[2], argv[3], submit, &res, &err);
     if (rc == HR_OK)
         printf("%s %s%s%s\n", res.id, res.state, res.published_id[0] ? " " : "",
@@ -343,7 +346,7 @@ static enum MHD_Result case_verb(struct http_req *r, const char *op, const char 
         if (sub != NULL && !json_is_boolean(sub))
             return http_reply_error(r, 422, "invalid", "submit: true or false");
         rc = agency_case_answer(r->app->st, r->app->fed, op, id, body_str(body, "text"),
-                                json_is_true(sub), &res, &err);
+                                sub == NULL || json_is_true(sub), &res, &err);
         return reply_ok(r, rc, &err,
                         json_pack("{s:s,s:s,s:s,s:s}", "case", id, "draft", res.id, "state",
                                   res.state, "published_id", res.published_id));

@@ -32,7 +32,8 @@ int desk_cli_webhook(struct app *app, int argc, char **argv);
     "  case list [--account NAME] [--department NAME] [--status S] [--overdue] [--json]\n"     \
     "  case show ID [--json] | case assign ID OPERATOR | case close ID [--comment TEXT]\n"   \
     "  case reopen ID\n"                                                                       \
-    "  case answer ID TEXT [--submit]         the answer as a draft of the department\n"       \
+    "  case answer ID TEXT [--draft]          the answer, submitted for the department's\n"   \
+    "                                         approval (--draft: kept for an editor)\n"       \
     "  route add --department NAME (--account NAME | --tag TAG | --keyword WORD)\n"            \
     "  route list [--json] | route remove ID\n"
 #define DESK_CLI_USAGE_DESK                                                                   \

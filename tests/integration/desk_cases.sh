@@ -73,7 +73,12 @@ t_match "the message is sanitised for display" '<b>to drink</b>' "$(t_jq .messag
 t_eq "no script in the display" "" "$(t_jq .messages[0].html <<<"$show" | grep -F '<script' || true)"
 t_match "the original is kept as received" '<script>x\(\)</script>' "$(t_jq .messages[0].original <<<"$show")"
 opened=$(t_jq .opened_ms <<<"$show") deadline=$(t_jq .deadline_ms <<<"$show")
-t_eq "deadline: three days (the default calendar)" 259200000 "$((deadline - opened))"
+# the default calendar (UTC, Mon-Fri 09:00-17:00, 3d): close of business on the third
+# working day after the day received (agency/calendar.c; its unit test counts exactly)
+t_eq "deadline: at 17:00 (close of business, UTC)" "17:00:00" "$(date -u -d "@$((deadline / 1000))" +%T)"
+t_match "deadline: on a weekday" '^[1-5]$' "$(date -u -d "@$((deadline / 1000))" +%u)"
+t_eq "deadline: three to five days later (weekends between)" 1 \
+    "$(( deadline - opened > 3 * 86400000 - 8 * 3600000 && deadline - opened < 6 * 86400000 ))"
 
 # --- the same citizen in the same thread joins the case ---
 note ann 2 "[\"$PUBLIC\"]" '[]' '<p>And the tap water?</p>' "$ANN/statuses/1"
@@ -209,8 +214,10 @@ t_match "POST assign to a non-responder is 422" '^422 .*not an active responder'
 t_match "POST answer without text is 422" '^422 .*needs its text' "$(api POST "/cases/$C3/answer" '{}')"
 t_match "POST answer" '^200 .*"state":"submitted"' \
     "$(api POST "/cases/$C3/answer" '{"text":"Thursday morning.","submit":true}')"
-t_match "a department's responder may not list routes (403: route.read is instance-wide)" \
-    '^403 ' "$(api GET /routes)"
+t_match "POST answer without \"submit\" submits it for approval" '^200 .*"state":"submitted"' \
+    "$(api POST "/cases/$C3/answer" '{"text":"Or Friday at the latest."}')"
+t_match "a department's responder may list routes (route.read: any operator)" \
+    '^200 ' "$(api GET /routes)"
 t_match "a responder may not POST /routes (403)" '^403 ' \
     "$(api POST /routes '{"department":"roads","match":"tag","value":"x"}')"
 t_eq "still two routes" 2 "$(h route list --json | t_jq '|length')"
