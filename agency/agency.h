@@ -406,4 +406,22 @@ int agency_desk_note(void *ctx, struct store_txn *txn, const struct fed_desk_not
  * watchdog.alarm when one goes up), sends due acknowledgements. NOW_MS: hr_clock_ms(). */
 void agency_desk_tick(struct store *st, struct fed *fed, int64_t now_ms);
 
+/* ---- webhooks (issue #12 part 7; agency/webhooks.c, docs/operating.md "Webhooks") ----
+ * URL: https (http to loopback only with allow_private_network); EVENTS: comma-separated
+ * event types, NULL or "" for all; INSTANCE: the base URL events name. *OUT = {"id",
+ * "url", "events", "secret"}: the only time the secret is shown. */
+int agency_webhook_add(struct store *st, struct fed *fed, const char *by, const char *url,
+                       const char *events, const char *instance, json_t **out,
+                       struct hr_err *err);
+/* Every webhook, secrets left out (new array). */
+int agency_webhook_list(struct store *st, const char *by, json_t **out, struct hr_err *err);
+/* Removes webhook ID and its queued deliveries. HR_ENOTFOUND. */
+int agency_webhook_remove(struct store *st, const char *by, const char *id, struct hr_err *err);
+/* Queues a "ping" event to webhook ID alone. HR_ENOTFOUND. */
+int agency_webhook_test(struct store *st, const char *by, const char *id, struct hr_err *err);
+/* Gauges for /metrics read in one transaction (agency/gauges.c): {"posts": {account: n},
+ * "cases_open": {department: n}, "cases_overdue": {department: n}, "alarms": {kind: n}}
+ * (new). NOW_MS: hr_clock_ms(). */
+int agency_gauges(struct store *st, int64_t now_ms, json_t **out, struct hr_err *err);
+
 #endif

@@ -132,4 +132,9 @@ int agency_draft_event(struct store_txn *txn, const char *action, const json_t *
 int agency_case_draft_event(struct store_txn *txn, const char *action, const json_t *d,
                             struct hr_err *err);
 
+/* agency_event for the webhooks of HOOKS ([{"id","url","instance"}], at least one)
+ * whatever they subscribed to: "ping" of webhook test (agency/events.c). DATA stolen. */
+int agency_event_queue(struct store_txn *txn, const char *type, json_t *data,
+                       const json_t *hooks, struct hr_err *err);
+
 #endif
