@@ -3,8 +3,9 @@
 http.server on a loopback address that records every POST (DIR/NNNNNN.json: the body,
 the X-Herald-* headers, the status answered and whether the signature checked out) and
 answers the statuses of --plan in turn (then 200). The signature is checked exactly as
-docs/operating.md "Webhooks" tells a webcare tool to, with the secret in DIR/secret
-(written by the test once `herald webhook add` printed it).
+docs/operating.md "Webhooks" tells a webcare tool to, with the secret of the request's path
+in DIR/secret.PATH (/hook: DIR/secret.hook), written by the test once `herald webhook add`
+printed it.
 
 usage: hookrecv.py --listen 127.0.0.1 --dir DIR [--plan 500,200]; prints "ready PORT"."""
 import argparse
@@ -43,7 +44,8 @@ def main():
                 n = state["n"]
                 state["n"] += 1
                 status = plan[n] if n < len(plan) else 200
-            secret_path = os.path.join(args.dir, "secret")
+            name = self.path.strip("/").replace("/", ".")
+            secret_path = os.path.join(args.dir, "secret." + name)
             secret = open(secret_path).read().strip() if os.path.exists(secret_path) else ""
             rec = {
                 "path": self.path,
