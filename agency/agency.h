@@ -423,5 +423,8 @@ int agency_webhook_test(struct store *st, const char *by, const char *id, struct
  * "cases_open": {department: n}, "cases_overdue": {department: n}, "alarms": {kind: n}}
  * (new). NOW_MS: hr_clock_ms(). */
 int agency_gauges(struct store *st, int64_t now_ms, json_t **out, struct hr_err *err);
+/* GIVEN equals the configured secret WANT (not empty), compared in constant time (the
+ * metrics_token; agency/gauges.c). */
+bool agency_token_equal(const char *given, const char *want);
 
 #endif

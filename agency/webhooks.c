@@ -5,9 +5,8 @@
  * shown once, when the webhook is added; lists never carry it. */
 #include "agency/agency_int.h"
 #include "federation/fed.h"
+#include "keys/keys.h"
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,13 +55,8 @@ static int parse_events(const char *list, json_t **out, struct hr_err *err)
 /* 32 random bytes as 64 hex characters (the HMAC key, as printed). */
 static int new_secret(char out[65], struct hr_err *err)
 {
-    unsigned char raw[32];
-
-    if (RAND_bytes(raw, sizeof raw) != 1)
+    if (keys_random_hex(32, out, 65) != HR_OK)
         return hr_fail(err, HR_EINTERNAL, "no random bytes for the webhook secret");
-    for (size_t i = 0; i < sizeof raw; i++)
-        snprintf(out + 2 * i, 3, "%02x", raw[i]);
-    OPENSSL_cleanse(raw, sizeof raw);
     return HR_OK;
 }
 
@@ -112,11 +106,9 @@ static int add_txn(struct store_txn *txn, void *ctx)
     if (rc == HR_OK)
         a->out = json_pack("{s:s,s:s,s:O,s:s}", "id", id, "url", a->url, "events", a->events,
                            "secret", secret);
-    if (text != NULL)
-        OPENSSL_cleanse(text, strlen(text));
-    free(text);
+    keys_secret_free(text);
     json_decref(rec);
-    OPENSSL_cleanse(secret, sizeof secret);
+    keys_wipe(secret, sizeof secret);
     return rc == HR_OK && a->out == NULL ? hr_fail(a->err, HR_ENOMEM, "webhook") : rc;
 }
 

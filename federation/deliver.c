@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/crypto.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,9 +144,7 @@ static void job_free(struct job *j)
     free(j->account);
     free(j->recipient);
     free(j->inbox);
-    if (j->hook_secret != NULL)
-        OPENSSL_cleanse(j->hook_secret, strlen(j->hook_secret));
-    free(j->hook_secret);
+    keys_secret_free(j->hook_secret);
     headers_free(j);
     body_unref(j->body);
     free(j);

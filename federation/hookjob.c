@@ -7,10 +7,8 @@
  * leases, the SSRF guard, the domain policy, size and time limits, retries with backoff,
  * giving up - is the federation worker's own path. docs/operating.md "Webhooks". */
 #include "federation/fed_int.h"
+#include "keys/keys.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +68,7 @@ int fed_hook_get(struct store_txn *txn, const char *id, json_t **out, struct hr_
         return hr_fail(err, HR_ENOTFOUND, "no webhook %.80s", id);
     if (rc == HR_OK && !json_is_object(*out = json_loadb(v, len, 0, NULL)))
         rc = hr_fail(err, HR_EIO, "webhook %.80s: corrupt record", id);
-    if (v != NULL)
-        OPENSSL_cleanse(v, len); /* it holds the secret */
+    keys_wipe(v, len); /* it holds the secret */
     free(v);
     if (rc != HR_OK) {
         json_decref(*out);
@@ -161,10 +158,9 @@ int fed_hook_release(struct store_txn *txn, const char *activity_id, struct hr_e
 void fed_hook_signature(const char *secret, const char *timestamp, const char *body, size_t len,
                         char out[72])
 {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mlen = 0;
     size_t tlen = strlen(timestamp);
     unsigned char *msg = malloc(tlen + 1 + len + 1);
+    char hex[65];
 
     out[0] = '\0';
     if (msg == NULL)
@@ -174,13 +170,10 @@ void fed_hook_signature(const char *secret, const char *timestamp, const char *b
     memcpy(msg, timestamp, tlen);
     msg[tlen] = '.';
     memcpy(msg + tlen + 1, body, len);
-    if (HMAC(EVP_sha256(), secret, (int)strlen(secret), msg, tlen + 1 + len, mac, &mlen) != NULL) {
-        memcpy(out, "sha256=", 7);
-        for (unsigned int i = 0; i < mlen && i < 32; i++)
-            snprintf(out + 7 + 2 * i, 3, "%02x", mac[i]);
-    }
+    if (keys_hmac_sha256_hex(secret, strlen(secret), msg, tlen + 1 + len, hex) == HR_OK)
+        snprintf(out, 72, "sha256=%s", hex);
     free(msg);
-    OPENSSL_cleanse(mac, sizeof mac);
+    keys_wipe(hex, sizeof hex);
 }
 
 static char *hdr(const char *name, const char *value)
@@ -219,7 +212,7 @@ int fed_hook_headers(const char *body, size_t len, const char *secret, int64_t n
             rc = hr_fail(err, HR_ENOMEM, "webhook headers");
     if (sig[0] == '\0')
         rc = hr_fail(err, HR_EINTERNAL, "webhook signature");
-    OPENSSL_cleanse(sig, sizeof sig);
+    keys_wipe(sig, sizeof sig);
     json_decref(j);
     return rc;
 }
