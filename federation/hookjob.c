@@ -66,7 +66,9 @@ int fed_hook_get(struct store_txn *txn, const char *id, json_t **out, struct hr_
     rc = store_rec_get(txn, STORE_T_HOOKS, key, klen, &v, &len, NULL);
     if (rc == HR_ENOTFOUND)
         return hr_fail(err, HR_ENOTFOUND, "no webhook %.80s", id);
-    if (rc == HR_OK && !json_is_object(*out = json_loadb(v, len, 0, NULL)))
+    if (rc == HR_OK)
+        *out = json_loadb(v, len, 0, NULL); /* not inside json_is_object: a macro */
+    if (rc == HR_OK && !json_is_object(*out))
         rc = hr_fail(err, HR_EIO, "webhook %.80s: corrupt record", id);
     keys_wipe(v, len); /* it holds the secret */
     free(v);
