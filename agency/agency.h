@@ -467,4 +467,25 @@ int agency_desk_holidays_clear(struct store *st, const char *by, const char *acc
 int agency_watchdog_alarms(struct store *st, const char *by, int64_t now_ms, json_t **out,
                            struct hr_err *err);
 
+/* ---- webhooks (issue #12 part 7; agency/webhooks.c, docs/operating.md "Webhooks") ----
+ * URL: https (http to loopback only with allow_private_network); EVENTS: comma-separated
+ * event types, NULL or "" for all; INSTANCE: the base URL events name. *OUT = {"id",
+ * "url", "events", "secret"}: the only time the secret is shown. */
+int agency_webhook_add(struct store *st, struct fed *fed, const char *by, const char *url,
+                       const char *events, const char *instance, json_t **out,
+                       struct hr_err *err);
+/* Every webhook, secrets left out (new array). */
+int agency_webhook_list(struct store *st, const char *by, json_t **out, struct hr_err *err);
+/* Removes webhook ID and its queued deliveries. HR_ENOTFOUND. */
+int agency_webhook_remove(struct store *st, const char *by, const char *id, struct hr_err *err);
+/* Queues a "ping" event to webhook ID alone. HR_ENOTFOUND. */
+int agency_webhook_test(struct store *st, const char *by, const char *id, struct hr_err *err);
+/* Gauges for /metrics read in one transaction (agency/gauges.c): {"posts": {account: n},
+ * "cases_open": {department: n}, "cases_overdue": {department: n}, "alarms": {kind: n}}
+ * (new). NOW_MS: hr_clock_ms(). */
+int agency_gauges(struct store *st, int64_t now_ms, json_t **out, struct hr_err *err);
+/* GIVEN equals the configured secret WANT (not empty), compared in constant time (the
+ * metrics_token; agency/gauges.c). */
+bool agency_token_equal(const char *given, const char *want);
+
 #endif

@@ -194,4 +194,9 @@ int agency_desk_effective(struct store_txn *txn, const char *account, json_t **o
  * (event watchdog.alarm for a new one) and removes those that cleared (agency/watchdog.c). */
 int agency_watchdog_run(struct store *st, int64_t now_ms, struct hr_err *err);
 
+/* agency_event for the webhooks of HOOKS ([{"id","url","instance"}], at least one)
+ * whatever they subscribed to: "ping" of webhook test (agency/events.c). DATA stolen. */
+int agency_event_queue(struct store_txn *txn, const char *type, json_t *data,
+                       const json_t *hooks, struct hr_err *err);
+
 #endif

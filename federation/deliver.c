@@ -52,6 +52,8 @@ struct job {
     bool knock_set, learned;
     struct fed_knock knock;
     char accept_signature[512]; /* the refusal's Accept-Signature, for the second knock */
+    char *hook_secret; /* a webhook delivery (federation/hookjob.c): its webhook's secret */
+    int outcome;       /* FED_OUT_* + 1 as record() saw it, 0 none (counted once committed) */
     /* filled by a signer */
     int sign_rc;
     char *headers[9]; /* NULL-terminated "Name: value" lines */
@@ -142,6 +144,7 @@ static void job_free(struct job *j)
     free(j->account);
     free(j->recipient);
     free(j->inbox);
+    keys_secret_free(j->hook_secret);
     headers_free(j);
     body_unref(j->body);
     free(j);
@@ -173,8 +176,10 @@ static int body_get(struct fed_worker *w, const char *activity_id, struct body *
 
     if (w->body == NULL || strcmp(w->body->id, activity_id) != 0) {
         rc = store_txn_begin(w->fed->st, STORE_READ, &txn, err);
-        if (rc == HR_OK)
-            rc = store_object_get(txn, activity_id, &o, err);
+        if (rc == HR_OK) /* a webhook's event, or one of our activities */
+            rc = fed_hook_event_id(activity_id, NULL)
+                     ? fed_hook_body(txn, activity_id, &o.json, err)
+                     : store_object_get(txn, activity_id, &o, err);
         store_txn_abort(txn);
         if (rc != HR_OK)
             return rc;
@@ -217,7 +222,9 @@ static struct job *job_new(struct fed_worker *w, const struct store_delivery *d,
         job_free(j);
         return NULL;
     }
-    if (body_get(w, d->activity_id, &j->body, err) != HR_OK) {
+    if ((fed_hook_job(d->account) &&
+         fed_hook_secret(w->fed->st, d->account, &j->hook_secret, err) != HR_OK) ||
+        body_get(w, d->activity_id, &j->body, err) != HR_OK) {
         job_free(j);
         return NULL;
     }
@@ -304,7 +311,14 @@ static int sign_job(struct fed *fed, struct job *j, struct hr_err *err)
 {
     struct sign_ctx s = {.j = j};
     const struct keys_key *key = NULL;
-    int rc = fed_account_key(fed, j->account, &key, err);
+    int rc;
+
+    if (j->hook_secret != NULL) { /* a webhook: JSON with an HMAC, no account key */
+        headers_free(j);
+        return fed_hook_headers(j->body->json, j->body->len, j->hook_secret, hr_now_ms(),
+                                j->headers, err);
+    }
+    rc = fed_account_key(fed, j->account, &key, err);
 
     if (rc == HR_OK)
         rc = fed_url_host(j->inbox, s.host, sizeof s.host, err);
@@ -523,7 +537,9 @@ static void on_done(const struct fed_post_result *res, void *ctx)
 {
     struct fed_worker *w = ctx;
     struct job *j = res->user;
-    enum fed_knock_step step = fed_knock_next(&j->knock, res->rc, res->status);
+    /* a webhook has one knock: its signature is ours alone */
+    enum fed_knock_step step =
+        j->hook_secret != NULL ? FED_KNOCK_DONE : fed_knock_next(&j->knock, res->rc, res->status);
 
     if (step == FED_KNOCK_AGAIN) {
         knock_again(w, j, res);
@@ -638,34 +654,83 @@ static void note_health(struct store_txn *txn, const struct job *j, bool ok, int
         hr_log(HR_LOG_WARN, "deliver", "host health of %s not recorded: %s", host, err.msg);
 }
 
+/* Outcomes recorded since start-up (metrics; reset on restart): [0] federation's jobs,
+ * [1] webhooks'. */
+static atomic_uint_fast64_t outcomes[2][FED_OUT_COUNT_];
+
+void fed_delivery_outcomes(uint64_t fed_out[FED_OUT_COUNT_], uint64_t hook_out[FED_OUT_COUNT_])
+{
+    for (int i = 0; i < FED_OUT_COUNT_; i++) {
+        fed_out[i] = atomic_load_explicit(&outcomes[0][i], memory_order_relaxed);
+        hook_out[i] = atomic_load_explicit(&outcomes[1][i], memory_order_relaxed);
+    }
+}
+
+/* A job ended for good (J->outcome says how): a webhook job's event body goes with the
+ * last job that needed it. */
+static int finished(struct store_txn *txn, struct job *j, int outcome)
+{
+    struct hr_err err = {0};
+
+    j->outcome = outcome + 1;
+    if (!fed_hook_job(j->account) || j->body == NULL)
+        return HR_OK;
+    if (fed_hook_release(txn, j->body->id, &err) != HR_OK) /* never a reason to resend */
+        hr_log(HR_LOG_WARN, "deliver", "webhook event %s not released: %s", j->body->id,
+               err.msg);
+    return HR_OK;
+}
+
 /* Records one outcome inside TXN. */
-static int record(struct fed_worker *w, struct store_txn *txn, const struct job *j)
+static int record(struct fed_worker *w, struct store_txn *txn, struct job *j)
 {
     int64_t now = hr_now_ms();
+    bool ok = j->rc == HR_OK && j->status >= 200 && j->status < 300;
+    bool hook = fed_hook_job(j->account);
     int rc;
 
-    if (j->status == -1) /* dropped before its POST */
-        return store_delivery_del(txn, j->id, NULL);
+    if (j->status == -1) { /* dropped before its POST */
+        rc = store_delivery_del(txn, j->id, NULL);
+        return rc == HR_OK ? finished(txn, j, FED_OUT_DROPPED) : rc;
+    }
     if (j->status == -2 && now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)
         return store_delivery_retry(txn, j->id, now + TRANSIENT_RETRY_MS, j->attempts, NULL);
     if (j->learned) /* the second knock worked: the next delivery there starts with it */
         learn(txn, j);
-    note_health(txn, j, j->rc == HR_OK && j->status >= 200 && j->status < 300, now);
-    if (j->rc == HR_OK && j->status >= 200 && j->status < 300)
-        return store_delivery_del(txn, j->id, NULL);
-    if ((retryable(j) || fed_rotation_grace(txn, j->account, j->rc, j->status, now)) &&
-        now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)
+    if (!hook) /* a webcare tool's host is not a peer: no health, no reach */
+        note_health(txn, j, ok, now);
+    if (ok) {
+        rc = store_delivery_del(txn, j->id, NULL);
+        return rc == HR_OK ? finished(txn, j, FED_OUT_DELIVERED) : rc;
+    }
+    if ((retryable(j) || (!hook && fed_rotation_grace(txn, j->account, j->rc, j->status, now))) &&
+        now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000) {
+        j->outcome = FED_OUT_RETRIED + 1;
         return store_delivery_retry(txn, j->id, now + backoff_ms(j->attempts, j->retry_after_s),
                                     j->attempts + 1, NULL);
+    }
     hr_log(HR_LOG_WARN, "deliver", "giving up job=%llu inbox=%s status=%ld attempts=%u",
            (unsigned long long)j->id, j->inbox, j->status, j->attempts + 1);
     rc = store_delivery_del(txn, j->id, NULL);
+    if (rc == HR_OK)
+        rc = finished(txn, j, FED_OUT_GAVE_UP);
     /* 410 Gone from a follower's own inbox: the follower is gone too */
     if (rc == HR_OK && j->status == 410 && j->recipient[0] != '\0') {
         size_t removed = 0;
         rc = store_follower_del_everywhere(txn, j->recipient, &removed, NULL);
     }
     return rc;
+}
+
+/* The committed batch's outcomes into the counters. */
+static void count_outcomes(struct hr_link *l)
+{
+    for (; l != NULL; l = l->next) {
+        const struct job *j = job_of(l);
+        if (j->outcome > 0)
+            atomic_fetch_add_explicit(&outcomes[fed_hook_job(j->account)][j->outcome - 1], 1,
+                                      memory_order_relaxed);
+    }
 }
 
 /* The finished jobs' outcomes in one write transaction (group commit). Until it commits
@@ -692,6 +757,8 @@ static void record_all(struct fed_worker *w)
     store_txn_abort(txn);
     if (rc != HR_OK)
         hr_log(HR_LOG_ERR, "deliver", "recording outcomes failed: %s", err.msg);
+    else
+        count_outcomes(w->done.head);
     chain_free(hr_fifo_take(&w->done));
 }
 

@@ -559,4 +559,45 @@ void fed_html_text(const char *html, size_t len, struct hr_buf *out);
  * its contentMap names a valid one), "summary" (when present)}. New; NULL on ENOMEM. */
 json_t *fed_note_words(const json_t *obj);
 
+/* ---- webhooks in the delivery queue (issue #12 part 7; federation/hookjob.c) ----
+ * A webhook delivery is a job whose account is FED_HOOK_ACCOUNT + the webhook's id and
+ * whose activity id is FED_HOOK_EVENT + the event's sequence number. Its body is the event
+ * (STORE_T_HOOKS 'e' NUL BE64(seq)), POSTed as application/json with X-Herald-Event,
+ * X-Herald-Delivery, X-Herald-Timestamp and X-Herald-Signature: sha256=HEX of
+ * HMAC-SHA256(secret, timestamp "." body); never signed as ActivityPub, never fanned out.
+ * 'n' NUL BE64(seq) -> {"refs": jobs still queued for it, "ms": created}: the body is
+ * removed with the last of them (delivered, given up, dropped, or its webhook removed). */
+#define FED_HOOK_ACCOUNT "!hook:"
+#define FED_HOOK_EVENT "!event:"
+bool fed_hook_job(const char *account);
+/* true when ACTIVITY_ID is FED_HOOK_EVENT + a number (into *SEQ, may be NULL). */
+bool fed_hook_event_id(const char *activity_id, uint64_t *seq);
+/* KIND ('e' body, 'n' refs) NUL BE64(SEQ) into KEY; returns its length (10). */
+size_t fed_hook_key(char kind, uint64_t seq, unsigned char key[10]);
+/* Webhook ID's record (STORE_T_HOOKS 'w' NUL id) into *OUT (new). HR_ENOTFOUND. */
+int fed_hook_get(struct store_txn *txn, const char *id, json_t **out, struct hr_err *err);
+/* The secret of the webhook of job ACCOUNT (caller wipes and frees). HR_ENOTFOUND. */
+int fed_hook_secret(struct store *st, const char *account, char **out, struct hr_err *err);
+/* The event body of ACTIVITY_ID (caller frees). HR_ENOTFOUND. */
+int fed_hook_body(struct store_txn *txn, const char *activity_id, char **out,
+                  struct hr_err *err);
+/* One job for ACTIVITY_ID ended: its reference is released, the body removed with the
+ * last one. Not an event id, or already released: HR_OK. */
+int fed_hook_release(struct store_txn *txn, const char *activity_id, struct hr_err *err);
+/* "sha256=" + hex HMAC-SHA256 keyed with SECRET (its ASCII bytes as printed) over
+ * TIMESTAMP "." BODY; "" on failure. */
+void fed_hook_signature(const char *secret, const char *timestamp, const char *body, size_t len,
+                        char out[72]);
+/* The six request header lines of a webhook POST of BODY signed at NOW_MS. */
+int fed_hook_headers(const char *body, size_t len, const char *secret, int64_t now_ms,
+                     char *headers[7], struct hr_err *err);
+/* A webhook URL: https, or http to a loopback host when allow_private_network is on
+ * (fed_website_url_check's rule, curl_url), at most 500 bytes; normalised into OUT. */
+int fed_webhook_url_check(const struct fed *fed, const char *url, char *out, size_t cap,
+                          struct hr_err *err);
+/* Deliveries recorded since this process started, by outcome (metrics): federation's and
+ * webhooks'. Index: FED_OUT_DELIVERED, _RETRIED, _GAVE_UP, _DROPPED. */
+enum { FED_OUT_DELIVERED, FED_OUT_RETRIED, FED_OUT_GAVE_UP, FED_OUT_DROPPED, FED_OUT_COUNT_ };
+void fed_delivery_outcomes(uint64_t fed_out[FED_OUT_COUNT_], uint64_t hook_out[FED_OUT_COUNT_]);
+
 #endif

@@ -54,6 +54,13 @@ int keys_base64_decode(struct hr_slice in, unsigned char *out, size_t cap, size_
 int keys_random_hex(size_t n, char *out, size_t out_size);
 
 void keys_secret_free(char *s); /* wipes with OPENSSL_cleanse, then frees; NULL: no-op */
+/* HMAC-SHA256 (RFC 2104) of DATA keyed with KEY, as 64 lowercase hex digits (keys/hmac.c;
+ * webhook signatures). HR_EINTERNAL on failure (OUT ""). */
+int keys_hmac_sha256_hex(const void *key, size_t klen, const void *data, size_t len,
+                         char out[65]);
+/* A and B equal over N bytes, in time independent of where they differ. */
+bool keys_equal_ct(const void *a, const void *b, size_t n);
+void keys_wipe(void *p, size_t n); /* OPENSSL_cleanse; NULL: no-op */
 
 /* ---- multibase ("z" + base58btc), Ed25519 seeds ---- */
 char *keys_multibase_encode(const void *data, size_t len); /* LEN <= 64; NULL: ENOMEM */

@@ -107,6 +107,10 @@ static const struct ckey {
       "minutes between result updates (Update(Question)) of a poll with new votes; 0 = each second"),
     U(page_cache_mb, "8", 0, 4096,
       "MiB of rendered public pages, feeds and documents kept until the next write (0 = off)"),
+    S(metrics_listen, "",
+      "ADDR:PORT of a second listener serving only /metrics, without auth (a private interface)"),
+    S(metrics_token, "",
+      "bearer token (16+ characters) for /metrics on the main listener; neither set: 404"),
 #undef S
 #undef B
 #undef U

@@ -61,6 +61,8 @@ struct config {
     char timezone[64];            /* pages and feeds show dates in it (issue #11) */
     uint64_t poll_update_minutes; /* Update(Question) at most this often (0: every second) */
     uint64_t page_cache_mb;       /* rendered public responses kept (server/cache.c; 0 off) */
+    char metrics_listen[128];     /* issue #12: ADDR:PORT of a /metrics-only listener, or "" */
+    char metrics_token[256];      /* issue #12: bearer token for /metrics on listen, or "" */
 };
 
 /* Defaults for every key. */

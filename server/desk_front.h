@@ -44,7 +44,7 @@ int desk_cli_webhook(struct app *app, int argc, char **argv);
     "  report [--from DATE] [--to DATE] [--account NAME] --format json|csv|html\n"               \
     "         [--lang en|zh-CN] [--output FILE]   figures and indices (docs/evaluation.md)\n"
 #define DESK_CLI_USAGE_WEBHOOK                                                                \
-    "  webhook add URL [--events LIST] | webhook list [--json] | webhook remove ID\n"
+    "  webhook add URL [--events LIST] | webhook list [--json] | webhook remove|test ID\n"
 
 /* ---- admin API (server/admin.c routes to these; OP is the authenticated operator, REST
  * the path after the route's prefix, BODY the parsed POST body or NULL). */

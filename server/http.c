@@ -5,6 +5,7 @@
 #include "server/http_int.h"
 #include "server/web.h"
 #include "server/media_front.h"
+#include "server/metrics.h"
 #include "server/router.h"
 #include "agency/agency.h"
 
@@ -190,6 +191,7 @@ enum MHD_Result http_reply_etag(struct http_req *r, int status, const char *ct,
     ret = MHD_queue_response(r->conn, (unsigned)status, resp);
     r->replied = true;
     MHD_destroy_response(resp);
+    metrics_request(r->url, status); /* herald_http_requests_total (server/metrics.c) */
     return ret;
 }
 
@@ -224,12 +226,14 @@ enum MHD_Result http_redirect(struct http_req *r, const char *location)
     ret = MHD_queue_response(r->conn, MHD_HTTP_FOUND, resp);
     r->replied = true;
     MHD_destroy_response(resp);
+    metrics_request(r->url, MHD_HTTP_FOUND);
     return ret;
 }
 
 enum MHD_Result http_reply_error(struct http_req *r, int status, const char *code,
                                  const char *msg)
 {
+    metrics_error(r->method, r->url, code); /* an inbox refusal, by its code */
     if (!r->in_error && web_wants_html_error(r)) { /* a browser: a page in its language */
         r->in_error = true;
         return web_error(r, status, code, msg);
@@ -529,6 +533,11 @@ static int bind_listen(const char *listen_on, int *fd_out, struct hr_err *err)
     return HR_OK;
 }
 
+int http_listen_socket(const char *listen_on, int *fd_out, struct hr_err *err)
+{
+    return bind_listen(listen_on, fd_out, err);
+}
+
 /* On a loopback address Herald sits behind a proxy, and knows its clients only from the
  * proxy's X-Forwarded-For: said once at start-up, so an operator whose proxy sends none
  * learns it before every client shares one failed-login bucket. */
@@ -744,6 +753,8 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
         sched_on = true;
     if (rc == HR_OK)
         rc = fed_website_start(app->fed, (int64_t)app->cfg.website_recheck_hours * 3600, err);
+    if (rc == HR_OK) /* metrics_listen: /metrics on a listener of its own (issue #12) */
+        rc = metrics_start(app, err);
     if (rc == HR_OK) {
         d = start_daemon(app, fd);
         if (d == NULL)
@@ -754,6 +765,7 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
             close(fd);
         if (sched_on)
             scheduler_stop(&sched);
+        metrics_stop();
         fed_website_stop(app->fed);
         fed_inbox_stop(app->fed);
         fed_worker_stop(app->fed);
@@ -773,6 +785,7 @@ int server_run(struct app *app, const char *listen_on, struct hr_err *err)
     attest_verify_drain();
     inbox_wait_answered(10000);
     MHD_stop_daemon(d); /* closes the listening socket it was given */
+    metrics_stop();
     fed_worker_stop(app->fed);
     http_cache_stop(); /* after the daemon: no request holds an entry */
     return HR_OK;

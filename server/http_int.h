@@ -58,6 +58,10 @@ bool http_wants_json(struct http_req *r);
 const char *http_header(struct http_req *r, const char *name);
 const char *http_arg(struct http_req *r, const char *name);
 
+/* A listening socket bound to LISTEN_ON (ADDR:PORT, config_listen_parse) into *FD_OUT:
+ * HR_EEXIST when in use (the metrics listener, server/metrics.c). */
+int http_listen_socket(const char *listen_on, int *fd_out, struct hr_err *err);
+
 /* A 302 to LOCATION (an absolute path or URL), for browsers sent from an ActivityPub id
  * to its page (server/router.c). */
 enum MHD_Result http_redirect(struct http_req *r, const char *location);

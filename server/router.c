@@ -7,6 +7,7 @@
 #include "server/cache.h"
 #include "server/mastoapi.h"
 #include "server/media_front.h"
+#include "server/metrics.h"
 #include "server/web.h"
 
 #include <stdio.h>
@@ -172,8 +173,10 @@ static enum MHD_Result inbox_answer(struct http_req *r)
 {
     const struct fed_inbox_res *res = &r->inbox_res;
 
-    if (res->status == 202)
+    if (res->status == 202) {
+        metrics_inbox(NULL); /* refusals are counted in http_reply_error */
         return http_reply(r, 202, "application/json", "{\"status\":\"accepted\"}", NULL);
+    }
     r->retry_after_s = res->retry_after_s; /* set with 429, 503 and 507 */
     return http_reply_error(r, res->status ? res->status : 500,
                             res->error ? res->error : "internal", res->message);
@@ -470,6 +473,8 @@ enum MHD_Result router_dispatch(struct http_req *r)
 
     if (strncmp(r->url, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) == 0)
         return admin_dispatch(r);
+    if (strcmp(r->url, "/metrics") == 0) /* never cached (server/metrics.c) */
+        return metrics_get(r);
     if (mastoapi_path(r->url)) /* Mastodon's public client API (server/mastoapi.c) */
         return mastoapi_get(r);
     if (strcmp(r->url, "/api/oembed") == 0 &&

@@ -182,6 +182,9 @@ int store_delivery_retime_if(struct store_txn *txn,
 /* Due time of the earliest job, or INT64_MAX when the queue is empty. */
 int64_t store_delivery_next_due(struct store_txn *txn);
 uint64_t store_delivery_count(struct store_txn *txn);
+/* created_ms of the job queued longest ago, or INT64_MAX when the queue is empty
+ * (store/delivery_age.c; metrics). */
+int64_t store_delivery_oldest_ms(struct store_txn *txn);
 
 /* ---- inbound activity ids already processed ---- */
 /* HR_EEXIST when ID was seen (then *digest_out, if non-NULL, gets the stored digest). */
@@ -316,7 +319,9 @@ enum store_table {
     STORE_T_HISTORY,    /* 'f' NUL account NUL BE64(ms) NUL actor -> "+" | "-": followers
                            gained and lost, for reports (store/followers.c) */
     STORE_T_HOOKS,      /* webhooks: 'w' NUL id -> webhook (url, events, secret); 'e' NUL
-                           BE64(seq) -> event body delivered to them (agency/events.c) */
+                           BE64(seq) -> event body delivered to them (agency/events.c); 'n'
+                           NUL BE64(seq) -> {"refs","ms"}: its jobs still queued
+                           (federation/hookjob.c) */
     STORE_T_COUNT_
 };
 /* FLAGS: STORE_NOOVERWRITE makes an existing key HR_EEXIST. */
