@@ -389,15 +389,21 @@ static int file_message(struct store_txn *txn, const struct fed_desk_note *n, st
     return rc;
 }
 
+/* The element of C's array ARRAY whose KEY is VALUE, or NULL. */
+static json_t *entry_of(const json_t *c, const char *array, const char *key, const char *value)
+{
+    json_t *e;
+    size_t i;
+
+    json_array_foreach(json_object_get(c, array), i, e) if (strcmp(str(e, key), value) == 0)
+        return e;
+    return NULL;
+}
+
 /* The message ID in case C (by its citizen), or NULL. */
 static json_t *message_in(const json_t *c, const char *id)
 {
-    json_t *m;
-    size_t i;
-
-    json_array_foreach(json_object_get(c, "messages"), i, m) if (strcmp(str(m, "id"), id) == 0)
-        return m;
-    return NULL;
+    return entry_of(c, "messages", "id", id);
 }
 
 /* Message M of case C edited (REPLACE: N's new words) or withdrawn (its words dropped: the
@@ -808,12 +814,7 @@ int agency_case_link_draft(struct store_txn *txn, const char *by, const char *ca
 /* The answers[] entry of DRAFT in case C (NULL: none). */
 static json_t *answer_of(const json_t *c, const char *draft)
 {
-    json_t *a;
-    size_t i;
-
-    json_array_foreach(json_object_get(c, "answers"), i, a) if (strcmp(str(a, "draft"), draft) == 0)
-        return a;
-    return NULL;
+    return entry_of(c, "answers", "draft", draft);
 }
 
 /* Published: the case is answered (the first answer's time kept), no longer waits, and

@@ -60,18 +60,6 @@ static int new_secret(char out[65], struct hr_err *err)
     return HR_OK;
 }
 
-static size_t hook_key(const char *id, char key[80])
-{
-    size_t n = strlen(id);
-
-    if (n == 0 || n > 64)
-        return 0;
-    key[0] = 'w';
-    key[1] = '\0';
-    memcpy(key + 2, id, n);
-    return n + 2;
-}
-
 struct hook_add {
     const char *by, *url, *instance;
     json_t *events, *out;
@@ -98,7 +86,7 @@ static int add_txn(struct store_txn *txn, void *ctx)
                     a->events, "secret", secret, "instance", a->instance, "created_ms",
                     (json_int_t)hr_now_ms(), "created_by", a->by);
     text = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    rc = text ? store_rec_put(txn, STORE_T_HOOKS, key, hook_key(id, key), text, strlen(text),
+    rc = text ? store_rec_put(txn, STORE_T_HOOKS, key, fed_hook_rec_key(id, key), text, strlen(text),
                               STORE_NOOVERWRITE, a->err)
               : hr_fail(a->err, HR_ENOMEM, "webhook");
     if (rc == HR_OK)
@@ -200,7 +188,7 @@ static int remove_txn(struct store_txn *txn, void *ctx)
         rc = fed_hook_get(txn, r->id, &h, r->err);
     json_decref(h);
     if (rc == HR_OK)
-        rc = store_rec_del(txn, STORE_T_HOOKS, key, hook_key(r->id, key), r->err);
+        rc = store_rec_del(txn, STORE_T_HOOKS, key, fed_hook_rec_key(r->id, key), r->err);
     if (rc == HR_OK)
         rc = store_delivery_drop_if(txn, of_hook, r, &n, r->err);
     json_array_foreach(r->events, i, e) {

@@ -574,6 +574,9 @@ bool fed_hook_job(const char *account);
 bool fed_hook_event_id(const char *activity_id, uint64_t *seq);
 /* KIND ('e' body, 'n' refs) NUL BE64(SEQ) into KEY; returns its length (10). */
 size_t fed_hook_key(char kind, uint64_t seq, unsigned char key[10]);
+/* Webhook ID's record key, 'w' NUL ID, into KEY; its length, 0 for an id that is empty
+ * or longer than 64 bytes. */
+size_t fed_hook_rec_key(const char *id, char key[80]);
 /* Webhook ID's record (STORE_T_HOOKS 'w' NUL id) into *OUT (new). HR_ENOTFOUND. */
 int fed_hook_get(struct store_txn *txn, const char *id, json_t **out, struct hr_err *err);
 /* The secret of the webhook of job ACCOUNT (caller wipes and frees). HR_ENOTFOUND. */

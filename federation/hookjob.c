@@ -41,8 +41,7 @@ size_t fed_hook_key(char kind, uint64_t seq, unsigned char key[10])
     return 10;
 }
 
-/* The webhook record's key: 'w' NUL id. */
-static size_t hook_key(const char *id, char key[80])
+size_t fed_hook_rec_key(const char *id, char key[80])
 {
     size_t n = strlen(id);
 
@@ -57,7 +56,7 @@ static size_t hook_key(const char *id, char key[80])
 int fed_hook_get(struct store_txn *txn, const char *id, json_t **out, struct hr_err *err)
 {
     char key[80], *v = NULL;
-    size_t klen = hook_key(id, key), len = 0;
+    size_t klen = fed_hook_rec_key(id, key), len = 0;
     int rc;
 
     *out = NULL;

@@ -5,7 +5,6 @@
 #include "agency/agency.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,22 +29,6 @@ static int date_parse(const char *s, int64_t *out, struct hr_err *err)
                        "--valid-until must be YYYY-MM-DD or "
                        "YYYY-MM-DDTHH:MM:SSZ");
     return HR_OK;
-}
-
-/* printf, with control characters (a remote name could hold terminal escapes) as '?'. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    char line[2048];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    for (char *p = line; *p != '\0'; p++)
-        if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
-            *p = '?';
-    fputs(line, stdout);
 }
 
 static int issue(struct app *app, int argc, char **argv, struct hr_err *err)
@@ -109,7 +92,7 @@ static int list(struct app *app, int argc, char **argv, struct hr_err *err)
     }
     json_array_foreach(rc == HR_OK && !as_json ? all : NULL, i, v)
     {
-        say("%s %s %s %s \"%s\"%s\n", json_string_value(json_object_get(v, "url")),
+        cli_say("%s %s %s %s \"%s\"%s\n", json_string_value(json_object_get(v, "url")),
             json_string_value(json_object_get(v, "issuer")),
             json_string_value(json_object_get(v, "kind")),
             json_string_value(json_object_get(v, "subject")),
@@ -130,7 +113,7 @@ static int import(struct app *app, int argc, char **argv, struct hr_err *err)
         return hr_fail(err, HR_EINVAL, "usage: attest import URL [--account NAME]");
     rc = agency_attest_import(app->st, app->fed, app->as, argv[2], account, &e, err);
     if (rc == HR_OK)
-        say("%s now shows: verified %s \"%s\", attested by %s (%s)\n",
+        cli_say("%s now shows: verified %s \"%s\", attested by %s (%s)\n",
             json_string_value(json_object_get(e, "subject")),
             json_string_value(json_object_get(e, "kind")),
             json_string_value(json_object_get(e, "name")),
@@ -147,14 +130,14 @@ static void report_print(const json_t *rep)
     size_t i;
 
     if (post != NULL)
-        say("post %s: proof %s%s%s\n", json_string_value(json_object_get(post, "url")),
+        cli_say("post %s: proof %s%s%s\n", json_string_value(json_object_get(post, "url")),
             json_string_value(json_object_get(post, "proof")),
             json_string_value(json_object_get(post, "reason"))[0] ? ": " : "",
             json_string_value(json_object_get(post, "reason")));
     json_array_foreach(json_object_get(rep, "chain"), i, v)
     {
         if (json_is_true(json_object_get(v, "ok")))
-            say("proven: %s is %s \"%s\", attested by %s (%s)\n",
+            cli_say("proven: %s is %s \"%s\", attested by %s (%s)\n",
                 json_string_value(json_object_get(v, "subject")),
                 json_string_value(json_object_get(v, "kind")),
                 json_string_value(json_object_get(v, "name")),
@@ -162,10 +145,10 @@ static void report_print(const json_t *rep)
                 json_string_value(json_object_get(v, "issuer")));
     }
     if (json_is_string(json_object_get(rep, "anchor")))
-        say("trust anchor: %s\n", json_string_value(json_object_get(rep, "anchor")));
+        cli_say("trust anchor: %s\n", json_string_value(json_object_get(rep, "anchor")));
     json_array_foreach(json_object_get(rep, "problems"), i, v)
-        say("not proven: %s\n", json_string_value(v));
-    say("%s\n", json_is_true(json_object_get(rep, "verified")) ? "VERIFIED" : "NOT VERIFIED");
+        cli_say("not proven: %s\n", json_string_value(v));
+    cli_say("%s\n", json_is_true(json_object_get(rep, "verified")) ? "VERIFIED" : "NOT VERIFIED");
 }
 
 /* Exit 0 only when verified. */

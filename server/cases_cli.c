@@ -3,7 +3,6 @@
  * agency/routes.c (authorization, audit). docs/desk.md describes both faces. */
 #include "server/desk_front.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,22 +14,6 @@
 #define ROUTE_USAGE                                                                                \
     "usage: route add --department NAME (--account NAME | --tag TAG | --keyword WORD) | "        \
     "route list [--json] | route remove ID"
-
-/* printf, with control characters (a citizen's words could hold terminal escapes) as '?'. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    char line[4096];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    for (char *p = line; *p != '\0'; p++)
-        if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
-            *p = '?';
-    fputs(line, stdout);
-}
 
 static const char *s_of(const json_t *j, const char *k)
 {
@@ -95,7 +78,7 @@ static int case_list(struct app *app, int argc, char **argv)
     json_array_foreach(rc == HR_OK && !as_json ? all : NULL, i, c) {
         char dl[32];
         date_of(c, "deadline_ms", dl);
-        say("%s %s %s -> %s %s %s due %s%s\n", s_of(c, "id"), s_of(c, "status"), s_of(c, "why"),
+        cli_say("%s %s %s -> %s %s %s due %s%s\n", s_of(c, "id"), s_of(c, "status"), s_of(c, "why"),
             s_of(c, "department"), s_of(c, "account"),
             s_of(c, "citizen_acct")[0] ? s_of(c, "citizen_acct") : s_of(c, "citizen"), dl,
             json_is_true(json_object_get(c, "overdue")) ? " OVERDUE" : "");
@@ -111,23 +94,23 @@ static void show_text(const json_t *c)
     char t[32];
 
     date_of(c, "opened_ms", t);
-    say("case %s: %s, %s to %s, department %s, opened %s\n", s_of(c, "id"), s_of(c, "status"),
+    cli_say("case %s: %s, %s to %s, department %s, opened %s\n", s_of(c, "id"), s_of(c, "status"),
         s_of(c, "why"), s_of(c, "account"), s_of(c, "department"), t);
     date_of(c, "deadline_ms", t);
-    say("citizen %s %s, visibility %s, deadline %s%s\n", s_of(c, "citizen"),
+    cli_say("citizen %s %s, visibility %s, deadline %s%s\n", s_of(c, "citizen"),
         s_of(c, "citizen_acct"), s_of(c, "visibility"), t,
         json_is_true(json_object_get(c, "overdue")) ? " OVERDUE" : "");
     if (json_object_get(c, "assignee"))
-        say("assignee %s\n", s_of(c, "assignee"));
+        cli_say("assignee %s\n", s_of(c, "assignee"));
     json_array_foreach(json_object_get(c, "messages"), i, m) {
         date_of(m, "ms", t);
-        say("- %s %s%s%s\n  %s\n", t, s_of(m, "id"),
+        cli_say("- %s %s%s%s\n  %s\n", t, s_of(m, "id"),
             json_object_get(m, "edited_ms") ? " (edited)" : "",
             json_object_get(m, "deleted_ms") ? " (withdrawn by the citizen)" : "",
             s_of(m, "html"));
     }
     json_array_foreach(json_object_get(c, "answers"), i, m)
-        say("answer: draft %s by %s%s%s\n", s_of(m, "draft"), s_of(m, "by"),
+        cli_say("answer: draft %s by %s%s%s\n", s_of(m, "draft"), s_of(m, "by"),
             json_object_get(m, "note") ? ", published as " : "", s_of(m, "note"));
 }
 
@@ -251,7 +234,7 @@ static int route_add(struct app *app, int argc, char **argv)
         return done(hr_fail(&err, HR_EINVAL, "%s", ROUTE_USAGE), &err, true);
     rc = agency_route_add(app->st, app->as, &in, &r, &err);
     if (rc == HR_OK)
-        say("%s: %s %s -> %s\n", s_of(r, "id"), s_of(r, "match"), s_of(r, "value"),
+        cli_say("%s: %s %s -> %s\n", s_of(r, "id"), s_of(r, "match"), s_of(r, "value"),
             s_of(r, "department"));
     json_decref(r);
     return done(rc, &err, false);
@@ -271,7 +254,7 @@ static int route_list(struct app *app, int argc, char **argv)
     if (rc == HR_OK && as_json)
         print_json(all);
     json_array_foreach(rc == HR_OK && !as_json ? all : NULL, i, r)
-        say("%s: %s %s -> %s\n", s_of(r, "id"), s_of(r, "match"), s_of(r, "value"),
+        cli_say("%s: %s %s -> %s\n", s_of(r, "id"), s_of(r, "match"), s_of(r, "value"),
             s_of(r, "department"));
     json_decref(all);
     return done(rc, &err, false);

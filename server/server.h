@@ -17,6 +17,10 @@ struct app {
     struct fed *fed;
 };
 
+/* printf to stdout with control characters (a remote name or a citizen's words could hold
+ * terminal escapes) printed as '?'; one line of at most 4 KiB (server/cli_say.c). */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Fills a federation config from the file config. */
 void app_fed_config(const struct app *app, struct fed_config *out);
 
