@@ -200,30 +200,39 @@ static json_t *message_of(const struct fed_desk_note *n, char **text)
     return m;
 }
 
-/* The Note's hashtags, names without '#', ASCII letters in lower case, into TAGS (a set). */
+/* One Hashtag tag T into TAGS: its name without '#', ASCII letters in lower case, once. */
+static void hashtag_add(json_t *tags, const json_t *t)
+{
+    const char *type = json_string_value(json_object_get(t, "type"));
+    const char *name = json_string_value(json_object_get(t, "name"));
+    char low[CASE_TAG_MAX + 1];
+    const json_t *have;
+    size_t j, k = 0;
+    bool dup = false;
+
+    if (type == NULL || strcmp(type, "Hashtag") != 0 || name == NULL)
+        return;
+    name += name[0] == '#';
+    if (name[0] == '\0' || strlen(name) > CASE_TAG_MAX || json_array_size(tags) >= CASE_TAGS_MAX)
+        return;
+    for (; name[k] != '\0'; k++)
+        low[k] = (name[k] >= 'A' && name[k] <= 'Z') ? (char)(name[k] + 32) : name[k];
+    low[k] = '\0';
+    json_array_foreach(tags, j, have) dup |= strcmp(json_string_value(have), low) == 0;
+    if (!dup)
+        json_array_append_new(tags, json_string(low));
+}
+
+/* The Note's Hashtag names: "tag" is an array, or one object (ActivityStreams allows both;
+ * Fedify sends a lone tag as an object). */
 static void hashtags_add(json_t *tags, const json_t *obj)
 {
-    const json_t *t, *have;
-    size_t i, j;
+    const json_t *list = json_object_get(obj, "tag"), *t;
+    size_t i;
 
-    json_array_foreach(json_object_get(obj, "tag"), i, t) {
-        const char *type = json_string_value(json_object_get(t, "type"));
-        const char *name = json_string_value(json_object_get(t, "name"));
-        char low[CASE_TAG_MAX + 1];
-        size_t k = 0;
-        bool dup = false;
-        if (type == NULL || strcmp(type, "Hashtag") != 0 || name == NULL)
-            continue;
-        name += name[0] == '#';
-        if (name[0] == '\0' || strlen(name) > CASE_TAG_MAX || json_array_size(tags) >= CASE_TAGS_MAX)
-            continue;
-        for (; name[k] != '\0'; k++)
-            low[k] = (name[k] >= 'A' && name[k] <= 'Z') ? (char)(name[k] + 32) : name[k];
-        low[k] = '\0';
-        json_array_foreach(tags, j, have) dup |= strcmp(json_string_value(have), low) == 0;
-        if (!dup)
-            json_array_append_new(tags, json_string(low));
-    }
+    if (json_is_object(list))
+        hashtag_add(tags, list);
+    json_array_foreach(list, i, t) hashtag_add(tags, t);
 }
 
 static const char *why_name(enum fed_desk_why w)

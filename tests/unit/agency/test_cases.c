@@ -268,6 +268,15 @@ static void routing_tries_tags_then_keywords_then_accounts(void **state)
                                               .html = "<p>a big <b>POT</b><i>HOLE</i></p>"}),
                      HR_OK);
     assert_int_equal(hand_up(fx, (struct msg){.who = "rt3", .n = "1", .html = "<p>noise</p>"}), HR_OK);
+    /* a lone tag may be one object, not an array (Fedify sends it so) */
+    assert_int_equal(hand_up(fx, (struct msg){.who = "rt4", .n = "1", .html = "<p>pothole</p>",
+                                              .tags = "{\"type\":\"Hashtag\",\"name\":\"#water\"}"}),
+                     HR_OK);
+    c = cases_of(fx, "rt4");
+    assert_string_equal(s_of(json_array_get(c, 0), "department"), "roads");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(json_array_get(c, 0), "tags"), 0)),
+                        "water");
+    json_decref(c);
     c = cases_of(fx, "rt1");
     assert_string_equal(s_of(json_array_get(c, 0), "department"), "roads");
     json_decref(c);
