@@ -6,6 +6,8 @@
 // masto.js throws, {"error": {"statusCode", "message"}} (the test asserts either). One
 // process for the whole test: starting Node for each call would cost a second or more.
 // A line "=<TAB>FILE<TAB>OUT<TAB>EXPR" evaluates EXPR on an answer saved in FILE (evaluate).
+// Calls: see `calls` (reading for test_citizen.sh; post/edit/delete/context/conversations
+// for test_desk.sh).
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createRestAPIClient } from "masto";
@@ -36,6 +38,13 @@ const calls = {
   unreblog: (id) => masto.v1.statuses.$select(id).unreblog(),
   poll: (id) => masto.v1.polls.$select(id).fetch(),
   vote: (id, ...choices) => masto.v1.polls.$select(id).votes.create({ choices: choices.map(Number) }),
+  // writing (issue #12): post TEXT [KEY=VALUE...] with KEY one of masto.js's create params
+  // (visibility, inReplyToId, language, spoilerText); edit ID TEXT; delete ID
+  post: (status, ...opts) => masto.v1.statuses.create({ status, ...Object.fromEntries(opts.map((o) => o.split(/=(.*)/s).slice(0, 2))) }),
+  edit: (id, status) => masto.v1.statuses.$select(id).update({ status }),
+  delete: (id) => masto.v1.statuses.$select(id).remove(),
+  context: (id) => masto.v1.statuses.$select(id).context.fetch(),
+  conversations: () => masto.v1.conversations.list(),
 };
 // "=\tFILE\tOUT\tEXPR": the test's reading of an earlier answer: EXPR (JavaScript, `d`
 // bound to FILE's JSON) evaluated here rather than in a new Node per assertion; the value

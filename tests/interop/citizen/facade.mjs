@@ -33,12 +33,34 @@
 //   GET  /api/v1/statuses/:id                  POST /api/v1/statuses/:id/favourite|
 //                                                    unfavourite|reblog|unreblog
 //   GET  /api/v1/polls/:id                     POST /api/v1/polls/:id/votes {choices}
+//   POST /api/v1/statuses {status, in_reply_to_id, visibility, spoiler_text, language}
+//   PUT  /api/v1/statuses/:id {status, spoiler_text, language}   DELETE /api/v1/statuses/:id
+//   GET  /api/v1/statuses/:id/context          GET  /api/v1/conversations
+// Writing (issue #12: citizens write to an agency's desk), as Mastodon does it
+// (app/services/post_status_service.rb, process_mentions_service.rb, update_status_service.rb,
+// remove_status_service.rb; docs.joinmastodon.org/spec/activitypub/): "@user@host" in the
+// text is resolved by WebFinger into a Mention tag and linked in the HTML ("@user" alone is
+// a local user; unresolvable ones stay text), "#tag" becomes a Hashtag tag; to/cc by
+// visibility (ActivityPub::TagManager): public to Public, cc followers + mentioned;
+// unlisted to followers, cc Public + mentioned; private to followers, cc mentioned; direct
+// to mentioned only. The Create(Note) is signed and delivered (shared inbox preferred, as
+// Mastodon's inboxes scope) to the mentioned actors, the replied-to status's author (public
+// and unlisted only: StatusReachFinder) and the followers (not for direct); the API answers
+// after the deliveries were tried (Mastodon queues them; here the test can poll the other
+// side at once). Edit: Update(Note) with "updated"; delete: Delete(Tombstone) to the same
+// inboxes, and the Note's URL answers 410 Gone. Local Notes are served at their id to
+// anyone when public/unlisted, else only to a signed fetch by an addressee (or a follower,
+// private). Reading: a remote status addressed to a local user without a Mention tag
+// of them is Mastodon's "limited" (silent mention: process_audience), shown as "private"
+// by the API and notifying nobody; /context walks in_reply_to both ways among what the
+// facade knows; /conversations groups the direct statuses of the viewer by thread root.
 // Test control (not Mastodon):
 //   POST /_control/raw-vote {signer, attributedTo, question, name}
 //        -> a Create(Note{name, inReplyTo: question}) sent by SIGNER (signed with its keys)
 //           whose Note claims ATTRIBUTEDTO (a local user name): a forged or unchecked vote,
 //           bypassing the API's own checks; answers {delivered, error}
 //   GET  /_control/received -> the verified activities the inboxes got (diagnostics)
+//   GET  /_control/sent -> the activities the API's writes sent and where (diagnostics)
 //
 // Usage: node facade.mjs --host 127.0.0.3 --port PORT   (prints "ready" on stdout)
 //
@@ -54,8 +76,11 @@ const logtape = await import("@logtape/logtape");
 const { createFederation, MemoryKvStore, generateCryptoKeyPair } = fedify;
 const {
   Accept, Announce, Application, Create, Delete, Document, Endpoints, Follow, Hashtag, Image,
-  Like, Mention, Note, Person, PropertyValue, Question, Reject, Service, Undo, Update,
+  LanguageString, Like, Mention, Note, Person, PropertyValue, Question, Reject, Service, Tombstone,
+  Undo, Update,
 } = vocab;
+// the Temporal Fedify's vocabulary checks its times against (its own dependency)
+const { Temporal } = await import("@js-temporal/polyfill");
 
 function argValue(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -140,7 +165,9 @@ federation
   .mapHandle((_ctx, username) => (USERS[username] ? username : null))
   .setKeyPairsDispatcher(async (_ctx, identifier) => keys[identifier] ?? []);
 federation.setOutboxDispatcher("/users/{identifier}/outbox", async () => ({ items: [] }));
-federation.setFollowersDispatcher("/users/{identifier}/followers", async () => ({ items: [] }));
+federation.setFollowersDispatcher("/users/{identifier}/followers", async (_ctx, identifier) => ({
+  items: [...(per[identifier]?.followers.keys() ?? [])].map((u) => new URL(u)),
+}));
 federation.setFollowingDispatcher("/users/{identifier}/following", async () => ({ items: [] }));
 
 const ctxOf = () => federation.createContext(new URL(ORIGIN), {});
@@ -159,8 +186,12 @@ const statusByUri = new Map();
 const received = [];
 const per = {}; // local user -> its follows, home, notifications, favourites, boosts, votes
 for (const name of ["citizen", "neighbour"]) {
-  per[name] = { follows: new Map(), home: [], notifications: [], favs: new Map(), boosts: new Map(), votes: new Map() };
+  per[name] = {
+    follows: new Map(), home: [], notifications: [], favs: new Map(), boosts: new Map(), votes: new Map(),
+    followers: new Map(), // actor URI -> actor (remote followers, for deliveries)
+  };
 }
+const sent = []; // what the API's writes sent: {at, type, object, to: [inbox owners], error}
 
 class ApiError extends Error {
   constructor(status, message) {
@@ -257,6 +288,13 @@ function visibilityOf(obj, author) {
   return "direct";
 }
 
+// The local users a status is addressed to (to/cc), whether or not it mentions them: in
+// Mastodon each gets at least a silent mention (ActivityPub::Activity::Create
+// #process_audience), which lets them see it.
+function addresseesOf(obj) {
+  return [...obj.toIds, ...obj.ccIds].map((u) => localNameOf(u.href)).filter((n) => n != null);
+}
+
 function languageOf(obj) {
   for (const c of obj.contents) if (c?.locale != null) return c.locale.baseName;
   return null;
@@ -345,10 +383,16 @@ async function collect(iter) {
 
 async function parse(obj, raw, author, loader) {
   const { tags, mentions } = await tagsOf(obj, loader);
+  const addressees = addresseesOf(obj);
+  let visibility = visibilityOf(obj, author);
+  // a direct message that addresses a local user it does not tag is "limited" in Mastodon
+  if (visibility === "direct" && addressees.some((n) => !mentions.some((m) => m.uri === userUri(n)))) {
+    visibility = "limited";
+  }
   return {
     content: str(obj.content) ?? "",
     language: languageOf(obj),
-    visibility: visibilityOf(obj, author),
+    visibility, addressees,
     created_at: obj.published ? new Date(Date.parse(obj.published.toString())).toISOString() : new Date().toISOString(),
     edited_at: obj.updated ? new Date(Date.parse(obj.updated.toString())).toISOString() : null,
     url: hrefOf(obj.url) ?? obj.id.href,
@@ -379,12 +423,15 @@ async function storeStatus(obj, raw, loader) {
   return s;
 }
 
-// Mastodon's StatusPolicy#show?: who may see a status.
+// Mastodon's StatusPolicy#show?: who may see a status (a deleted one: nobody).
 function mayShow(s, viewer) {
   const v = s.parsed.visibility;
+  if (s.deleted) return false;
   if (v === "public" || v === "unlisted") return true;
   if (viewer == null) return false;
+  if (s.local === viewer) return true; // owned
   if (s.parsed.mentions.some((m) => m.uri === userUri(viewer))) return true;
+  if ((s.parsed.addressees ?? []).includes(viewer)) return true; // a silent mention
   if (v === "private") return per[viewer].follows.get(accounts.get(s.accountId).uri)?.state === "accepted";
   return false;
 }
@@ -400,9 +447,12 @@ function statusEntity(s, viewer) {
   return {
     id: s.id, uri: s.uri, url: p.url, created_at: p.created_at, edited_at: p.edited_at,
     account: accounts.get(s.accountId).entity, content: p.content, language: p.language,
-    visibility: p.visibility, sensitive: p.sensitive, spoiler_text: p.spoiler_text,
+    // "limited" is masked behind "private" (REST::StatusSerializer#visibility)
+    visibility: p.visibility === "limited" ? "private" : p.visibility, sensitive: p.sensitive,
+    spoiler_text: p.spoiler_text,
     in_reply_to_id: p.in_reply_to ? statusByUri.get(p.in_reply_to)?.id ?? null : null,
-    in_reply_to_account_id: null, reblog: null, application: null,
+    in_reply_to_account_id: p.in_reply_to ? (a => a ? a.accountId : null)(statusByUri.get(p.in_reply_to)) : null,
+    reblog: null, application: null,
     media_attachments: p.media, mentions: p.mentions.map(({ uri: _u, ...m }) => m), tags: p.tags, emojis: [],
     card: null, poll,
     replies_count: p.replies_count, favourites_count: p.favourites_count, reblogs_count: p.reblogs_count,
@@ -414,6 +464,7 @@ function statusEntity(s, viewer) {
 // A fresh copy of status S, fetched as VIEWER (counts and poll results current). A status
 // its server no longer serves to VIEWER is shown as stored only when VIEWER may see it.
 async function refetch(s, viewer) {
+  if (s.local) return s; // ours: nothing to fetch
   const loader = await loaderOf(viewer);
   try {
     const { document } = await loader(s.uri);
@@ -463,6 +514,18 @@ async function onCreateOrUpdate(ctx, activity) {
   const raw = ctx.data?.rawJson?.object && typeof ctx.data.rawJson.object === "object" ? ctx.data.rawJson.object : null;
   const s = await storeStatus(obj, raw, loader);
   deliverLocally(s, new Set([ctx.recipient ?? "*"]));
+}
+
+// A remote actor follows a local user: accepted at once (the users are not locked).
+async function onFollow(ctx, f) {
+  record(ctx, f);
+  const name = localNameOf(f.objectId?.href);
+  if (name == null || f.actorId == null) return;
+  const follower = await f.getActor({ documentLoader: await loaderOf(name) });
+  if (follower == null || !vocab.isActor(follower)) return;
+  per[name].followers.set(follower.id.href, follower);
+  await ctx.sendActivity({ identifier: name }, follower,
+    new Accept({ id: activityId(name, "accepts"), actor: new URL(userUri(name)), object: f, to: follower.id }));
 }
 
 async function onAccept(ctx, accept) {
@@ -518,8 +581,14 @@ federation
   .on(Delete, inOrder(onDelete))
   .on(Accept, inOrder(onAccept))
   .on(Reject, inOrder(onReject))
+  .on(Follow, inOrder(onFollow))
   .on(Announce, inOrder(async (ctx, a) => record(ctx, a)))
-  .on(Undo, inOrder(async (ctx, a) => record(ctx, a)))
+  .on(Undo, inOrder(async (ctx, a) => {
+    record(ctx, a);
+    // Undo(Follow): no longer a follower
+    const name = localNameOf(a.objectId == null ? null : (await a.getObject().catch(() => null))?.objectId?.href);
+    if (name != null && a.actorId != null) per[name].followers.delete(a.actorId.href);
+  }))
   .onError((_ctx, error) => log.error("inbox listener error: {error}", { error: String(error?.stack ?? error) }));
 
 // ---------------------------------------------------------------- outbound activities
@@ -621,6 +690,280 @@ async function vote(name, s, body) {
   return statusEntity(s, name).poll;
 }
 
+// ---------------------------------------------------------------- writing (issue #12)
+
+const MAX_CHARS = 500; // the instance's configuration.statuses.max_characters
+const VISIBILITIES = ["public", "unlisted", "private", "direct"];
+const escapeHtml = (t) => t.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+// Account::MENTION_RE and Tag::HASHTAG_RE, roughly; the domain may carry a port (the tests'
+// servers listen on loopback ports, which Mastodon's own regexp would not take)
+const MENTION_RE = /(?<![=\/\p{L}\p{N}_])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@([\p{L}\p{N}_]+(?:[.-]+[\p{L}\p{N}_]+)*(?::\d{1,5})?))?/giu;
+const HASHTAG_RE = /(?<![=\/\)\p{L}\p{N}_])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)/gu;
+
+// The account "@user[@host]" names (a local user, or WebFinger through AUTHOR's signed
+// loader), or null when it cannot be resolved (ProcessMentionsService leaves it as text).
+async function mentionTarget(user, host, author) {
+  if (host == null || host.toLowerCase() === DOMAIN) return per[user] ? localAccount(user) : null;
+  const known = [...accounts.values()].find((a) => a.actor && a.entity?.acct?.toLowerCase() === `${user}@${host}`.toLowerCase());
+  if (known) return known;
+  try {
+    const loader = await loaderOf(author);
+    const actor = await ctxOf().lookupObject(`acct:${user}@${host}`, { documentLoader: loader });
+    return actor != null && vocab.isActor(actor) ? await storeActor(actor, loader) : null;
+  } catch (error) {
+    log.info("mention @{user}@{host} not resolved: {error}", { user, host, error: String(error) });
+    return null;
+  }
+}
+
+// TEXT as Mastodon's TextFormatter renders it: escaped, paragraphs and line breaks,
+// mentions and hashtags linked; with the accounts mentioned and the tags named.
+async function format(text, author) {
+  const mentioned = new Map(); // uri -> account
+  const found = new Map();
+  for (const m of text.matchAll(MENTION_RE)) {
+    if (!found.has(m[0])) found.set(m[0], await mentionTarget(m[1], m[2] ?? null, author));
+  }
+  const tags = new Map();
+  const html = text.split(/\n{2,}/).map((para) => {
+    let out = "";
+    let last = 0;
+    const hits = [...para.matchAll(MENTION_RE)].map((m) => ({ m, kind: "mention" }))
+      .concat([...para.matchAll(HASHTAG_RE)].map((m) => ({ m, kind: "tag" })))
+      .sort((a, b) => a.m.index - b.m.index);
+    for (const { m, kind } of hits) {
+      if (m.index < last) continue;
+      out += escapeHtml(para.slice(last, m.index)).replace(/\n/g, "<br />");
+      if (kind === "mention" && found.get(m[0])) {
+        const acc = found.get(m[0]);
+        mentioned.set(acc.uri, acc);
+        out += `<span class="h-card" translate="no"><a href="${escapeHtml(acc.entity.url)}" class="u-url mention">@<span>${escapeHtml(acc.entity.username)}</span></a></span>`;
+      } else if (kind === "tag") {
+        tags.set(m[1].toLowerCase(), m[1]);
+        out += `<a href="${ORIGIN}/tags/${encodeURIComponent(m[1].toLowerCase())}" class="mention hashtag" rel="tag">#<span>${escapeHtml(m[1])}</span></a>`;
+      } else {
+        out += escapeHtml(m[0]);
+      }
+      last = m.index + m[0].length;
+    }
+    return `<p>${out}${escapeHtml(para.slice(last)).replace(/\n/g, "<br />")}</p>`;
+  }).join("");
+  return { html, mentioned: [...mentioned.values()], tags: [...tags.entries()] };
+}
+
+// to/cc of a status of NAME (ActivityPub::TagManager#to and #cc).
+function audienceOf(name, visibility, mentioned) {
+  const followers = ctxOf().getFollowersUri(name);
+  const m = mentioned.map((a) => new URL(a.uri));
+  switch (visibility) {
+  case "public": return { tos: [new URL(PUBLIC)], ccs: [followers, ...m] };
+  case "unlisted": return { tos: [followers], ccs: [new URL(PUBLIC), ...m] };
+  case "private": return { tos: [followers], ccs: m };
+  default: return { tos: m, ccs: [] };
+  }
+}
+
+// The Note of local status S (as NoteSerializer writes it).
+function noteOf(s) {
+  const w = s.write;
+  return new Note({
+    id: new URL(s.uri), attribution: new URL(userUri(s.local)), url: new URL(s.uri),
+    contents: [w.html, new LanguageString(w.html, w.language)], // content and contentMap
+    summary: w.spoiler || null, sensitive: w.spoiler !== "",
+    published: Temporal.Instant.from(w.published), updated: w.updated ? Temporal.Instant.from(w.updated) : null,
+    replyTarget: w.inReplyTo ? new URL(w.inReplyTo) : null,
+    ...audienceOf(s.local, w.visibility, w.mentioned),
+    tags: [
+      ...w.mentioned.map((a) => new Mention({ href: new URL(a.uri), name: `@${a.entity.acct.includes("@") ? a.entity.acct : `${a.entity.acct}@${DOMAIN}`}` })),
+      ...w.tags.map(([lower, name]) => new Hashtag({ href: new URL(`${ORIGIN}/tags/${encodeURIComponent(lower)}`), name: `#${name}` })),
+    ],
+  });
+}
+
+// Who gets the activities about local status S: the mentioned, the replied-to author
+// (public and unlisted), the followers (all but direct); remote actors only.
+function recipientsOf(s) {
+  const w = s.write;
+  const out = new Map();
+  for (const a of w.mentioned) if (a.actor) out.set(a.uri, a.actor);
+  const parent = w.inReplyTo ? statusByUri.get(w.inReplyTo) : null;
+  const parentAuthor = parent ? accounts.get(parent.accountId) : null;
+  if (parentAuthor?.actor && (w.visibility === "public" || w.visibility === "unlisted")) out.set(parentAuthor.uri, parentAuthor.actor);
+  if (w.visibility !== "direct") for (const [uri, actor] of per[s.local].followers) out.set(uri, actor);
+  return [...out.values()];
+}
+
+// Sends ACTIVITY about S to its recipients, signed as its author; a failure is recorded
+// (/_control/sent) and logged, never the API's error (Mastodon retries in the background).
+async function distribute(s, activity) {
+  const recipients = recipientsOf(s);
+  const entry = { at: new Date().toISOString(), type: activity.constructor.name, object: s.uri, to: recipients.map((a) => a.id.href), error: null };
+  sent.push(entry);
+  if (recipients.length === 0) return;
+  try {
+    await ctxOf().sendActivity({ identifier: s.local }, recipients, activity, { preferSharedInbox: true, immediate: true });
+  } catch (error) {
+    entry.error = String(error?.message ?? error);
+    log.warn("{type} of {uri} not delivered: {error}", { type: entry.type, uri: s.uri, error: entry.error });
+  }
+}
+
+// Local status S's parsed form (what statusEntity shows), from its Note.
+async function reparse(s) {
+  const author = localAccount(s.local);
+  s.obj = noteOf(s);
+  s.raw = await s.obj.toJsonLd({ format: "compact", contextLoader: ctxOf().contextLoader });
+  s.parsed = await parse(s.obj, s.raw, author, await loaderOf(s.local));
+  s.parsed.visibility = s.write.visibility; // as chosen, not as read back
+}
+
+function checkText(text) {
+  if (text.trim() === "") throw new ApiError(422, "Validation failed: Text can't be blank");
+  if ([...text].length > MAX_CHARS) throw new ApiError(422, `Validation failed: Text character limit of ${MAX_CHARS} exceeded`);
+}
+
+// POST /api/v1/statuses (PostStatusService).
+async function postStatus(name, body) {
+  const text = String(body.status ?? "");
+  const visibility = body.visibility == null || body.visibility === "" ? "public" : String(body.visibility);
+  checkText(text);
+  if (!VISIBILITIES.includes(visibility)) throw new ApiError(422, "Validation failed: Visibility is not included in the list");
+  let parent = null;
+  if (body.in_reply_to_id != null && body.in_reply_to_id !== "") {
+    parent = statuses.get(String(body.in_reply_to_id));
+    if (parent == null || !mayShow(parent, name)) throw new ApiError(404, "The post you are trying to reply to does not appear to exist.");
+  }
+  const { html, mentioned, tags } = await format(text, name);
+  const id = newId();
+  const s = {
+    id, uri: `${userUri(name)}/statuses/${id}`, accountId: localAccount(name).id, local: name, source: text,
+    write: {
+      html, mentioned, tags, visibility, inReplyTo: parent?.uri ?? null, language: String(body.language || "en"),
+      spoiler: String(body.spoiler_text ?? ""), published: new Date().toISOString(), updated: null,
+    },
+  };
+  await reparse(s);
+  statuses.set(s.id, s);
+  statusByUri.set(s.uri, s);
+  per[name].home.unshift(s.id);
+  deliverLocally(s, new Set(["*"]));
+  await distribute(s, new Create({
+    id: new URL(`${s.uri}/activity`), actor: new URL(userUri(name)), object: s.obj,
+    published: s.obj.published, tos: s.obj.toIds, ccs: s.obj.ccIds,
+  }));
+  return statusEntity(s, name);
+}
+
+// The viewer's own status ID, or Mastodon's 404 (Status.where(account: current_account)).
+function ownStatus(name, id) {
+  const s = statuses.get(id);
+  if (s == null || s.local !== name || s.deleted) throw notFound();
+  return s;
+}
+
+// PUT /api/v1/statuses/:id (UpdateStatusService): new text (and mentions), same audience.
+async function editStatus(name, id, body) {
+  const s = ownStatus(name, id);
+  const text = String(body.status ?? s.source);
+  checkText(text);
+  const { html, mentioned, tags } = await format(text, name);
+  const known = new Set(s.write.mentioned.map((a) => a.uri)); // mentions are only ever added
+  Object.assign(s.write, {
+    html, tags, mentioned: s.write.mentioned.concat(mentioned.filter((a) => !known.has(a.uri))),
+    spoiler: body.spoiler_text == null ? s.write.spoiler : String(body.spoiler_text),
+    language: body.language ? String(body.language) : s.write.language, updated: new Date().toISOString(),
+  });
+  s.source = text;
+  await reparse(s);
+  await distribute(s, new Update({
+    id: new URL(`${s.uri}#updates/${Date.parse(s.write.updated)}`), actor: new URL(userUri(name)), object: s.obj,
+    published: s.obj.updated, tos: s.obj.toIds, ccs: s.obj.ccIds,
+  }));
+  return statusEntity(s, name);
+}
+
+// DELETE /api/v1/statuses/:id (RemoveStatusService): the status with its source text (for
+// "delete and redraft"), then gone; Delete(Tombstone) to whom the Create went.
+async function deleteStatus(name, id) {
+  const s = ownStatus(name, id);
+  const entity = { ...statusEntity(s, name), text: s.source };
+  s.deleted = true;
+  for (const me of Object.values(per)) {
+    me.home = me.home.filter((x) => x !== s.id);
+    me.notifications = me.notifications.filter((n) => n.statusId !== s.id);
+  }
+  await distribute(s, new Delete({
+    id: new URL(`${s.uri}#delete`), actor: new URL(userUri(name)),
+    object: new Tombstone({ id: new URL(s.uri) }), to: new URL(PUBLIC),
+  }));
+  return entity;
+}
+
+// The statuses above and below S that VIEWER may see (StatusesController#context).
+function contextOf(s, viewer) {
+  const ancestors = [];
+  const seen = new Set([s.id]);
+  for (let p = statusByUri.get(s.parsed.in_reply_to); p && !seen.has(p.id); p = statusByUri.get(p.parsed.in_reply_to)) {
+    seen.add(p.id);
+    ancestors.unshift(p);
+  }
+  const descendants = [];
+  const walk = (parent) => {
+    for (const c of statuses.values()) {
+      if (c.parsed?.in_reply_to === parent.uri && !seen.has(c.id)) {
+        seen.add(c.id);
+        descendants.push(c);
+        walk(c);
+      }
+    }
+  };
+  walk(s);
+  const show = (list) => list.filter((x) => mayShow(x, viewer)).map((x) => statusEntity(x, viewer));
+  return { ancestors: show(ancestors), descendants: show(descendants) };
+}
+
+// GET /api/v1/conversations: the direct statuses VIEWER wrote or was mentioned in, one
+// conversation per thread root, newest last status first.
+function conversationsOf(viewer) {
+  const byRoot = new Map();
+  for (const s of statuses.values()) {
+    if (s.parsed?.visibility !== "direct" || !mayShow(s, viewer)) continue;
+    let root = s;
+    for (let p = statusByUri.get(root.parsed.in_reply_to); p && p !== s; p = statusByUri.get(p.parsed.in_reply_to)) root = p;
+    const c = byRoot.get(root.id) ?? { id: root.id, statuses: [] };
+    c.statuses.push(s);
+    byRoot.set(root.id, c);
+  }
+  return [...byRoot.values()].map((c) => {
+    const last = c.statuses.reduce((a, b) => (Date.parse(b.parsed.created_at) >= Date.parse(a.parsed.created_at) ? b : a));
+    const people = new Map();
+    for (const s of c.statuses) {
+      people.set(accounts.get(s.accountId).uri, accounts.get(s.accountId));
+      for (const m of s.parsed.mentions) if (accounts.has(m.id)) people.set(m.uri, accounts.get(m.id));
+    }
+    people.delete(userUri(viewer));
+    return { id: c.id, unread: last.local !== viewer, accounts: [...people.values()].map((a) => a.entity), last_status: statusEntity(last, viewer) };
+  }).sort((a, b) => Date.parse(b.last_status.created_at) - Date.parse(a.last_status.created_at));
+}
+
+// A local Note at its id, as Mastodon serves it: public and unlisted to anyone, others to
+// a signed fetch by an addressee (or, private, a follower); a deleted one is 410 Gone.
+federation
+  .setObjectDispatcher(Note, "/users/{identifier}/statuses/{id}", (_ctx, v) => {
+    const s = statuses.get(v.id);
+    return s && s.local === v.identifier && !s.deleted ? s.obj : null;
+  })
+  .authorize(async (ctx, v) => {
+    const s = statuses.get(v.id);
+    if (s == null || s.deleted || s.local !== v.identifier) return true; // 404 follows
+    if (s.write.visibility === "public" || s.write.visibility === "unlisted") return true;
+    const owner = await ctx.getSignedKeyOwner({ documentLoader: await loaderOf(s.local) }).catch(() => null);
+    const who = owner?.id?.href;
+    if (who == null) return false;
+    if (s.write.mentioned.some((a) => a.uri === who)) return true;
+    return s.write.visibility === "private" && per[s.local].followers.has(who);
+  });
+
 // ---------------------------------------------------------------- search
 
 async function resolve(q, viewer) {
@@ -712,8 +1055,15 @@ async function api(method, path, query, body, viewer) {
       status: statusEntity(statuses.get(n.statusId), viewer),
     }));
   }
+  if (method === "POST" && path === "/api/v1/statuses") return postStatus(needUser(viewer), body);
+  if (method === "GET" && path === "/api/v1/conversations") return conversationsOf(needUser(viewer));
+  if ((m = /^\/api\/v1\/statuses\/(\d+)\/context$/.exec(path)) && method === "GET") {
+    return contextOf(await visibleStatus(m[1], viewer), viewer);
+  }
   if ((m = /^\/api\/v1\/statuses\/(\d+)(\/favourite|\/unfavourite|\/reblog|\/unreblog)?$/.exec(path))) {
     if (method === "GET" && m[2] == null) return statusEntity(await visibleStatus(m[1], viewer), viewer);
+    if (method === "PUT" && m[2] == null) return editStatus(needUser(viewer), m[1], body);
+    if (method === "DELETE" && m[2] == null) return deleteStatus(needUser(viewer), m[1]);
     if (method === "POST" && m[2] != null) {
       const me = needUser(viewer);
       return react(me, await visibleStatus(m[1], me), m[2].slice(1));
@@ -761,6 +1111,7 @@ function parseBody(req, buf) {
 
 async function control(req, res, path, buf) {
   if (req.method === "GET" && path === "/_control/received") return json(res, 200, received);
+  if (req.method === "GET" && path === "/_control/sent") return json(res, 200, sent);
   if (req.method === "POST" && path === "/_control/raw-vote") {
     const b = JSON.parse(buf.toString("utf8") || "{}");
     const s = statusByUri.get(b.question);
@@ -779,10 +1130,21 @@ async function handle(req, res) {
   const url = new URL(req.url ?? "/", ORIGIN);
   const buf = await readBody(req);
   if (url.pathname.startsWith("/_control/")) return control(req, res, url.pathname, buf);
+  const gone = /^\/users\/([^/]+)\/statuses\/(\d+)$/.exec(url.pathname);
+  if (gone && statuses.get(gone[2])?.deleted && statuses.get(gone[2]).local === gone[1]) {
+    // a deleted status: 410 with its Tombstone, as Mastodon answers
+    return json(res, 410, { "@context": "https://www.w3.org/ns/activitystreams", id: statuses.get(gone[2]).uri, type: "Tombstone" });
+  }
   if (url.pathname.startsWith("/api/")) {
     try {
       const viewer = viewerOf(req);
-      const out = await api(req.method, url.pathname, url.searchParams, parseBody(req, buf), viewer);
+      let body;
+      try {
+        body = parseBody(req, buf);
+      } catch {
+        throw new ApiError(400, "Error while parsing request body");
+      }
+      const out = await api(req.method, url.pathname, url.searchParams, body, viewer);
       log.info("{method} {path} {viewer} -> 200", { method: req.method, path: url.pathname, viewer: viewer ?? "anonymous" });
       return json(res, 200, out);
     } catch (error) {

@@ -1,0 +1,568 @@
+#!/usr/bin/env bash
+# tests/interop/test_desk.sh - issue #12 "how it will be checked": citizens on an independent
+# server, through a real Mastodon client, reply to, mention and write directly to an agency;
+# the cases appear in the right departments with the right deadlines; the answers go through
+# approval and reach the citizens with the visibility they wrote with; time moves past the
+# deadline and a silence limit, and the alarms, the webhooks and the report figures match a
+# hand count; `herald status` exit codes; /metrics parses (docs/desk.md).
+#
+# The citizens' server is citizen/facade.mjs (Fedify + a Mastodon client API, 127.0.0.3),
+# the client masto.js (citizen/client.mjs), as in test_citizen.sh. Herald: the agency `city`
+# with the departments `roads` and `health`; operators `admin` (admin), `ed` (editor),
+# `resp` (responder on roads and health), `appr` (approver); routing #pothole -> roads,
+# "vaccine" -> health, everything else to city's default department roads; city's calendar
+# Europe/Berlin, mon-fri 09:00-17:00, deadline 2 working days, one holiday from an .ics file.
+#
+# The desk's clock (HERALD_CLOCK_SHIFT, every herald process of the test) is pinned to a
+# Friday 10:00 in Berlin 8 to 14 days ago, so the deadline story is the same every run: a
+# message on Friday morning (the day of receipt does not count), Saturday, Sunday, Monday
+# the holiday, Tuesday day 1, Wednesday day 2: due Wednesday 17:00. Then the clock moves to
+# five days after the real now: the unanswered case is overdue and health (max_silence_days
+# 3, its last post the answer written today) is silent.
+#
+# Hand count (what the figures must be): 4 cases opened (A: citizen's public reply #pothole
+# -> roads; B: neighbour's public mention about a vaccine -> health; C: citizen's direct
+# message -> roads; D: neighbour's unlisted reply, then a follow-up that joins D and is
+# deleted -> roads), 3 answered (A, B, C; each within its deadline), 1 overdue (D); webhooks:
+# case.opened x4, case.answered x3, case.overdue x1.
+#
+# Needs Node >= 20 and npm (skips with 77 like test_citizen.sh), /usr/bin/python3 with
+# python3-prometheus-client (Debian; scripts/deps). T_KEEP=1 keeps the work directory.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${HERALD_SRC:=$(cd "$HERE/../.." && pwd)}"
+C="$HERE/citizen"
+
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+interop_init interop.test_desk "$C" masto/package.json
+PY=/usr/bin/python3
+
+# ---------------------------------------------------------------- python: calendar, webhooks, metrics
+# One helper script, independent of Herald's code: `pin` (the desk clock's Friday), `due`
+# (a deadline counted by the rule docs/desk.md states), `receiver` (the webhook receiver on
+# loopback), `verify` (each received webhook's HMAC), `metrics` (the Prometheus parser).
+cat >"$T_DIR/desk.py" <<'PYEOF'
+import hashlib, hmac, http.server, json, sys, time
+from datetime import datetime, timedelta, time as dtime
+from zoneinfo import ZoneInfo
+
+TZ = "Europe/Berlin"
+
+def pin():
+    """The Friday 8 to 14 days ago, 10:00 in Berlin: the shift to it (s), the Friday, the
+    Monday after (the holiday) and the hand-counted deadline: Wednesday 17:00."""
+    z = ZoneInfo(TZ)
+    d = datetime.now(z).date() - timedelta(days=8)
+    while d.weekday() != 4:
+        d -= timedelta(days=1)
+    p = datetime.combine(d, dtime(10, 0), z)
+    wed = datetime.combine(d + timedelta(days=5), dtime(17, 0), z)
+    print(int(p.timestamp() - time.time()), d.isoformat(), (d + timedelta(days=3)).isoformat(),
+          int(wed.timestamp() * 1000))
+
+def due(opened_ms, spec, tz, weekdays, hours, holidays):
+    """The deadline of a case opened at OPENED_MS: "Nd" ends with the close of the Nth working
+    day after the day of receipt (the working day of the first working moment at or after
+    the opening; it does not count); "Nh" counts N working hours from the opening."""
+    z = ZoneInfo(tz)
+    names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    a, b = weekdays.split("-")
+    work = set(range(names.index(a), names.index(b) + 1))
+    sh, sm, eh, em = int(hours[0:2]), int(hours[3:5]), int(hours[6:8]), int(hours[9:11])
+    hol = set(holidays.split(",")) if holidays else set()
+    opened = datetime.fromtimestamp(opened_ms / 1000, z)
+    def window(d):
+        mid = datetime.combine(d, dtime(0, 0))  # local wall time, then the zone
+        s = (mid + timedelta(minutes=sh * 60 + sm)).replace(tzinfo=z)
+        e = (mid + timedelta(minutes=eh * 60 + em)).replace(tzinfo=z)
+        return s, e
+    n, unit, d = int(spec[:-1]), spec[-1], opened.date()
+    left = timedelta(hours=n)
+    received = False
+    for _ in range(1100):
+        if d.weekday() in work and d.isoformat() not in hol:
+            s, e = window(d)
+            if unit == "h" and e > opened:
+                s = max(s, opened)
+                if left <= e - s:
+                    return int((s + left).timestamp() * 1000)
+                left -= e - s
+            elif unit == "d" and (received or e > opened):
+                if received:
+                    n -= 1
+                    if n == 0:
+                        return int(e.timestamp() * 1000)
+                received = True
+        d += timedelta(days=1)
+    raise SystemExit("no deadline")
+
+def receiver(port, out):
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            rec = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
+                   "body": body.decode("utf-8", "replace")}
+            with open(out, "a") as f:
+                f.write(json.dumps(rec) + "\n")
+            self.send_response(204)
+            self.end_headers()
+        def log_message(self, *a):
+            pass
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), H)
+    print("ready", flush=True)
+    srv.serve_forever()
+
+def verify(received, secret):
+    """Each delivery: its event type and whether X-Herald-Signature is HMAC-SHA256 with the
+    secret over X-Herald-Timestamp "." body (docs/operating.md "Webhooks")."""
+    out = []
+    with open(received) as f:
+        for line in f:
+            r = json.loads(line)
+            ts = r["headers"].get("x-herald-timestamp", "")
+            want = "sha256=" + hmac.new(secret.encode(), (ts + "." + r["body"]).encode(),
+                                        hashlib.sha256).hexdigest()
+            try:
+                body = json.loads(r["body"])
+            except ValueError:
+                body = {}
+            out.append({"type": body.get("type") or body.get("event"), "body": body,
+                        "ok": hmac.compare_digest(want, r["headers"].get("x-herald-signature", ""))})
+    print(json.dumps(out))
+
+def metrics(path):
+    from prometheus_client.parser import text_string_to_metric_families
+    with open(path) as f:
+        text = f.read()
+    samples = []
+    for fam in text_string_to_metric_families(text):
+        for s in fam.samples:
+            samples.append({"family": fam.name, "type": fam.type, "name": s.name,
+                            "labels": s.labels, "value": s.value})
+    print(json.dumps(samples))
+
+cmd, args = sys.argv[1], sys.argv[2:]
+{"pin": pin, "due": lambda *a: print(due(int(a[0]), *a[1:])), "receiver": receiver,
+ "verify": verify, "metrics": metrics}[cmd](*args)
+PYEOF
+
+read -r SHIFT_S FRIDAY HOLIDAY DUE_HAND <<<"$($PY "$T_DIR/desk.py" pin)"
+export HERALD_CLOCK_SHIFT="${SHIFT_S}s" # every herald below: the server and the CLI
+LATER=+5d                               # the moved clock: five days after the real now
+echo "desk clock: Friday $FRIDAY 10:00 Europe/Berlin (shift $HERALD_CLOCK_SHIFT), holiday $HOLIDAY"
+
+# ---------------------------------------------------------------- the citizens' server
+facade_spawn() {
+    F_PORT=$(t_freeport 127.0.0.3)
+    F_DOMAIN="127.0.0.3:$F_PORT"
+    F_BASE="http://$F_DOMAIN"
+    : >"$T_DIR/facade.out"
+    node "$C/facade.mjs" --host 127.0.0.3 --port "$F_PORT" >"$T_DIR/facade.out" 2>>"$T_DIR/facade.log" &
+    F_PID=$!
+    T_PIDS+=("$F_PID")
+}
+facade_ready() {
+    for _ in $(seq 1 600); do
+        grep -q '^ready$' "$T_DIR/facade.out" && return 0
+        kill -0 "$F_PID" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+facade_spawn
+
+# ---------------------------------------------------------------- the webhook receiver
+W_PORT=$(t_freeport)
+W_FILE="$T_DIR/webhooks.jsonl"
+: >"$W_FILE"
+: >"$T_DIR/receiver.out"
+$PY "$T_DIR/desk.py" receiver "$W_PORT" "$W_FILE" >"$T_DIR/receiver.out" 2>"$T_DIR/receiver.err" &
+T_PIDS+=("$!")
+
+# ---------------------------------------------------------------- Herald
+H_PORT=$(t_freeport)
+H_DATA="$T_DIR/data-$H_PORT"
+H_BASE="http://127.0.0.1:$H_PORT"
+CITY="$H_BASE/users/city"
+ROADS="$H_BASE/users/roads"
+HEALTH="$H_BASE/users/health"
+METRICS_TOKEN=metrics-token-of-the-test-0123456789abcdef
+h() { "$HERALD_BIN" --data "$H_DATA" "$@"; }
+# setup STEP CMD...: a setup command that must work (its failure is a named failure)
+setup() {
+    local what=$1
+    shift
+    "$@" >>"$T_DIR/setup.out" 2>"$T_DIR/setup.err" || t_fail "setup $what: $* -> $(tail -n 1 "$T_DIR/setup.err")"
+}
+h_init "$H_DATA" "$H_PORT"
+# counts inside our Notes (replies_count) refreshed each second rather than every 5 minutes
+printf 'poll_update_minutes = 0\nmetrics_token = %s\n' "$METRICS_TOKEN" >>"$H_DATA/herald.conf"
+h stats >/dev/null 2>&1 || { sed -i '/^metrics_token/d' "$H_DATA/herald.conf"; echo "(no metrics_token key in this build)"; }
+setup 0a h account add city --kind agency --name "City of Example"
+setup 0a h account add roads --kind department --parent city --name "Roads Department"
+setup 0a h account add health --kind department --parent city --name "Health Department"
+for a in city roads health; do setup 0a h account set "$a" approvals 1; done
+for o in admin ed resp appr; do setup 0b h operator add "$o"; done
+setup 0b h grant admin admin
+for a in city roads health; do
+    setup 0b h grant ed editor --account "$a"
+    setup 0b h grant appr approver --account "$a"
+done
+setup 0b h grant resp responder --account roads
+setup 0b h grant resp responder --account health
+# routing: first match wins; everything unmatched goes to city's default department roads
+setup 0c h --as admin route add --department roads --tag pothole
+setup 0c h --as admin route add --department health --keyword vaccine
+setup 0c h --as admin desk set city department roads
+setup 0c h --as admin desk set city deadline 2d
+setup 0c h --as admin desk set city timezone Europe/Berlin
+setup 0c h --as admin desk set city weekdays mon-fri
+setup 0c h --as admin desk set city hours 09:00-17:00
+setup 0c h --as admin desk set health max_silence_days 3
+cat >"$T_DIR/holidays.ics" <<EOF
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Example City HR//Holidays//EN
+BEGIN:VEVENT
+UID:holiday-$HOLIDAY@city.example
+DTSTAMP:20260101T000000Z
+DTSTART;VALUE=DATE:${HOLIDAY//-/}
+SUMMARY:City holiday
+END:VEVENT
+END:VCALENDAR
+EOF
+sed -i 's/$/\r/' "$T_DIR/holidays.ics" # RFC 5545 §3.1: lines end in CRLF
+setup 0c h --as admin desk holidays city import "$T_DIR/holidays.ics"
+for _ in $(seq 1 100); do grep -q '^ready$' "$T_DIR/receiver.out" && break; sleep 0.1; done
+WH_OUT=$(h --as admin webhook add "http://127.0.0.1:$W_PORT/herald" --events \
+    case.opened,case.overdue,case.answered 2>"$T_DIR/webhook.err") || t_fail "setup 0d webhook add: $(tail -n 1 "$T_DIR/webhook.err")"
+W_SECRET=$(grep -oE '[0-9a-f]{64}' <<<"$WH_OUT" | head -n 1 || true)
+t_match "0d webhook add shows the secret once" '^[0-9a-f]{64}$' "$W_SECRET"
+h_serve "$H_DATA" "$H_PORT"
+
+for try in 2 3; do # a port taken between freeport and listen: another one
+    facade_ready && break
+    kill "$F_PID" 2>/dev/null || true
+    echo "the citizens' server did not come up (try $((try - 1))); log:" >&2
+    tail -n 20 "$T_DIR/facade.log" >&2
+    facade_spawn
+done
+facade_ready || { echo "FAIL: the citizens' server did not come up" >&2; exit 1; }
+CIT=citizen-token NEI=neighbour-token
+CIT_URI="$F_BASE/users/citizen" NEI_URI="$F_BASE/users/neighbour"
+echo "herald $H_BASE, the citizens' server $F_BASE, webhooks to 127.0.0.1:$W_PORT"
+
+diagnostics() {
+    [ "$T_FAILS" -gt 0 ] || return 0
+    {
+        echo "=================== desk diagnostics ($T_DIR) ==================="
+        echo "--- what the citizens' server sent (/_control/sent) ---"
+        curl -s --max-time 5 "$F_BASE/_control/sent" || true
+        echo; echo "--- what it received ---"
+        curl -s --max-time 5 "$F_BASE/_control/received" || true
+        echo; echo "--- cases ---"
+        h case list --json 2>&1 | cut -c1-4000 || true
+        echo "--- webhooks received ---"
+        cut -c1-600 "$W_FILE" || true
+        echo "--- facade log (last 80 lines) ---"
+        tail -n 80 "$T_DIR/facade.log" | cut -c1-1200 || true
+        echo "--- herald log (last 60 lines) ---"
+        tail -n 60 "$H_DATA.log" || true
+    } >&2
+}
+trap 'diagnostics; t_cleanup' EXIT
+
+# mc TOKEN CALL [ARG...]: one masto.js call (client.mjs, a coprocess); the answer in $MC
+coproc MASTO { exec node "$C/client.mjs" "$F_BASE" 2>>"$T_DIR/client.err"; }
+T_PIDS+=("$MASTO_PID")
+N=0
+mc() {
+    local line IFS=$'\t'
+    N=$((N + 1))
+    MC="$T_DIR/mc-$N-$2.json"
+    printf '%s\n' "$*" >&"${MASTO[1]}"
+    if IFS= read -r -t 60 line <&"${MASTO[0]}"; then
+        printf '%s\n' "$line" >"$MC"
+    else
+        echo '{"error":{"statusCode":null,"message":"client.mjs did not answer"}}' >"$MC"
+    fi
+}
+# jv FILE EXPR: EXPR (JavaScript, `d` = FILE's JSON) evaluated by client.mjs; v EXPR: on $MC
+jv() {
+    local line IFS=$'\t'
+    printf '=\t%s\t%s\t%s\n' "$1" "$T_DIR/v.out" "${2//$'\n'/ }" >&"${MASTO[1]}"
+    if IFS= read -r -t 60 line <&"${MASTO[0]}"; then cat "$T_DIR/v.out"; fi
+}
+v() { jv "$MC" "$1"; }
+# mc_until SECONDS JS-PREDICATE TOKEN CALL [ARG...]: repeats the call until the predicate
+# holds (d = its answer); 1 on timeout. A call naming no id (an earlier step failed) is
+# not repeated.
+mc_until() {
+    local end=$(($(date +%s) + $1)) pred=$2
+    shift 2
+    [ -n "${3-x}" ] || end=0
+    while :; do
+        mc "$@"
+        [ "$(v "($pred) ? 'yes' : 'no'")" = yes ] && return 0
+        [ "$(date +%s)" -ge "$end" ] && return 1
+        sleep 0.2
+    done
+}
+# cases [SHIFT]: the case list as resp reads it, into $T_DIR/cases.json; cq EXPR: EXPR with
+# `cs` the array of cases; ck WHO WHY: the expression of the case of citizen WHO (citizen|
+# neighbour) opened by WHY (reply|mention|direct)
+cases() { h --as resp case list --json >"$T_DIR/cases.json" 2>"$T_DIR/cases.err" || true; }
+cq() { jv "$T_DIR/cases.json" "(cs => ($1))(Array.isArray(d) ? d : (d && d.cases) || [])"; }
+ck() { printf "(cs.find(c => c.citizen === '%s/users/%s' && c.why === '%s') || {})" "$F_BASE" "$1" "$2"; }
+# wait_cases N: polls until resp's case list holds N cases (the facade's write answers
+# after Herald's inbox took it, so this is normally at once)
+wait_cases() {
+    local i
+    for i in $(seq 1 50); do
+        cases
+        [ "$(cq 'cs.length')" = "$1" ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+# approve DRAFT: appr approves the revision `draft show` names; prints the published URL
+approve() {
+    local rev
+    rev=$(h draft show "$1" 2>>"$T_DIR/approve.err" | t_jq .rev_sha256)
+    h --as appr draft approve "$1" --rev "$rev" 2>>"$T_DIR/approve.err" | tail -n 1 | tr -d '\r' || true
+}
+# answer CASE TEXT: resp drafts the answer from the case (submitted), appr approves it;
+# prints the URL of the published answer
+answer() {
+    local d
+    d=$(h --as resp case answer "$1" "$2" --submit 2>>"$T_DIR/answer.err" | grep -oE '\bd[0-9]+\b' | head -n 1) || true
+    [ -n "$d" ] || { echo "case answer $1 failed: $(tail -n 1 "$T_DIR/answer.err")" >&2; return 0; }
+    approve "$d"
+}
+
+# ---------------------------------------------------------------- 1. the watchdog is quiet
+rc=0; h status >"$T_DIR/status0.out" 2>&1 || rc=$?
+t_eq "1a herald status exits 0 while no alarm is up (everyone has operators, nothing waits)" 0 "$rc"
+
+# ---------------------------------------------------------------- 2. the agency's post; citizens find it
+d=$(h --as ed draft new city "Road works on Elm Street start on Monday; tell us what you see" --submit 2>>"$T_DIR/setup.err" | cut -d' ' -f1) || true
+POST=$(approve "$d")
+t_match "2a city's post is published after its approval" "^$CITY/" "$POST"
+mc $CIT search "$POST"
+S_CIT=$(v 'd.value && d.value.statuses[0] && d.value.statuses[0].id')
+t_match "2b the citizen's server resolves the post for citizen" '^[0-9]+$' "$S_CIT"
+mc $NEI search "$POST"
+S_NEI=$(v 'd.value && d.value.statuses[0] && d.value.statuses[0].id')
+mc $NEI search "roads@127.0.0.1:$H_PORT"
+ROADS_ID=$(v 'd.value && d.value.accounts[0] && d.value.accounts[0].id')
+mc $NEI follow "$ROADS_ID"
+if mc_until 20 'd.value && d.value[0] && d.value[0].following' $NEI relationship "$ROADS_ID"; then
+    t_pass "2c neighbour follows roads (a follower must still not see a direct answer)"
+else
+    t_fail "2c neighbour's follow of roads not accepted within 20 s: $(cat "$MC")"
+fi
+
+# ---------------------------------------------------------------- 3. the citizens' refusals (Mastodon's)
+cases
+n0=$(cq 'cs.length')
+mc $CIT post "a reply to nothing" inReplyToId=999999999
+t_eq "3a a reply to an unknown status: Mastodon's 404" 404 "$(v 'd.error && d.error.statusCode')"
+mc $CIT post "   "
+t_eq "3b an empty status: Mastodon's 422" 422 "$(v 'd.error && d.error.statusCode')"
+mc $CIT post "@city@127.0.0.1:$H_PORT hello" visibility=secret
+t_eq "3c an unknown visibility: 422" 422 "$(v 'd.error && d.error.statusCode')"
+mc $CIT post "$(printf 'x%.0s' $(seq 1 501))"
+t_eq "3d 501 characters: 422" 422 "$(v 'd.error && d.error.statusCode')"
+mc $NEI delete "$S_CIT"
+t_eq "3e deleting someone else's status: 404" 404 "$(v 'd.error && d.error.statusCode')"
+t_eq "3f nothing was sent for the refused writes" "[]" "$(curl -s --max-time 5 "$F_BASE/_control/sent")"
+cases
+t_eq "3g  and no case opened" "${n0:-0}" "$(cq 'cs.length')"
+
+# ---------------------------------------------------------------- 4. citizens write
+T0=$(($(date +%s%3N) + SHIFT_S * 1000))
+mc $CIT post "Deep pothole outside Elm Street 12, please fix it #pothole" inReplyToId="$S_CIT"
+A_ID=$(v 'd.value && d.value.id')
+A_URI=$(v 'd.value && d.value.uri')
+t_eq "4a citizen's public reply to the post, with #pothole" "public pothole" "$(v 'd.value && [d.value.visibility, d.value.tags.map(t => t.name).join()].join(" ")')"
+mc $NEI post "@city@127.0.0.1:$H_PORT when can I get the flu vaccine at the clinic?"
+B_ID=$(v 'd.value && d.value.id')
+t_eq "4b neighbour's public mention of @city (WebFinger-resolved)" "public city@127.0.0.1:$H_PORT" \
+    "$(v 'd.value && [d.value.visibility, d.value.mentions.map(m => m.acct).join()].join(" ")')"
+mc $CIT post "@city@127.0.0.1:$H_PORT my permit application 4711 has had no answer, where is it?" visibility=direct
+C_ID=$(v 'd.value && d.value.id')
+C_URI=$(v 'd.value && d.value.uri')
+t_eq "4c citizen's direct message to @city" "direct city@127.0.0.1:$H_PORT" \
+    "$(v 'd.value && [d.value.visibility, d.value.mentions.map(m => m.acct).join()].join(" ")')"
+mc $NEI post "The bus stop sign on Oak Road fell over" inReplyToId="$S_NEI" visibility=unlisted
+D_ID=$(v 'd.value && d.value.id')
+t_eq "4d neighbour's unlisted reply to the post" unlisted "$(v 'd.value && d.value.visibility')"
+mc $NEI post "It now blocks the pavement" inReplyToId="$S_NEI" visibility=unlisted
+D2_ID=$(v 'd.value && d.value.id')
+D2_URI=$(v 'd.value && d.value.uri')
+T1=$(($(date +%s%3N) + SHIFT_S * 1000))
+t_eq "4e every write was delivered to Herald (no delivery error at the citizens' server)" "" \
+    "$(curl -s --max-time 5 "$F_BASE/_control/sent" >"$T_DIR/sent.json"; jv "$T_DIR/sent.json" 'd.filter(e => e.error).map(e => e.type + " " + e.object + ": " + e.error).join("; ")')"
+t_eq "4f  the public reply went to city (the replied-to author); the direct message to city only" \
+    "$CITY|$CITY" "$(jv "$T_DIR/sent.json" "[d.find(e => e.object === '$A_URI'), d.find(e => e.object === '$C_URI')].map(e => e ? e.to.join() : 'none').join('|')")"
+if mc_until 20 'd.value && d.value.repliesCount === 3' $CIT status "$S_CIT"; then
+    t_pass "4g Herald counts the three replies on city's post (replies_count, refetched)"
+else
+    t_fail "4g replies_count of city's post: $(v 'd.value && d.value.repliesCount') after 20 s"
+fi
+
+# ---------------------------------------------------------------- 5. the cases
+if wait_cases 4; then t_pass "5a four cases (the follow-up joined neighbour's reply)"; else t_fail "5a cases: $(cq 'cs.length') after 10 s: $(cut -c1-300 "$T_DIR/cases.json") $(cat "$T_DIR/cases.err")"; fi
+A=$(ck citizen reply) B=$(ck neighbour mention) CC=$(ck citizen direct) D=$(ck neighbour reply)
+t_eq "5b A: citizen's reply -> roads (#pothole), public, new" "city roads public new" "$(cq "[$A.account, $A.department, $A.visibility, $A.status].join(' ')")"
+t_eq "5c B: neighbour's mention -> health (\"vaccine\"), public, new" "city health public new" "$(cq "[$B.account, $B.department, $B.visibility, $B.status].join(' ')")"
+t_eq "5d C: citizen's direct message -> roads (city's default department), direct" "city roads direct new" "$(cq "[$CC.account, $CC.department, $CC.visibility, $CC.status].join(' ')")"
+t_eq "5e D: neighbour's reply -> roads (default), unlisted, two messages" "city roads unlisted new 2" "$(cq "[$D.account, $D.department, $D.visibility, $D.status, ($D.messages || []).length].join(' ')")"
+t_eq "5f  the case's tags" "pothole" "$(cq "($A.tags || []).join(' ')")"
+t_eq "5g opened on the desk's clock (the pinned Friday morning)" "yes yes yes yes" \
+    "$(cq "[$A, $B, $CC, $D].map(c => c.opened_ms >= $T0 - 1000 && c.opened_ms <= $T1 + 1000 ? 'yes' : 'no').join(' ')")"
+for c in A B CC D; do
+    opened=$(cq "${!c}.opened_ms")
+    want=$($PY "$T_DIR/desk.py" due "${opened:-0}" 2d Europe/Berlin mon-fri 09:00-17:00 "$HOLIDAY" 2>/dev/null || echo "?")
+    t_eq "5h case $c's deadline, counted in city's calendar: Wednesday 17:00 Berlin (Friday, weekend, Monday holiday, Tuesday, Wednesday)" \
+        "$DUE_HAND $DUE_HAND" "$want $(cq "${!c}.deadline_ms")"
+done
+rc=0; h --as ed case list --json >/dev/null 2>"$T_DIR/ed.err" || rc=$?
+t_eq "5i an editor (not responder, auditor or admin) may not list cases: exit 1" 1 "$rc"
+A_CASE=$(cq "$A.id") B_CASE=$(cq "$B.id") C_CASE=$(cq "$CC.id") D_CASE=$(cq "$D.id")
+
+# ---------------------------------------------------------------- 6. an edit and a delete reach the case
+mc $CIT edit "$A_ID" "Deep pothole outside Elm Street 12, now 30 cm wide #pothole"
+t_match "6a the citizen edits the reply (Update)" '30 cm' "$(v 'd.value && d.value.content')"
+mc $NEI delete "$D2_ID"
+t_eq "6b neighbour deletes the follow-up (Delete)" "It now blocks the pavement" "$(v 'd.value && d.value.text')"
+for _ in $(seq 1 50); do
+    cases
+    [ "$(cq "($A.messages || [])[0] && $A.messages[0].edited_ms && ($D.messages || [])[1] && $D.messages[1].deleted_ms ? 'y' : 'n'")" = y ] && break
+    sleep 0.2
+done
+t_eq "6c case A shows the message edited, with the new text" "yes yes" "$(cq "[($A.messages || [])[0] && $A.messages[0].edited_ms ? 'yes' : 'no', /30 cm/.test((($A.messages || [])[0] || {}).html) ? 'yes' : 'no'].join(' ')")"
+t_eq "6d case D shows the follow-up deleted (and still has it)" "$D2_URI deleted" \
+    "$(cq "(m => m ? m.id + (m.deleted_ms ? ' deleted' : ' not deleted') : 'none')(($D.messages || [])[1])")"
+if mc_until 20 'd.value && d.value.repliesCount === 2' $CIT status "$S_CIT"; then
+    t_pass "6f Herald took the Delete: replies_count back to 2"
+else
+    t_fail "6f replies_count of city's post after the Delete: $(v 'd.value && d.value.repliesCount') after 20 s"
+fi
+t_eq "6e the status stays new (an edit or a delete is no new message)" "new new" "$(cq "[$A.status, $D.status].join(' ')")"
+
+# ---------------------------------------------------------------- 7. answers through approval
+ANS_A=$(answer "$A_CASE" "Thank you, a crew repairs the pothole on Elm Street this week.")
+t_match "7a the answer to A is published by roads after appr's approval" "^$ROADS/" "$ANS_A"
+ANS_B=$(answer "$B_CASE" "Flu vaccines are available at every clinic from Monday, no appointment needed.")
+t_match "7b the answer to B is published by health" "^$HEALTH/" "$ANS_B"
+ANS_C=$(answer "$C_CASE" "Your permit application 4711 was approved yesterday; the letter is on its way.")
+t_match "7c the answer to C is published by roads" "^$ROADS/" "$ANS_C"
+cases
+t_eq "7d A, B and C answered; D still new" "answered answered answered new" "$(cq "[$A, $B, $CC, $D].map(c => c.status).join(' ')")"
+t_eq "7e  each with its first answer on the desk's clock, before its deadline" "yes yes yes" \
+    "$(cq "[$A, $B, $CC].map(c => c.first_answer_ms >= c.opened_ms && c.first_answer_ms < c.deadline_ms ? 'yes' : 'no').join(' ')")"
+
+# the public answers reach the citizens
+if mc_until 30 "d.value && d.value.descendants.some(s => s.uri === '$ANS_A')" $CIT context "$A_ID"; then
+    t_pass "7f the citizen sees roads' answer below the reply (context)"
+else
+    t_fail "7f $ANS_A not in the context of the citizen's reply within 30 s: $(cut -c1-400 "$MC")"
+fi
+t_eq "7g  public, a reply to the citizen's message" "public $A_ID" \
+    "$(v "(s => s ? s.visibility + ' ' + s.inReplyToId : 'none')(d.value && d.value.descendants.find(s => s.uri === '$ANS_A'))")"
+mc $CIT notifications
+t_eq "7h  and a mention notification from roads" "mention $ROADS" \
+    "$(v "(n => n ? n.type + ' ' + n.account.uri : 'none')(d.value && d.value.find(n => n.status && n.status.uri === '$ANS_A'))")"
+if mc_until 30 "d.value && d.value.descendants.some(s => s.uri === '$ANS_B')" $NEI context "$B_ID"; then
+    t_pass "7i neighbour sees health's public answer to the mention"
+else
+    t_fail "7i $ANS_B not in the context of neighbour's mention within 30 s: $(cut -c1-400 "$MC")"
+fi
+t_eq "7j  public" public "$(v "(s => s ? s.visibility : 'none')(d.value && d.value.descendants.find(s => s.uri === '$ANS_B'))")"
+
+# the direct answer reaches the citizen only
+if mc_until 30 "d.value && d.value.some(c => c.lastStatus && c.lastStatus.uri === '$ANS_C')" $CIT conversations; then
+    t_pass "7k the direct answer is the last status of the citizen's conversation"
+else
+    t_fail "7k $ANS_C not in the citizen's conversations within 30 s: $(cut -c1-400 "$MC")"
+fi
+t_eq "7l  direct, with roads" "direct $ROADS" \
+    "$(v "(c => c ? c.lastStatus.visibility + ' ' + c.accounts.map(a => a.uri).join() : 'none')(d.value && d.value.find(c => c.lastStatus && c.lastStatus.uri === '$ANS_C'))")"
+mc $CIT context "$C_ID"
+t_eq "7m  below the direct message, as a direct reply" "direct $C_ID" \
+    "$(v "(s => s ? s.visibility + ' ' + s.inReplyToId : 'none')(d.value && d.value.descendants.find(s => s.uri === '$ANS_C'))")"
+if [ -n "$ANS_C" ]; then
+    mc $NEI conversations
+    t_eq "7n neighbour (a follower of roads) has no conversation with it" no \
+        "$(v "d.value && d.value.some(c => c.lastStatus && c.lastStatus.uri === '$ANS_C') ? 'yes' : 'no'")"
+    mc $NEI notifications
+    t_eq "7o  no notification of it" no "$(v "d.value && d.value.some(n => n.status && n.status.uri === '$ANS_C') ? 'yes' : 'no'")"
+    mc $NEI home
+    t_eq "7p  it is not in neighbour's home timeline" no "$(v "d.value && d.value.some(s => s.uri === '$ANS_C') ? 'yes' : 'no'")"
+    mc $NEI search "$ANS_C"
+    t_eq "7q  neighbour's server cannot fetch it (signed as neighbour)" 0 "$(v 'd.value ? d.value.statuses.length : "error"')"
+    t_match "7r an unsigned GET of the direct answer is refused by Herald" '^(401|403|404|410)$' \
+        "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/activity+json' "$ANS_C")"
+else
+    t_fail "7n-7r not run: no direct answer was published"
+fi
+
+# ---------------------------------------------------------------- 8. time moves
+rc=0; h status >"$T_DIR/status1.out" 2>&1 || rc=$?
+t_eq "8a herald status still exits 0 on the pinned Friday (nothing overdue yet)" 0 "$rc"
+rc=0; HERALD_CLOCK_SHIFT=$LATER h status --json >"$T_DIR/status2.json" 2>"$T_DIR/status2.err" || rc=$?
+t_eq "8b HERALD_CLOCK_SHIFT=$LATER herald status exits 3 (alarms up)" 3 "$rc"
+AL="(Array.isArray(d) ? d : (d && d.alarms) || {filter: () => [{kind: 'no alarm list'}]})"
+t_eq "8c  overdue_case for D only" "${D_CASE:-case D}" "$(jv "$T_DIR/status2.json" "$AL.filter(a => (a.kind || a.type) === 'overdue_case').map(a => a.case || a.subject || a.id).join(' ')")"
+t_eq "8d  silent for health only (max_silence_days 3; city and roads have 14)" health \
+    "$(jv "$T_DIR/status2.json" "$AL.filter(a => (a.kind || a.type) === 'silent').map(a => a.account || a.subject).join(' ')")"
+t_eq "8e  and no other alarm" "" "$(jv "$T_DIR/status2.json" "$AL.filter(a => !['overdue_case', 'silent'].includes(a.kind || a.type)).map(a => JSON.stringify(a)).join(' ')")"
+rc=0; h status --bogus >/dev/null 2>"$T_DIR/status3.err" || rc=$?
+t_eq "8f herald status with an unknown option: usage, exit 2" 2 "$rc"
+
+# the server restarted on the moved clock: its watchdog flags D, the webhook gets case.overdue
+h_stop
+HERALD_CLOCK_SHIFT=$LATER h_serve "$H_DATA" "$H_PORT"
+for _ in $(seq 1 150); do
+    grep -q 'case.overdue' "$W_FILE" && break
+    sleep 0.2
+done
+$PY "$T_DIR/desk.py" verify "$W_FILE" "$W_SECRET" >"$T_DIR/verified.json" 2>"$T_DIR/verify.err" || true
+t_eq "8g the webhook receiver got case.overdue for D" "${D_CASE:-case D}" \
+    "$(jv "$T_DIR/verified.json" "d.filter(e => e.type === 'case.overdue').map(e => { const b = e.body.data || e.body; return b.id || b.case || (b.case && b.case.id); }).join(' ')")"
+t_eq "8h every webhook delivery carries a valid HMAC-SHA256 signature" "yes" \
+    "$(jv "$T_DIR/verified.json" "d.length > 0 && d.every(e => e.ok) ? 'yes' : d.filter(e => !e.ok).length + ' of ' + d.length + ' bad'")"
+t_eq "8i  hand count: case.opened 4, case.answered 3, case.overdue 1 (nothing else subscribed)" \
+    "case.answered=3 case.opened=4 case.overdue=1" \
+    "$(jv "$T_DIR/verified.json" "Object.entries(d.reduce((m, e) => (m[e.type] = (m[e.type] || 0) + 1, m), {})).sort().map(([k, n]) => k + '=' + n).join(' ')")"
+cases
+t_eq "8j D carries overdue_ms now" yes "$(cq "$D.overdue_ms ? 'yes' : 'no'")"
+
+# ---------------------------------------------------------------- 9. the report against the hand count
+FROM=$(date -u -d "$FRIDAY -1 day" +%Y-%m-%d) TO=$(date -u -d '+6 days' +%Y-%m-%d)
+rc=0; HERALD_CLOCK_SHIFT=$LATER h --as admin report --from "$FROM" --to "$TO" --format json >"$T_DIR/report.json" 2>"$T_DIR/report.err" || rc=$?
+t_eq "9a herald report --format json exits 0" 0 "$rc"
+# the figures of one account or department: per[NAME]
+R="(n => { const all = [].concat(d.accounts || [], d.departments || []); return all.find(a => a.account === n || a.name === n || a.department === n) || {}; })"
+fig() { jv "$T_DIR/report.json" "(r => [r.cases_opened, r.cases_answered, r.cases_overdue, r.answered_within_deadline_share].join(' '))($R('$1'))"; }
+t_eq "9b roads: 3 opened, 2 answered (A, C), 1 overdue (D), all answered within the deadline" "3 2 1 1" "$(fig roads)"
+t_eq "9c health: 1 opened, 1 answered, 0 overdue, share 1" "1 1 0 1" "$(fig health)"
+t_eq "9d city (the account written to): 4 opened, 3 answered, 1 overdue, share 1" "4 3 1 1" "$(fig city)"
+
+# ---------------------------------------------------------------- 10. /metrics
+code=$(curl -s -o "$T_DIR/metrics.txt" -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $METRICS_TOKEN" "$H_BASE/metrics" || true)
+t_eq "10a /metrics with the token: 200" 200 "$code"
+rc=0; $PY "$T_DIR/desk.py" metrics "$T_DIR/metrics.txt" >"$T_DIR/metrics.json" 2>"$T_DIR/metrics.err" || rc=$?
+t_eq "10b it parses with prometheus_client's text-format parser" "0" "$rc$(head -c 300 "$T_DIR/metrics.err")"
+MS="(name => d.filter(s => s.name === name))"
+t_eq "10c open cases by department: roads 1 (D), health 0" "roads=1 health=0" \
+    "$(jv "$T_DIR/metrics.json" "['roads', 'health'].map(a => a + '=' + $MS('herald_cases_open').filter(s => s.labels.department === a).reduce((n, s) => n + s.value, 0)).join(' ')")"
+t_eq "10d overdue cases: 1" 1 "$(jv "$T_DIR/metrics.json" "$MS('herald_cases_overdue').reduce((n, s) => n + s.value, 0)")"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$H_BASE/metrics" || true)
+t_match "10e /metrics without the token is refused" '^(401|403|404)$' "$code"
+
+h_stop
+t_done
