@@ -43,12 +43,13 @@ C="$HERE/citizen"
 interop_init interop.test_desk "$C" masto/package.json
 PY=/usr/bin/python3
 
-# ---------------------------------------------------------------- python: calendar, webhooks, metrics
-# One helper script, independent of Herald's code: `pin` (the desk clock's Friday), `due`
-# (a deadline counted by the rule docs/desk.md states), `receiver` (the webhook receiver on
-# loopback), `verify` (each received webhook's HMAC), `metrics` (the Prometheus parser).
+# ---------------------------------------------------------------- python: the calendar
+# Independent of Herald's code: `pin` (the desk clock's Friday), `due` (a deadline counted by
+# the rule docs/desk.md states). The webhook receiver (each signature checked as
+# docs/operating.md tells a webcare tool) and the Prometheus parser are tests/tools'
+# hookrecv.py and promparse.py.
 cat >"$T_DIR/desk.py" <<'PYEOF'
-import hashlib, hmac, http.server, json, sys, time
+import sys, time
 from datetime import datetime, timedelta, time as dtime
 from zoneinfo import ZoneInfo
 
@@ -102,54 +103,8 @@ def due(opened_ms, spec, tz, weekdays, hours, holidays):
         d += timedelta(days=1)
     raise SystemExit("no deadline")
 
-def receiver(port, out):
-    class H(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            rec = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                   "body": body.decode("utf-8", "replace")}
-            with open(out, "a") as f:
-                f.write(json.dumps(rec) + "\n")
-            self.send_response(204)
-            self.end_headers()
-        def log_message(self, *a):
-            pass
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), H)
-    print("ready", flush=True)
-    srv.serve_forever()
-
-def verify(received, secret):
-    """Each delivery: its event type and whether X-Herald-Signature is HMAC-SHA256 with the
-    secret over X-Herald-Timestamp "." body (docs/operating.md "Webhooks")."""
-    out = []
-    with open(received) as f:
-        for line in f:
-            r = json.loads(line)
-            ts = r["headers"].get("x-herald-timestamp", "")
-            want = "sha256=" + hmac.new(secret.encode(), (ts + "." + r["body"]).encode(),
-                                        hashlib.sha256).hexdigest()
-            try:
-                body = json.loads(r["body"])
-            except ValueError:
-                body = {}
-            out.append({"type": body.get("type") or body.get("event"), "body": body,
-                        "ok": hmac.compare_digest(want, r["headers"].get("x-herald-signature", ""))})
-    print(json.dumps(out))
-
-def metrics(path):
-    from prometheus_client.parser import text_string_to_metric_families
-    with open(path) as f:
-        text = f.read()
-    samples = []
-    for fam in text_string_to_metric_families(text):
-        for s in fam.samples:
-            samples.append({"family": fam.name, "type": fam.type, "name": s.name,
-                            "labels": s.labels, "value": s.value})
-    print(json.dumps(samples))
-
 cmd, args = sys.argv[1], sys.argv[2:]
-{"pin": pin, "due": lambda *a: print(due(int(a[0]), *a[1:])), "receiver": receiver,
- "verify": verify, "metrics": metrics}[cmd](*args)
+{"pin": pin, "due": lambda *a: print(due(int(a[0]), *a[1:]))}[cmd](*args)
 PYEOF
 
 read -r SHIFT_S FRIDAY HOLIDAY DUE_HAND <<<"$($PY "$T_DIR/desk.py" pin)"
@@ -178,12 +133,15 @@ facade_ready() {
 facade_spawn
 
 # ---------------------------------------------------------------- the webhook receiver
-W_PORT=$(t_freeport)
-W_FILE="$T_DIR/webhooks.jsonl"
-: >"$W_FILE"
-: >"$T_DIR/receiver.out"
-$PY "$T_DIR/desk.py" receiver "$W_PORT" "$W_FILE" >"$T_DIR/receiver.out" 2>"$T_DIR/receiver.err" &
+# one file a delivery in $W_DIR (event, signature_ok, body), the secret in $W_DIR/secret.hook
+W_DIR="$T_DIR/webhooks"
+mkdir -p "$W_DIR"
+$PY "$HERALD_TOOLS/hookrecv.py" --listen 127.0.0.1 --dir "$W_DIR" >"$T_DIR/receiver.out" 2>"$T_DIR/receiver.err" &
 T_PIDS+=("$!")
+# webhooks: every delivery so far as one JSON array, in $T_DIR/webhooks.json
+webhooks() {
+    { echo '['; cat "$W_DIR"/[0-9]*.json 2>/dev/null | paste -sd, -; echo ']'; } >"$T_DIR/webhooks.json"
+}
 
 # ---------------------------------------------------------------- Herald
 H_PORT=$(t_freeport)
@@ -239,11 +197,13 @@ END:VCALENDAR
 EOF
 sed -i 's/$/\r/' "$T_DIR/holidays.ics" # RFC 5545 §3.1: lines end in CRLF
 setup 0c h --as admin desk holidays city import "$T_DIR/holidays.ics"
-for _ in $(seq 1 100); do grep -q '^ready$' "$T_DIR/receiver.out" && break; sleep 0.1; done
-WH_OUT=$(h --as admin webhook add "http://127.0.0.1:$W_PORT/herald" --events \
+t_wait 10 grep -q '^ready ' "$T_DIR/receiver.out" || t_fail "setup 0d: the webhook receiver did not start: $(cat "$T_DIR/receiver.err")"
+W_PORT=$(awk '/^ready /{ print $2 }' "$T_DIR/receiver.out")
+WH_OUT=$(h --as admin webhook add "http://127.0.0.1:$W_PORT/hook" --events \
     case.opened,case.overdue,case.answered 2>"$T_DIR/webhook.err") || t_fail "setup 0d webhook add: $(tail -n 1 "$T_DIR/webhook.err")"
-W_SECRET=$(grep -oE '[0-9a-f]{64}' <<<"$WH_OUT" | head -n 1 || true)
+W_SECRET=$(awk '/^secret: /{ print $2 }' <<<"$WH_OUT")
 t_match "0d webhook add shows the secret once" '^[0-9a-f]{64}$' "$W_SECRET"
+printf '%s\n' "$W_SECRET" >"$W_DIR/secret.hook"
 h_serve "$H_DATA" "$H_PORT"
 
 for try in 2 3; do # a port taken between freeport and listen: another one
@@ -268,7 +228,7 @@ diagnostics() {
         echo; echo "--- cases ---"
         h case list --json 2>&1 | cut -c1-4000 || true
         echo "--- webhooks received ---"
-        cut -c1-600 "$W_FILE" || true
+        cat "$W_DIR"/[0-9]*.json 2>/dev/null | cut -c1-600 || true
         echo "--- facade log (last 80 lines) ---"
         tail -n 80 "$T_DIR/facade.log" | cut -c1-1200 || true
         echo "--- herald log (last 60 lines) ---"
@@ -533,20 +493,20 @@ t_eq "8f herald status with an unknown option: usage, exit 2" 2 "$rc"
 # the server restarted on the moved clock: its watchdog flags D, the webhook gets case.overdue
 h_stop
 HERALD_CLOCK_SHIFT=$LATER h_serve "$H_DATA" "$H_PORT"
-for _ in $(seq 1 150); do
-    grep -q 'case.overdue' "$W_FILE" && break
-    sleep 0.2
-done
-$PY "$T_DIR/desk.py" verify "$W_FILE" "$W_SECRET" >"$T_DIR/verified.json" 2>"$T_DIR/verify.err" || true
+t_wait 30 grep -qs '"event": "case.overdue"' "$W_DIR"/[0-9]*.json || true
+webhooks
 t_eq "8g the webhook receiver got case.overdue for D" "${D_CASE:-case D}" \
-    "$(jv "$T_DIR/verified.json" "d.filter(e => e.type === 'case.overdue').map(e => { const b = e.body.data || e.body; return b.id || b.case || (b.case && b.case.id); }).join(' ')")"
+    "$(jv "$T_DIR/webhooks.json" "d.filter(e => e.event === 'case.overdue').map(e => e.body && e.body.data && e.body.data.id).join(' ')")"
 t_eq "8h every webhook delivery carries a valid HMAC-SHA256 signature" "yes" \
-    "$(jv "$T_DIR/verified.json" "d.length > 0 && d.every(e => e.ok) ? 'yes' : d.filter(e => !e.ok).length + ' of ' + d.length + ' bad'")"
+    "$(jv "$T_DIR/webhooks.json" "d.length > 0 && d.every(e => e.signature_ok) ? 'yes' : d.filter(e => !e.signature_ok).length + ' of ' + d.length + ' bad'")"
 t_eq "8i  hand count: case.opened 4, case.answered 3, case.overdue 1 (nothing else subscribed)" \
     "case.answered=3 case.opened=4 case.overdue=1" \
-    "$(jv "$T_DIR/verified.json" "Object.entries(d.reduce((m, e) => (m[e.type] = (m[e.type] || 0) + 1, m), {})).sort().map(([k, n]) => k + '=' + n).join(' ')")"
+    "$(jv "$T_DIR/webhooks.json" "Object.entries(d.reduce((m, e) => (m[e.event] = (m[e.event] || 0) + 1, m), {})).sort().map(([k, n]) => k + '=' + n).join(' ')")"
+t_eq "8j  each event's case is a case of the hand count, and D's case.opened names its deadline" \
+    "yes $(cq "$D.deadline_ms")" \
+    "$(jv "$T_DIR/webhooks.json" "[d.every(e => ['$A_CASE', '$B_CASE', '$C_CASE', '$D_CASE'].includes(e.body && e.body.data && e.body.data.id)) ? 'yes' : 'no', (d.find(e => e.event === 'case.opened' && e.body.data.id === '$D_CASE') || {body: {data: {}}}).body.data.deadline_ms].join(' ')")"
 cases
-t_eq "8j D carries overdue_ms now" yes "$(cq "$D.overdue_ms ? 'yes' : 'no'")"
+t_eq "8k D carries overdue_ms now" yes "$(cq "$D.overdue_ms ? 'yes' : 'no'")"
 
 # ---------------------------------------------------------------- 9. the report against the hand count
 FROM=$(date -u -d "$FRIDAY -1 day" +%Y-%m-%d) TO=$(date -u -d '+6 days' +%Y-%m-%d)
@@ -565,15 +525,16 @@ t_eq "9d department health: 1 opened (B), 1 answered, 0 overdue, 1 of 1 within" 
 # ---------------------------------------------------------------- 10. /metrics
 code=$(curl -s -o "$T_DIR/metrics.txt" -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $METRICS_TOKEN" "$H_BASE/metrics" || true)
 t_eq "10a /metrics with the token: 200" 200 "$code"
-rc=0; $PY "$T_DIR/desk.py" metrics "$T_DIR/metrics.txt" >"$T_DIR/metrics.json" 2>"$T_DIR/metrics.err" || rc=$?
+rc=0; $PY "$HERALD_TOOLS/promparse.py" <"$T_DIR/metrics.txt" >"$T_DIR/metrics.out" 2>"$T_DIR/metrics.err" || rc=$?
 t_eq "10b it parses with prometheus_client's text-format parser" "0" "$rc$(head -c 300 "$T_DIR/metrics.err")"
-MS="(name => d.filter(s => s.name === name))"
 t_eq "10c open (not closed) cases by department: roads 3 (A, C answered, D), health 0 (B closed)" "roads=3 health=0" \
-    "$(jv "$T_DIR/metrics.json" "['roads', 'health'].map(a => a + '=' + $MS('herald_cases_open').filter(s => s.labels.department === a).reduce((n, s) => n + s.value, 0)).join(' ')")"
-t_eq "10d overdue cases: roads 1 (D)" "roads=1" \
-    "$(jv "$T_DIR/metrics.json" "$MS('herald_cases_overdue').filter(s => s.value > 0).map(s => s.labels.department + '=' + s.value).join(' ')")"
+    "$(for dep in roads health; do printf '%s=%s ' "$dep" "$(sed -n "s/^herald_cases_open{department=$dep} //p" "$T_DIR/metrics.out" | grep . || echo 0)"; done | sed 's/ $//')"
+t_eq "10d overdue cases: roads 1 (D), nowhere else" "herald_cases_overdue{department=roads} 1" \
+    "$(grep '^herald_cases_overdue{' "$T_DIR/metrics.out" | grep -v ' 0$' | tr '\n' ' ' | sed 's/ $//')"
+t_eq "10e the watchdog's alarms by kind: overdue_case 1, silent 1" "overdue_case=1 silent=1" \
+    "$(sed -n 's/^herald_watchdog_alarms{kind=\([a-z_]*\)} \([1-9][0-9]*\)$/\1=\2/p' "$T_DIR/metrics.out" | sort | tr '\n' ' ' | sed 's/ $//')"
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$H_BASE/metrics" || true)
-t_match "10e /metrics without the token is refused" '^(401|403|404)$' "$code"
+t_match "10f /metrics without the token is refused" '^(401|403|404)$' "$code"
 
 h_stop
 t_done
