@@ -61,6 +61,8 @@
 //           bypassing the API's own checks; answers {delivered, error}
 //   GET  /_control/received -> the verified activities the inboxes got (diagnostics)
 //   GET  /_control/sent -> the activities the API's writes sent and where (diagnostics)
+//   GET  /_control/fetch?as=NAME&url=URL -> {status}: a GET of URL signed as local user
+//        NAME (draft-cavage, as Mastodon signs), to see what a server shows to whom
 //
 // Usage: node facade.mjs --host 127.0.0.3 --port PORT   (prints "ready" on stdout)
 //
@@ -73,7 +75,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 const fedify = await import("@fedify/fedify");
 const vocab = await import("@fedify/fedify/vocab");
 const logtape = await import("@logtape/logtape");
-const { createFederation, MemoryKvStore, generateCryptoKeyPair } = fedify;
+const { createFederation, MemoryKvStore, generateCryptoKeyPair, signRequest } = fedify;
 const {
   Accept, Announce, Application, Create, Delete, Document, Endpoints, Follow, Hashtag, Image,
   LanguageString, Like, Mention, Note, Person, PropertyValue, Question, Reject, Service, Tombstone,
@@ -1112,6 +1114,17 @@ function parseBody(req, buf) {
 async function control(req, res, path, buf) {
   if (req.method === "GET" && path === "/_control/received") return json(res, 200, received);
   if (req.method === "GET" && path === "/_control/sent") return json(res, 200, sent);
+  if (req.method === "GET" && path === "/_control/fetch") {
+    const q = new URL(req.url, ORIGIN).searchParams;
+    const name = q.get("as");
+    if (!per[name] || !q.get("url")) return json(res, 400, { error: "as (a local user) and url required" });
+    const pair = (await ctxOf().getActorKeyPairs(name))[0];
+    const signed = await signRequest(new Request(q.get("url"), { headers: { Accept: "application/activity+json" } }),
+      pair.privateKey, pair.keyId, { spec: "draft-cavage-http-signatures-12" });
+    const r = await fetch(signed);
+    await r.arrayBuffer();
+    return json(res, 200, { status: r.status });
+  }
   if (req.method === "POST" && path === "/_control/raw-vote") {
     const b = JSON.parse(buf.toString("utf8") || "{}");
     const s = statusByUri.get(b.question);
