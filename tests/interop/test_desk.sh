@@ -9,8 +9,9 @@
 # The citizens' server is citizen/facade.mjs (Fedify + a Mastodon client API, 127.0.0.3),
 # the client masto.js (citizen/client.mjs), as in test_citizen.sh. Herald: the agency `city`
 # with the departments `roads` and `health`; operators `admin` (admin), `ed` (editor),
-# `resp` (responder on roads and health), `appr` (approver); routing #pothole -> roads,
-# "vaccine" -> health, everything else to city's default department roads; city's calendar
+# `resp` (responder on roads, health and service), `appr` (approver); routing #pothole ->
+# roads, "vaccine" -> health, everything else to city's default department service (the
+# Citizen Service Centre); city's calendar
 # Europe/Berlin, mon-fri 09:00-17:00, deadline 2 working days, one holiday from an .ics file.
 #
 # The desk's clock (HERALD_CLOCK_SHIFT, every herald process of the test) is pinned to a
@@ -22,13 +23,14 @@
 #
 # Hand count (what the figures must be): 4 cases opened (A: citizen's public reply #pothole
 # -> roads; B: neighbour's public mention about a vaccine -> health, answered, then closed;
-# C: citizen's direct message -> roads; D: neighbour's unlisted reply, then a follow-up that
-# joins D and is deleted -> roads), 3 answered (A, B, C; each within its deadline), 1
+# C: citizen's direct message -> service; D: neighbour's unlisted reply, then a follow-up
+# that joins D and is deleted -> service), 3 answered (A, B, C; each within its deadline), 1
 # overdue (D). Webhooks: case.opened x4, case.answered x3, case.overdue x1. Alarms five days
-# on: overdue_case (roads, 1, D) and silent (health), nothing else. Report (docs/
+# on: overdue_case (service, 1, D) and silent (health), nothing else. Report (docs/
 # evaluation.md: due = answered or past the deadline; share = within / due): city 4 opened,
-# 3 answered, 1 overdue, 0.75; department roads 3, 2, 1, 0.6667; health 1, 1, 0, 1.
-# /metrics: herald_cases_open (not closed) roads 3, health 0; herald_cases_overdue roads 1.
+# 3 answered, 1 overdue, 0.75; departments roads 1, 1, 0, 1; health 1, 1, 0, 1; service 2,
+# 1, 1, 0.5. /metrics: herald_cases_open (not closed) roads 1, health 0, service 2;
+# herald_cases_overdue service 1.
 #
 # Needs Node >= 20 and npm (skips with 77 like test_citizen.sh), /usr/bin/python3 with
 # python3-prometheus-client (Debian; scripts/deps). T_KEEP=1 keeps the work directory.
@@ -140,7 +142,17 @@ $PY "$HERALD_TOOLS/hookrecv.py" --listen 127.0.0.1 --dir "$W_DIR" >"$T_DIR/recei
 T_PIDS+=("$!")
 # webhooks: every delivery so far as one JSON array, in $T_DIR/webhooks.json
 webhooks() {
-    { echo '['; cat "$W_DIR"/[0-9]*.json 2>/dev/null | paste -sd, -; echo ']'; } >"$T_DIR/webhooks.json"
+    local f sep=
+    {
+        echo '['
+        for f in "$W_DIR"/[0-9]*.json; do
+            [ -e "$f" ] || continue
+            printf '%s' "$sep"
+            cat "$f"
+            sep=,
+        done
+        echo ']'
+    } >"$T_DIR/webhooks.json"
 }
 
 # ---------------------------------------------------------------- Herald
@@ -150,6 +162,7 @@ H_BASE="http://127.0.0.1:$H_PORT"
 CITY="$H_BASE/users/city"
 ROADS="$H_BASE/users/roads"
 HEALTH="$H_BASE/users/health"
+SERVICE="$H_BASE/users/service"
 METRICS_TOKEN=metrics-token-of-the-test-0123456789abcdef
 h() { "$HERALD_BIN" --data "$H_DATA" "$@"; }
 # setup STEP CMD...: a setup command that must work (its failure is a named failure)
@@ -165,19 +178,21 @@ h stats >/dev/null 2>&1 || { sed -i '/^metrics_token/d' "$H_DATA/herald.conf"; e
 setup 0a h account add city --kind agency --name "City of Example"
 setup 0a h account add roads --kind department --parent city --name "Roads Department"
 setup 0a h account add health --kind department --parent city --name "Health Department"
-for a in city roads health; do setup 0a h account set "$a" approvals 1; done
+setup 0a h account add service --kind department --parent city --name "Citizen Service Centre"
+for a in city roads health service; do setup 0a h account set "$a" approvals 1; done
 for o in admin ed resp appr; do setup 0b h operator add "$o"; done
 setup 0b h grant admin admin
-for a in city roads health; do
+for a in city roads health service; do
     setup 0b h grant ed editor --account "$a"
     setup 0b h grant appr approver --account "$a"
 done
 setup 0b h grant resp responder --account roads
 setup 0b h grant resp responder --account health
-# routing: first match wins; everything unmatched goes to city's default department roads
+setup 0b h grant resp responder --account service
+# routing: tags, then keywords; everything unmatched goes to city's default department service
 setup 0c h --as admin route add --department roads --tag pothole
 setup 0c h --as admin route add --department health --keyword vaccine
-setup 0c h --as admin desk set city department roads
+setup 0c h --as admin desk set city department service
 setup 0c h --as admin desk set city deadline 2d
 setup 0c h --as admin desk set city timezone Europe/Berlin
 setup 0c h --as admin desk set city weekdays mon-fri
@@ -279,6 +294,10 @@ mc_until() {
 cases() { h --as resp case list --json >"$T_DIR/cases.json" 2>"$T_DIR/cases.err" || true; }
 cq() { jv "$T_DIR/cases.json" "(cs => ($1))(Array.isArray(d) ? d : (d && d.cases) || [])"; }
 ck() { printf "(cs.find(c => c.citizen === '%s/users/%s' && c.why === '%s') || {})" "$F_BASE" "$1" "$2"; }
+# show ID: case ID in full (messages, answers), as resp reads it, into $T_DIR/case-ID.json;
+# sq ID EXPR: EXPR with `c` that case
+show() { h --as resp case show "$1" --json >"$T_DIR/case-$1.json" 2>"$T_DIR/case-$1.err" || true; }
+sq() { jv "$T_DIR/case-$1.json" "(c => ($2))(d || {})"; }
 # wait_cases N: polls until resp's case list holds N cases (the facade's write answers
 # after Herald's inbox took it, so this is normally at once)
 wait_cases() {
@@ -317,13 +336,13 @@ S_CIT=$(v 'd.value && d.value.statuses[0] && d.value.statuses[0].id')
 t_match "2b the citizen's server resolves the post for citizen" '^[0-9]+$' "$S_CIT"
 mc $NEI search "$POST"
 S_NEI=$(v 'd.value && d.value.statuses[0] && d.value.statuses[0].id')
-mc $NEI search "roads@127.0.0.1:$H_PORT"
-ROADS_ID=$(v 'd.value && d.value.accounts[0] && d.value.accounts[0].id')
-mc $NEI follow "$ROADS_ID"
-if mc_until 20 'd.value && d.value[0] && d.value[0].following' $NEI relationship "$ROADS_ID"; then
-    t_pass "2c neighbour follows roads (a follower must still not see a direct answer)"
+mc $NEI search "service@127.0.0.1:$H_PORT"
+SERVICE_ID=$(v 'd.value && d.value.accounts[0] && d.value.accounts[0].id')
+mc $NEI follow "$SERVICE_ID"
+if mc_until 20 'd.value && d.value[0] && d.value[0].following' $NEI relationship "$SERVICE_ID"; then
+    t_pass "2c neighbour follows service (a follower must still not see its direct answer)"
 else
-    t_fail "2c neighbour's follow of roads not accepted within 20 s: $(cat "$MC")"
+    t_fail "2c neighbour's follow of service not accepted within 20 s: $(cat "$MC")"
 fi
 
 # ---------------------------------------------------------------- 3. the citizens' refusals (Mastodon's)
@@ -377,11 +396,14 @@ fi
 # ---------------------------------------------------------------- 5. the cases
 if wait_cases 4; then t_pass "5a four cases (the follow-up joined neighbour's reply)"; else t_fail "5a cases: $(cq 'cs.length') after 10 s: $(cut -c1-300 "$T_DIR/cases.json") $(cat "$T_DIR/cases.err")"; fi
 A=$(ck citizen reply) B=$(ck neighbour mention) CC=$(ck citizen direct) D=$(ck neighbour reply)
-t_eq "5b A: citizen's reply -> roads (#pothole), public, new" "city roads public new" "$(cq "[$A.account, $A.department, $A.visibility, $A.status].join(' ')")"
-t_eq "5c B: neighbour's mention -> health (\"vaccine\"), public, new" "city health public new" "$(cq "[$B.account, $B.department, $B.visibility, $B.status].join(' ')")"
-t_eq "5d C: citizen's direct message -> roads (city's default department), direct" "city roads direct new" "$(cq "[$CC.account, $CC.department, $CC.visibility, $CC.status].join(' ')")"
-t_eq "5e D: neighbour's reply -> roads (default), unlisted, two messages" "city roads unlisted new 2" "$(cq "[$D.account, $D.department, $D.visibility, $D.status, ($D.messages || []).length].join(' ')")"
-t_eq "5f  the case's tags" "pothole" "$(cq "($A.tags || []).join(' ')")"
+A_CASE=$(cq "$A.id") B_CASE=$(cq "$B.id") C_CASE=$(cq "$CC.id") D_CASE=$(cq "$D.id")
+for c in "$A_CASE" "$B_CASE" "$C_CASE" "$D_CASE"; do show "$c"; done
+t_eq "5b A: citizen's reply -> roads (tag #pothole), public, new" "city roads public new" "$(cq "[$A.account, $A.department, $A.visibility, $A.status].join(' ')")"
+t_eq "5c B: neighbour's mention -> health (keyword \"vaccine\"), public, new" "city health public new" "$(cq "[$B.account, $B.department, $B.visibility, $B.status].join(' ')")"
+t_eq "5d C: citizen's direct message -> service (city's default department), direct" "city service direct new" "$(cq "[$CC.account, $CC.department, $CC.visibility, $CC.status].join(' ')")"
+t_eq "5e D: neighbour's reply -> service (default), unlisted, two messages" "city service unlisted new 2" \
+    "$(cq "[$D.account, $D.department, $D.visibility, $D.status].join(' ')") $(sq "$D_CASE" '(c.messages || []).length')"
+t_eq "5f  A's tags (the Note's one Hashtag)" "pothole" "$(sq "$A_CASE" "(c.tags || []).join(' ')")"
 t_eq "5g opened on the desk's clock (the pinned Friday morning)" "yes yes yes yes" \
     "$(cq "[$A, $B, $CC, $D].map(c => c.opened_ms >= $T0 - 1000 && c.opened_ms <= $T1 + 1000 ? 'yes' : 'no').join(' ')")"
 for c in A B CC D; do
@@ -390,9 +412,12 @@ for c in A B CC D; do
     t_eq "5h case $c's deadline, counted in city's calendar: Wednesday 17:00 Berlin (Friday, weekend, Monday holiday, Tuesday, Wednesday)" \
         "$DUE_HAND $DUE_HAND" "$want $(cq "${!c}.deadline_ms")"
 done
-rc=0; h --as ed case list --json >/dev/null 2>"$T_DIR/ed.err" || rc=$?
-t_eq "5i an editor (not responder, auditor or admin) may not list cases: exit 1" 1 "$rc"
-A_CASE=$(cq "$A.id") B_CASE=$(cq "$B.id") C_CASE=$(cq "$CC.id") D_CASE=$(cq "$D.id")
+t_eq "5i the message as received and as shown (sanitised)" "yes yes" \
+    "$(sq "$A_CASE" "(m => m ? [/#<span>pothole/.test(m.original) ? 'yes' : 'no', /Elm Street 12/.test(m.html) && !/<script/.test(m.html) ? 'yes' : 'no'].join(' ') : 'none')((c.messages || [])[0])")"
+rc=0; h --as ed case list --json >"$T_DIR/ed.json" 2>"$T_DIR/ed.err" || rc=$?
+t_eq "5j an editor (not responder, auditor or admin) lists no case" "0 []" "$rc $(tr -d ' \n' <"$T_DIR/ed.json")"
+rc=0; h --as ed case show "${A_CASE:-c0}" >/dev/null 2>"$T_DIR/ed.err" || rc=$?
+t_eq "5k  and may not show one: exit 1" 1 "$rc"
 
 # ---------------------------------------------------------------- 6. an edit and a delete reach the case
 mc $CIT edit "$A_ID" "Deep pothole outside Elm Street 12, now 30 cm wide #pothole"
@@ -400,13 +425,16 @@ t_match "6a the citizen edits the reply (Update)" '30 cm' "$(v 'd.value && d.val
 mc $NEI delete "$D2_ID"
 t_eq "6b neighbour deletes the follow-up (Delete)" "It now blocks the pavement" "$(v 'd.value && d.value.text')"
 for _ in $(seq 1 50); do
-    cases
-    [ "$(cq "($A.messages || [])[0] && $A.messages[0].edited_ms && ($D.messages || [])[1] && $D.messages[1].deleted_ms ? 'y' : 'n'")" = y ] && break
+    show "$A_CASE"
+    show "$D_CASE"
+    [ "$(sq "$A_CASE" '((c.messages || [])[0] || {}).edited_ms ? 1 : 0')$(sq "$D_CASE" '((c.messages || [])[1] || {}).deleted_ms ? 1 : 0')" = 11 ] && break
     sleep 0.2
 done
-t_eq "6c case A shows the message edited, with the new text" "yes yes" "$(cq "[($A.messages || [])[0] && $A.messages[0].edited_ms ? 'yes' : 'no', /30 cm/.test((($A.messages || [])[0] || {}).html) ? 'yes' : 'no'].join(' ')")"
+t_eq "6c case A shows the message edited, with the new text" "yes yes" \
+    "$(sq "$A_CASE" "(m => [m.edited_ms ? 'yes' : 'no', /30 cm/.test(m.html) ? 'yes' : 'no'].join(' '))((c.messages || [])[0] || {})")"
 t_eq "6d case D shows the follow-up deleted (and still has it)" "$D2_URI deleted" \
-    "$(cq "(m => m ? m.id + (m.deleted_ms ? ' deleted' : ' not deleted') : 'none')(($D.messages || [])[1])")"
+    "$(sq "$D_CASE" "(m => m ? m.id + (m.deleted_ms ? ' deleted' : ' not deleted') : 'none')((c.messages || [])[1])")"
+cases
 if mc_until 20 'd.value && d.value.repliesCount === 2' $CIT status "$S_CIT"; then
     t_pass "6f Herald took the Delete: replies_count back to 2"
 else
@@ -420,7 +448,7 @@ t_match "7a the answer to A is published by roads after appr's approval" "^$ROAD
 ANS_B=$(answer "$B_CASE" "Flu vaccines are available at every clinic from Monday, no appointment needed.")
 t_match "7b the answer to B is published by health" "^$HEALTH/" "$ANS_B"
 ANS_C=$(answer "$C_CASE" "Your permit application 4711 was approved yesterday; the letter is on its way.")
-t_match "7c the answer to C is published by roads" "^$ROADS/" "$ANS_C"
+t_match "7c the answer to C is published by service" "^$SERVICE/" "$ANS_C"
 cases
 t_eq "7d A, B and C answered; D still new" "answered answered answered new" "$(cq "[$A, $B, $CC, $D].map(c => c.status).join(' ')")"
 t_eq "7e  each with its first answer on the desk's clock, before its deadline" "yes yes yes" \
@@ -450,14 +478,14 @@ if mc_until 30 "d.value && d.value.some(c => c.lastStatus && c.lastStatus.uri ==
 else
     t_fail "7k $ANS_C not in the citizen's conversations within 30 s: $(cut -c1-400 "$MC")"
 fi
-t_eq "7l  direct, roads among its participants" "direct yes" \
-    "$(v "(c => c ? c.lastStatus.visibility + ' ' + (c.accounts.some(a => a.uri === '$ROADS') ? 'yes' : 'no') : 'none')(d.value && d.value.find(c => c.lastStatus && c.lastStatus.uri === '$ANS_C'))")"
+t_eq "7l  direct, service among its participants" "direct yes" \
+    "$(v "(c => c ? c.lastStatus.visibility + ' ' + (c.accounts.some(a => a.uri === '$SERVICE') ? 'yes' : 'no') : 'none')(d.value && d.value.find(c => c.lastStatus && c.lastStatus.uri === '$ANS_C'))")"
 mc $CIT context "$C_ID"
 t_eq "7m  below the direct message, as a direct reply" "direct $C_ID" \
     "$(v "(s => s ? s.visibility + ' ' + s.inReplyToId : 'none')(d.value && d.value.descendants.find(s => s.uri === '$ANS_C'))")"
 if [ -n "$ANS_C" ]; then
     mc $NEI conversations
-    t_eq "7n neighbour (a follower of roads) has no conversation with it" no \
+    t_eq "7n neighbour (a follower of service) has no conversation with it" no \
         "$(v "d.value && d.value.some(c => c.lastStatus && c.lastStatus.uri === '$ANS_C') ? 'yes' : 'no'")"
     mc $NEI notifications
     t_eq "7o  no notification of it" no "$(v "d.value && d.value.some(n => n.status && n.status.uri === '$ANS_C') ? 'yes' : 'no'")"
@@ -485,9 +513,9 @@ t_eq "8a herald status still exits 0 on the pinned Friday (nothing overdue yet)"
 rc=0; HERALD_CLOCK_SHIFT=$LATER h status --json >"$T_DIR/status2.json" 2>"$T_DIR/status2.err" || rc=$?
 t_eq "8b HERALD_CLOCK_SHIFT=$LATER herald status exits 3 (alarms up)" 3 "$rc"
 AL="(Array.isArray(d) ? d : (d && d.alarms) || {filter: () => [{kind: 'no alarm list'}]})"
-t_eq "8c  overdue_case: roads, one case, D" "roads 1 ${D_CASE:-case D}" \
+t_eq "8c  overdue_case: service, one case, D" "service 1 ${D_CASE:-case D}" \
     "$(jv "$T_DIR/status2.json" "$AL.filter(a => a.kind === 'overdue_case').map(a => [a.account, a.count, a.oldest].join(' ')).join('; ')")"
-t_eq "8d  silent for health only (max_silence_days 3; city and roads have 14)" health \
+t_eq "8d  silent for health only (max_silence_days 3; the others have 14)" health \
     "$(jv "$T_DIR/status2.json" "$AL.filter(a => a.kind === 'silent').map(a => a.account).join(' ')")"
 t_eq "8e  and no other alarm" "" "$(jv "$T_DIR/status2.json" "$AL.filter(a => !['overdue_case', 'silent'].includes(a.kind)).map(a => JSON.stringify(a)).join(' ')")"
 rc=0; h status --bogus >/dev/null 2>"$T_DIR/status3.err" || rc=$?
@@ -522,17 +550,19 @@ fig() {
     jv "$T_DIR/report.json" "(r => (c => [c.opened, c.answered, c.overdue, c.share_within_deadline].join(' '))((r && r.cases) || {}))((d && d.$1 || []).find(x => (x.account || x.department) === '$2'))"
 }
 t_eq "9b city (the account written to): 4 opened, 3 answered, 1 overdue (D), 3 of 4 due within" "4 3 1 0.75" "$(fig accounts city)"
-t_eq "9c department roads: 3 opened (A, C, D), 2 answered, 1 overdue, 2 of 3 within" "3 2 1 0.6667" "$(fig departments roads)"
+t_eq "9c department roads: 1 opened (A), 1 answered, 0 overdue, 1 of 1 within" "1 1 0 1" "$(fig departments roads)"
 t_eq "9d department health: 1 opened (B), 1 answered, 0 overdue, 1 of 1 within" "1 1 0 1" "$(fig departments health)"
+t_eq "9e department service: 2 opened (C, D), 1 answered, 1 overdue, 1 of 2 within" "2 1 1 0.5" "$(fig departments service)"
 
 # ---------------------------------------------------------------- 10. /metrics
 code=$(curl -s -o "$T_DIR/metrics.txt" -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $METRICS_TOKEN" "$H_BASE/metrics" || true)
 t_eq "10a /metrics with the token: 200" 200 "$code"
 rc=0; $PY "$HERALD_TOOLS/promparse.py" <"$T_DIR/metrics.txt" >"$T_DIR/metrics.out" 2>"$T_DIR/metrics.err" || rc=$?
 t_eq "10b it parses with prometheus_client's text-format parser" "0" "$rc$(head -c 300 "$T_DIR/metrics.err")"
-t_eq "10c open (not closed) cases by department: roads 3 (A, C answered, D), health 0 (B closed)" "roads=3 health=0" \
-    "$(for dep in roads health; do printf '%s=%s ' "$dep" "$(sed -n "s/^herald_cases_open{department=$dep} //p" "$T_DIR/metrics.out" | grep . || echo 0)"; done | sed 's/ $//')"
-t_eq "10d overdue cases: roads 1 (D), nowhere else" "herald_cases_overdue{department=roads} 1" \
+t_eq "10c open (not closed) cases by department: roads 1 (A answered), health 0 (B closed), service 2 (C answered, D)" \
+    "roads=1 health=0 service=2" \
+    "$(for dep in roads health service; do printf '%s=%s ' "$dep" "$(sed -n "s/^herald_cases_open{department=$dep} //p" "$T_DIR/metrics.out" | grep . || echo 0)"; done | sed 's/ $//')"
+t_eq "10d overdue cases: service 1 (D), nowhere else" "herald_cases_overdue{department=service} 1" \
     "$(grep '^herald_cases_overdue{' "$T_DIR/metrics.out" | grep -v ' 0$' | tr '\n' ' ' | sed 's/ $//')"
 t_eq "10e the watchdog's alarms by kind: overdue_case 1, silent 1" "overdue_case=1 silent=1" \
     "$(sed -n 's/^herald_watchdog_alarms{kind=\([a-z_]*\)} \([1-9][0-9]*\)$/\1=\2/p' "$T_DIR/metrics.out" | sort | tr '\n' ' ' | sed 's/ $//')"
