@@ -161,18 +161,43 @@ static void the_zone_decides_the_working_day(void **state)
 
 /* ---- the store: settings, holidays, agency_deadline_ms ---- */
 
+/* The accounts (RSA keys: slow under valgrind) are made once, in a template store that
+ * each test gets a fresh copy of (tests/unit/tmpdir.h). */
+static char template_dir[64];
+
+static int group_setup(void **state)
+{
+    struct agency_account_new dept = {.name = "roads", .kind = "department", .parent = "health"};
+    struct store *st = NULL;
+    int rc = -1;
+
+    (void)state;
+    if (tmpdir_make(template_dir, "calendar-tpl") != 0 ||
+        store_open(template_dir, STORE_CREATE, 64, &st, NULL) != HR_OK)
+        return -1;
+    if (agency_account_add(st, AGENCY_LOCAL, "health", "agency", NULL, NULL, NULL) == HR_OK &&
+        agency_account_create(st, AGENCY_LOCAL, &dept, NULL) == HR_OK &&
+        agency_account_add(st, AGENCY_LOCAL, "mayor", "service", NULL, NULL, NULL) == HR_OK &&
+        agency_operator_add(st, AGENCY_LOCAL, "ed", NULL) == HR_OK &&
+        agency_grant(st, AGENCY_LOCAL, "ed", "editor", "health", NULL) == HR_OK)
+        rc = 0;
+    store_close(st);
+    return rc;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    return tmpdir_remove(template_dir);
+}
+
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
-    struct agency_account_new dept = {.name = "roads", .kind = "department", .parent = "health"};
 
     if (fx == NULL || tmpdir_make(fx->dir, "calendar") != 0 ||
-        store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK ||
-        agency_account_add(fx->st, AGENCY_LOCAL, "health", "agency", NULL, NULL, NULL) != HR_OK ||
-        agency_account_create(fx->st, AGENCY_LOCAL, &dept, NULL) != HR_OK ||
-        agency_account_add(fx->st, AGENCY_LOCAL, "mayor", "service", NULL, NULL, NULL) != HR_OK ||
-        agency_operator_add(fx->st, AGENCY_LOCAL, "ed", NULL) != HR_OK ||
-        agency_grant(fx->st, AGENCY_LOCAL, "ed", "editor", "health", NULL) != HR_OK)
+        tmpdir_copy(template_dir, fx->dir) != 0 ||
+        store_open(fx->dir, 0, 64, &fx->st, NULL) != HR_OK)
         return -1;
     *state = fx;
     return 0;
@@ -465,5 +490,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             the_account_deadline_reads_its_settings_and_imported_holidays, setup, teardown),
     };
-    return cmocka_run_group_tests(t, NULL, NULL);
+    return cmocka_run_group_tests(t, group_setup, group_teardown);
 }
