@@ -24,7 +24,11 @@ st=$(status -H "X-Big: $big" "$H_BASE/.well-known/nodeinfo")
 t_match "a 40 KB header is refused" '^(431|413|400|000)$' "$st"
 
 # slow-loris: sockets that dribble a request line never finish; others are still served
-conf "connection_timeout = 2" "max_connections_per_ip = 6"
+# 2 s, 6 s under valgrind: the held sockets must still be open when the quota is checked
+# (a loaded valgrind run took more than 2 s to get there and found them closed)
+TMO=2
+[ "${HERALD_VALGRIND:-0}" = 1 ] && TMO=6
+conf "connection_timeout = $TMO" "max_connections_per_ip = 6"
 restart
 for fd in 3 4 5 6; do
     eval "exec $fd<>/dev/tcp/127.0.0.1/$H_PORT"
@@ -38,7 +42,7 @@ exec 7<>/dev/tcp/127.0.0.1/"$H_PORT"
 exec 8<>/dev/tcp/127.0.0.1/"$H_PORT"
 t_eq "past max_connections_per_ip a connection is refused" 000 \
     "$(status "$H_BASE/.well-known/nodeinfo")"
-# idle timeout: libmicrohttpd closes them after connection_timeout (2 s)
+# idle timeout: libmicrohttpd closes them after connection_timeout ($TMO s)
 closed=0
 for fd in 3 4 5 6 7 8; do
     if timeout 10 bash -c "cat <&$fd >/dev/null"; then closed=$((closed + 1)); fi

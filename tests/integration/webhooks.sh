@@ -98,16 +98,18 @@ for ev in draft.submitted draft.approved post.published; do
 done
 if t_wait 20 has_recs /pub post.published 200 1; then t_pass "post.published to the other"; else
     t_fail "post.published not delivered to the post.published webhook"; fi
-t_eq "the first POST was answered 500" 1 "$(recs /hook draft.submitted 500)"
+# the events may be claimed together and POSTed in any order: whichever came first got 500
+t_eq "the first POST was answered 500" 1 \
+    "$(( $(recs /hook draft.submitted 500) + $(recs /hook draft.approved 500) + $(recs /hook post.published 500) ))"
 for ev in draft.submitted draft.approved post.published; do
     t_eq "$ev delivered exactly once" 1 "$(recs /hook "$ev" 200)"
 done
 t_eq "the other webhook got nothing else" 0 \
     "$(( $(recs /pub draft.submitted 200) + $(recs /pub draft.approved 200) ))"
 t_wait 15 h_deliveries_drained || true
-first=$("$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); b=r["body"]; print(r["delivery"] == b["id"], b["type"], b["data"]["id"], b["instance"])' "$RECV/000000.json")
+first=$("$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); b=r["body"]; print(r["delivery"] == b["id"], b["type"] in ("draft.submitted", "draft.approved", "post.published"), b["data"]["id"], b["instance"])' "$RECV/000000.json")
 t_eq "X-Herald-Delivery is the event id; the body names its type, the draft, the instance" \
-    "True draft.submitted $D $H_BASE" "$first"
+    "True True $D $H_BASE" "$first"
 t_eq "every request's signature verifies (HMAC-SHA256 of timestamp.body, its own secret)" \
     "0" "$(all_signed | cut -d' ' -f2)"
 
