@@ -27,18 +27,42 @@ struct fixture {
     int64_t t0; /* a moment after the accounts were made */
 };
 
-/* health (agency: one approval needed) staffed by ed (editor) and ap (approver). */
+/* health (agency: one approval needed) staffed by ed (editor) and ap (approver), made once
+ * in a template store (its RSA key is slow under valgrind) that each test copies. */
+static char template_dir[64];
+
+static int group_setup(void **state)
+{
+    struct store *st = NULL;
+    int rc = -1;
+
+    (void)state;
+    if (tmpdir_make(template_dir, "watchdog-tpl") != 0 ||
+        store_open(template_dir, STORE_CREATE, 64, &st, NULL) != HR_OK)
+        return -1;
+    if (agency_account_add(st, AGENCY_LOCAL, "health", "agency", NULL, NULL, NULL) == HR_OK &&
+        agency_operator_add(st, AGENCY_LOCAL, "ed", NULL) == HR_OK &&
+        agency_operator_add(st, AGENCY_LOCAL, "ap", NULL) == HR_OK &&
+        agency_grant(st, AGENCY_LOCAL, "ed", "editor", "health", NULL) == HR_OK &&
+        agency_grant(st, AGENCY_LOCAL, "ap", "approver", "health", NULL) == HR_OK)
+        rc = 0;
+    store_close(st);
+    return rc;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    return tmpdir_remove(template_dir);
+}
+
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
 
     if (fx == NULL || tmpdir_make(fx->dir, "watchdog") != 0 ||
-        store_open(fx->dir, STORE_CREATE, 64, &fx->st, NULL) != HR_OK ||
-        agency_account_add(fx->st, AGENCY_LOCAL, "health", "agency", NULL, NULL, NULL) != HR_OK ||
-        agency_operator_add(fx->st, AGENCY_LOCAL, "ed", NULL) != HR_OK ||
-        agency_operator_add(fx->st, AGENCY_LOCAL, "ap", NULL) != HR_OK ||
-        agency_grant(fx->st, AGENCY_LOCAL, "ed", "editor", "health", NULL) != HR_OK ||
-        agency_grant(fx->st, AGENCY_LOCAL, "ap", "approver", "health", NULL) != HR_OK)
+        tmpdir_copy(template_dir, fx->dir) != 0 ||
+        store_open(fx->dir, 0, 64, &fx->st, NULL) != HR_OK)
         return -1;
     fx->t0 = hr_now_ms() + 1000;
     *state = fx;
@@ -304,5 +328,5 @@ int main(void)
         T(a_raised_alarm_keeps_its_raised_time_across_passes),
         T(status_is_for_operators_only),
     };
-    return cmocka_run_group_tests(t, NULL, NULL);
+    return cmocka_run_group_tests(t, group_setup, group_teardown);
 }
