@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/storetpl.h"
 
 #include "agency/agency_int.h"
 
@@ -165,24 +165,26 @@ static void the_zone_decides_the_working_day(void **state)
  * each test gets a fresh copy of (tests/unit/tmpdir.h). */
 static char template_dir[64];
 
+static int fill(struct store *st)
+{
+    return agency_account_add(st, AGENCY_LOCAL, "health", "agency", NULL, NULL, NULL) == HR_OK &&
+                   agency_account_create(st, AGENCY_LOCAL,
+                                         &(struct agency_account_new){.name = "roads",
+                                                                      .kind = "department",
+                                                                      .parent = "health"},
+                                         NULL) == HR_OK &&
+                   agency_account_add(st, AGENCY_LOCAL, "mayor", "service", NULL, NULL, NULL) ==
+                       HR_OK &&
+                   agency_operator_add(st, AGENCY_LOCAL, "ed", NULL) == HR_OK &&
+                   agency_grant(st, AGENCY_LOCAL, "ed", "editor", "health", NULL) == HR_OK
+               ? HR_OK
+               : HR_EIO;
+}
+
 static int group_setup(void **state)
 {
-    struct agency_account_new dept = {.name = "roads", .kind = "department", .parent = "health"};
-    struct store *st = NULL;
-    int rc = -1;
-
     (void)state;
-    if (tmpdir_make(template_dir, "calendar-tpl") != 0 ||
-        store_open(template_dir, STORE_CREATE, 64, &st, NULL) != HR_OK)
-        return -1;
-    if (agency_account_add(st, AGENCY_LOCAL, "health", "agency", NULL, NULL, NULL) == HR_OK &&
-        agency_account_create(st, AGENCY_LOCAL, &dept, NULL) == HR_OK &&
-        agency_account_add(st, AGENCY_LOCAL, "mayor", "service", NULL, NULL, NULL) == HR_OK &&
-        agency_operator_add(st, AGENCY_LOCAL, "ed", NULL) == HR_OK &&
-        agency_grant(st, AGENCY_LOCAL, "ed", "editor", "health", NULL) == HR_OK)
-        rc = 0;
-    store_close(st);
-    return rc;
+    return storetpl_make(template_dir, "calendar-tpl", fill);
 }
 
 static int group_teardown(void **state)
@@ -195,9 +197,7 @@ static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
 
-    if (fx == NULL || tmpdir_make(fx->dir, "calendar") != 0 ||
-        tmpdir_copy(template_dir, fx->dir) != 0 ||
-        store_open(fx->dir, 0, 64, &fx->st, NULL) != HR_OK)
+    if (fx == NULL || storetpl_open(template_dir, fx->dir, "calendar", &fx->st) != 0)
         return -1;
     *state = fx;
     return 0;

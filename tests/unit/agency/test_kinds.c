@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/storetpl.h"
 
 #include "agency/agency.h"
 
@@ -37,23 +37,21 @@ static int add(struct store *st, const char *name, const char *kind, const char 
  * that each test gets a fresh copy of (tests/unit/tmpdir.h). */
 static char template_dir[64];
 
+static int fill(struct store *st)
+{
+    return add(st, "health", "agency", NULL, NULL) == HR_OK &&
+                   add(st, "roads", "department", "health", NULL) == HR_OK &&
+                   add(st, "sub", "department", "roads", NULL) == HR_OK &&
+                   add(st, "alerts", "service", "roads", NULL) == HR_OK &&
+                   add(st, "mayor", "official", "health", NULL) == HR_OK
+               ? HR_OK
+               : HR_EIO;
+}
+
 static int group_setup(void **state)
 {
-    struct store *st = NULL;
-    int rc = -1;
-
     (void)state;
-    if (tmpdir_make(template_dir, "kinds-tpl") != 0 ||
-        store_open(template_dir, STORE_CREATE, 64, &st, NULL) != HR_OK)
-        return -1;
-    if (add(st, "health", "agency", NULL, NULL) == HR_OK &&
-        add(st, "roads", "department", "health", NULL) == HR_OK &&
-        add(st, "sub", "department", "roads", NULL) == HR_OK &&
-        add(st, "alerts", "service", "roads", NULL) == HR_OK &&
-        add(st, "mayor", "official", "health", NULL) == HR_OK)
-        rc = 0;
-    store_close(st);
-    return rc;
+    return storetpl_make(template_dir, "kinds-tpl", fill);
 }
 
 static int group_teardown(void **state)
@@ -66,9 +64,7 @@ static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
 
-    if (fx == NULL || tmpdir_make(fx->dir, "kinds") != 0 ||
-        tmpdir_copy(template_dir, fx->dir) != 0 ||
-        store_open(fx->dir, 0, 64, &fx->st, NULL) != HR_OK)
+    if (fx == NULL || storetpl_open(template_dir, fx->dir, "kinds", &fx->st) != 0)
         return -1;
     *state = fx;
     return 0;

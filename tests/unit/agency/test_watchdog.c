@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/storetpl.h"
 
 #include "agency/agency_int.h"
 
@@ -31,23 +31,21 @@ struct fixture {
  * in a template store (its RSA key is slow under valgrind) that each test copies. */
 static char template_dir[64];
 
+static int fill(struct store *st)
+{
+    return agency_account_add(st, AGENCY_LOCAL, "health", "agency", NULL, NULL, NULL) == HR_OK &&
+                   agency_operator_add(st, AGENCY_LOCAL, "ed", NULL) == HR_OK &&
+                   agency_operator_add(st, AGENCY_LOCAL, "ap", NULL) == HR_OK &&
+                   agency_grant(st, AGENCY_LOCAL, "ed", "editor", "health", NULL) == HR_OK &&
+                   agency_grant(st, AGENCY_LOCAL, "ap", "approver", "health", NULL) == HR_OK
+               ? HR_OK
+               : HR_EIO;
+}
+
 static int group_setup(void **state)
 {
-    struct store *st = NULL;
-    int rc = -1;
-
     (void)state;
-    if (tmpdir_make(template_dir, "watchdog-tpl") != 0 ||
-        store_open(template_dir, STORE_CREATE, 64, &st, NULL) != HR_OK)
-        return -1;
-    if (agency_account_add(st, AGENCY_LOCAL, "health", "agency", NULL, NULL, NULL) == HR_OK &&
-        agency_operator_add(st, AGENCY_LOCAL, "ed", NULL) == HR_OK &&
-        agency_operator_add(st, AGENCY_LOCAL, "ap", NULL) == HR_OK &&
-        agency_grant(st, AGENCY_LOCAL, "ed", "editor", "health", NULL) == HR_OK &&
-        agency_grant(st, AGENCY_LOCAL, "ap", "approver", "health", NULL) == HR_OK)
-        rc = 0;
-    store_close(st);
-    return rc;
+    return storetpl_make(template_dir, "watchdog-tpl", fill);
 }
 
 static int group_teardown(void **state)
@@ -60,9 +58,7 @@ static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
 
-    if (fx == NULL || tmpdir_make(fx->dir, "watchdog") != 0 ||
-        tmpdir_copy(template_dir, fx->dir) != 0 ||
-        store_open(fx->dir, 0, 64, &fx->st, NULL) != HR_OK)
+    if (fx == NULL || storetpl_open(template_dir, fx->dir, "watchdog", &fx->st) != 0)
         return -1;
     fx->t0 = hr_now_ms() + 1000;
     *state = fx;
