@@ -22,6 +22,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #define I18N_DOMAIN "herald"
 #define I18N_MAX 16
@@ -54,6 +57,20 @@ static bool has_catalog(const char *localedir, const char *dir)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+locale_t hr_newlocale(int mask, const char *name)
+{
+    locale_t loc;
+
+#if defined(__SANITIZE_ADDRESS__)
+    __lsan_disable(); /* this thread's allocations until __lsan_enable are not leaks */
+#endif
+    loc = newlocale(mask, name, (locale_t)0);
+#if defined(__SANITIZE_ADDRESS__)
+    __lsan_enable();
+#endif
+    return loc;
+}
+
 static int add_lang(const char *dir, struct hr_err *err)
 {
     struct i18n_lang *l;
@@ -66,7 +83,7 @@ static int add_lang(const char *dir, struct hr_err *err)
     snprintf(l->dir, sizeof l->dir, "%s", dir);
     dir_to_tag(dir, l->tag, sizeof l->tag);
     snprintf(name, sizeof name, "%s.UTF-8", dir);
-    l->loc = newlocale(LC_MESSAGES_MASK, name, (locale_t)0);
+    l->loc = hr_newlocale(LC_MESSAGES_MASK, name);
     if (l->loc == (locale_t)0)
         return hr_fail(err, HR_EINVAL,
                        "interface language %s: no locale %s (the build writes one under the "

@@ -21,7 +21,7 @@ static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
 
 static void utf8_init(void)
 {
-    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    utf8_locale = hr_newlocale(LC_CTYPE_MASK, "C.UTF-8");
 }
 
 /* The code point at P[0..N) (valid UTF-8) into *CP; its length in bytes (1 at least). */
