@@ -149,24 +149,37 @@ dump_diagnostics() {
     } >&2
 }
 
+# node_spawn NAME SCRIPT HOST PORT: `node SCRIPT --host HOST --port PORT` in the
+# background, its stdout in $T_DIR/NAME.out (emptied first: a "ready" there is this run's),
+# its stderr appended to $T_DIR/NAME.log; sets NODE_PID (also in T_PIDS, for t_cleanup).
+node_spawn() {
+    : >"$T_DIR/$1.out"
+    node "$2" --host "$3" --port "$4" >"$T_DIR/$1.out" 2>>"$T_DIR/$1.log" &
+    NODE_PID=$!
+    T_PIDS+=("$NODE_PID")
+}
+
+# node_ready NAME PID TENTHS: waits up to TENTHS tenths of a second for the line "ready" in
+# $T_DIR/NAME.out while PID lives; 1 when it did not come.
+node_ready() {
+    for _ in $(seq 1 "$3"); do
+        grep -q '^ready$' "$T_DIR/$1.out" 2>/dev/null && return 0
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 # peer_start: the Fedify peer (peer.mjs) on 127.0.0.2 and a free port (three tries);
 # sets PEER_PORT, PEER_BASE, PEER_PID, PEER_ACTOR; fails the test when it cannot start.
 peer_start() {
-    local up=0 try i
+    local up=0 try
     for try in 1 2 3; do
         PEER_PORT=$(t_freeport 127.0.0.2)
         PEER_BASE="http://127.0.0.2:$PEER_PORT"
-        : >"$T_DIR/peer.out"
-        node "$INTEROP_LIB_DIR/peer.mjs" --host 127.0.0.2 --port "$PEER_PORT" >"$T_DIR/peer.out" \
-            2>>"$T_DIR/peer.log" &
-        PEER_PID=$!
-        T_PIDS+=("$PEER_PID")
-        for i in $(seq 1 300); do
-            if grep -q '^ready$' "$T_DIR/peer.out" 2>/dev/null; then up=1; break; fi
-            kill -0 "$PEER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        [ "$up" = 1 ] && break
+        node_spawn peer "$INTEROP_LIB_DIR/peer.mjs" 127.0.0.2 "$PEER_PORT"
+        PEER_PID=$NODE_PID
+        node_ready peer "$PEER_PID" 300 && { up=1; break; }
         kill "$PEER_PID" 2>/dev/null || true
     done
     if [ "$up" != 1 ]; then
@@ -197,21 +210,8 @@ facade_spawn() {
     F_PORT=$(t_freeport 127.0.0.3)
     F_DOMAIN="127.0.0.3:$F_PORT"
     F_BASE="http://$F_DOMAIN"
-    : >"$T_DIR/facade.out"
-    node "$FACADE_DIR/facade.mjs" --host 127.0.0.3 --port "$F_PORT" >"$T_DIR/facade.out" \
-        2>>"$T_DIR/facade.log" &
-    F_PID=$!
-    T_PIDS+=("$F_PID")
-}
-
-# facade_ready: waits for the server's "ready" (60 s); 1 when it did not come up.
-facade_ready() {
-    for _ in $(seq 1 600); do
-        grep -q '^ready$' "$T_DIR/facade.out" && return 0
-        kill -0 "$F_PID" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
+    node_spawn facade "$FACADE_DIR/facade.mjs" 127.0.0.3 "$F_PORT"
+    F_PID=$NODE_PID
 }
 
 facade_herald_init() {
@@ -229,13 +229,13 @@ facade_herald_init() {
 facade_wait() {
     local try
     for try in 2 3; do
-        facade_ready && break
+        node_ready facade "$F_PID" 600 && break
         kill "$F_PID" 2>/dev/null || true
         echo "the citizens' server did not come up (try $((try - 1))); log:" >&2
         tail -n 20 "$T_DIR/facade.log" >&2
         facade_spawn
     done
-    facade_ready || { echo "FAIL: the citizens' server did not come up" >&2; exit 1; }
+    node_ready facade "$F_PID" 600 || { echo "FAIL: the citizens' server did not come up" >&2; exit 1; }
     # shellcheck disable=SC2034 # read by the tests that source this file
     CIT=citizen-token NEI=neighbour-token
     coproc MASTO { exec node "$FACADE_DIR/client.mjs" "$F_BASE" 2>>"$T_DIR/client.err"; }
