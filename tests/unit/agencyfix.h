@@ -18,14 +18,15 @@
 #define AGENCYFIX_BASE   "https://" AGENCYFIX_DOMAIN
 
 struct agencyfix {
-    char dir[64];    /* the store's copy, removed by agencyfix_fini */
+    char dir[64]; /* the store's copy, removed by agencyfix_fini */
     struct store *st;
     struct fed *fed; /* on st, data_dir = dir */
 };
 
-/* An operator's grant, for agencyfix_grant_all: ACCOUNT NULL = every account. */
+/* A grant of ROLE to the operator GRANTEE, for agencyfix_grant_all: ACCOUNT NULL = every
+ * account. */
 struct agencyfix_grant {
-    const char *operator, *role, *account;
+    const char *grantee, *role, *account;
 };
 
 /* The federation settings every agency test starts from (AGENCYFIX_BASE, the usual JSON
@@ -50,9 +51,9 @@ static inline int agencyfix_grant_all(struct store *st, const struct agencyfix_g
     int rc = HR_OK;
 
     for (size_t i = 0; i < n && rc == HR_OK; i++) {
-        agency_operator_add(st, AGENCY_LOCAL, grants[i].operator, NULL); /* again: EEXIST */
-        rc = agency_grant(st, AGENCY_LOCAL, grants[i].operator, grants[i].role,
-                          grants[i].account, NULL);
+        agency_operator_add(st, AGENCY_LOCAL, grants[i].grantee, NULL); /* again: EEXIST */
+        rc = agency_grant(st, AGENCY_LOCAL, grants[i].grantee, grants[i].role, grants[i].account,
+                          NULL);
     }
     return rc;
 }

@@ -30,9 +30,11 @@ static char template_dir[64];
 static int fill(struct store *st)
 {
     static const struct agencyfix_grant grants[] = {
-        {"ed", "editor", "health"},   {"ed2", "editor", "health"}, {"ap1", "approver", "health"},
-        {"ap2", "approver", NULL},    {"both", "editor", "health"}, {"both", "approver", "health"},
-        {"aud", "auditor", "health"}, {"resp", "responder", "health"}, {"adm", "admin", NULL}};
+        {"ed", "editor", "health"},    {"ed2", "editor", "health"},
+        {"ap1", "approver", "health"}, {"ap2", "approver", NULL},
+        {"both", "editor", "health"},  {"both", "approver", "health"},
+        {"aud", "auditor", "health"},  {"resp", "responder", "health"},
+        {"adm", "admin", NULL}};
     int rc = agency_account_add(st, L, "health", "agency", NULL, NULL, NULL);
 
     return rc == HR_OK ? agencyfix_grant_all(st, grants, sizeof grants / sizeof grants[0]) : rc;
