@@ -8,6 +8,8 @@
 #   interop_init NAME PKGDIR PROBE   # NAME as ctest names the test; PROBE: a file under
 #                                    # PKGDIR/node_modules that npm ci must have made
 #   peer_start                       # the Fedify peer on 127.0.0.2: PEER_BASE, PEER_ACTOR
+#   facade_spawn; facade_herald_init; ...; h_serve ...; facade_wait
+#                                    # the citizens' server and its masto.js client
 #
 # HERALD_NODE_MIN=23 simulates an old system Node (scripts/node). T_KEEP=1 keeps T_DIR.
 INTEROP_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -147,24 +149,37 @@ dump_diagnostics() {
     } >&2
 }
 
+# node_spawn NAME SCRIPT HOST PORT: `node SCRIPT --host HOST --port PORT` in the
+# background, its stdout in $T_DIR/NAME.out (emptied first: a "ready" there is this run's),
+# its stderr appended to $T_DIR/NAME.log; sets NODE_PID (also in T_PIDS, for t_cleanup).
+node_spawn() {
+    : >"$T_DIR/$1.out"
+    node "$2" --host "$3" --port "$4" >"$T_DIR/$1.out" 2>>"$T_DIR/$1.log" &
+    NODE_PID=$!
+    T_PIDS+=("$NODE_PID")
+}
+
+# node_ready NAME PID TENTHS: waits up to TENTHS tenths of a second for the line "ready" in
+# $T_DIR/NAME.out while PID lives; 1 when it did not come.
+node_ready() {
+    for _ in $(seq 1 "$3"); do
+        grep -q '^ready$' "$T_DIR/$1.out" 2>/dev/null && return 0
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 # peer_start: the Fedify peer (peer.mjs) on 127.0.0.2 and a free port (three tries);
 # sets PEER_PORT, PEER_BASE, PEER_PID, PEER_ACTOR; fails the test when it cannot start.
 peer_start() {
-    local up=0 try i
+    local up=0 try
     for try in 1 2 3; do
         PEER_PORT=$(t_freeport 127.0.0.2)
         PEER_BASE="http://127.0.0.2:$PEER_PORT"
-        : >"$T_DIR/peer.out"
-        node "$INTEROP_LIB_DIR/peer.mjs" --host 127.0.0.2 --port "$PEER_PORT" >"$T_DIR/peer.out" \
-            2>>"$T_DIR/peer.log" &
-        PEER_PID=$!
-        T_PIDS+=("$PEER_PID")
-        for i in $(seq 1 300); do
-            if grep -q '^ready$' "$T_DIR/peer.out" 2>/dev/null; then up=1; break; fi
-            kill -0 "$PEER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        [ "$up" = 1 ] && break
+        node_spawn peer "$INTEROP_LIB_DIR/peer.mjs" 127.0.0.2 "$PEER_PORT"
+        PEER_PID=$NODE_PID
+        node_ready peer "$PEER_PID" 300 && { up=1; break; }
         kill "$PEER_PID" 2>/dev/null || true
     done
     if [ "$up" != 1 ]; then
@@ -173,4 +188,95 @@ peer_start() {
         exit 1
     fi
     PEER_ACTOR="$PEER_BASE/users/citizen"
+}
+
+# ---------------------------------------------------------------- the citizens' server
+# test_citizen.sh and test_desk.sh: citizens on an independent fediverse server read and
+# write to Herald through a real Mastodon client. The server is citizen/facade.mjs (Fedify -
+# not Herald's code - with a Mastodon client API, on 127.0.0.3), the client masto.js 7.12
+# (citizen/client.mjs, one process fed one call a line), both pinned in citizen/. In order:
+#   facade_spawn          # the server, in the background: it loads Fedify and makes its keys
+#                         # while Herald is set up. Sets F_PORT, F_DOMAIN, F_BASE, F_PID.
+#   facade_herald_init    # Herald's data directory (h_init), poll counts sent each second.
+#                         # Sets H_PORT, H_DATA, H_BASE and h (herald on H_DATA).
+#   ... the test's own accounts, operators and settings; h_serve "$H_DATA" "$H_PORT"
+#   facade_wait           # the server's "ready" (spawned again up to twice: a port taken
+#                         # between freeport and listen), else exit 1; then the client.
+#                         # Sets CIT, NEI (the tokens of its users citizen and neighbour),
+#                         # MASTO (the client coprocess) for mc, jv, v and mc_until.
+FACADE_DIR="$INTEROP_LIB_DIR/citizen"
+
+facade_spawn() {
+    F_PORT=$(t_freeport 127.0.0.3)
+    F_DOMAIN="127.0.0.3:$F_PORT"
+    F_BASE="http://$F_DOMAIN"
+    node_spawn facade "$FACADE_DIR/facade.mjs" 127.0.0.3 "$F_PORT"
+    F_PID=$NODE_PID
+}
+
+facade_herald_init() {
+    H_PORT=$(t_freeport)
+    H_DATA="$T_DIR/data-$H_PORT"
+    H_BASE="http://127.0.0.1:$H_PORT"
+    h() { "$HERALD_BIN" --data "$H_DATA" "$@"; }
+    h_init "$H_DATA" "$H_PORT"
+    # poll results and the counts inside our Notes sent (and served) each second rather
+    # than every 5 minutes; a binary without the key refuses it: then it is left out
+    printf 'poll_update_minutes = 0\n' >>"$H_DATA/herald.conf"
+    h stats >/dev/null 2>&1 || sed -i '/^poll_update_minutes/d' "$H_DATA/herald.conf"
+}
+
+facade_wait() {
+    local try
+    for try in 2 3; do
+        node_ready facade "$F_PID" 600 && break
+        kill "$F_PID" 2>/dev/null || true
+        echo "the citizens' server did not come up (try $((try - 1))); log:" >&2
+        tail -n 20 "$T_DIR/facade.log" >&2
+        facade_spawn
+    done
+    node_ready facade "$F_PID" 600 || { echo "FAIL: the citizens' server did not come up" >&2; exit 1; }
+    # shellcheck disable=SC2034 # read by the tests that source this file
+    CIT=citizen-token NEI=neighbour-token
+    coproc MASTO { exec node "$FACADE_DIR/client.mjs" "$F_BASE" 2>>"$T_DIR/client.err"; }
+    T_PIDS+=("$MASTO_PID")
+    MC_N=0
+}
+
+# mc TOKEN CALL [ARG...]: one masto.js call as TOKEN's user ("-": anonymous); its answer
+# is in the file $MC, {"value": ...} or {"error": {"statusCode", "message"}}.
+mc() {
+    local line IFS=$'\t'
+    MC_N=$((MC_N + 1))
+    MC="$T_DIR/mc-$MC_N-$2.json"
+    printf '%s\n' "$*" >&"${MASTO[1]}"
+    if IFS= read -r -t 60 line <&"${MASTO[0]}"; then
+        printf '%s\n' "$line" >"$MC"
+    else
+        echo '{"error":{"statusCode":null,"message":"client.mjs did not answer"}}' >"$MC"
+    fi
+}
+
+# jv FILE EXPR: EXPR (JavaScript, `d` = FILE's JSON) as jsq prints it, evaluated by
+# client.mjs; v EXPR: the same on the last answer ($MC).
+jv() {
+    local line IFS=$'\t'
+    printf '=\t%s\t%s\t%s\n' "$1" "$T_DIR/v.out" "${2//$'\n'/ }" >&"${MASTO[1]}"
+    if IFS= read -r -t 60 line <&"${MASTO[0]}"; then cat "$T_DIR/v.out"; fi
+}
+v() { jv "$MC" "$1"; }
+
+# mc_until SECONDS JS-PREDICATE TOKEN CALL [ARG...]: repeats the call until the predicate
+# (d = its answer) holds; 1 on timeout (the last answer stays in $MC). A call naming no id
+# (an earlier step failed) is not repeated.
+mc_until() {
+    local end=$(($(date +%s) + $1)) pred=$2
+    shift 2
+    [ -n "${3-x}" ] || end=0
+    while :; do
+        mc "$@"
+        [ "$(v "($pred) ? 'yes' : 'no'")" = yes ] && return 0
+        [ "$(date +%s)" -ge "$end" ] && return 1
+        sleep 0.2
+    done
 }

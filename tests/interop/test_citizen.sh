@@ -34,38 +34,9 @@ C="$HERE/citizen"
 interop_init interop.test_citizen "$C" masto/package.json
 
 # ---------------------------------------------------------------- Herald + the citizen's server
-# facade_spawn: the citizen's server on 127.0.0.3 and a free port, in the background (it
-# loads Fedify and makes its keys while Herald is set up); facade_ready: waits for its
-# "ready", 1 when it did not come up. Sets F_PORT, F_PID, F_DOMAIN, F_BASE.
-facade_spawn() {
-    F_PORT=$(t_freeport 127.0.0.3)
-    F_DOMAIN="127.0.0.3:$F_PORT"
-    F_BASE="http://$F_DOMAIN"
-    : >"$T_DIR/facade.out"
-    node "$C/facade.mjs" --host 127.0.0.3 --port "$F_PORT" >"$T_DIR/facade.out" 2>>"$T_DIR/facade.log" &
-    F_PID=$!
-    T_PIDS+=("$F_PID")
-}
-facade_ready() {
-    for _ in $(seq 1 600); do
-        grep -q '^ready$' "$T_DIR/facade.out" && return 0
-        kill -0 "$F_PID" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
 facade_spawn
-
-H_PORT=$(t_freeport)
-H_DATA="$T_DIR/data-$H_PORT"
-H_BASE="http://127.0.0.1:$H_PORT"
+facade_herald_init
 AGENCY="$H_BASE/users/health"
-h() { "$HERALD_BIN" --data "$H_DATA" "$@"; }
-h_init "$H_DATA" "$H_PORT"
-# poll results sent (and served) each second rather than every 5 minutes; a binary without
-# the key (built before the polls work) refuses it: then it is left out
-printf 'poll_update_minutes = 0\n' >>"$H_DATA/herald.conf"
-h stats >/dev/null 2>&1 || sed -i '/^poll_update_minutes/d' "$H_DATA/herald.conf"
 h account add health --kind agency --name "Health Agency" >/dev/null
 h account set health approvals 1 >/dev/null
 h operator add ed >/dev/null
@@ -74,15 +45,7 @@ h grant ed editor --account health >/dev/null
 h grant ap approver --account health >/dev/null
 h_serve "$H_DATA" "$H_PORT"
 
-for try in 2 3; do # a port taken between freeport and listen: another one
-    facade_ready && break
-    kill "$F_PID" 2>/dev/null || true
-    echo "the citizen's server did not come up (try $((try - 1))); log:" >&2
-    tail -n 20 "$T_DIR/facade.log" >&2
-    facade_spawn
-done
-facade_ready || { echo "FAIL: the citizen's server did not come up" >&2; exit 1; }
-CIT=citizen-token NEI=neighbour-token
+facade_wait
 echo "herald $H_BASE (agency $AGENCY), the citizen's server $F_BASE"
 
 diagnostics() {
@@ -98,43 +61,6 @@ diagnostics() {
 }
 trap 'diagnostics; t_cleanup' EXIT
 
-# mc TOKEN CALL [ARG...]: one masto.js call as TOKEN's user ("-": anonymous), through the
-# one client.mjs process (a coprocess); its answer is in $MC, {"value": ...} or
-# {"error": {"statusCode", "message"}}.
-coproc MASTO { exec node "$C/client.mjs" "$F_BASE" 2>>"$T_DIR/client.err"; }
-T_PIDS+=("$MASTO_PID")
-N=0
-mc() {
-    local line IFS=$'\t'
-    N=$((N + 1))
-    MC="$T_DIR/mc-$N-$2.json"
-    printf '%s\n' "$*" >&"${MASTO[1]}"
-    if IFS= read -r -t 60 line <&"${MASTO[0]}"; then
-        printf '%s\n' "$line" >"$MC"
-    else
-        echo '{"error":{"statusCode":null,"message":"client.mjs did not answer"}}' >"$MC"
-    fi
-}
-# v EXPR: EXPR (JavaScript, `d` = the last answer) as jsq prints it, evaluated by client.mjs
-v() {
-    local line IFS=$'\t'
-    printf '=\t%s\t%s\t%s\n' "$MC" "$T_DIR/v.out" "${1//$'\n'/ }" >&"${MASTO[1]}"
-    if IFS= read -r -t 60 line <&"${MASTO[0]}"; then cat "$T_DIR/v.out"; fi
-}
-# mc_until SECONDS JS-PREDICATE TOKEN CALL [ARG...]: repeats the call until the predicate
-# (d = its answer) holds; 1 on timeout (the last answer stays in $MC).
-# A call naming no id (an earlier step failed) is not repeated.
-mc_until() {
-    local end=$(($(date +%s) + $1)) pred=$2
-    shift 2
-    [ -n "${3-x}" ] || end=0
-    while :; do
-        mc "$@"
-        [ "$(v "($pred) ? 'yes' : 'no'")" = yes ] && return 0
-        [ "$(date +%s)" -ge "$end" ] && return 1
-        sleep 0.2
-    done
-}
 # is_image URL: "image/..." when GET URL answers 200 with an image content type
 is_image() { curl -s -o /dev/null -w '%{http_code} %{content_type}' --max-time 10 "$1" | sed -n 's/^200 \(image\/[a-z]*\).*/\1/p'; }
 # publish TEXT [OPTION...]: ed files the draft, ap approves it; prints the post's URL

@@ -115,23 +115,6 @@ LATER=+5d                               # the moved clock: five days after the r
 echo "desk clock: Friday $FRIDAY 10:00 Europe/Berlin (shift $HERALD_CLOCK_SHIFT), holiday $HOLIDAY"
 
 # ---------------------------------------------------------------- the citizens' server
-facade_spawn() {
-    F_PORT=$(t_freeport 127.0.0.3)
-    F_DOMAIN="127.0.0.3:$F_PORT"
-    F_BASE="http://$F_DOMAIN"
-    : >"$T_DIR/facade.out"
-    node "$C/facade.mjs" --host 127.0.0.3 --port "$F_PORT" >"$T_DIR/facade.out" 2>>"$T_DIR/facade.log" &
-    F_PID=$!
-    T_PIDS+=("$F_PID")
-}
-facade_ready() {
-    for _ in $(seq 1 600); do
-        grep -q '^ready$' "$T_DIR/facade.out" && return 0
-        kill -0 "$F_PID" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
 facade_spawn
 
 # ---------------------------------------------------------------- the webhook receiver
@@ -156,24 +139,19 @@ webhooks() {
 }
 
 # ---------------------------------------------------------------- Herald
-H_PORT=$(t_freeport)
-H_DATA="$T_DIR/data-$H_PORT"
-H_BASE="http://127.0.0.1:$H_PORT"
+facade_herald_init
 CITY="$H_BASE/users/city"
 ROADS="$H_BASE/users/roads"
 HEALTH="$H_BASE/users/health"
 SERVICE="$H_BASE/users/service"
 METRICS_TOKEN=metrics-token-of-the-test-0123456789abcdef
-h() { "$HERALD_BIN" --data "$H_DATA" "$@"; }
 # setup STEP CMD...: a setup command that must work (its failure is a named failure)
 setup() {
     local what=$1
     shift
     "$@" >>"$T_DIR/setup.out" 2>"$T_DIR/setup.err" || t_fail "setup $what: $* -> $(tail -n 1 "$T_DIR/setup.err")"
 }
-h_init "$H_DATA" "$H_PORT"
-# counts inside our Notes (replies_count) refreshed each second rather than every 5 minutes
-printf 'poll_update_minutes = 0\nmetrics_token = %s\n' "$METRICS_TOKEN" >>"$H_DATA/herald.conf"
+printf 'metrics_token = %s\n' "$METRICS_TOKEN" >>"$H_DATA/herald.conf"
 h stats >/dev/null 2>&1 || { sed -i '/^metrics_token/d' "$H_DATA/herald.conf"; echo "(no metrics_token key in this build)"; }
 setup 0a h account add city --kind agency --name "City of Example"
 setup 0a h account add roads --kind department --parent city --name "Roads Department"
@@ -221,15 +199,7 @@ t_match "0d webhook add shows the secret once" '^[0-9a-f]{64}$' "$W_SECRET"
 printf '%s\n' "$W_SECRET" >"$W_DIR/secret.hook"
 h_serve "$H_DATA" "$H_PORT"
 
-for try in 2 3; do # a port taken between freeport and listen: another one
-    facade_ready && break
-    kill "$F_PID" 2>/dev/null || true
-    echo "the citizens' server did not come up (try $((try - 1))); log:" >&2
-    tail -n 20 "$T_DIR/facade.log" >&2
-    facade_spawn
-done
-facade_ready || { echo "FAIL: the citizens' server did not come up" >&2; exit 1; }
-CIT=citizen-token NEI=neighbour-token
+facade_wait
 echo "herald $H_BASE, the citizens' server $F_BASE, webhooks to 127.0.0.1:$W_PORT"
 
 diagnostics() {
@@ -252,42 +222,6 @@ diagnostics() {
 }
 trap 'diagnostics; t_cleanup' EXIT
 
-# mc TOKEN CALL [ARG...]: one masto.js call (client.mjs, a coprocess); the answer in $MC
-coproc MASTO { exec node "$C/client.mjs" "$F_BASE" 2>>"$T_DIR/client.err"; }
-T_PIDS+=("$MASTO_PID")
-N=0
-mc() {
-    local line IFS=$'\t'
-    N=$((N + 1))
-    MC="$T_DIR/mc-$N-$2.json"
-    printf '%s\n' "$*" >&"${MASTO[1]}"
-    if IFS= read -r -t 60 line <&"${MASTO[0]}"; then
-        printf '%s\n' "$line" >"$MC"
-    else
-        echo '{"error":{"statusCode":null,"message":"client.mjs did not answer"}}' >"$MC"
-    fi
-}
-# jv FILE EXPR: EXPR (JavaScript, `d` = FILE's JSON) evaluated by client.mjs; v EXPR: on $MC
-jv() {
-    local line IFS=$'\t'
-    printf '=\t%s\t%s\t%s\n' "$1" "$T_DIR/v.out" "${2//$'\n'/ }" >&"${MASTO[1]}"
-    if IFS= read -r -t 60 line <&"${MASTO[0]}"; then cat "$T_DIR/v.out"; fi
-}
-v() { jv "$MC" "$1"; }
-# mc_until SECONDS JS-PREDICATE TOKEN CALL [ARG...]: repeats the call until the predicate
-# holds (d = its answer); 1 on timeout. A call naming no id (an earlier step failed) is
-# not repeated.
-mc_until() {
-    local end=$(($(date +%s) + $1)) pred=$2
-    shift 2
-    [ -n "${3-x}" ] || end=0
-    while :; do
-        mc "$@"
-        [ "$(v "($pred) ? 'yes' : 'no'")" = yes ] && return 0
-        [ "$(date +%s)" -ge "$end" ] && return 1
-        sleep 0.2
-    done
-}
 # cases [SHIFT]: the case list as resp reads it, into $T_DIR/cases.json; cq EXPR: EXPR with
 # `cs` the array of cases; ck WHO WHY: the expression of the case of citizen WHO (citizen|
 # neighbour) opened by WHY (reply|mention|direct)

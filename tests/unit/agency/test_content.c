@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/agencyfix.h"
 
 #include "agency/agency.h"
 #include "agency/agency_int.h"
@@ -21,52 +21,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BASE "https://social.city.example"
+#define BASE AGENCYFIX_BASE
 #define L    AGENCY_LOCAL
 
-struct fixture {
-    char dir[64];
-    struct store *st;
-    struct fed *fed;
-};
+/* health and police (agencies), made once in a template store (their RSA keys are slow
+ * under valgrind) that each test gets a copy of. */
+static char template_dir[64];
 
+static int fill(struct store *st)
+{
+    int rc = agency_account_add(st, L, "health", "agency", NULL, NULL, NULL);
+
+    return rc == HR_OK ? agency_account_add(st, L, "police", "agency", NULL, NULL, NULL) : rc;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    if (hr_i18n_init(HERALD_LOCALEDIR, NULL) != HR_OK)
+        return -1;
+    return storetpl_make(template_dir, "content-tpl", fill);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    return tmpdir_remove(template_dir);
+}
+
+/* The instance's languages zh and en: a draft's language falls back to the first. */
 static int setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof *fx);
-    struct fed_config cfg = {.domain = "social.city.example",
-                             .base_url = BASE,
-                             .json_max_depth = 64,
-                             .json_max_string = 100000,
-                             .json_max_items = 1000,
-                             .fetch_max_bytes = 1 << 20,
-                             .languages = "zh,en"};
+    struct fed_config cfg = agencyfix_config();
 
-    if (hr_i18n_init(HERALD_LOCALEDIR, NULL) != HR_OK || tmpdir_make(fx->dir, "content") != 0 ||
-        agency_open(fx->dir, true, 64, &fx->st, NULL) != HR_OK)
-        return -1;
-    cfg.data_dir = fx->dir;
-    if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK ||
-        agency_account_add(fx->st, L, "health", "agency", NULL, NULL, NULL) != HR_OK ||
-        agency_account_add(fx->st, L, "police", "agency", NULL, NULL, NULL) != HR_OK)
-        return -1;
-    *state = fx;
-    return 0;
+    cfg.languages = "zh,en";
+    return agencyfix_setup(state, template_dir, "content", &cfg);
 }
 
 static int teardown(void **state)
 {
-    struct fixture *fx = *state;
-
-    fed_free(fx->fed);
-    agency_close(fx->st);
-    if (tmpdir_remove(fx->dir) != 0)
-        return -1;
-    free(fx);
-    return 0;
+    return agencyfix_teardown(state);
 }
 
 /* A new draft of health with IN; the draft record as shown, or NULL when refused. */
-static json_t *draft(struct fixture *fx, const struct agency_draft_input *in, struct hr_err *err)
+static json_t *draft(struct agencyfix *fx, const struct agency_draft_input *in, struct hr_err *err)
 {
     struct agency_draft_result res = {0};
     char *show = NULL;
@@ -107,7 +105,7 @@ static void language_tags_are_checked_as_bcp_47(void **state)
 
 static void a_draft_takes_its_language_then_the_accounts_then_the_instances(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "Flu shots"};
     struct hr_err err = {0};
     json_t *d;
@@ -133,7 +131,7 @@ static void a_draft_takes_its_language_then_the_accounts_then_the_instances(void
 
 static void a_mention_of_our_own_account_resolves_and_an_unknown_one_refuses_the_draft(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "With @police@social.city.example today"};
     struct hr_err err = {0};
     char *list = NULL;
@@ -163,7 +161,7 @@ static void a_mention_of_our_own_account_resolves_and_an_unknown_one_refuses_the
 
 static void more_than_twenty_mentions_are_refused(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     char text[2048] = "";
     struct agency_draft_input in = {.text = text};
     struct hr_err err = {0};
@@ -221,5 +219,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(more_than_twenty_mentions_are_refused, setup, teardown),
         cmocka_unit_test(fields_are_set_changed_removed_and_limited_to_four),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/agencyfix.h"
 
 #include "agency/agency.h"
 #include "federation/fed.h"
@@ -20,55 +20,50 @@
 #include <string.h>
 #include <time.h>
 
-#define BASE "https://social.city.example"
+#define BASE AGENCYFIX_BASE
 #define L AGENCY_LOCAL
 
-struct fixture {
-    char dir[64];
-    struct store *st;
-    struct fed *fed;
-};
+/* health (an agency, one approval) and its staff, made once in a template store (the
+ * account's RSA key is slow under valgrind) that each test gets a copy of. */
+static char template_dir[64];
+
+static int fill(struct store *st)
+{
+    static const struct agencyfix_grant grants[] = {
+        {"ed", "editor", "health"},    {"ed2", "editor", "health"},
+        {"ap1", "approver", "health"}, {"ap2", "approver", NULL},
+        {"both", "editor", "health"},  {"both", "approver", "health"},
+        {"aud", "auditor", "health"},  {"resp", "responder", "health"},
+        {"adm", "admin", NULL}};
+    int rc = agency_account_add(st, L, "health", "agency", NULL, NULL, NULL);
+
+    return rc == HR_OK ? agencyfix_grant_all(st, grants, sizeof grants / sizeof grants[0]) : rc;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    return storetpl_make(template_dir, "drafts-tpl", fill);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    return tmpdir_remove(template_dir);
+}
 
 static int setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof *fx);
-    struct fed_config cfg = {.domain = "social.city.example", .base_url = BASE,
-                             .json_max_depth = 64, .json_max_string = 100000,
-                             .json_max_items = 1000, .fetch_max_bytes = 1 << 20};
-    static const char *const grants[][3] = {
-        {"ed", "editor", "health"},   {"ed2", "editor", "health"}, {"ap1", "approver", "health"},
-        {"ap2", "approver", NULL},    {"both", "editor", "health"}, {"both", "approver", "health"},
-        {"aud", "auditor", "health"}, {"resp", "responder", "health"}, {"adm", "admin", NULL}};
-
-    if (tmpdir_make(fx->dir, "drafts") != 0 || agency_open(fx->dir, true, 64, &fx->st, NULL) != HR_OK)
-        return -1;
-    cfg.data_dir = fx->dir;
-    if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK ||
-        agency_account_add(fx->st, L, "health", "agency", NULL, NULL, NULL) != HR_OK)
-        return -1;
-    for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++) {
-        agency_operator_add(fx->st, L, grants[i][0], NULL); /* twice for "both": EEXIST */
-        if (agency_grant(fx->st, L, grants[i][0], grants[i][1], grants[i][2], NULL) != HR_OK)
-            return -1;
-    }
-    *state = fx;
-    return 0;
+    return agencyfix_setup(state, template_dir, "drafts", NULL);
 }
 
 static int teardown(void **state)
 {
-    struct fixture *fx = *state;
-
-    fed_free(fx->fed);
-    agency_close(fx->st);
-    if (tmpdir_remove(fx->dir) != 0)
-        return -1;
-    free(fx);
-    return 0;
+    return agencyfix_teardown(state);
 }
 
 /* A new draft by ed with TEXT (and CW), submitted or not; its id into ID. */
-static void new_draft(struct fixture *fx, const char *text, const char *cw, bool submit,
+static void new_draft(struct agencyfix *fx, const char *text, const char *cw, bool submit,
                       char id[32])
 {
     struct agency_draft_input in = {.text = text, .cw = cw};
@@ -80,7 +75,7 @@ static void new_draft(struct fixture *fx, const char *text, const char *cw, bool
     snprintf(id, 32, "%s", res.id);
 }
 
-static struct agency_draft get(struct fixture *fx, const char *id)
+static struct agency_draft get(struct agencyfix *fx, const char *id)
 {
     struct agency_draft d;
 
@@ -88,7 +83,7 @@ static struct agency_draft get(struct fixture *fx, const char *id)
     return d;
 }
 
-static int approve(struct fixture *fx, const char *by, const char *id, const char *rev)
+static int approve(struct agencyfix *fx, const char *by, const char *id, const char *rev)
 {
     struct agency_draft_result res = {0};
     struct hr_err err = {0};
@@ -98,7 +93,7 @@ static int approve(struct fixture *fx, const char *by, const char *id, const cha
 
 /* Everything a refused call must leave alone: the draft as shown, the audit log, the store's
  * counts (our objects: a publication would add some). Caller frees. */
-static char *snapshot(struct fixture *fx, const char *id)
+static char *snapshot(struct agencyfix *fx, const char *id)
 {
     char *show = NULL, *out = malloc(1 << 16);
     struct store_stats s = {0};
@@ -113,7 +108,7 @@ static char *snapshot(struct fixture *fx, const char *id)
     return out;
 }
 
-static void assert_unchanged(struct fixture *fx, const char *id, char *before)
+static void assert_unchanged(struct agencyfix *fx, const char *id, char *before)
 {
     char *after = snapshot(fx, id);
 
@@ -124,7 +119,7 @@ static void assert_unchanged(struct fixture *fx, const char *id, char *before)
 
 static void a_draft_is_written_submitted_and_published_by_its_last_approval(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_result res = {0};
     char id[32];
 
@@ -144,7 +139,7 @@ static void a_draft_is_written_submitted_and_published_by_its_last_approval(void
 
 static void every_transition_from_the_wrong_state_is_refused(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "again"};
     struct agency_draft_result res = {0};
     char sub[32], pub[32], wd[32];
@@ -169,7 +164,7 @@ static void every_transition_from_the_wrong_state_is_refused(void **state)
 
 static void a_rejection_needs_a_comment_and_an_edit_reopens_the_draft(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "fixed figures"};
     struct agency_draft_result res = {0};
     char id[32], rev[65];
@@ -190,7 +185,7 @@ static void a_rejection_needs_a_comment_and_an_edit_reopens_the_draft(void **sta
 
 static void an_edit_of_an_approved_scheduled_draft_voids_it_and_withdraw_ends_it(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "later", .at_ms = hr_now_ms() + 3600000};
     struct agency_draft_result res = {0};
     char id[32];
@@ -212,7 +207,7 @@ static void an_edit_of_an_approved_scheduled_draft_voids_it_and_withdraw_ends_it
 
 static void a_submitted_or_rejected_draft_can_be_edited_back_or_withdrawn(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "second thoughts"};
     struct agency_draft_result res = {0};
     char a[32], b[32];
@@ -232,7 +227,7 @@ static void a_submitted_or_rejected_draft_can_be_edited_back_or_withdrawn(void *
 }
 
 /* Runs the scheduler until draft ID is no longer approved (due within a second), polling. */
-static void schedule_until_done(struct fixture *fx, const char *id)
+static void schedule_until_done(struct agencyfix *fx, const char *id)
 {
     struct timespec tick = {0, 5000000};
     size_t n = 0;
@@ -247,7 +242,7 @@ static void schedule_until_done(struct fixture *fx, const char *id)
 }
 
 /* The Note draft ID published, from its record. */
-static void published_id(struct fixture *fx, const char *id, char out[1200])
+static void published_id(struct agencyfix *fx, const char *id, char out[1200])
 {
     char *show = NULL;
     json_t *d;
@@ -260,10 +255,14 @@ static void published_id(struct fixture *fx, const char *id, char out[1200])
     free(show);
 }
 
+/* How far ahead a scheduled draft is due: never past by its approval (it would be published
+ * at once), also under valgrind on a busy machine, where 300 ms was not enough. */
+#define LEAD_MS 1500
+
 /* approved -> published by the scheduler, once; approved -> failed when it cannot be. */
 static void the_scheduler_publishes_a_due_draft_once_or_marks_it_failed(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "at its time"};
     struct agency_draft_result res = {0};
     struct store_stats before, after;
@@ -271,7 +270,7 @@ static void the_scheduler_publishes_a_due_draft_once_or_marks_it_failed(void **s
     int64_t next = 0;
     char id[32], edit[32], note[1200];
 
-    in.at_ms = hr_now_ms() + 300;
+    in.at_ms = hr_now_ms() + LEAD_MS;
     assert_int_equal(agency_draft_new(fx->st, fx->fed, "ed", "health", &in, true, &res, NULL),
                      HR_OK);
     snprintf(id, sizeof id, "%s", res.id);
@@ -287,7 +286,7 @@ static void the_scheduler_publishes_a_due_draft_once_or_marks_it_failed(void **s
     /* an edit of that post scheduled for later, and the post deleted before it is due */
     published_id(fx, id, note);
     {
-        struct agency_draft_input ed = {.text = "corrected", .at_ms = hr_now_ms() + 300};
+        struct agency_draft_input ed = {.text = "corrected", .at_ms = hr_now_ms() + LEAD_MS};
         struct agency_draft_input del = {.deletes = note};
         ed.replaces = note;
         assert_int_equal(
@@ -305,7 +304,7 @@ static void the_scheduler_publishes_a_due_draft_once_or_marks_it_failed(void **s
 
 static void only_an_approver_who_wrote_nothing_of_it_approves_and_only_once(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "rewritten by both"};
     struct agency_draft_result res = {0};
     char id[32], rev[65];
@@ -335,7 +334,7 @@ static void only_an_approver_who_wrote_nothing_of_it_approves_and_only_once(void
 
 static void only_editors_write_submit_and_withdraw(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "x"};
     struct agency_draft_result res = {0};
     static const char *const not_editors[] = {"ap1", "ap2", "aud", "resp", "adm", "nobody"};
@@ -359,7 +358,7 @@ static void only_editors_write_submit_and_withdraw(void **state)
  * the approval naming revision 1 is refused and changes nothing. */
 static void an_edit_between_read_and_approve_is_refused_and_changes_nothing(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "Roads open at 6 (swapped after the read)"};
     struct agency_draft_result res = {0};
     struct hr_err err = {0};
@@ -396,7 +395,7 @@ static void v1_hash(const char *cw, const char *text, char out[65])
 
 static void cw_text_splits_that_collided_in_v1_hash_differently(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     char a[32], b[32], va[65], vb[65];
 
     v1_hash("Flood\nwarning", "Stay home", va);
@@ -409,7 +408,7 @@ static void cw_text_splits_that_collided_in_v1_hash_differently(void **state)
 
 static void every_field_that_decides_what_is_published_is_in_the_hash(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     const struct agency_draft_input base = {.text = "t"};
     struct agency_draft_input v[6];
     struct agency_draft_result res = {0};
@@ -455,7 +454,7 @@ static void every_field_that_decides_what_is_published_is_in_the_hash(void **sta
 static void a_draft_stored_before_v2_is_read_with_the_new_hash_and_keeps_its_approval(
     void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct store_txn *txn = NULL;
     char v1[65], rec[1024], *show = NULL;
     int n;
@@ -497,7 +496,7 @@ static void a_draft_stored_before_v2_is_read_with_the_new_hash_and_keeps_its_app
 
 static void the_verb_dispatcher_serves_every_face_the_same_rules(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_request rq = {.verb = AGENCY_VERB_NEW, .account = "health",
                                       .in = {.text = "via the dispatcher"}, .submit = true};
     struct agency_draft_result res = {0};
@@ -516,7 +515,7 @@ static void the_verb_dispatcher_serves_every_face_the_same_rules(void **state)
 
 static void reading_drafts_follows_the_table(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft d;
     char id[32], *json = NULL;
 
@@ -537,7 +536,7 @@ static void reading_drafts_follows_the_table(void **state)
 static void the_table_refuses_self_grants_foreign_tokens_and_lowering_but_not_the_shell(
     void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct hr_err err = {0};
 
     assert_int_equal(agency_may(fx->st, "adm", AGENCY_GRANT, NULL, "ed", &err), HR_OK);
@@ -590,5 +589,5 @@ int main(void)
         T(reading_drafts_follows_the_table),
         T(the_table_refuses_self_grants_foreign_tokens_and_lowering_but_not_the_shell),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/agencyfix.h"
 
 #include "agency/agency.h"
 #include "federation/fed.h"
@@ -22,62 +22,35 @@
 #include <string.h>
 #include <time.h>
 
-#define BASE "https://social.city.example"
+#define BASE AGENCYFIX_BASE
 #define ME   BASE "/users/health"
 #define L    AGENCY_LOCAL
 #define S(x) ((char *)(uintptr_t)(x)) /* the store's record structs hold char * */
 
-struct fixture {
-    char dir[64];
-    struct store *st;
-    struct fed *fed;
-};
-
-static const struct fed_config cfg_base = {.domain = "social.city.example",
-                                            .base_url = BASE,
-                                            .json_max_depth = 64,
-                                            .json_max_string = 100000,
-                                            .json_max_items = 1000,
-                                            .fetch_max_bytes = 1 << 20};
-
-/* The cast, made once (its accounts' RSA keys are the slow part under valgrind): each test
- * gets a copy of this store. */
+/* The cast, made once in a template store (its accounts' RSA keys are the slow part under
+ * valgrind) that each test gets a copy of. */
 static char template_dir[64];
 
-static int make_template(void)
+static int fill(struct store *st)
 {
-    static const char *const grants[][3] = {{"adm1", "admin", "health"},
-                                            {"adm2", "admin", NULL},
-                                            {"ed", "editor", "health"},
-                                            {"other", "admin", "roads"}};
-    struct store *st = NULL;
-    int rc = -1;
+    static const struct agencyfix_grant grants[] = {{"adm1", "admin", "health"},
+                                                    {"adm2", "admin", NULL},
+                                                    {"ed", "editor", "health"},
+                                                    {"other", "admin", "roads"}};
+    struct agency_account_new roads = {.name = "roads", .kind = "department", .parent = "health"};
+    int rc = agency_account_add(st, L, "health", "agency", NULL, NULL, NULL);
 
-    if (tmpdir_make(template_dir, "security-tpl") != 0 ||
-        agency_open(template_dir, true, 64, &st, NULL) != HR_OK)
-        return -1;
-    if (agency_account_add(st, L, "health", "agency", NULL, NULL, NULL) != HR_OK ||
-        agency_account_create(st, L,
-                              &(struct agency_account_new){.name = "roads", .kind = "department",
-                                                           .parent = "health"},
-                              NULL) != HR_OK ||
-        agency_set_approvals(st, L, "health", 0, NULL) != HR_OK)
-        goto out;
-    for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++) {
-        agency_operator_add(st, L, grants[i][0], NULL);
-        if (agency_grant(st, L, grants[i][0], grants[i][1], grants[i][2], NULL) != HR_OK)
-            goto out;
-    }
-    rc = 0;
-out:
-    agency_close(st);
-    return rc;
+    if (rc == HR_OK)
+        rc = agency_account_create(st, L, &roads, NULL);
+    if (rc == HR_OK)
+        rc = agency_set_approvals(st, L, "health", 0, NULL);
+    return rc == HR_OK ? agencyfix_grant_all(st, grants, sizeof grants / sizeof grants[0]) : rc;
 }
 
 static int group_setup(void **state)
 {
     (void)state;
-    return make_template();
+    return storetpl_make(template_dir, "security-tpl", fill);
 }
 
 static int group_teardown(void **state)
@@ -88,35 +61,17 @@ static int group_teardown(void **state)
 
 static int setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof *fx);
-    struct fed_config cfg = cfg_base;
-
-    if (fx == NULL || tmpdir_make(fx->dir, "security") != 0 ||
-        tmpdir_copy(template_dir, fx->dir) != 0 ||
-        agency_open(fx->dir, false, 64, &fx->st, NULL) != HR_OK)
-        return -1;
-    cfg.data_dir = fx->dir;
-    if (fed_new(fx->st, &cfg, &fx->fed, NULL) != HR_OK)
-        return -1;
-    *state = fx;
-    return 0;
+    return agencyfix_setup(state, template_dir, "security", NULL);
 }
 
 static int teardown(void **state)
 {
-    struct fixture *fx = *state;
-
-    fed_free(fx->fed);
-    agency_close(fx->st);
-    if (tmpdir_remove(fx->dir) != 0)
-        return -1;
-    free(fx);
-    return 0;
+    return agencyfix_teardown(state);
 }
 
 /* ---- helpers ---- */
 
-static json_t *actor_doc(struct fixture *fx)
+static json_t *actor_doc(struct agencyfix *fx)
 {
     struct fed_doc d = {0};
     json_t *j;
@@ -129,7 +84,7 @@ static json_t *actor_doc(struct fixture *fx)
     return j;
 }
 
-static struct store_account account(struct fixture *fx, bool priv)
+static struct store_account account(struct agencyfix *fx, bool priv)
 {
     struct store_account a = {0};
     struct store_txn *txn = NULL;
@@ -143,7 +98,7 @@ static struct store_account account(struct fixture *fx, bool priv)
 }
 
 /* A Note-like document of health's, signed by its current key now. */
-static json_t *signed_doc(struct fixture *fx)
+static json_t *signed_doc(struct agencyfix *fx)
 {
     json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:s}", "@context",
                             "https://www.w3.org/ns/activitystreams", "id", ME "/notes/1", "type",
@@ -156,7 +111,7 @@ static json_t *signed_doc(struct fixture *fx)
     return doc;
 }
 
-static void add_follower(struct fixture *fx)
+static void add_follower(struct agencyfix *fx)
 {
     struct store_follower f = {.actor = S("https://peer.example/users/ann"),
                                .inbox = S("https://peer.example/users/ann/inbox"),
@@ -169,7 +124,7 @@ static void add_follower(struct fixture *fx)
     assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
 }
 
-static uint64_t deliveries(struct fixture *fx)
+static uint64_t deliveries(struct agencyfix *fx)
 {
     struct store_txn *txn = NULL;
     uint64_t n;
@@ -180,7 +135,7 @@ static uint64_t deliveries(struct fixture *fx)
     return n;
 }
 
-static uint64_t outbox(struct fixture *fx)
+static uint64_t outbox(struct agencyfix *fx)
 {
     struct store_txn *txn = NULL;
     uint64_t n;
@@ -191,7 +146,7 @@ static uint64_t outbox(struct fixture *fx)
     return n;
 }
 
-static bool frozen(struct fixture *fx)
+static bool frozen(struct agencyfix *fx)
 {
     struct store_account a = account(fx, false);
     bool f = fed_frozen_since(a.profile) != 0;
@@ -207,7 +162,7 @@ static bool frozen(struct fixture *fx)
  * new id; a proof made before still verifies and the new key proves what is signed now; a
  * proof by the old key dated after the rotation is refused, also under the new id; the
  * followers get Update(actor). */
-static void check_listing(struct fixture *fx, const struct store_account *before)
+static void check_listing(struct agencyfix *fx, const struct store_account *before)
 {
     struct store_account after = account(fx, false);
     json_t *actor = actor_doc(fx), *am = json_object_get(actor, "assertionMethod");
@@ -231,7 +186,7 @@ static void check_listing(struct fixture *fx, const struct store_account *before
     store_account_fini(&after);
 }
 
-static void check_proof_before(struct fixture *fx, const json_t *doc)
+static void check_proof_before(struct agencyfix *fx, const json_t *doc)
 {
     struct fed_proof_result r;
     json_t *now;
@@ -248,7 +203,7 @@ static void check_proof_before(struct fixture *fx, const json_t *doc)
     json_decref(now);
 }
 
-static void check_old_key_after(struct fixture *fx, const struct keys_key *old_priv)
+static void check_old_key_after(struct agencyfix *fx, const struct keys_key *old_priv)
 {
     struct fed_proof_result r;
     char created[32];
@@ -269,7 +224,7 @@ static void check_old_key_after(struct fixture *fx, const struct keys_key *old_p
 
 static void a_rotation_supersedes_the_old_key_and_old_proofs_still_verify(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct store_account before = account(fx, false), old = account(fx, true);
     struct keys_key *old_priv = NULL;
     json_t *doc = signed_doc(fx);
@@ -292,7 +247,7 @@ static void a_rotation_supersedes_the_old_key_and_old_proofs_still_verify(void *
 
 static void rotating_twice_never_reuses_a_key_id(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     char key_id[128];
     json_t *actor, *am;
 
@@ -309,7 +264,7 @@ static void rotating_twice_never_reuses_a_key_id(void **state)
 
 static void rotation_needs_an_admin_on_the_account_and_changes_nothing_otherwise(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct store_account before = account(fx, false), after;
     struct hr_err err = {0};
 
@@ -330,7 +285,7 @@ static void rotation_needs_an_admin_on_the_account_and_changes_nothing_otherwise
 
 static void a_freeze_needs_a_reason_and_an_admin(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct hr_err err = {0};
     char long_reason[502];
 
@@ -356,7 +311,7 @@ static void a_freeze_needs_a_reason_and_an_admin(void **state)
 
 static void a_frozen_account_publishes_nothing_and_stores_nothing(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "Send your bank details here"};
     struct agency_draft_result res = {0};
     struct hr_err err = {0};
@@ -377,7 +332,7 @@ static void a_frozen_account_publishes_nothing_and_stores_nothing(void **state)
 
 static void a_frozen_account_shows_the_notice_but_not_the_reason(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     json_t *actor;
     char *text;
 
@@ -394,7 +349,7 @@ static void a_frozen_account_shows_the_notice_but_not_the_reason(void **state)
 
 static void one_admin_alone_cannot_lift_a_freeze(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct hr_err err = {0};
 
     assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "hijack", NULL),
@@ -418,7 +373,7 @@ static void one_admin_alone_cannot_lift_a_freeze(void **state)
 
 static void the_shell_user_counts_as_one_admin_at_most(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct hr_err err = {0};
 
     assert_int_equal(agency_account_freeze(fx->st, fx->fed, "adm1", "health", "hijack", NULL),
@@ -434,7 +389,7 @@ static void the_shell_user_counts_as_one_admin_at_most(void **state)
 }
 
 /* A job of health's made due far ahead, as a held one is. */
-static void add_held_job(struct fixture *fx)
+static void add_held_job(struct agencyfix *fx)
 {
     struct store_delivery d = {.due_ms = hr_now_ms() + 3600000,
                                .created_ms = hr_now_ms(),
@@ -451,7 +406,7 @@ static void add_held_job(struct fixture *fx)
 
 static void a_second_admin_lifts_the_freeze_and_held_deliveries_resume(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "Back to normal"};
     struct agency_draft_result res = {0};
     struct store_txn *txn = NULL;
@@ -477,7 +432,7 @@ static void a_second_admin_lifts_the_freeze_and_held_deliveries_resume(void **st
 
 static void a_scheduled_post_of_a_frozen_account_waits_and_does_not_fail(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "Scheduled notice", .at_ms = hr_now_ms() + 1100};
     struct agency_draft_result res = {0};
     struct agency_draft d = {0};
@@ -512,7 +467,7 @@ static void a_scheduled_post_of_a_frozen_account_waits_and_does_not_fail(void **
  * scheduler does not spin on them. */
 static void a_frozen_accounts_posts_do_not_hold_up_the_schedule(void **state)
 {
-    struct fixture *fx = *state;
+    struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "Held notice"};
     struct agency_draft_result res = {0};
     struct timespec ts = {0, 50 * 1000 * 1000};
