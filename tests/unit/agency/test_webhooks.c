@@ -354,63 +354,6 @@ static void test_the_last_release_removes_the_body(void **state)
     free(b);
 }
 
-/* How many queued jobs carry an event of TYPE, and the "state" of the draft in the last. */
-static size_t events_of(struct fixture *fx, const char *type, char state[16])
-{
-    json_t *q = queued(fx), *j, *body;
-    size_t i, n = 0;
-
-    json_array_foreach(q, i, j) {
-        body = event_body(fx, json_string_value(json_object_get(j, "activity")));
-        if (strcmp(json_string_value(json_object_get(body, "type")), type) == 0) {
-            n++;
-            snprintf(state, 16, "%s",
-                     json_string_value(json_object_get(json_object_get(body, "data"), "state")));
-        }
-        json_decref(body);
-    }
-    json_decref(q);
-    return n;
-}
-
-/* draft.approved means "the draft is approved": one event when the last approval the policy
- * asks for is given, none for the approvals before it (they stay in the draft's history). */
-static void test_a_draft_needing_two_approvals_is_approved_once(void **state)
-{
-    struct fixture *fx = *state;
-    struct agency_draft_input in = {.text = "needs two"};
-    struct agency_draft_result res = {0};
-    struct agency_draft d;
-    char *id = add(fx, "https://webcare.example/hook", "draft.approved,post.published");
-    char st[16] = "", did[48];
-
-    assert_int_equal(agency_account_add(fx->st, L, "health", "agency", NULL, NULL, NULL), HR_OK);
-    assert_int_equal(agency_set_approvals(fx->st, L, "health", 2, NULL), HR_OK);
-    assert_int_equal(agency_operator_add(fx->st, L, "ed", NULL), HR_OK);
-    assert_int_equal(agency_operator_add(fx->st, L, "ap1", NULL), HR_OK);
-    assert_int_equal(agency_operator_add(fx->st, L, "ap2", NULL), HR_OK);
-    assert_int_equal(agency_grant(fx->st, L, "ed", "editor", "health", NULL), HR_OK);
-    assert_int_equal(agency_grant(fx->st, L, "ap1", "approver", "health", NULL), HR_OK);
-    assert_int_equal(agency_grant(fx->st, L, "ap2", "approver", "health", NULL), HR_OK);
-    assert_int_equal(agency_draft_new(fx->st, fx->fed, "ed", "health", &in, true, &res, NULL),
-                     HR_OK);
-    snprintf(did, sizeof did, "%s", res.id);
-    assert_int_equal(agency_draft_get(fx->st, L, did, &d, NULL), HR_OK);
-    assert_int_equal(
-        agency_draft_approve(fx->st, fx->fed, "ap1", did, d.rev_sha256, "ok", &res, NULL),
-        HR_OK);
-    assert_string_equal(res.state, "submitted");
-    assert_int_equal(events_of(fx, "draft.approved", st), 0); /* one of two: not approved yet */
-    assert_int_equal(
-        agency_draft_approve(fx->st, fx->fed, "ap2", did, d.rev_sha256, "ok", &res, NULL),
-        HR_OK);
-    assert_string_equal(res.state, "published");
-    assert_int_equal(events_of(fx, "draft.approved", st), 1);
-    assert_string_equal(st, "approved");
-    assert_int_equal(events_of(fx, "post.published", st), 1);
-    free(id);
-}
-
 /* A domain block drops the jobs queued to that host (federation/policy.c): the event keeps
  * its body while another webhook's job still needs it, and loses it with the last one. */
 static void test_blocking_a_webhooks_host_takes_the_event_body_with_its_last_job(void **state)
@@ -464,8 +407,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_the_last_release_removes_the_body, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_blocking_a_webhooks_host_takes_the_event_body_with_its_last_job, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_draft_needing_two_approvals_is_approved_once,
-                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
