@@ -360,7 +360,8 @@ static int raise_hosts(struct scan *s)
         rc = store_rec_each(s->txn, STORE_T_HOSTS, NULL, 0, false, host_cb, &w, s->err);
     if (rc == HR_OK)
         rc = fed_hosts_pending(s->txn, w.failing, s->err);
-    json_object_foreach(w.failing, host, h) {
+    json_object_foreach(w.failing, host, h)
+    {
         if (rc == HR_OK)
             rc = raise_host(s, host, h);
     }

@@ -678,7 +678,8 @@ int fed_hosts_pending(struct store_txn *txn, json_t *hosts, struct hr_err *err)
 
     if (rc == HR_OK && json_object_size(hosts) > 0)
         rc = store_delivery_drop_if(txn, pending_cb, &p, NULL, err);
-    json_object_foreach_safe(hosts, tmp, host, v) {
+    json_object_foreach_safe(hosts, tmp, host, v)
+    {
         if (rc == HR_OK && json_object_get(p.seen, host) == NULL)
             json_object_del(hosts, host);
     }

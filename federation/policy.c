@@ -97,7 +97,8 @@ static int purge(struct store_txn *txn, const char *host, size_t *followers, siz
 
     if (rc == HR_OK)
         rc = store_purge_host(txn, host, dropped_hook, events, followers, jobs, err);
-    json_array_foreach(events, i, e) {
+    json_array_foreach(events, i, e)
+    {
         if (rc == HR_OK)
             rc = fed_hook_release(txn, json_string_value(e), err);
     }

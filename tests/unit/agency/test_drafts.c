@@ -319,7 +319,8 @@ static size_t events_of(struct fixture *fx, const char *type, char state[16])
 
     assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
     assert_int_equal(store_delivery_drop_if(txn, event_job, ids, NULL, NULL), HR_OK);
-    json_array_foreach(ids, i, id) {
+    json_array_foreach(ids, i, id)
+    {
         assert_int_equal(fed_hook_body(txn, json_string_value(id), &text, NULL), HR_OK);
         body = json_loads(text, 0, NULL);
         free(text);

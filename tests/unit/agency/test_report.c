@@ -215,9 +215,11 @@ static void example_drafts(struct store_txn *txn)
     draft(txn, "d4", "health", a4, t4, 4);    /* resubmitted, published with no approval */
     draft(txn, "d5", "transport", a3, t3, 2); /* transport's: not health's */
     draft(txn, "d6", "health", a6, t6, 3);    /* a boost, approved after 1 h: not counted */
-    put_json(txn, STORE_T_DRAFTS, "d6", 2, "{\"id\":\"d6\",\"account\":\"health\",\"kind\":\"boost\"}");
+    put_json(txn, STORE_T_DRAFTS, "d6", 2,
+             "{\"id\":\"d6\",\"account\":\"health\",\"kind\":\"boost\"}");
     draft(txn, "d7", "health", a7, t7, 2); /* a boost with no approval: not counted either */
-    put_json(txn, STORE_T_DRAFTS, "d7", 2, "{\"id\":\"d7\",\"account\":\"health\",\"kind\":\"boost\"}");
+    put_json(txn, STORE_T_DRAFTS, "d7", 2,
+             "{\"id\":\"d7\",\"account\":\"health\",\"kind\":\"boost\"}");
 }
 
 static void example_followers(struct store_txn *txn)

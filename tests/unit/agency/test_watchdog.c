@@ -270,7 +270,8 @@ static uint64_t queue_job(struct fixture *fx, const char *account, const char *i
     struct store_delivery d = {.inbox = (char *)(uintptr_t)inbox,
                                .account = (char *)(uintptr_t)account,
                                .activity_id = (char *)(uintptr_t) "https://gov.example/a/1",
-                               .recipient = (char *)(uintptr_t) "", .created_ms = fx->t0,
+                               .recipient = (char *)(uintptr_t) "",
+                               .created_ms = fx->t0,
                                .due_ms = fx->t0};
     struct store_txn *txn = NULL;
     uint64_t id = 0;
@@ -329,7 +330,7 @@ static void a_failing_host_with_nothing_queued_any_more_is_not_raised(void **sta
     queue_job(fx, "health", "https://other.example/inbox");
     queue_job(fx, FED_HOOK_ACCOUNT "wh1", "https://peer.example/hook"); /* not a peer's inbox */
     assert_true(up(fx, fx->t0 + 25 * HOUR, "host_failing", "peer.example"));
-    unqueue_job(fx, a); /* given up */
+    unqueue_job(fx, a);                                                      /* given up */
     assert_true(up(fx, fx->t0 + 25 * HOUR, "host_failing", "peer.example")); /* b is left */
     unqueue_job(fx, b);
     assert_false(up(fx, fx->t0 + 25 * HOUR, "host_failing", "peer.example"));

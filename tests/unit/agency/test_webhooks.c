@@ -359,7 +359,8 @@ static void test_the_last_release_removes_the_body(void **state)
 static void test_blocking_a_webhooks_host_takes_the_event_body_with_its_last_job(void **state)
 {
     struct fixture *fx = *state;
-    char *a = add(fx, "https://a.example/hook", NULL), *b = add(fx, "https://hooks.b.example/x", NULL);
+    char *a = add(fx, "https://a.example/hook", NULL),
+         *b = add(fx, "https://hooks.b.example/x", NULL);
     struct store_txn *txn = NULL;
     size_t followers = 9, dropped = 9;
 
@@ -392,14 +393,12 @@ int main(void)
         cmocka_unit_test(test_headers_carry_event_delivery_timestamp_and_signature),
         cmocka_unit_test_setup_teardown(test_an_event_queues_one_job_per_webhook_that_wants_it,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_an_event_nobody_wants_stores_nothing, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_draft_events_carry_only_safe_fields, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_an_event_nobody_wants_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_draft_events_carry_only_safe_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_bad_urls_and_event_names_are_refused_and_nothing_is_stored, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_an_auditor_may_list_but_not_add_remove_or_test,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_an_auditor_may_list_but_not_add_remove_or_test, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_removing_a_webhook_takes_its_jobs_and_event_bodies,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_ping_goes_to_the_one_webhook_tested, setup,

@@ -128,11 +128,17 @@ static int setup(void **state)
 static int setup_bare(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
-    struct fed_config cfg = {.domain = "127.0.0.1:9", .base_url = BASE, .allow_private = true,
-                             .json_max_depth = 64, .json_max_string = 100000,
-                             .json_max_items = 1000, .fetch_max_bytes = 1 << 20,
-                             .deliver_concurrency = 4, .deliver_per_host = 2,
-                             .deliver_signers = 1, .deliver_timeout_ms = 5000,
+    struct fed_config cfg = {.domain = "127.0.0.1:9",
+                             .base_url = BASE,
+                             .allow_private = true,
+                             .json_max_depth = 64,
+                             .json_max_string = 100000,
+                             .json_max_items = 1000,
+                             .fetch_max_bytes = 1 << 20,
+                             .deliver_concurrency = 4,
+                             .deliver_per_host = 2,
+                             .deliver_signers = 1,
+                             .deliver_timeout_ms = 5000,
                              .deliver_give_up_s = 3600};
 
     if (fx == NULL || fedfix_open(fx->dir, &fx->st, &fx->fed, "deliver", cfg) != 0)
@@ -364,8 +370,11 @@ static void hook_job(struct fixture *fx, const char *id, const char *url, uint64
                      int64_t created_ms)
 {
     char account[32], activity[32];
-    struct store_delivery d = {.inbox = S(url), .account = account, .activity_id = activity,
-                               .recipient = S(""), .created_ms = created_ms};
+    struct store_delivery d = {.inbox = S(url),
+                               .account = account,
+                               .activity_id = activity,
+                               .recipient = S(""),
+                               .created_ms = created_ms};
     struct store_txn *txn = NULL;
 
     snprintf(account, sizeof account, "%s%s", FED_HOOK_ACCOUNT, id);
@@ -416,9 +425,9 @@ static void webhook_events_go_with_their_last_job_delivered_or_given_up(void **s
     hook_job(fx, "wh1", url, 3, now);
     hook_job(fx, "wh2", INBOX, 3, now);
     assert_int_equal(fed_worker_start(fx->fed, NULL), HR_OK);
-    for (int i = 0; i < 3000 && (hook_rec(fx, 'e', 1) || hook_rec(fx, 'e', 2) ||
-                                 hook_rec(fx, 'n', 3) != 1 || jobs(fx, &due) != 1 ||
-                                 due < hr_now_ms() + 3000);
+    for (int i = 0;
+         i < 3000 && (hook_rec(fx, 'e', 1) || hook_rec(fx, 'e', 2) || hook_rec(fx, 'n', 3) != 1 ||
+                      jobs(fx, &due) != 1 || due < hr_now_ms() + 3000);
          i++)
         nap();
     fed_worker_stop(fx->fed);
@@ -434,14 +443,13 @@ static void webhook_events_go_with_their_last_job_delivered_or_given_up(void **s
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(
-            a_job_survives_failing_reads_and_is_sent_once_they_recover, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_job_whose_activity_is_gone_is_dropped, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(a_job_survives_failing_reads_and_is_sent_once_they_recover,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_job_whose_activity_is_gone_is_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(
             a_refused_cavage_knock_is_retried_with_rfc9421_and_remembered, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            webhook_events_go_with_their_last_job_delivered_or_given_up, setup_bare, teardown),
+        cmocka_unit_test_setup_teardown(webhook_events_go_with_their_last_job_delivered_or_given_up,
+                                        setup_bare, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
