@@ -29,6 +29,7 @@ struct op {
     char edits[512];        /* draft edit of an edit draft: the post it changes */
     const char *case_id;    /* new: the case it answers (issue #12), or NULL */
     bool case_ack;          /* ... or acknowledges */
+    bool approving;         /* approve: a release now is the approvers' (draft.approved) */
 };
 
 static const char *str(const json_t *d, const char *k);
@@ -447,8 +448,14 @@ static int prepare(struct op *o, const json_t *d)
 static int release(struct store_txn *txn, struct op *o, json_t *d)
 {
     int64_t at = json_integer_value(json_object_get(d, "at"));
+    int rc;
 
     set_state(d, AGENCY_DRAFT_APPROVED);
+    /* webhooks hear draft.approved once, when the last approval needed is given (the
+     * history keeps each approval); a draft that needed none was never approved */
+    rc = o->approving ? agency_draft_event(txn, "draft.release", d, o->err) : HR_OK;
+    if (rc != HR_OK)
+        return rc;
     /* a frozen account's timed draft waits off the schedule until the freeze is lifted */
     if (at > hr_now_ms())
         return agency_frozen_refuse(txn, str(d, "account"), NULL) != HR_OK
@@ -690,6 +697,7 @@ static int apply_approve(struct store_txn *txn, struct op *o, json_t **dp)
     if (a == NULL || json_array_append_new(json_object_get(*dp, "approvals"), a) != 0)
         return hr_fail(o->err, HR_ENOMEM, "approval");
     rc = history(txn, o, *dp, "draft.approve");
+    o->approving = true;
     if (rc == HR_OK)
         rc = maybe_release(txn, o, *dp, &required);
     fill_result(*dp, required, o->res);

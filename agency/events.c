@@ -163,7 +163,7 @@ int agency_draft_event(struct store_txn *txn, const char *action, const json_t *
     static const struct {
         const char *action, *event;
     } map[] = {{"draft.submit", "draft.submitted"},
-               {"draft.approve", "draft.approved"},
+               {"draft.release", "draft.approved"}, /* once, not per approval */
                {"post.publish", "post.published"}};
     int rc = HR_OK;
 

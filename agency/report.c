@@ -127,7 +127,8 @@ struct rep {
     struct i64v times; /* posts published in the period */
     json_t *notes;     /* every post's Note id (reactions may come to older posts) */
     long rejected;
-    struct i64v approval; /* submission -> release, released in the period */
+    struct i64v approval; /* submission -> the approval that released it, in the period */
+    long unapproved;      /* published in the period with no approval (the policy's 0) */
     json_t *answer_notes; /* Notes of case answers (not counted twice as own replies) */
     long answers;
     json_t *active; /* actors who reacted in the period: set */
@@ -186,11 +187,25 @@ static int collect_posts(struct rep *r)
     return rc == HR_OK && r->times.err ? hr_fail(r->err, HR_ENOMEM, "report") : rc;
 }
 
-/* ---- drafts: rejections, and the time from submission to the approval that released it */
+/* ---- drafts: rejections, and the time from submission to the approval that released it.
+ * Only a release by at least one approver is an approval (four eyes); a draft published
+ * with none (its policy asked for 0) is counted apart. Boosts are left out of both, as
+ * they are of the posts: they republish someone else's words. */
 struct draft_walk {
     struct rep *r;
     int64_t submitted, approved;
 };
+
+static void draft_released(struct draft_walk *w, int64_t published)
+{
+    if (w->approved < 0) {
+        if (in_period(w->r, published))
+            w->r->unapproved++;
+    } else if (in_period(w->r, w->approved)) {
+        v_push(&w->r->approval, w->approved - w->submitted);
+    }
+    w->submitted = w->approved = -1;
+}
 
 static int draft_event_cb(const char *v, size_t vlen, void *ctx)
 {
@@ -207,10 +222,7 @@ static int draft_event_cb(const char *v, size_t vlen, void *ctx)
     } else if (strcmp(action, "draft.approve") == 0 && w->submitted >= 0) {
         w->approved = t;
     } else if (strcmp(action, "post.publish") == 0 && w->submitted >= 0) {
-        int64_t released = w->approved >= 0 ? w->approved : t; /* no approval needed */
-        if (in_period(w->r, released))
-            v_push(&w->r->approval, released - w->submitted);
-        w->submitted = w->approved = -1;
+        draft_released(w, t);
     } else if (strcmp(action, "draft.edit") == 0 || strcmp(action, "draft.withdraw") == 0 ||
                strcmp(action, "draft.reject") == 0) {
         w->submitted = w->approved = -1; /* back to the author: a new submission counts */
@@ -227,7 +239,8 @@ static int draft_cb(const void *k, size_t klen, const void *v, size_t vlen, void
     int rc = HR_OK;
 
     (void)k, (void)klen;
-    if (json_is_object(d) && strcmp(jstr(d, "account"), r->name) == 0)
+    if (json_is_object(d) && strcmp(jstr(d, "account"), r->name) == 0 &&
+        strcmp(jstr(d, "kind"), "boost") != 0)
         rc = store_draft_log_each(r->txn, jstr(d, "id"), draft_event_cb, &w, r->err);
     json_decref(d);
     return rc;
@@ -659,7 +672,8 @@ static void fill_posts(struct rep *r, json_t *fig, json_t *idx)
     json_object_set_new(fig, "posts_per_week", per_week(r));
     json_object_set_new(fig, "longest_silence_ms", json_integer(silence));
     json_object_set_new(fig, "drafts_rejected", json_integer(r->rejected));
-    json_object_set_new(fig, "drafts_released", json_integer((json_int_t)r->approval.n));
+    json_object_set_new(fig, "drafts_approved", json_integer((json_int_t)r->approval.n));
+    json_object_set_new(fig, "drafts_unapproved", json_integer(r->unapproved));
     json_object_set_new(fig, "approval_median_ms", ms_or_null(v_median(&r->approval)));
     json_object_set_new(idx, "activity", activity_index(r, silence));
 }

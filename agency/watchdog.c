@@ -7,6 +7,7 @@
  * {"kind", "account" | "host", "since_ms", "raised_ms", "message"} (read by /metrics), emits
  * watchdog.alarm when one goes up, and flags overdue cases (case.overdue, once per case). */
 #include "agency/agency_int.h"
+#include "federation/fed.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -308,28 +309,63 @@ static int64_t submitted_at(struct store_txn *txn, const char *id, const json_t 
     return w.ms > 0 ? w.ms : json_integer_value(json_object_get(d, "updated"));
 }
 
-/* ---- hosts our deliveries have failed at for a day ---- */
+/* ---- hosts our deliveries have failed at for a day, with deliveries still pending ---- */
+
+struct host_walk {
+    int64_t now;
+    json_t *failing; /* host -> its health record */
+};
 
 static int host_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
 {
-    struct scan *s = ctx;
+    struct host_walk *w = ctx;
     json_t *h = json_loadb(v, vlen, 0, NULL);
     const json_t *first = json_object_get(h, "first_fail_ms");
-    char host[300], since[40];
-    int rc = HR_OK;
+    char host[300];
 
     if (json_is_integer(first) && klen < sizeof host &&
-        s->now - json_integer_value(first) >= HOST_FAIL_MS) {
+        w->now - json_integer_value(first) >= HOST_FAIL_MS) {
         memcpy(host, k, klen);
         host[klen] = '\0';
-        days_text(s->now - json_integer_value(first), since, sizeof since);
-        rc = raisef(s, "host_failing", host, json_integer_value(first),
-                    json_pack("{s:I}", "fails", json_integer_value(json_object_get(h, "fails"))),
-                    "deliveries to %s have failed for %s (%lld attempts, last status %lld)", host,
-                    since, (long long)json_integer_value(json_object_get(h, "fails")),
-                    (long long)json_integer_value(json_object_get(h, "last_status")));
+        json_object_set(w->failing, host, h);
     }
     json_decref(h);
+    return HR_OK;
+}
+
+static int raise_host(struct scan *s, const char *host, const json_t *h)
+{
+    int64_t first = json_integer_value(json_object_get(h, "first_fail_ms"));
+    char since[40];
+
+    days_text(s->now - first, since, sizeof since);
+    return raisef(s, "host_failing", host, first,
+                  json_pack("{s:I}", "fails", json_integer_value(json_object_get(h, "fails"))),
+                  "deliveries to %s have failed for %s (%lld attempts, last status %lld)", host,
+                  since, (long long)json_integer_value(json_object_get(h, "fails")),
+                  (long long)json_integer_value(json_object_get(h, "last_status")));
+}
+
+/* The health record keeps "failing since" until a delivery there succeeds; the alarm also
+ * needs a delivery still queued for the host: once all were given up or purged (a domain
+ * block) nothing is failing any more. The queue is walked only when some host qualifies. */
+static int raise_hosts(struct scan *s)
+{
+    struct host_walk w = {.now = s->now, .failing = json_object()};
+    const char *host;
+    json_t *h;
+    int rc = w.failing ? HR_OK : hr_fail(s->err, HR_ENOMEM, "watchdog");
+
+    if (rc == HR_OK)
+        rc = store_rec_each(s->txn, STORE_T_HOSTS, NULL, 0, false, host_cb, &w, s->err);
+    if (rc == HR_OK)
+        rc = fed_hosts_pending(s->txn, w.failing, s->err);
+    json_object_foreach(w.failing, host, h)
+    {
+        if (rc == HR_OK)
+            rc = raise_host(s, host, h);
+    }
+    json_decref(w.failing);
     return rc;
 }
 
@@ -345,7 +381,7 @@ static int scan_all(struct scan *s)
     if (rc == HR_OK)
         rc = store_rec_each(s->txn, STORE_T_DRAFTS, NULL, 0, false, draft_cb, s, s->err);
     if (rc == HR_OK)
-        rc = store_rec_each(s->txn, STORE_T_HOSTS, NULL, 0, false, host_cb, s, s->err);
+        rc = raise_hosts(s);
     return rc;
 }
 

@@ -654,6 +654,39 @@ static void note_health(struct store_txn *txn, const struct job *j, bool ok, int
         hr_log(HR_LOG_WARN, "deliver", "host health of %s not recorded: %s", host, err.msg);
 }
 
+struct pending {
+    json_t *hosts, *seen; /* asked; asked and with a job */
+};
+
+static bool pending_cb(const struct store_delivery *d, void *ctx)
+{
+    struct pending *p = ctx;
+    char host[300];
+
+    if (!fed_hook_job(d->account) && fed_url_host(d->inbox, host, sizeof host, NULL) == HR_OK &&
+        json_object_get(p->hosts, host) != NULL)
+        json_object_set_new(p->seen, host, json_true());
+    return false; /* only looked at */
+}
+
+int fed_hosts_pending(struct store_txn *txn, json_t *hosts, struct hr_err *err)
+{
+    struct pending p = {.hosts = hosts, .seen = json_object()};
+    const char *host;
+    json_t *v, *tmp;
+    int rc = p.seen ? HR_OK : hr_fail(err, HR_ENOMEM, "pending hosts");
+
+    if (rc == HR_OK && json_object_size(hosts) > 0)
+        rc = store_delivery_drop_if(txn, pending_cb, &p, NULL, err);
+    json_object_foreach_safe(hosts, tmp, host, v)
+    {
+        if (rc == HR_OK && json_object_get(p.seen, host) == NULL)
+            json_object_del(hosts, host);
+    }
+    json_decref(p.seen);
+    return rc;
+}
+
 /* Outcomes recorded since start-up (metrics; reset on restart): [0] federation's jobs,
  * [1] webhooks'. */
 static atomic_uint_fast64_t outcomes[2][FED_OUT_COUNT_];

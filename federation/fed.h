@@ -602,5 +602,9 @@ int fed_webhook_url_check(const struct fed *fed, const char *url, char *out, siz
  * webhooks'. Index: FED_OUT_DELIVERED, _RETRIED, _GAVE_UP, _DROPPED. */
 enum { FED_OUT_DELIVERED, FED_OUT_RETRIED, FED_OUT_GAVE_UP, FED_OUT_DROPPED, FED_OUT_COUNT_ };
 void fed_delivery_outcomes(uint64_t fed_out[FED_OUT_COUNT_], uint64_t hook_out[FED_OUT_COUNT_]);
+/* Removes from HOSTS (an object keyed by host, as the worker keys STORE_T_HOSTS) every host
+ * no federation delivery is queued for any more (all delivered, given up or purged): the
+ * watchdog's host_failing is about deliveries still pending. One walk of the queue. */
+int fed_hosts_pending(struct store_txn *txn, struct json_t *hosts, struct hr_err *err);
 
 #endif

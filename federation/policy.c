@@ -79,6 +79,33 @@ bool fed_hop_permitted(void *ctx, const char *url)
     return fed_domain_permitted(ctx, url);
 }
 
+/* store_purge_host's DROPPED: the event of each webhook job that goes, into an array. */
+static void dropped_hook(const struct store_delivery *d, void *ctx)
+{
+    if (fed_hook_job(d->account))
+        json_array_append_new(ctx, json_string(d->activity_id));
+}
+
+/* Drops HOST's followers and queued jobs; a webhook job's event loses that reference, so
+ * the event body goes with its last job here as when it is delivered or given up. */
+static int purge(struct store_txn *txn, const char *host, size_t *followers, size_t *jobs,
+                 struct hr_err *err)
+{
+    json_t *events = json_array(), *e;
+    size_t i;
+    int rc = events ? HR_OK : hr_fail(err, HR_ENOMEM, "purge of %s", host);
+
+    if (rc == HR_OK)
+        rc = store_purge_host(txn, host, dropped_hook, events, followers, jobs, err);
+    json_array_foreach(events, i, e)
+    {
+        if (rc == HR_OK)
+            rc = fed_hook_release(txn, json_string_value(e), err);
+    }
+    json_decref(events);
+    return rc;
+}
+
 int fed_domain_set(struct store_txn *txn, int kind, bool on, const char *domain,
                    const char *reason, size_t *followers, size_t *jobs, struct hr_err *err)
 {
@@ -94,7 +121,7 @@ int fed_domain_set(struct store_txn *txn, int kind, bool on, const char *domain,
                 : store_domain_del(txn, kind, host, err);
     /* a block drops that domain's followers and everything queued for it, at once */
     if (rc == HR_OK && on && kind == STORE_DOMAIN_BLOCK)
-        rc = store_purge_host(txn, host, followers, jobs, err);
+        rc = purge(txn, host, followers, jobs, err);
     return rc;
 }
 

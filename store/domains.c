@@ -147,19 +147,33 @@ static int purge_followers(struct store_txn *txn, const char *host, size_t *coun
     return rc;
 }
 
+struct purge_jobs {
+    const char *host;
+    void (*dropped)(const struct store_delivery *d, void *ctx);
+    void *ctx;
+};
+
 static bool job_on_host(const struct store_delivery *d, void *ctx)
 {
-    return url_on_host(d->inbox, strlen(d->inbox), ctx);
+    const struct purge_jobs *p = ctx;
+
+    if (!url_on_host(d->inbox, strlen(d->inbox), p->host))
+        return false;
+    if (p->dropped != NULL)
+        p->dropped(d, p->ctx);
+    return true;
 }
 
-int store_purge_host(struct store_txn *txn, const char *host, size_t *followers, size_t *jobs,
-                     struct hr_err *err)
+int store_purge_host(struct store_txn *txn, const char *host,
+                     void (*dropped)(const struct store_delivery *d, void *ctx), void *ctx,
+                     size_t *followers, size_t *jobs, struct hr_err *err)
 {
+    struct purge_jobs p = {.host = host, .dropped = dropped, .ctx = ctx};
     size_t f = 0, j = 0;
     int rc = purge_followers(txn, host, &f, err);
 
     if (rc == HR_OK)
-        rc = store_delivery_drop_if(txn, job_on_host, (void *)(uintptr_t)host, &j, err);
+        rc = store_delivery_drop_if(txn, job_on_host, &p, &j, err);
     if (rc == HR_OK) {
         if (followers != NULL)
             *followers = f;

@@ -277,9 +277,12 @@ int store_domain_each(struct store_txn *txn, int (*cb)(const struct store_domain
                       void *ctx, struct hr_err *err);
 
 /* Removes the followers (of every account) whose actor id is on HOST or a subdomain of
- * it, and the queued deliveries to such inboxes; *followers and *jobs count them. */
-int store_purge_host(struct store_txn *txn, const char *host, size_t *followers, size_t *jobs,
-                     struct hr_err *err);
+ * it, and the queued deliveries to such inboxes; *followers and *jobs count them. DROPPED,
+ * if not NULL, is shown each job that goes (with CTX), before it goes: what a job refers to
+ * (a webhook's event body) can be released after; it must not write to TXN. */
+int store_purge_host(struct store_txn *txn, const char *host,
+                     void (*dropped)(const struct store_delivery *d, void *ctx), void *ctx,
+                     size_t *followers, size_t *jobs, struct hr_err *err);
 
 /* ---- records of the agency layer ----
  * Tables whose values the agency module encodes itself (JSON): the store keeps them

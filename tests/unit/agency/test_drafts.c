@@ -302,13 +302,53 @@ static void the_scheduler_publishes_a_due_draft_once_or_marks_it_failed(void **s
     assert_int_equal(get(fx, edit).state, AGENCY_DRAFT_FAILED);
 }
 
+static bool event_job(const struct store_delivery *d, void *ctx)
+{
+    json_array_append_new(ctx, json_string(d->activity_id));
+    return false;
+}
+
+/* The webhook events of TYPE queued so far; the draft state of the last into STATE. */
+static size_t events_of(struct fixture *fx, const char *type, char state[16])
+{
+    struct store_txn *txn = NULL;
+    json_t *ids = json_array(), *id, *body;
+    size_t i, n = 0;
+    char *text = NULL;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    assert_int_equal(store_delivery_drop_if(txn, event_job, ids, NULL, NULL), HR_OK);
+    json_array_foreach(ids, i, id)
+    {
+        assert_int_equal(fed_hook_body(txn, json_string_value(id), &text, NULL), HR_OK);
+        body = json_loads(text, 0, NULL);
+        free(text);
+        if (strcmp(json_string_value(json_object_get(body, "type")), type) == 0) {
+            n++;
+            snprintf(state, 16, "%s",
+                     json_string_value(json_object_get(json_object_get(body, "data"), "state")));
+        }
+        json_decref(body);
+    }
+    store_txn_abort(txn);
+    json_decref(ids);
+    return n;
+}
+
+/* Also: webhooks hear draft.approved once, when the last approval needed is given, not for
+ * each approval (those stay in the history). */
 static void only_an_approver_who_wrote_nothing_of_it_approves_and_only_once(void **state)
 {
     struct agencyfix *fx = *state;
     struct agency_draft_input in = {.text = "rewritten by both"};
     struct agency_draft_result res = {0};
-    char id[32], rev[65];
+    char id[32], rev[65], st[16] = "";
+    json_t *hook = NULL;
 
+    assert_int_equal(agency_webhook_add(fx->st, fx->fed, L, "https://webcare.example/hook",
+                                        "draft.approved", BASE, &hook, NULL),
+                     HR_OK);
+    json_decref(hook);
     assert_int_equal(agency_set_approvals(fx->st, L, "health", 2, NULL), HR_OK);
     new_draft(fx, "needs two", NULL, true, id);
     snprintf(rev, sizeof rev, "%s", get(fx, id).rev_sha256);
@@ -328,8 +368,11 @@ static void only_an_approver_who_wrote_nothing_of_it_approves_and_only_once(void
                                          NULL),
                      HR_EFORBIDDEN);
     assert_int_equal(approve(fx, "ap1", id, get(fx, id).rev_sha256), HR_OK);
+    assert_int_equal(events_of(fx, "draft.approved", st), 0); /* one of two, twice */
     assert_int_equal(approve(fx, "ap2", id, get(fx, id).rev_sha256), HR_OK);
     assert_int_equal(get(fx, id).state, AGENCY_DRAFT_PUBLISHED);
+    assert_int_equal(events_of(fx, "draft.approved", st), 1);
+    assert_string_equal(st, "approved");
 }
 
 static void only_editors_write_submit_and_withdraw(void **state)

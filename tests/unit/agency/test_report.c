@@ -204,11 +204,22 @@ static void example_drafts(struct store_txn *txn)
     static const char *const a4[] = {"draft.submit", "draft.edit", "draft.submit", "post.publish"};
     static const int64_t t4[] = {F + 19 * D, F + 19 * D + H, F + 20 * D - 2 * H, F + 20 * D};
 
-    draft(txn, "d1", "health", a1, t1, 4);    /* released after 3 h */
+    static const char *const a6[] = {"draft.submit", "draft.approve", "post.publish"};
+    static const int64_t t6[] = {F + 6 * D, F + 6 * D + H, F + 6 * D + H};
+    static const char *const a7[] = {"draft.submit", "post.publish"};
+    static const int64_t t7[] = {F + 7 * D, F + 7 * D};
+
+    draft(txn, "d1", "health", a1, t1, 4);    /* approved after 3 h */
     draft(txn, "d2", "health", a2, t2, 4);    /* the second approval released it: 9 h */
     draft(txn, "d3", "health", a3, t3, 2);    /* rejected */
-    draft(txn, "d4", "health", a4, t4, 4);    /* resubmitted at F+20d-2h, no approval: 2 h */
+    draft(txn, "d4", "health", a4, t4, 4);    /* resubmitted, published with no approval */
     draft(txn, "d5", "transport", a3, t3, 2); /* transport's: not health's */
+    draft(txn, "d6", "health", a6, t6, 3);    /* a boost, approved after 1 h: not counted */
+    put_json(txn, STORE_T_DRAFTS, "d6", 2,
+             "{\"id\":\"d6\",\"account\":\"health\",\"kind\":\"boost\"}");
+    draft(txn, "d7", "health", a7, t7, 2); /* a boost with no approval: not counted either */
+    put_json(txn, STORE_T_DRAFTS, "d7", 2,
+             "{\"id\":\"d7\",\"account\":\"health\",\"kind\":\"boost\"}");
 }
 
 static void example_followers(struct store_txn *txn)
@@ -358,8 +369,9 @@ static void the_worked_example_posts_drafts_and_activity_match_the_hand_count(vo
     assert_int_equal(json_integer_value(json_array_get(w, 2)), 1);
     assert_int_equal(num(h, "longest_silence_ms", NULL), 17 * D); /* gaps 1, 2, 17, 8 days */
     assert_int_equal(num(h, "drafts_rejected", NULL), 1);         /* d3 */
-    assert_int_equal(num(h, "drafts_released", NULL), 3);         /* 3 h, 9 h, 2 h */
-    assert_int_equal(num(h, "approval_median_ms", NULL), 3 * H);
+    assert_int_equal(num(h, "drafts_approved", NULL), 2);         /* d1 3 h, d2 9 h */
+    assert_int_equal(num(h, "approval_median_ms", NULL), 6 * H);
+    assert_int_equal(num(h, "drafts_unapproved", NULL), 1); /* d4; the boosts d6, d7 neither */
     /* 2 windows, both covered; 100 x (0.6 x 1 + 0.4 x (42 - 17) / 28) = 95.714 */
     assert_int_equal(num(json_object_get(h, "indices"), "activity", "windows"), 2);
     assert_int_equal(num(json_object_get(h, "indices"), "activity", "covered"), 2);

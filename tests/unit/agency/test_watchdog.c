@@ -12,6 +12,7 @@
 #include "tests/unit/storetpl.h"
 
 #include "agency/agency_int.h"
+#include "federation/fed.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -263,6 +264,33 @@ static void a_draft_waiting_past_draft_wait_hours_is_raised_until_decided(void *
     assert_false(up(fx, fx->t0 + 99 * HOUR, "draft_waiting", "health"));
 }
 
+/* A delivery job of ACCOUNT to INBOX (a webhook's when ACCOUNT is one); its id. */
+static uint64_t queue_job(struct fixture *fx, const char *account, const char *inbox)
+{
+    struct store_delivery d = {.inbox = (char *)(uintptr_t)inbox,
+                               .account = (char *)(uintptr_t)account,
+                               .activity_id = (char *)(uintptr_t) "https://gov.example/a/1",
+                               .recipient = (char *)(uintptr_t) "",
+                               .created_ms = fx->t0,
+                               .due_ms = fx->t0};
+    struct store_txn *txn = NULL;
+    uint64_t id = 0;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_delivery_add(txn, &d, &id, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+    return id;
+}
+
+static void unqueue_job(struct fixture *fx, uint64_t id)
+{
+    struct store_txn *txn = NULL;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_delivery_del(txn, id, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+}
+
 static void a_host_failing_for_a_day_is_raised_and_clears_when_it_recovers(void **state)
 {
     struct fixture *fx = *state;
@@ -272,6 +300,7 @@ static void a_host_failing_for_a_day_is_raised_and_clears_when_it_recovers(void 
     snprintf(json, sizeof json, "{\"first_fail_ms\":%lld,\"fails\":7,\"last_status\":503}",
              (long long)fx->t0);
     put(fx, STORE_T_HOSTS, "peer.example", json);
+    queue_job(fx, "health", "https://peer.example/inbox");
     assert_false(up(fx, fx->t0 + 23 * HOUR, "host_failing", "peer.example"));
     assert_true(up(fx, fx->t0 + 25 * HOUR, "host_failing", "peer.example"));
     assert_int_equal(agency_watchdog_run(fx->st, fx->t0 + 25 * HOUR, NULL), HR_OK);
@@ -282,6 +311,30 @@ static void a_host_failing_for_a_day_is_raised_and_clears_when_it_recovers(void 
     put(fx, STORE_T_HOSTS, "peer.example", "{\"fails\":0,\"last_ok_ms\":1}");
     assert_false(up(fx, fx->t0 + 26 * HOUR, "host_failing", "peer.example"));
     assert_int_equal(agency_watchdog_run(fx->st, fx->t0 + 26 * HOUR, NULL), HR_OK);
+    assert_null(get(fx, STORE_T_DESK, "w\0host_failing:peer.example", 27));
+}
+
+/* The health record still says "failing since" when the jobs were given up or purged, but
+ * nothing is failing any more: no delivery to the host is pending. */
+static void a_failing_host_with_nothing_queued_any_more_is_not_raised(void **state)
+{
+    struct fixture *fx = *state;
+    char json[200];
+    uint64_t a, b;
+
+    snprintf(json, sizeof json, "{\"first_fail_ms\":%lld,\"fails\":7,\"last_status\":503}",
+             (long long)fx->t0);
+    put(fx, STORE_T_HOSTS, "peer.example", json);
+    a = queue_job(fx, "health", "https://peer.example/inbox");
+    b = queue_job(fx, "health", "https://peer.example/users/x/inbox");
+    queue_job(fx, "health", "https://other.example/inbox");
+    queue_job(fx, FED_HOOK_ACCOUNT "wh1", "https://peer.example/hook"); /* not a peer's inbox */
+    assert_true(up(fx, fx->t0 + 25 * HOUR, "host_failing", "peer.example"));
+    unqueue_job(fx, a);                                                      /* given up */
+    assert_true(up(fx, fx->t0 + 25 * HOUR, "host_failing", "peer.example")); /* b is left */
+    unqueue_job(fx, b);
+    assert_false(up(fx, fx->t0 + 25 * HOUR, "host_failing", "peer.example"));
+    assert_int_equal(agency_watchdog_run(fx->st, fx->t0 + 25 * HOUR, NULL), HR_OK);
     assert_null(get(fx, STORE_T_DESK, "w\0host_failing:peer.example", 27));
 }
 
@@ -321,6 +374,7 @@ int main(void)
         T(an_overdue_case_is_flagged_once_and_its_alarm_clears_when_answered),
         T(a_draft_waiting_past_draft_wait_hours_is_raised_until_decided),
         T(a_host_failing_for_a_day_is_raised_and_clears_when_it_recovers),
+        T(a_failing_host_with_nothing_queued_any_more_is_not_raised),
         T(a_raised_alarm_keeps_its_raised_time_across_passes),
         T(status_is_for_operators_only),
     };

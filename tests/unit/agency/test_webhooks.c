@@ -354,6 +354,38 @@ static void test_the_last_release_removes_the_body(void **state)
     free(b);
 }
 
+/* A domain block drops the jobs queued to that host (federation/policy.c): the event keeps
+ * its body while another webhook's job still needs it, and loses it with the last one. */
+static void test_blocking_a_webhooks_host_takes_the_event_body_with_its_last_job(void **state)
+{
+    struct fixture *fx = *state;
+    char *a = add(fx, "https://a.example/hook", NULL),
+         *b = add(fx, "https://hooks.b.example/x", NULL);
+    struct store_txn *txn = NULL;
+    size_t followers = 9, dropped = 9;
+
+    emit(fx, "case.opened", json_pack("{s:s}", "id", "c1"));
+    assert_int_equal(hook_records(fx), 4); /* two webhooks, one body, its refs */
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(
+        fed_domain_set(txn, STORE_DOMAIN_BLOCK, true, "a.example", "", &followers, &dropped, NULL),
+        HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+    assert_int_equal(dropped, 1);
+    assert_int_equal(jobs(fx), 1);
+    assert_int_equal(hook_records(fx), 4); /* b's job still needs the body */
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(
+        fed_domain_set(txn, STORE_DOMAIN_BLOCK, true, "b.example", "", &followers, &dropped, NULL),
+        HR_OK); /* a subdomain's jobs go too */
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+    assert_int_equal(dropped, 1);
+    assert_int_equal(jobs(fx), 0);
+    assert_int_equal(hook_records(fx), 2); /* the two webhooks, no event left */
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,19 +393,19 @@ int main(void)
         cmocka_unit_test(test_headers_carry_event_delivery_timestamp_and_signature),
         cmocka_unit_test_setup_teardown(test_an_event_queues_one_job_per_webhook_that_wants_it,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_an_event_nobody_wants_stores_nothing, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_draft_events_carry_only_safe_fields, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_an_event_nobody_wants_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_draft_events_carry_only_safe_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_bad_urls_and_event_names_are_refused_and_nothing_is_stored, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_an_auditor_may_list_but_not_add_remove_or_test,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_an_auditor_may_list_but_not_add_remove_or_test, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_removing_a_webhook_takes_its_jobs_and_event_bodies,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_ping_goes_to_the_one_webhook_tested, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_the_last_release_removes_the_body, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_blocking_a_webhooks_host_takes_the_event_body_with_its_last_job, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,6 +124,30 @@ static int setup(void **state)
     return 0;
 }
 
+/* Without the account: webhook jobs are signed with their webhook's secret, not a key. */
+static int setup_bare(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    struct fed_config cfg = {.domain = "127.0.0.1:9",
+                             .base_url = BASE,
+                             .allow_private = true,
+                             .json_max_depth = 64,
+                             .json_max_string = 100000,
+                             .json_max_items = 1000,
+                             .fetch_max_bytes = 1 << 20,
+                             .deliver_concurrency = 4,
+                             .deliver_per_host = 2,
+                             .deliver_signers = 1,
+                             .deliver_timeout_ms = 5000,
+                             .deliver_give_up_s = 3600};
+
+    if (fx == NULL || fedfix_open(fx->dir, &fx->st, &fx->fed, "deliver", cfg) != 0)
+        return -1;
+    fx->test_thread = pthread_self();
+    *state = fx;
+    return 0;
+}
+
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
@@ -205,6 +229,7 @@ struct peer {
     int fd, port;
     pthread_t thread;
     atomic_int cavage, rfc9421, with_nonce; /* requests seen */
+    bool takes_all; /* a webcare tool: 202 to every request, signed or not */
 };
 
 /* One request per connection (Connection: close); the headers decide the answer. */
@@ -227,7 +252,10 @@ static void peer_serve(struct peer *p, int c)
             break; /* headers and the (small JSON) body are in */
     }
     buf[n] = '\0';
-    if (strstr(buf, "\nSignature-Input:") == NULL) {
+    if (p->takes_all) {
+        atomic_fetch_add(&p->cavage, 1);
+        (void)!send(c, ok, sizeof ok - 1, MSG_NOSIGNAL);
+    } else if (strstr(buf, "\nSignature-Input:") == NULL) {
         atomic_fetch_add(&p->cavage, 1);
         (void)!send(c, refuse, sizeof refuse - 1, MSG_NOSIGNAL);
     } else {
@@ -306,15 +334,122 @@ static void a_refused_cavage_knock_is_retried_with_rfc9421_and_remembered(void *
     peer_stop(&p);
 }
 
+/* ---- webhook jobs: the event body goes with the last job that needs it ---- */
+
+static void put_rec(struct fixture *fx, const void *key, size_t klen, const char *json)
+{
+    struct store_txn *txn = NULL;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_rec_put(txn, STORE_T_HOOKS, key, klen, json, strlen(json), 0, NULL),
+                     HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+}
+
+static void hook(struct fixture *fx, const char *id, const char *url)
+{
+    char key[80], json[200];
+
+    snprintf(json, sizeof json, "{\"id\":\"%s\",\"url\":\"%s\",\"secret\":\"s3cret\"}", id, url);
+    put_rec(fx, key, fed_hook_rec_key(id, key), json);
+}
+
+/* Event SEQ (a ping) with REFS jobs, as agency/events.c stores it. */
+static void hook_event(struct fixture *fx, uint64_t seq, int refs)
+{
+    unsigned char key[10];
+    char json[64];
+
+    snprintf(json, sizeof json, "{\"id\":\"ev%llu\",\"type\":\"ping\"}", (unsigned long long)seq);
+    put_rec(fx, key, fed_hook_key('e', seq, key), json);
+    snprintf(json, sizeof json, "{\"ms\":1,\"refs\":%d}", refs);
+    put_rec(fx, key, fed_hook_key('n', seq, key), json);
+}
+
+static void hook_job(struct fixture *fx, const char *id, const char *url, uint64_t seq,
+                     int64_t created_ms)
+{
+    char account[32], activity[32];
+    struct store_delivery d = {.inbox = S(url),
+                               .account = account,
+                               .activity_id = activity,
+                               .recipient = S(""),
+                               .created_ms = created_ms};
+    struct store_txn *txn = NULL;
+
+    snprintf(account, sizeof account, "%s%s", FED_HOOK_ACCOUNT, id);
+    snprintf(activity, sizeof activity, "%s%llu", FED_HOOK_EVENT, (unsigned long long)seq);
+    assert_int_equal(store_txn_begin(fx->st, STORE_WRITE, &txn, NULL), HR_OK);
+    assert_int_equal(store_delivery_add(txn, &d, NULL, NULL), HR_OK);
+    assert_int_equal(store_txn_commit(txn, NULL), HR_OK);
+}
+
+/* Event SEQ's record of KIND: its refs for 'n', 1 for a body, 0 when gone. */
+static json_int_t hook_rec(struct fixture *fx, char kind, uint64_t seq)
+{
+    unsigned char key[10];
+    struct store_txn *txn = NULL;
+    char *v = NULL;
+    size_t len = 0;
+    json_int_t out = 0;
+    json_t *j;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    if (store_rec_get(txn, STORE_T_HOOKS, key, fed_hook_key(kind, seq, key), &v, &len, NULL) ==
+        HR_OK) {
+        j = json_loadb(v, len, 0, NULL);
+        out = kind == 'n' ? json_integer_value(json_object_get(j, "refs")) : 1;
+        json_decref(j);
+    }
+    store_txn_abort(txn);
+    free(v);
+    return out;
+}
+
+static void webhook_events_go_with_their_last_job_delivered_or_given_up(void **state)
+{
+    struct fixture *fx = *state;
+    struct peer p = {.takes_all = true};
+    char url[64];
+    int64_t due, now = hr_now_ms();
+
+    peer_start(&p);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", p.port);
+    hook(fx, "wh1", url);
+    hook(fx, "wh2", INBOX); /* nothing listens */
+    hook_event(fx, 1, 1);   /* delivered */
+    hook_job(fx, "wh1", url, 1, now);
+    hook_event(fx, 2, 1); /* its one job older than deliver_give_up_s: given up at once */
+    hook_job(fx, "wh2", INBOX, 2, now - 7200 * 1000LL);
+    hook_event(fx, 3, 2); /* delivered to wh1, retried to wh2: kept for the retry */
+    hook_job(fx, "wh1", url, 3, now);
+    hook_job(fx, "wh2", INBOX, 3, now);
+    assert_int_equal(fed_worker_start(fx->fed, NULL), HR_OK);
+    for (int i = 0;
+         i < 3000 && (hook_rec(fx, 'e', 1) || hook_rec(fx, 'e', 2) || hook_rec(fx, 'n', 3) != 1 ||
+                      jobs(fx, &due) != 1 || due < hr_now_ms() + 3000);
+         i++)
+        nap();
+    fed_worker_stop(fx->fed);
+    peer_stop(&p);
+    assert_int_equal(atomic_load(&p.cavage), 2); /* events 1 and 3 to wh1 */
+    assert_int_equal(hook_rec(fx, 'e', 1) + hook_rec(fx, 'n', 1), 0);
+    assert_int_equal(hook_rec(fx, 'e', 2) + hook_rec(fx, 'n', 2), 0);
+    assert_int_equal(hook_rec(fx, 'e', 3), 1);
+    assert_int_equal(hook_rec(fx, 'n', 3), 1);
+    assert_int_equal(jobs(fx, &due), 1); /* event 3's retry to wh2 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(
-            a_job_survives_failing_reads_and_is_sent_once_they_recover, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_job_whose_activity_is_gone_is_dropped, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(a_job_survives_failing_reads_and_is_sent_once_they_recover,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_job_whose_activity_is_gone_is_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(
             a_refused_cavage_knock_is_retried_with_rfc9421_and_remembered, setup, teardown),
+        cmocka_unit_test_setup_teardown(webhook_events_go_with_their_last_job_delivered_or_given_up,
+                                        setup_bare, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
