@@ -46,8 +46,8 @@ struct job {
     uint64_t id;
     uint32_t attempts;
     int64_t created_ms;
-    char *account, *recipient, *inbox;
-    struct body *body;
+    char *account, *recipient, *inbox, *activity_id;
+    struct body *body; /* NULL in a job that could not be started */
     /* double-knocking (federation/knock.h): set by the first signing, switched on a refusal */
     bool knock_set, learned;
     struct fed_knock knock;
@@ -144,6 +144,7 @@ static void job_free(struct job *j)
     free(j->account);
     free(j->recipient);
     free(j->inbox);
+    free(j->activity_id);
     keys_secret_free(j->hook_secret);
     headers_free(j);
     body_unref(j->body);
@@ -205,6 +206,9 @@ static int body_get(struct fed_worker *w, const char *activity_id, struct body *
     return HR_OK;
 }
 
+/* The job of D, or NULL when out of memory. When its secret or body cannot be had, *ERR
+ * says why and the job is returned without them: it still knows what it was for, so its
+ * outcome (dropped, retried, given up) is recorded like any other's. */
 static struct job *job_new(struct fed_worker *w, const struct store_delivery *d,
                            struct hr_err *err)
 {
@@ -216,18 +220,17 @@ static struct job *job_new(struct fed_worker *w, const struct store_delivery *d,
     }
     *j = (struct job){.id = d->id, .attempts = d->attempts, .created_ms = d->created_ms,
                       .account = strdup(d->account), .recipient = strdup(d->recipient),
-                      .inbox = strdup(d->inbox), .retry_after_s = -1};
-    if (!j->account || !j->recipient || !j->inbox) {
+                      .inbox = strdup(d->inbox), .activity_id = strdup(d->activity_id),
+                      .retry_after_s = -1};
+    if (!j->account || !j->recipient || !j->inbox || !j->activity_id) {
         hr_fail(err, HR_ENOMEM, "delivery");
         job_free(j);
         return NULL;
     }
-    if ((fed_hook_job(d->account) &&
-         fed_hook_secret(w->fed->st, d->account, &j->hook_secret, err) != HR_OK) ||
-        body_get(w, d->activity_id, &j->body, err) != HR_OK) {
-        job_free(j);
-        return NULL;
-    }
+    if (fed_hook_job(d->account) &&
+        fed_hook_secret(w->fed->st, d->account, &j->hook_secret, err) != HR_OK)
+        return j;
+    (void)body_get(w, d->activity_id, &j->body, err);
     return j;
 }
 
@@ -431,18 +434,13 @@ static size_t claim_one(struct fed_worker *w, const struct store_delivery *d,
     struct job *j = job_new(w, d, &err);
     int rc = err.code;
 
-    if (j == NULL && rc != HR_ENOMEM)
-        j = calloc(1, sizeof *j); /* a bare job carries the outcome to the next batch */
-    else if (j != NULL && !fed_domain_permitted(w->fed, j->inbox))
-        rc = HR_EFORBIDDEN;
     if (j == NULL) { /* out of memory: still claimed, tried again when its lease ends */
         hr_log(HR_LOG_ERR, "deliver", "job=%llu not started: %s", (unsigned long long)d->id,
                err.msg);
         return 0;
     }
-    j->id = d->id;
-    j->attempts = d->attempts;
-    j->created_ms = d->created_ms;
+    if (rc == HR_OK && !fed_domain_permitted(w->fed, j->inbox))
+        rc = HR_EFORBIDDEN;
     w->in_pipe++;
     if (rc == HR_EFORBIDDEN && err.code == HR_OK) {
         job_drop(w, j, rc, "domain blocked or not allowed");
@@ -706,10 +704,10 @@ static int finished(struct store_txn *txn, struct job *j, int outcome)
     struct hr_err err = {0};
 
     j->outcome = outcome + 1;
-    if (!fed_hook_job(j->account) || j->body == NULL)
+    if (!fed_hook_job(j->account))
         return HR_OK;
-    if (fed_hook_release(txn, j->body->id, &err) != HR_OK) /* never a reason to resend */
-        hr_log(HR_LOG_WARN, "deliver", "webhook event %s not released: %s", j->body->id,
+    if (fed_hook_release(txn, j->activity_id, &err) != HR_OK) /* never a reason to resend */
+        hr_log(HR_LOG_WARN, "deliver", "webhook event %s not released: %s", j->activity_id,
                err.msg);
     return HR_OK;
 }
@@ -728,6 +726,12 @@ static int record(struct fed_worker *w, struct store_txn *txn, struct job *j)
     }
     if (j->status == -2 && now - j->created_ms < w->fed->cfg.deliver_give_up_s * 1000)
         return store_delivery_retry(txn, j->id, now + TRANSIENT_RETRY_MS, j->attempts, NULL);
+    if (j->status == -2) { /* never started, out of time: no POST, so no word on the host */
+        hr_log(HR_LOG_WARN, "deliver", "giving up job=%llu: never started",
+               (unsigned long long)j->id);
+        rc = store_delivery_del(txn, j->id, NULL);
+        return rc == HR_OK ? finished(txn, j, FED_OUT_GAVE_UP) : rc;
+    }
     if (j->learned) /* the second knock worked: the next delivery there starts with it */
         learn(txn, j);
     if (!hook) /* a webcare tool's host is not a peer: no health, no reach */

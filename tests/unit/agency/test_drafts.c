@@ -309,7 +309,7 @@ static bool event_job(const struct store_delivery *d, void *ctx)
 }
 
 /* The webhook events of TYPE queued so far; the draft state of the last into STATE. */
-static size_t events_of(struct fixture *fx, const char *type, char state[16])
+static size_t events_of(struct agencyfix *fx, const char *type, char state[16])
 {
     struct store_txn *txn = NULL;
     json_t *ids = json_array(), *id, *body;

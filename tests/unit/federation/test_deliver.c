@@ -440,6 +440,28 @@ static void webhook_events_go_with_their_last_job_delivered_or_given_up(void **s
     assert_int_equal(jobs(fx, &due), 1); /* event 3's retry to wh2 */
 }
 
+/* A job that cannot be started (its webhook is gone, or has no secret) is dropped, and
+ * still releases its event: the job knows what it was for without its secret. */
+static void a_webhook_job_that_cannot_start_is_dropped_and_releases_its_event(void **state)
+{
+    struct fixture *fx = *state;
+    int64_t due;
+    char key[80];
+
+    hook_event(fx, 4, 1);
+    hook_job(fx, "gone", INBOX, 4, hr_now_ms()); /* no webhook record */
+    put_rec(fx, key, fed_hook_rec_key("wh4", key), "{\"id\":\"wh4\",\"url\":\"" INBOX "\"}");
+    hook_event(fx, 5, 1);
+    hook_job(fx, "wh4", INBOX, 5, hr_now_ms()); /* a webhook without its secret */
+    assert_int_equal(fed_worker_start(fx->fed, NULL), HR_OK);
+    for (int i = 0; i < 3000 && jobs(fx, &due) != 0; i++)
+        nap();
+    fed_worker_stop(fx->fed);
+    assert_int_equal(jobs(fx, &due), 0);
+    assert_int_equal(hook_rec(fx, 'e', 4) + hook_rec(fx, 'n', 4), 0);
+    assert_int_equal(hook_rec(fx, 'e', 5) + hook_rec(fx, 'n', 5), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +472,9 @@ int main(void)
             a_refused_cavage_knock_is_retried_with_rfc9421_and_remembered, setup, teardown),
         cmocka_unit_test_setup_teardown(webhook_events_go_with_their_last_job_delivered_or_given_up,
                                         setup_bare, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_webhook_job_that_cannot_start_is_dropped_and_releases_its_event, setup_bare,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
