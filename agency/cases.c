@@ -777,9 +777,9 @@ int agency_case_answer(struct store *st, struct fed *fed, const char *by, const 
 
     if (by == NULL)
         return hr_fail(err, HR_EFORBIDDEN, "an answer needs an operator");
-    if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
-        return hr_fail(err, HR_EINVAL, "an answer needs its text");
-    rc = read_reply(st, by, id, &r, err);
+    rc = read_reply(st, by, id, &r, err); /* the case and the role before the text */
+    if (rc == HR_OK && (text == NULL || text[strspn(text, " \t\r\n")] == '\0'))
+        rc = hr_fail(err, HR_EINVAL, "an answer needs its text");
     if (rc == HR_OK && (full = with_mention(text, r.acct)) == NULL)
         rc = hr_fail(err, HR_ETOOBIG, "the answer is too long");
     if (rc == HR_OK) {

@@ -246,6 +246,9 @@ static int set_txn(struct store_txn *txn, void *ctx)
     char details[600];
     int rc = agency_may_txn(txn, c->by, AGENCY_DESK_SETTINGS, c->account, NULL, c->err);
 
+    if (rc == HR_OK && k == NULL) /* after the role check: the refused learn nothing more */
+        rc = hr_fail(c->err, HR_EINVAL, "unknown desk setting '%.40s': use " KEY_NAMES,
+                     c->key ? c->key : "");
     if (rc == HR_OK)
         rc = account_known(txn, c->account, c->err);
     if (rc == HR_OK && c->value[0] != '\0') {
@@ -275,9 +278,6 @@ int agency_desk_set(struct store *st, const char *by, const char *account, const
 {
     struct set_ctx c = {.by = by, .account = account, .key = key, .value = value, .err = err};
 
-    if (key_of(key) == NULL)
-        return hr_fail(err, HR_EINVAL, "unknown desk setting '%.40s': use " KEY_NAMES,
-                       key ? key : "");
     if (value == NULL)
         c.value = "";
     return agency_write(st, set_txn, &c, err);

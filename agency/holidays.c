@@ -266,8 +266,11 @@ int agency_desk_holidays_import(struct store *st, const char *by, const char *ac
 {
     struct hol_op o = {.by = by, .account = account, .err = err};
     json_t *dates = NULL;
-    int rc = holidays_parse(ics, len, hr_clock_ms(), &dates, err);
+    /* the role first: only who may change the calendar gets a file parsed */
+    int rc = agency_may(st, by, AGENCY_DESK_SETTINGS, account, NULL, err);
 
+    if (rc == HR_OK)
+        rc = holidays_parse(ics, len, hr_clock_ms(), &dates, err);
     o.dates = dates;
     if (rc == HR_OK)
         rc = agency_write(st, import_txn, &o, err);

@@ -106,9 +106,12 @@ int agency_webhook_add(struct store *st, struct fed *fed, const char *by, const 
 {
     char norm[600];
     struct hook_add a = {.by = by, .url = norm, .instance = instance ? instance : "", .err = err};
-    int rc = fed_webhook_url_check(fed, url, norm, sizeof norm, err);
+    /* the role first: a refused caller gets no verdict on a URL */
+    int rc = agency_may(st, by, AGENCY_WEBHOOK_MANAGE, NULL, NULL, err);
 
     *out = NULL;
+    if (rc == HR_OK)
+        rc = fed_webhook_url_check(fed, url, norm, sizeof norm, err);
     if (rc == HR_OK)
         rc = parse_events(events, &a.events, err);
     if (rc == HR_OK)

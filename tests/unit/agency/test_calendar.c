@@ -302,6 +302,12 @@ static void only_an_admin_of_the_account_changes_its_desk(void **state)
 
     assert_int_equal(agency_desk_set(fx->st, "ed", "health", "deadline", "8h", &err),
                      HR_EFORBIDDEN);
+    /* refused before anything of the request is judged: a bad key, a malformed file */
+    assert_int_equal(agency_desk_set(fx->st, "ed", "health", "nosuchkey", "1", &err),
+                     HR_EFORBIDDEN);
+    assert_int_equal(agency_desk_holidays_import(fx->st, "ed", "health", "not a calendar", 14,
+                                                 NULL, &err),
+                     HR_EFORBIDDEN);
     assert_int_equal(agency_desk_set(fx->st, AGENCY_LOCAL, "nosuch", "deadline", "8h", &err),
                      HR_ENOTFOUND);
     s = stored(fx, "health");

@@ -336,6 +336,8 @@ static void an_answer_goes_through_approval_and_a_new_message_reopens_the_wait(v
     /* an editor of the department is not its responder */
     assert_int_equal(agency_case_answer(fx->st, fx->fed, "ed", id, "Soon.", true, &res, &err),
                      HR_EFORBIDDEN);
+    assert_int_equal(agency_case_answer(fx->st, fx->fed, "ed", id, " ", true, &res, &err),
+                     HR_EFORBIDDEN); /* the role before the text */
     assert_int_equal(agency_case_assign(fx->st, "resp", id, "ed", &err), HR_EINVAL);
     assert_non_null(strstr(err.msg, "not an active responder"));
     assert_int_equal(agency_case_assign(fx->st, "resp", id, "resp", NULL), HR_OK);

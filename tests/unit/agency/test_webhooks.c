@@ -278,6 +278,10 @@ static void test_an_auditor_may_list_but_not_add_remove_or_test(void **state)
     assert_int_equal(agency_webhook_add(fx->st, fx->fed, "aud", "https://x.example/", NULL, BASE,
                                         &out, NULL),
                      HR_EFORBIDDEN);
+    /* the role before the URL or the events are judged */
+    assert_int_equal(agency_webhook_add(fx->st, fx->fed, "aud", "ftp://127.0.0.1/", "nosuch", BASE,
+                                        &out, NULL),
+                     HR_EFORBIDDEN);
     assert_int_equal(agency_webhook_remove(fx->st, "aud", id, NULL), HR_EFORBIDDEN);
     assert_int_equal(agency_webhook_test(fx->st, "aud", id, NULL), HR_EFORBIDDEN);
     assert_int_equal(agency_webhook_list(fx->st, "aud", &list, NULL), HR_OK);
