@@ -10,7 +10,7 @@
 
 #include "agency/report.h"
 #include "agency/agency_int.h"
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/storetpl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -268,24 +268,25 @@ static void example_cases(struct store_txn *txn)
     a_case(txn, "c7", "transport", "health", F + 3 * D, F + 3 * D + 2 * H, NULL, 0);
 }
 
-static int setup(void **state)
+/* The two accounts (RSA keys: slow under valgrind), the operators and the worked example
+ * are made once, in a template store that each test gets a fresh copy of. */
+static char template_dir[64];
+
+static int fill(struct store *st)
 {
-    struct fixture *fx = calloc(1, sizeof *fx);
     static const char *const grants[][3] = {
         {"aud", "auditor", "health"}, {"ed", "editor", "health"}, {"boss", "auditor", NULL}};
     struct store_txn *txn = NULL;
 
-    if (tmpdir_make(fx->dir, "report") != 0 ||
-        agency_open(fx->dir, true, 64, &fx->st, NULL) != HR_OK ||
-        agency_account_add(fx->st, L, "health", "agency", NULL, NULL, NULL) != HR_OK ||
-        agency_account_add(fx->st, L, "transport", "agency", NULL, NULL, NULL) != HR_OK)
-        return -1;
+    if (agency_account_add(st, L, "health", "agency", NULL, NULL, NULL) != HR_OK ||
+        agency_account_add(st, L, "transport", "agency", NULL, NULL, NULL) != HR_OK)
+        return HR_EIO;
     for (size_t i = 0; i < sizeof grants / sizeof grants[0]; i++)
-        if (agency_operator_add(fx->st, L, grants[i][0], NULL) != HR_OK ||
-            agency_grant(fx->st, L, grants[i][0], grants[i][1], grants[i][2], NULL) != HR_OK)
-            return -1;
-    if (store_txn_begin(fx->st, STORE_WRITE, &txn, NULL) != HR_OK)
-        return -1;
+        if (agency_operator_add(st, L, grants[i][0], NULL) != HR_OK ||
+            agency_grant(st, L, grants[i][0], grants[i][1], grants[i][2], NULL) != HR_OK)
+            return HR_EIO;
+    if (store_txn_begin(st, STORE_WRITE, &txn, NULL) != HR_OK)
+        return HR_EIO;
     parent_of_transport(txn);
     example_posts(txn);
     example_drafts(txn);
@@ -298,7 +299,26 @@ static int setup(void **state)
     reach(txn, "health", TO / D, "d.example");    /* the day after */
     reach(txn, "transport", F / D + 1, "e.example");
     example_cases(txn);
-    if (store_txn_commit(txn, NULL) != HR_OK)
+    return store_txn_commit(txn, NULL);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    return storetpl_make(template_dir, "report-tpl", fill);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    return tmpdir_remove(template_dir);
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+
+    if (fx == NULL || storetpl_open(template_dir, fx->dir, "report", &fx->st) != 0)
         return -1;
     *state = fx;
     return 0;
@@ -559,5 +579,5 @@ int main(void)
         T(a_new_follower_and_a_removal_are_written_to_the_history),
         cmocka_unit_test(the_formulas_give_their_end_points),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
