@@ -123,6 +123,7 @@ struct rep {
     struct store_txn *txn;
     const struct agency_report_query *q;
     const char *name;
+    int64_t start;     /* max(from, the account's creation): no silence before it existed */
     int64_t end;       /* min(to, now): what is observed */
     struct i64v times; /* posts published in the period */
     json_t *notes;     /* every post's Note id (reactions may come to older posts) */
@@ -592,7 +593,7 @@ static int collect_cases(struct rep *r, const char *field, json_t *fig, json_t *
 /* ---- activity: the two-weeks rule and the longest silence ---- */
 static int64_t longest_silence(const struct rep *r)
 {
-    int64_t prev = r->q->from_ms, longest = 0;
+    int64_t prev = r->start, longest = 0;
 
     for (size_t i = 0; i < r->times.n; i++) {
         if (r->times.v[i] - prev > longest)
@@ -604,19 +605,22 @@ static int64_t longest_silence(const struct rep *r)
 
 static json_t *activity_index(const struct rep *r, int64_t silence)
 {
-    long windows = (long)((r->end - r->q->from_ms + WINDOW_MS - 1) / WINDOW_MS), covered = 0;
+    long windows = (long)((r->end - r->start + WINDOW_MS - 1) / WINDOW_MS), covered = 0;
     long last = -1;
 
     if (windows < 1)
         windows = 1;
     for (size_t i = 0; i < r->times.n; i++) {
-        long k = (long)((r->times.v[i] - r->q->from_ms) / WINDOW_MS);
+        long k = (long)((r->times.v[i] - r->start) / WINDOW_MS);
         covered += k != last;
         last = k;
     }
-    return json_pack("{s:I,s:I,s:f,s:f}", "windows", (json_int_t)windows, "covered",
+    /* an account made after the observed end was never observed: no score */
+    return json_pack("{s:I,s:I,s:f,s:o}", "windows", (json_int_t)windows, "covered",
                      (json_int_t)covered, "silence_days", (double)silence / REPORT_DAY_MS, "score",
-                     agency_report_activity(windows, covered, (double)silence / REPORT_DAY_MS));
+                     r->start < r->end ? json_real(agency_report_activity(
+                                             windows, covered, (double)silence / REPORT_DAY_MS))
+                                       : json_null());
 }
 
 static json_t *per_week(const struct rep *r)
@@ -697,9 +701,14 @@ static int account_row(struct store_txn *txn, const struct agency_report_query *
                     .err = err,
                     .end = q->now_ms < q->to_ms ? q->now_ms : q->to_ms};
     json_t *idx = json_object();
+    struct store_account a = {0};
     long hosts = 0;
     int rc;
 
+    r.start = q->from_ms;
+    if (store_account_get(txn, name, &a, NULL) == HR_OK && a.created_ms > r.start)
+        r.start = a.created_ms < r.end ? a.created_ms : r.end;
+    store_account_fini(&a);
     r.notes = json_array(), r.answer_notes = json_object(), r.active = json_object();
     rc = idx && r.notes && r.answer_notes && r.active ? collect_posts(&r)
                                                       : hr_fail(err, HR_ENOMEM, "report");

@@ -538,6 +538,40 @@ static void an_empty_period_or_unknown_account_is_refused(void **state)
     assert_null(r);
 }
 
+/* An account is observed from when it was made: no silence, no empty windows before it
+ * existed; a period that ended before it was made gives no activity score. */
+static void an_account_is_observed_from_its_creation(void **state)
+{
+    struct fixture *fx = *state;
+    struct store_txn *txn = NULL;
+    struct store_account a = {0};
+    struct agency_report_query q = {.account = "health"};
+    json_t *r = NULL;
+    const json_t *act;
+    int64_t made;
+
+    assert_int_equal(store_txn_begin(fx->st, STORE_READ, &txn, NULL), HR_OK);
+    assert_int_equal(store_account_get(txn, "health", &a, NULL), HR_OK);
+    made = a.created_ms;
+    store_account_fini(&a);
+    store_txn_abort(txn);
+    q.from_ms = made - 20 * D, q.to_ms = made + D, q.now_ms = made + 2 * H;
+    assert_int_equal(agency_report_build(fx->st, L, &q, &r, NULL), HR_OK);
+    act = json_object_get(json_object_get(row_named(r, "accounts", "account", "health"), "indices"),
+                          "activity");
+    assert_int_equal(num(row_named(r, "accounts", "account", "health"), "longest_silence_ms", NULL),
+                     2 * H); /* not 20 days and 2 hours */
+    assert_int_equal(num(act, "windows", NULL), 1);
+    assert_float_equal(score(row_named(r, "accounts", "account", "health"), "activity"), 40.0, 1e-9);
+    json_decref(r);
+    q.to_ms = made - 10 * D, q.now_ms = made + 2 * H; /* over before the account was made */
+    assert_int_equal(agency_report_build(fx->st, L, &q, &r, NULL), HR_OK);
+    act = json_object_get(json_object_get(row_named(r, "accounts", "account", "health"), "indices"),
+                          "activity");
+    assert_true(json_is_null(json_object_get(act, "score")));
+    json_decref(r);
+}
+
 static int count_cb(const void *k, size_t klen, const void *v, size_t vlen, void *ctx)
 {
     (void)k, (void)klen;
@@ -576,6 +610,7 @@ int main(void)
         T(the_department_sums_its_members_and_judges_its_cases),
         T(an_auditor_of_the_account_reads_it_but_not_the_instance),
         T(an_empty_period_or_unknown_account_is_refused),
+        T(an_account_is_observed_from_its_creation),
         T(a_new_follower_and_a_removal_are_written_to_the_history),
         cmocka_unit_test(the_formulas_give_their_end_points),
     };
