@@ -200,14 +200,15 @@ static json_t *message_of(const struct fed_desk_note *n, char **text)
     return m;
 }
 
-/* One Hashtag tag T into TAGS: its name without '#', ASCII letters in lower case, once. */
+/* One Hashtag tag T into TAGS: its name without '#', in lower case (fed_hashtag_norm, as
+ * pages and routes compare tags), once. */
 static void hashtag_add(json_t *tags, const json_t *t)
 {
     const char *type = json_string_value(json_object_get(t, "type"));
     const char *name = json_string_value(json_object_get(t, "name"));
-    char low[CASE_TAG_MAX + 1];
     const json_t *have;
-    size_t j, k = 0;
+    char *low;
+    size_t j;
     bool dup = false;
 
     if (type == NULL || strcmp(type, "Hashtag") != 0 || name == NULL)
@@ -215,12 +216,12 @@ static void hashtag_add(json_t *tags, const json_t *t)
     name += name[0] == '#';
     if (name[0] == '\0' || strlen(name) > CASE_TAG_MAX || json_array_size(tags) >= CASE_TAGS_MAX)
         return;
-    for (; name[k] != '\0'; k++)
-        low[k] = (name[k] >= 'A' && name[k] <= 'Z') ? (char)(name[k] + 32) : name[k];
-    low[k] = '\0';
+    if ((low = fed_hashtag_norm(name, strlen(name))) == NULL)
+        return;
     json_array_foreach(tags, j, have) dup |= strcmp(json_string_value(have), low) == 0;
     if (!dup)
         json_array_append_new(tags, json_string(low));
+    free(low);
 }
 
 /* The Note's Hashtag names: "tag" is an array, or one object (ActivityStreams allows both;

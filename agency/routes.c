@@ -7,7 +7,6 @@
 #include "agency/agency_int.h"
 #include "federation/fed.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,28 +32,26 @@ static int route_seq(const char *id, uint64_t *out, struct hr_err *err)
     return HR_OK;
 }
 
-/* ASCII letters folded; other bytes (CJK keywords) compared as they are. */
+/* NEEDLE in HAY, both lower-cased by Unicode (fed_text_lower: "Straßenbau" finds
+ * "STRASSENBAU" no, "straßenbau" yes; CJK has no case and is compared as it is). */
 static bool contains_fold(const char *hay, const char *needle)
 {
-    size_t n = strlen(needle);
+    char *h = fed_text_lower(hay), *n = fed_text_lower(needle);
+    bool found = h != NULL && n != NULL && n[0] != '\0' && strstr(h, n) != NULL;
 
-    for (const char *p = hay; n > 0 && *p != '\0'; p++) {
-        size_t i = 0;
-        while (i < n && p[i] != '\0' &&
-               tolower((unsigned char)p[i]) == tolower((unsigned char)needle[i]))
-            i++;
-        if (i == n)
-            return true;
-    }
-    return false;
+    free(h);
+    free(n);
+    return found;
 }
 
-static bool fold_eq(const char *a, const char *b)
+/* TAG (a case's, lower-cased when stored) is the rule's tag VALUE in any case. */
+static bool fold_eq(const char *tag, const char *value)
 {
-    for (; *a != '\0' && *b != '\0'; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-    return *a == *b;
+    char *v = fed_hashtag_norm(value, strlen(value));
+    bool eq = v != NULL && strcmp(tag, v) == 0;
+
+    free(v);
+    return eq;
 }
 
 struct pick {
@@ -154,6 +151,8 @@ static int check_value(struct store_txn *txn, const char *match, const char *val
     if (value == NULL || value[0] == '\0' || strlen(value) > ROUTE_VALUE_MAX)
         return hr_fail(err, HR_EINVAL, "a route's %s must be 1 to %d bytes", match,
                        ROUTE_VALUE_MAX);
+    if (!hr_utf8_valid(value, strlen(value)))
+        return hr_fail(err, HR_EINVAL, "a route's %s must be UTF-8 text", match);
     for (const unsigned char *p = (const unsigned char *)value; *p != '\0'; p++)
         if (*p < 0x20 || *p == 0x7f || (strcmp(match, "keyword") != 0 && *p == ' '))
             return hr_fail(err, HR_EINVAL, "a route's %s may not hold %s", match,
@@ -187,9 +186,12 @@ static int add_tx(struct store_txn *txn, void *ctx)
     if (rc == HR_OK)
         rc = check_value(txn, a->in->match, value, a->err);
     if (rc == HR_OK && strcmp(a->in->match, "tag") == 0) { /* kept as cases keep tags */
-        snprintf(tag, sizeof tag, "%s", value);
-        for (char *p = tag; *p != '\0'; p++)
-            *p = (char)tolower((unsigned char)*p);
+        char *low = fed_hashtag_norm(value, strlen(value));
+        if (low == NULL || strlen(low) >= sizeof tag)
+            rc = hr_fail(a->err, HR_EINVAL, "tag '%.40s' is too long", value);
+        else
+            snprintf(tag, sizeof tag, "%s", low);
+        free(low);
         value = tag;
     }
     if (rc == HR_OK)

@@ -261,16 +261,29 @@ static void add_lower(struct hr_buf *b, uint32_t c)
     hr_buf_add(b, u, n);
 }
 
-char *fed_hashtag_norm(const char *name, size_t len)
+/* S[0..LEN) (valid UTF-8) lower-cased into a string of at most LIMIT bytes; NULL past it. */
+static char *lower(const char *s, size_t len, size_t limit)
 {
     struct hr_buf b;
     uint32_t c;
 
-    hr_buf_init(&b, 4 * FED_HASHTAG_MAX + 1);
+    hr_buf_init(&b, limit);
     for (size_t i = 0; i < len;) {
-        i += decode(name + i, len - i, &c);
+        i += decode(s + i, len - i, &c);
         add_lower(&b, c);
     }
     hr_buf_add(&b, "", 0);
     return hr_buf_take(&b);
+}
+
+char *fed_hashtag_norm(const char *name, size_t len)
+{
+    return lower(name, len, 4 * FED_HASHTAG_MAX + 1);
+}
+
+char *fed_text_lower(const char *s)
+{
+    size_t len = strlen(s);
+
+    return len < SIZE_MAX / 4 ? lower(s, len, 4 * len + 1) : NULL;
 }

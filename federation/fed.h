@@ -607,4 +607,14 @@ void fed_delivery_outcomes(uint64_t fed_out[FED_OUT_COUNT_], uint64_t hook_out[F
  * watchdog's host_failing is about deliveries still pending. One walk of the queue. */
 int fed_hosts_pending(struct store_txn *txn, struct json_t *hosts, struct hr_err *err);
 
+/* ---- case folding of hashtags and words (federation/entities.c) ----
+ * NAME (LEN bytes of valid UTF-8, without '#') lower-cased code point by code point
+ * (towlower in glibc's C.UTF-8: Unicode's simple lower case), as the tag's URL and its
+ * identity everywhere (pages, cases, routes); heap, NULL on ENOMEM or a name longer than a
+ * tag may be. */
+char *fed_hashtag_norm(const char *name, size_t len);
+/* S (valid UTF-8, any length) lower-cased the same way, for case-blind word search; heap,
+ * NULL on ENOMEM. */
+char *fed_text_lower(const char *s);
+
 #endif

@@ -392,9 +392,6 @@ struct fed_entity {
  * A link wins over a tag or mention inside it; '#' and '@' count only where Mastodon's
  * look-behinds allow (not after a letter, digit, '_', '=' or '/'). */
 bool fed_entity_next(const char *p, size_t n, size_t from, struct fed_entity *out);
-/* NAME (LEN bytes, without '#') lower-cased code point by code point, as the tag's URL and
- * its identity (heap; NULL on ENOMEM). */
-char *fed_hashtag_norm(const char *name, size_t len);
 /* What links a post's hashtags and mentions: BASE for BASE/tags/NAME, and the resolved
  * mentions ([{"acct","href","url"}], see fed.h) a "@user@host" is linked to. */
 struct fed_text_links {

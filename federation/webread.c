@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define WEB_LIMIT_MAX 40
 #define WEB_SCAN_MAX 2000 /* outbox entries read for one page (a rare tag stops here) */
@@ -82,27 +81,34 @@ static int account_cb(const struct store_account *a, void *ctx)
     return HR_OK;
 }
 
+/* NOTE carries the Hashtag TAG (lower-cased by Unicode, as fed_hashtag_norm stores it). */
 static bool has_tag(const json_t *note, const char *tag)
 {
     const json_t *t;
     size_t i;
+    bool found = false;
 
     json_array_foreach(json_object_get(note, "tag"), i, t)
     {
         const char *type = json_string_value(json_object_get(t, "type"));
         const char *name = json_string_value(json_object_get(t, "name"));
+        char *norm;
         if (type == NULL || name == NULL || strcmp(type, "Hashtag") != 0)
             continue;
-        if (name[0] == '#')
-            name++;
-        if (strcasecmp(name, tag) == 0)
-            return true;
+        name += name[0] == '#';
+        norm = fed_hashtag_norm(name, strlen(name));
+        found = norm != NULL && strcmp(norm, tag) == 0;
+        free(norm);
+        if (found)
+            break;
     }
-    return false;
+    return found;
 }
 
-/* The Note behind ACTIVITY when the web may list it under Q; NULL otherwise. */
-static json_t *listed(struct store_txn *txn, const char *activity, const struct fed_web_query *q)
+/* The Note behind ACTIVITY when the web may list it under Q (TAG: Q's tag lower-cased);
+ * NULL otherwise. */
+static json_t *listed(struct store_txn *txn, const char *activity, const struct fed_web_query *q,
+                      const char *tag)
 {
     size_t n = strlen(activity);
     enum fed_visibility v;
@@ -118,7 +124,7 @@ static json_t *listed(struct store_txn *txn, const char *activity, const struct 
         return NULL; /* deleted */
     v = fed_note_visibility(note);
     if (!(v == FED_VIS_PUBLIC || (v == FED_VIS_UNLISTED && q->unlisted)) ||
-        (q->tag != NULL && !has_tag(note, q->tag))) {
+        (tag != NULL && !has_tag(note, tag))) {
         json_decref(note);
         return NULL;
     }
@@ -134,12 +140,20 @@ int fed_web_posts(struct fed *fed, const struct fed_web_query *q, json_t **items
     size_t scanned = 0;
     uint64_t last = 0;
     json_t *out = json_array();
+    /* NULL for a name no tag can have (too long): then nothing is listed */
+    char *tag = q->tag != NULL ? fed_hashtag_norm(q->tag, strlen(q->tag)) : NULL;
     int rc;
 
     *items = NULL;
     *next = 0;
-    if (out == NULL)
+    if (out == NULL) {
+        free(tag);
         return hr_fail(err, HR_ENOMEM, "web posts");
+    }
+    if (q->tag != NULL && tag == NULL) {
+        *items = out;
+        return HR_OK;
+    }
     rc = store_txn_begin(fed->st, STORE_READ, &txn, err);
     if (rc == HR_OK)
         rc = store_account_each(txn, account_cb, &hs, err);
@@ -156,7 +170,7 @@ int fed_web_posts(struct fed *fed, const struct fed_web_query *q, json_t **items
             break;
         scanned++;
         last = top->seq;
-        note = listed(txn, top->activity, q);
+        note = listed(txn, top->activity, q, tag);
         if (note != NULL && json_array_append_new(out, note) != 0)
             rc = hr_fail(err, HR_ENOMEM, "web posts");
         advance(txn, top, top->seq);
@@ -170,6 +184,7 @@ int fed_web_posts(struct fed *fed, const struct fed_web_query *q, json_t **items
     for (size_t i = 0; i < hs.n; i++)
         free(hs.h[i].activity);
     free(hs.h);
+    free(tag);
     store_txn_abort(txn);
     if (rc != HR_OK) {
         json_decref(out);

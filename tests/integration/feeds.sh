@@ -293,6 +293,11 @@ for path in /@health.rss /@health.atom; do
 done
 t_match "post PC published" "^$H_BASE/users/health/notes/" "$PC"
 
+# ---- a tag in any case, beyond ASCII (Unicode lower case, as the tag's link) ----
+PG=$(h post health "Harbour notice #Αθήνα")
+get "/tags/$(printf 'ΑΘΉΝΑ' | jq -sRr @uri).atom"
+t_eq "tag Atom in Greek capitals: the post tagged #Αθήνα" "$PG" "$(xp "string($E[1]/$(ln id))")"
+
 # ---- dates in the instance's time zone ----
 h_stop
 printf 'timezone = Asia/Shanghai\n' >>"$H_DATA/herald.conf"

@@ -247,6 +247,38 @@ static void update_and_delete_are_reflected(void **state)
     json_decref(c);
 }
 
+/* Tags and keywords are compared in Unicode lower case, not only ASCII's. */
+static void routing_folds_case_beyond_ascii(void **state)
+{
+    struct fixture *fx = *state;
+    struct agency_route_input kw = {"health", "keyword", "Ремонт"};
+    struct agency_route_input tag = {"roads", "tag", "#МОСТ"};
+    json_t *r1 = NULL, *r2 = NULL, *c;
+
+    assert_int_equal(agency_route_add(fx->st, L, &kw, &r1, NULL), HR_OK);
+    assert_int_equal(agency_route_add(fx->st, L, &tag, &r2, NULL), HR_OK);
+    assert_string_equal(s_of(r2, "value"), "мост");
+    assert_int_equal(hand_up(fx, (struct msg){.who = "uf1", .n = "1", .html = "<p>hello</p>",
+                                              .tags = "[{\"type\":\"Hashtag\",\"name\":\"#Мост\"}]"}),
+                     HR_OK);
+    assert_int_equal(hand_up(fx, (struct msg){.who = "uf2", .n = "1",
+                                              .html = "<p>РЕМОНТ дороги</p>"}),
+                     HR_OK);
+    c = cases_of(fx, "uf1");
+    assert_string_equal(s_of(json_array_get(c, 0), "department"), "roads");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(json_array_get(c, 0), "tags"), 0)),
+        "мост");
+    json_decref(c);
+    c = cases_of(fx, "uf2");
+    assert_string_equal(s_of(json_array_get(c, 0), "department"), "health");
+    json_decref(c);
+    for (json_t *r[] = {r1, r2}, **p = r; p < r + 2; p++) {
+        assert_int_equal(agency_route_remove(fx->st, L, s_of(*p, "id"), NULL), HR_OK);
+        json_decref(*p);
+    }
+}
+
 static void routing_tries_tags_then_keywords_then_accounts(void **state)
 {
     struct fixture *fx = *state;
@@ -452,6 +484,11 @@ static void refusals_store_nothing(void **state)
                                       &j, &err),
                      HR_EINVAL);
     assert_int_equal(agency_route_add(fx->st, L,
+                                      &(struct agency_route_input){"roads", "keyword", "caf\xe9"},
+                                      &j, &err),
+                     HR_EINVAL);
+    assert_non_null(strstr(err.msg, "UTF-8"));
+    assert_int_equal(agency_route_add(fx->st, L,
                                       &(struct agency_route_input){"roads", "account", "ghost"},
                                       &j, &err),
                      HR_EINVAL);
@@ -508,6 +545,7 @@ int main(void)
         cmocka_unit_test(a_reply_opens_a_case_and_the_same_thread_joins_it),
         cmocka_unit_test(update_and_delete_are_reflected),
         cmocka_unit_test(routing_tries_tags_then_keywords_then_accounts),
+        cmocka_unit_test(routing_folds_case_beyond_ascii),
         cmocka_unit_test(an_answer_goes_through_approval_and_a_new_message_reopens_the_wait),
         cmocka_unit_test(a_message_after_closing_opens_a_new_case_naming_it),
         cmocka_unit_test(refusals_store_nothing),
