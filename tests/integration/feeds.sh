@@ -295,7 +295,7 @@ t_match "post PC published" "^$H_BASE/users/health/notes/" "$PC"
 
 # ---- a tag in any case, beyond ASCII (Unicode lower case, as the tag's link) ----
 PG=$(h post health "Harbour notice #Αθήνα")
-get "/tags/$(printf 'ΑΘΉΝΑ' | jq -sRr @uri).atom"
+get "/tags/%CE%91%CE%98%CE%89%CE%9D%CE%91.atom" # ΑΘΉΝΑ
 t_eq "tag Atom in Greek capitals: the post tagged #Αθήνα" "$PG" "$(xp "string($E[1]/$(ln id))")"
 
 # ---- dates in the instance's time zone ----
