@@ -3,7 +3,7 @@
  * keys being slow under valgrind), opened, with a struct fed on it. Header-only, like
  * storetpl.h. A test file writes its cast as a fill function and has:
  *
- *   group setup:    storetpl_make(template_dir, "TAG-tpl", fill)
+ *   group setup:    STORETPL_GROUP("TAG-tpl", fill)
  *   setup/teardown: agencyfix_setup(state, template_dir, "TAG", NULL) / agencyfix_teardown
  *
  * or embeds a struct agencyfix in its own fixture and calls agencyfix_init/_fini. */

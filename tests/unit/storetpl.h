@@ -31,4 +31,19 @@ static inline int storetpl_open(const char *tpl, char dir[64], const char *tag,
                : -1;
 }
 
+/* A test executable's template: `template_dir`, and the cmocka group set-up that makes it
+ * with FILL (under "/tmp/herald-TAG-XXXXXX") and the group teardown that removes it. */
+#define STORETPL_GROUP(TAG, FILL)                                                           \
+    static char template_dir[64];                                                           \
+    static int group_setup(void **state)                                                    \
+    {                                                                                       \
+        (void)state;                                                                        \
+        return storetpl_make(template_dir, (TAG), (FILL));                                  \
+    }                                                                                       \
+    static int group_teardown(void **state)                                                 \
+    {                                                                                       \
+        (void)state;                                                                        \
+        return tmpdir_remove(template_dir);                                                 \
+    }
+
 #endif

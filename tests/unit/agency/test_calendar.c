@@ -163,8 +163,6 @@ static void the_zone_decides_the_working_day(void **state)
 
 /* The accounts (RSA keys: slow under valgrind) are made once, in a template store that
  * each test gets a fresh copy of (tests/unit/tmpdir.h). */
-static char template_dir[64];
-
 static int fill(struct store *st)
 {
     return agency_account_add(st, AGENCY_LOCAL, "health", "agency", NULL, NULL, NULL) == HR_OK &&
@@ -181,17 +179,7 @@ static int fill(struct store *st)
                : HR_EIO;
 }
 
-static int group_setup(void **state)
-{
-    (void)state;
-    return storetpl_make(template_dir, "calendar-tpl", fill);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return tmpdir_remove(template_dir);
-}
+STORETPL_GROUP("calendar-tpl", fill)
 
 static int setup(void **state)
 {

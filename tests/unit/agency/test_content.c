@@ -25,29 +25,18 @@
 #define L    AGENCY_LOCAL
 
 /* health and police (agencies), made once in a template store (their RSA keys are slow
- * under valgrind) that each test gets a copy of. */
-static char template_dir[64];
-
+ * under valgrind) that each test gets a copy of; the catalogs are bound once too. */
 static int fill(struct store *st)
 {
-    int rc = agency_account_add(st, L, "health", "agency", NULL, NULL, NULL);
+    int rc = hr_i18n_init(HERALD_LOCALEDIR, NULL);
+
+    if (rc == HR_OK)
+        rc = agency_account_add(st, L, "health", "agency", NULL, NULL, NULL);
 
     return rc == HR_OK ? agency_account_add(st, L, "police", "agency", NULL, NULL, NULL) : rc;
 }
 
-static int group_setup(void **state)
-{
-    (void)state;
-    if (hr_i18n_init(HERALD_LOCALEDIR, NULL) != HR_OK)
-        return -1;
-    return storetpl_make(template_dir, "content-tpl", fill);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return tmpdir_remove(template_dir);
-}
+STORETPL_GROUP("content-tpl", fill)
 
 /* The instance's languages zh and en: a draft's language falls back to the first. */
 static int setup(void **state)

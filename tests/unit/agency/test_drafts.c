@@ -25,8 +25,6 @@
 
 /* health (an agency, one approval) and its staff, made once in a template store (the
  * account's RSA key is slow under valgrind) that each test gets a copy of. */
-static char template_dir[64];
-
 static int fill(struct store *st)
 {
     static const struct agencyfix_grant grants[] = {
@@ -40,17 +38,7 @@ static int fill(struct store *st)
     return rc == HR_OK ? agencyfix_grant_all(st, grants, sizeof grants / sizeof grants[0]) : rc;
 }
 
-static int group_setup(void **state)
-{
-    (void)state;
-    return storetpl_make(template_dir, "drafts-tpl", fill);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return tmpdir_remove(template_dir);
-}
+STORETPL_GROUP("drafts-tpl", fill)
 
 static int setup(void **state)
 {

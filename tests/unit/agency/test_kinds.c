@@ -35,8 +35,6 @@ static int add(struct store *st, const char *name, const char *kind, const char 
  * alerts (service of roads), mayor (official of health). */
 /* The five accounts (RSA keys: slow under valgrind) are made once, in a template store
  * that each test gets a fresh copy of (tests/unit/tmpdir.h). */
-static char template_dir[64];
-
 static int fill(struct store *st)
 {
     return add(st, "health", "agency", NULL, NULL) == HR_OK &&
@@ -48,17 +46,7 @@ static int fill(struct store *st)
                : HR_EIO;
 }
 
-static int group_setup(void **state)
-{
-    (void)state;
-    return storetpl_make(template_dir, "kinds-tpl", fill);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return tmpdir_remove(template_dir);
-}
+STORETPL_GROUP("kinds-tpl", fill)
 
 static int setup(void **state)
 {

@@ -270,8 +270,6 @@ static void example_cases(struct store_txn *txn)
 
 /* The two accounts (RSA keys: slow under valgrind), the operators and the worked example
  * are made once, in a template store that each test gets a fresh copy of. */
-static char template_dir[64];
-
 static int fill(struct store *st)
 {
     static const char *const grants[][3] = {
@@ -302,17 +300,7 @@ static int fill(struct store *st)
     return store_txn_commit(txn, NULL);
 }
 
-static int group_setup(void **state)
-{
-    (void)state;
-    return storetpl_make(template_dir, "report-tpl", fill);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return tmpdir_remove(template_dir);
-}
+STORETPL_GROUP("report-tpl", fill)
 
 static int setup(void **state)
 {

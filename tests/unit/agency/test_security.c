@@ -29,8 +29,6 @@
 
 /* The cast, made once in a template store (its accounts' RSA keys are the slow part under
  * valgrind) that each test gets a copy of. */
-static char template_dir[64];
-
 static int fill(struct store *st)
 {
     static const struct agencyfix_grant grants[] = {{"adm1", "admin", "health"},
@@ -47,17 +45,7 @@ static int fill(struct store *st)
     return rc == HR_OK ? agencyfix_grant_all(st, grants, sizeof grants / sizeof grants[0]) : rc;
 }
 
-static int group_setup(void **state)
-{
-    (void)state;
-    return storetpl_make(template_dir, "security-tpl", fill);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return tmpdir_remove(template_dir);
-}
+STORETPL_GROUP("security-tpl", fill)
 
 static int setup(void **state)
 {

@@ -30,8 +30,6 @@ struct fixture {
 
 /* health (agency: one approval needed) staffed by ed (editor) and ap (approver), made once
  * in a template store (its RSA key is slow under valgrind) that each test copies. */
-static char template_dir[64];
-
 static int fill(struct store *st)
 {
     return agency_account_add(st, AGENCY_LOCAL, "health", "agency", NULL, NULL, NULL) == HR_OK &&
@@ -43,17 +41,7 @@ static int fill(struct store *st)
                : HR_EIO;
 }
 
-static int group_setup(void **state)
-{
-    (void)state;
-    return storetpl_make(template_dir, "watchdog-tpl", fill);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return tmpdir_remove(template_dir);
-}
+STORETPL_GROUP("watchdog-tpl", fill)
 
 static int setup(void **state)
 {
